@@ -1,0 +1,985 @@
+# cython: language_level=3
+"""Compiled kernels of qieci.
+
+* :class:`Trie` -- the prefix dictionary (jieba's ``FREQ``): word -> frequency,
+  where every prefix of a word is present with frequency 0 unless it is a word
+  itself. Children are found through one open-addressing hash table, with a
+  direct table for the root's BMP children.
+* :class:`HMM` -- the B/M/E/S character HMM for unknown Han words.
+* ``lcut`` / ``tokenize`` / ``lcut_all`` -- the jieba-compatible segmenter:
+  block splitting, DAG and max-probability route, HMM fallback, search grams.
+
+The pure-Python reference for every kernel is ``qieci.reference``; the tests
+check the two against each other and against jieba itself.
+
+Thread safety: each kernel call first computes all token boundaries in plain
+C, without touching a Python object (so no other thread can run and mutate the
+Trie meanwhile, since the GIL is held throughout), and only then builds the
+Python strings, without reading the Trie again.
+"""
+
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int64_t
+from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.string cimport memcpy, memset
+from libc.math cimport log
+from cpython.mem cimport PyMem_Free
+from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+
+cdef extern from "Python.h":
+    Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
+    object PyUnicode_Substring(object u, Py_ssize_t start, Py_ssize_t end)
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
+    object PyLong_FromSsize_t(Py_ssize_t v)
+
+
+# ---------------------------------------------------------------------------
+# character classes (jieba 0.42.1's regular expressions, as predicates)
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    HAN_FIRST = 0x4E00
+    HAN_LAST = 0x9FD5
+    HAN_COUNT = HAN_LAST - HAN_FIRST + 1
+
+cdef inline bint is_han(Py_UCS4 c) noexcept nogil:
+    # [\u4E00-\u9FD5]
+    return HAN_FIRST <= c <= HAN_LAST
+
+cdef inline bint is_eng(Py_UCS4 c) noexcept nogil:
+    # [a-zA-Z0-9]
+    return (c >= 97 and c <= 122) or (c >= 65 and c <= 90) or (c >= 48 and c <= 57)
+
+cdef inline bint in_block(Py_UCS4 c) noexcept nogil:
+    # [\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]
+    if c >= 128:
+        return HAN_FIRST <= c <= HAN_LAST
+    return is_eng(c) or c == 43 or c == 35 or c == 38 or c == 46 or c == 95 or c == 37 or c == 45
+
+
+def char_class(Py_UCS4 c):
+    """Return (in_block, is_han, is_eng) for one character (used by tests)."""
+    return in_block(c), is_han(c), is_eng(c)
+
+
+# ---------------------------------------------------------------------------
+# the prefix dictionary
+# ---------------------------------------------------------------------------
+
+cdef struct Slot:
+    uint32_t parent
+    uint32_t ch
+    uint32_t child          # 0 = empty slot (node 0 is the root, never a child)
+
+cdef enum:
+    FLAG_FORCE_SPLIT = 1
+
+cdef inline uint64_t slot_hash(uint32_t parent, uint32_t ch) noexcept nogil:
+    return ((<uint64_t>parent << 21) | ch) * <uint64_t>0x9E3779B97F4A7C15ULL
+
+
+cdef class Trie:
+    """Word -> frequency map with prefix closure, as jieba's ``FREQ`` dict.
+
+    ``get(w)`` is the frequency of ``w``: a positive count for a word, 0 for a
+    bare prefix (or a deleted word), and -1 when ``w`` is not present at all.
+    """
+    cdef Slot* slots
+    cdef uint64_t cap          # number of slots, a power of two
+    cdef int shift
+    cdef uint64_t used
+    cdef uint32_t* root_bmp    # root children for chars < 0x10000
+    cdef int64_t* freq
+    cdef double* logf
+    cdef uint16_t* tag
+    cdef uint8_t* flags
+    cdef uint32_t n_nodes
+    cdef uint32_t node_cap
+    cdef public int64_t total
+    cdef public Py_ssize_t n_force_split
+
+    def __cinit__(self, Py_ssize_t expected_nodes=1024):
+        cdef uint64_t cap = 1024
+        while cap < <uint64_t>(expected_nodes * 2 + 16):
+            cap <<= 1
+        self._alloc_slots(cap)
+        self.root_bmp = <uint32_t*>calloc(0x10000, sizeof(uint32_t))
+        self.node_cap = 0
+        self.n_nodes = 0
+        self.freq = NULL
+        self.logf = NULL
+        self.tag = NULL
+        self.flags = NULL
+        if self.root_bmp == NULL:
+            raise MemoryError()
+        self._reserve_nodes(max(expected_nodes, 16))
+        self.n_nodes = 1      # the root
+        self.freq[0] = 0
+        self.logf[0] = 0.0
+        self.tag[0] = 0
+        self.flags[0] = 0
+        self.total = 0
+        self.n_force_split = 0
+
+    def __dealloc__(self):
+        free(self.slots)
+        free(self.root_bmp)
+        free(self.freq)
+        free(self.logf)
+        free(self.tag)
+        free(self.flags)
+
+    cdef int _alloc_slots(self, uint64_t cap) except -1:
+        cdef Slot* s = <Slot*>calloc(cap, sizeof(Slot))
+        if s == NULL:
+            raise MemoryError()
+        self.slots = s
+        self.cap = cap
+        self.used = 0
+        self.shift = 64
+        while cap > 1:
+            cap >>= 1
+            self.shift -= 1
+        return 0
+
+    cdef int _reserve_nodes(self, uint32_t want) except -1:
+        if want <= self.node_cap:
+            return 0
+        cdef uint32_t newcap = self.node_cap * 2 if self.node_cap else 16
+        while newcap < want:
+            newcap *= 2
+        cdef void* p
+        p = realloc(self.freq, newcap * sizeof(int64_t))
+        if p == NULL:
+            raise MemoryError()
+        self.freq = <int64_t*>p
+        p = realloc(self.logf, newcap * sizeof(double))
+        if p == NULL:
+            raise MemoryError()
+        self.logf = <double*>p
+        p = realloc(self.tag, newcap * sizeof(uint16_t))
+        if p == NULL:
+            raise MemoryError()
+        self.tag = <uint16_t*>p
+        p = realloc(self.flags, newcap * sizeof(uint8_t))
+        if p == NULL:
+            raise MemoryError()
+        self.flags = <uint8_t*>p
+        self.node_cap = newcap
+        return 0
+
+    cdef inline uint32_t child(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        if node == 0 and ch < 0x10000:
+            return self.root_bmp[ch]
+        cdef uint64_t mask = self.cap - 1
+        cdef uint64_t i = slot_hash(node, ch) >> self.shift
+        cdef Slot* s
+        while True:
+            s = &self.slots[i]
+            if s.child == 0:
+                return 0
+            if s.parent == node and s.ch == ch:
+                return s.child
+            i = (i + 1) & mask
+
+    cdef int _slot_insert(self, uint32_t parent, uint32_t ch, uint32_t child) except -1:
+        cdef uint64_t mask = self.cap - 1
+        cdef uint64_t i = slot_hash(parent, ch) >> self.shift
+        while self.slots[i].child != 0:
+            i = (i + 1) & mask
+        self.slots[i].parent = parent
+        self.slots[i].ch = ch
+        self.slots[i].child = child
+        self.used += 1
+        return 0
+
+    cdef int _grow_slots(self) except -1:
+        cdef Slot* old = self.slots
+        cdef uint64_t oldcap = self.cap
+        cdef uint64_t i
+        self._alloc_slots(oldcap * 2)
+        for i in range(oldcap):
+            if old[i].child != 0:
+                self._slot_insert(old[i].parent, old[i].ch, old[i].child)
+        free(old)
+        return 0
+
+    cdef uint32_t _get_or_add_child(self, uint32_t node, Py_UCS4 ch) except 0:
+        cdef uint32_t c = self.child(node, ch)
+        if c != 0:
+            return c
+        if self.n_nodes == 0xFFFFFFFE:
+            raise OverflowError("dictionary too large")
+        self._reserve_nodes(self.n_nodes + 1)
+        c = self.n_nodes
+        self.n_nodes += 1
+        self.freq[c] = 0
+        self.logf[c] = 0.0
+        self.tag[c] = 0
+        self.flags[c] = 0
+        if node == 0 and ch < 0x10000:
+            self.root_bmp[ch] = c
+        else:
+            if (self.used + 1) * 2 > self.cap:
+                self._grow_slots()
+            self._slot_insert(node, ch, c)
+        return c
+
+    cdef uint32_t _find(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
+        cdef uint32_t node = 0
+        cdef Py_ssize_t i
+        for i in range(n):
+            node = self.child(node, s[i])
+            if node == 0:
+                return 0
+        return node
+
+    cdef inline int64_t freq_of(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
+        """Frequency of s[:n]: -1 when absent."""
+        cdef uint32_t node = self._find(s, n)
+        if node == 0 and n > 0:
+            return -1
+        return self.freq[node]
+
+    cdef uint32_t _node_for(self, str word) except? 0:
+        cdef uint32_t node = 0
+        cdef Py_UCS4 ch
+        for ch in word:
+            node = self.child(node, ch)
+            if node == 0:
+                return 0
+        return node
+
+    # -- Python-facing operations ------------------------------------------
+
+    def get(self, str word) -> int:
+        """Frequency of ``word``; 0 for a bare prefix; -1 when absent."""
+        if not word:
+            return -1
+        cdef uint32_t node = self._node_for(word)
+        if node == 0:
+            return -1
+        return self.freq[node]
+
+    def get_tag(self, str word) -> int:
+        """Tag id stored with ``word`` (0 = none); -1 when absent."""
+        if not word:
+            return -1
+        cdef uint32_t node = self._node_for(word)
+        if node == 0:
+            return -1
+        return self.tag[node]
+
+    def set(self, str word, int64_t freq, int tag=-1) -> None:
+        """Set the frequency (and optionally the tag id) of ``word``.
+
+        Missing prefixes are created with frequency 0, as jieba does. The
+        caller keeps ``total`` up to date.
+        """
+        if not word:
+            raise ValueError("empty word")
+        if freq < 0:
+            raise ValueError(f"negative frequency {freq} for {word!r}")
+        cdef uint32_t node = 0
+        cdef Py_UCS4 ch
+        for ch in word:
+            node = self._get_or_add_child(node, ch)
+        self.freq[node] = freq
+        self.logf[node] = log(<double>freq) if freq > 0 else 0.0
+        if tag >= 0:
+            self.tag[node] = <uint16_t>tag
+
+    def mark_force_split(self, str word) -> None:
+        """Mark ``word`` so the HMM never emits it whole (jieba's
+        ``Force_Split_Words``). The word must be present."""
+        cdef uint32_t node = self._node_for(word)
+        if node == 0:
+            raise KeyError(word)
+        if not (self.flags[node] & FLAG_FORCE_SPLIT):
+            self.flags[node] |= FLAG_FORCE_SPLIT
+            self.n_force_split += 1
+
+    def is_force_split(self, str word) -> bool:
+        cdef uint32_t node = self._node_for(word) if word else 0
+        return node != 0 and (self.flags[node] & FLAG_FORCE_SPLIT) != 0
+
+    def __len__(self):
+        """Number of entries (words and prefixes)."""
+        return self.n_nodes - 1
+
+    @staticmethod
+    def from_arrays(const uint32_t[:] parent_delta, const uint32_t[:] chars,
+                    const int64_t[:] freq, const uint16_t[:] tag, int64_t total,
+                    Py_ssize_t n_tags=0x10000):
+        """Build from node arrays in which every parent precedes its child.
+
+        Entry ``i`` (0-based) is node ``i + 1``; its parent is node
+        ``i + 1 - parent_delta[i]`` (0 is the root). Raises ValueError on
+        inconsistent arrays.
+        """
+        cdef Py_ssize_t n = parent_delta.shape[0]
+        if chars.shape[0] != n or freq.shape[0] != n or tag.shape[0] != n:
+            raise ValueError("node arrays differ in length")
+        cdef Trie t = Trie(n + 1)
+        t._reserve_nodes(<uint32_t>(n + 1))
+        cdef Py_ssize_t i
+        cdef uint32_t p, node
+        cdef int64_t f
+        for i in range(n):
+            node = <uint32_t>(i + 1)
+            if parent_delta[i] == 0 or parent_delta[i] > node:
+                raise ValueError(f"entry {node}: invalid parent")
+            p = node - parent_delta[i]
+            if tag[i] >= n_tags:
+                raise ValueError(f"entry {node}: tag id out of range")
+            if chars[i] > 0x10FFFF:
+                raise ValueError(f"entry {node}: invalid code point {chars[i]}")
+            if t.child(p, chars[i]) != 0:
+                raise ValueError(f"entry {node}: duplicate entry")
+            f = freq[i]
+            if f < 0:
+                raise ValueError(f"entry {node}: negative frequency")
+            t.freq[node] = f
+            t.logf[node] = log(<double>f) if f > 0 else 0.0
+            t.tag[node] = tag[i]
+            t.flags[node] = 0
+            if p == 0 and chars[i] < 0x10000:
+                t.root_bmp[chars[i]] = node
+            else:
+                if (t.used + 1) * 2 > t.cap:
+                    t._grow_slots()
+                t._slot_insert(p, chars[i], node)
+        t.n_nodes = <uint32_t>(n + 1)
+        t.total = total
+        return t
+
+    def to_arrays(self):
+        """Return (parent_delta, chars, freq, tag) as bytes of native-order
+        arrays, in node order (the inverse of :meth:`from_arrays`)."""
+        cdef Py_ssize_t n = self.n_nodes - 1
+        cdef bytearray bp = bytearray(n * 4), bc = bytearray(n * 4)
+        cdef bytearray bf = bytearray(n * 8), bt = bytearray(n * 2)
+        cdef uint32_t[:] par = memoryview(bp).cast("I")
+        cdef uint32_t[:] chs = memoryview(bc).cast("I")
+        cdef int64_t[:] fr = memoryview(bf).cast("q")
+        cdef uint16_t[:] tg = memoryview(bt).cast("H")
+        cdef uint64_t i
+        cdef uint32_t c
+        for i in range(0x10000):
+            c = self.root_bmp[i]
+            if c:
+                par[c - 1] = c
+                chs[c - 1] = <uint32_t>i
+        for i in range(self.cap):
+            c = self.slots[i].child
+            if c:
+                par[c - 1] = c - self.slots[i].parent
+                chs[c - 1] = self.slots[i].ch
+        for i in range(1, self.n_nodes):
+            fr[i - 1] = self.freq[i]
+            tg[i - 1] = self.tag[i]
+        return bytes(bp), bytes(bc), bytes(bf), bytes(bt)
+
+    def copy(self):
+        """An independent deep copy."""
+        cdef Trie t = Trie.__new__(Trie, 16)
+        free(t.slots)
+        t.slots = <Slot*>malloc(self.cap * sizeof(Slot))
+        if t.slots == NULL:
+            raise MemoryError()
+        memcpy(t.slots, self.slots, self.cap * sizeof(Slot))
+        t.cap = self.cap
+        t.shift = self.shift
+        t.used = self.used
+        memcpy(t.root_bmp, self.root_bmp, 0x10000 * sizeof(uint32_t))
+        t._reserve_nodes(self.n_nodes)
+        memcpy(t.freq, self.freq, self.n_nodes * sizeof(int64_t))
+        memcpy(t.logf, self.logf, self.n_nodes * sizeof(double))
+        memcpy(t.tag, self.tag, self.n_nodes * sizeof(uint16_t))
+        memcpy(t.flags, self.flags, self.n_nodes * sizeof(uint8_t))
+        t.n_nodes = self.n_nodes
+        t.total = self.total
+        t.n_force_split = self.n_force_split
+        return t
+
+
+# ---------------------------------------------------------------------------
+# the B/M/E/S HMM
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    ST_B = 0
+    ST_M = 1
+    ST_E = 2
+    ST_S = 3
+
+cdef double MIN_FLOAT = -3.14e100
+
+
+cdef class HMM:
+    """Start, transition and emission log-probabilities over B, M, E, S.
+
+    Only the characters U+4E00..U+9FD5 are ever scored (jieba runs the HMM on
+    those runs only); a missing emission scores ``-3.14e100`` as in jieba.
+    """
+    cdef double start[4]
+    cdef double trans[4][4]
+    cdef double* emit          # HAN_COUNT rows of 4
+
+    def __cinit__(self, start, trans, const uint32_t[:] chars, const double[:] emit):
+        cdef Py_ssize_t i, j, n = chars.shape[0]
+        if len(start) != 4 or len(trans) != 16 or emit.shape[0] != n * 4:
+            raise ValueError("HMM tables have the wrong shape")
+        for i in range(4):
+            self.start[i] = start[i]
+            for j in range(4):
+                self.trans[i][j] = trans[i * 4 + j]
+        self.emit = <double*>malloc(HAN_COUNT * 4 * sizeof(double))
+        if self.emit == NULL:
+            raise MemoryError()
+        for i in range(HAN_COUNT * 4):
+            self.emit[i] = MIN_FLOAT
+        cdef uint32_t c
+        for i in range(n):
+            c = chars[i]
+            if HAN_FIRST <= c <= HAN_LAST:
+                for j in range(4):
+                    self.emit[(c - HAN_FIRST) * 4 + j] = emit[i * 4 + j]
+
+    def __dealloc__(self):
+        free(self.emit)
+
+
+# ---------------------------------------------------------------------------
+# the segmenter
+# ---------------------------------------------------------------------------
+
+cdef struct Spans:
+    Py_ssize_t* a       # start, end pairs
+    Py_ssize_t n        # number of pairs
+    Py_ssize_t cap
+
+cdef int spans_push(Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
+    cdef Py_ssize_t newcap
+    cdef void* p
+    if sp.n == sp.cap:
+        newcap = sp.cap * 2 if sp.cap else 64
+        p = realloc(sp.a, newcap * 2 * sizeof(Py_ssize_t))
+        if p == NULL:
+            raise MemoryError()
+        sp.a = <Py_ssize_t*>p
+        sp.cap = newcap
+    sp.a[2 * sp.n] = s
+    sp.a[2 * sp.n + 1] = e
+    sp.n += 1
+    return 0
+
+
+cdef struct Work:
+    const Py_UCS4* u
+    Py_ssize_t n
+    double* rp          # route probability, n + 1
+    Py_ssize_t* rx      # route end, n + 1
+    uint8_t* bp         # viterbi back pointers, 4 per char
+    uint8_t* states     # viterbi path
+
+
+cdef int work_init(Work* w, const Py_UCS4* u, Py_ssize_t n) except -1:
+    w.u = u
+    w.n = n
+    w.rp = <double*>malloc((n + 1) * sizeof(double))
+    w.rx = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
+    w.bp = <uint8_t*>malloc((n + 1) * 4)
+    w.states = <uint8_t*>malloc(n + 1)
+    if w.rp == NULL or w.rx == NULL or w.bp == NULL or w.states == NULL:
+        work_free(w)
+        raise MemoryError()
+    return 0
+
+
+cdef void work_free(Work* w) noexcept:
+    free(w.rp)
+    free(w.rx)
+    free(w.bp)
+    free(w.states)
+    w.rp = NULL
+    w.rx = NULL
+    w.bp = NULL
+    w.states = NULL
+
+
+cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
+    """jieba's get_DAG + calc on the block u[b:e]; fills w.rp / w.rx
+    (relative to b)."""
+    cdef const Py_UCS4* u = w.u + b
+    cdef Py_ssize_t N = e - b, idx, i, best_x
+    cdef double logtotal = log(<double>t.total)
+    cdef double best_p, p
+    cdef uint32_t node
+    cdef bint found
+    w.rp[N] = 0.0
+    w.rx[N] = 0
+    idx = N - 1
+    while idx >= 0:
+        node = 0
+        i = idx
+        found = False
+        best_p = 0.0
+        best_x = idx
+        while i < N:
+            node = t.child(node, u[i])
+            if node == 0:
+                break
+            if t.freq[node] != 0:
+                p = (t.logf[node] - logtotal) + w.rp[i + 1]
+                if not found or p >= best_p:
+                    best_p = p
+                    best_x = i
+                    found = True
+            i += 1
+        if not found:
+            best_p = (0.0 - logtotal) + w.rp[idx + 1]
+            best_x = idx
+        w.rp[idx] = best_p
+        w.rx[idx] = best_x
+        idx -= 1
+
+
+cdef int emit_hmm_word(Trie t, Work* w, Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
+    cdef Py_ssize_t i
+    if t.n_force_split > 0:
+        node = t._find(w.u + s, e - s)
+        if node != 0 and (t.flags[node] & FLAG_FORCE_SPLIT):
+            for i in range(s, e):
+                spans_push(sp, i, i + 1)
+            return 0
+    spans_push(sp, s, e)
+    return 0
+
+
+cdef int viterbi_cut(Trie t, HMM h, Work* w, Spans* sp, Py_ssize_t p, Py_ssize_t q) except -1:
+    """jieba.finalseg.__cut on the Han run u[p:q]."""
+    cdef Py_ssize_t T = q - p, k, i, begin, nexti
+    cdef const Py_UCS4* u = w.u + p
+    cdef double V[4]
+    cdef double NV[4]
+    cdef double a, c
+    cdef const double* em
+    cdef uint8_t* bp = w.bp
+    cdef uint8_t* st = w.states
+    cdef uint8_t last
+    em = h.emit + (<Py_ssize_t>u[0] - HAN_FIRST) * 4
+    for k in range(4):
+        V[k] = h.start[k] + em[k]
+    for i in range(1, T):
+        em = h.emit + (<Py_ssize_t>u[i] - HAN_FIRST) * 4
+        # B <- E, S   (ties go to S)
+        a = V[ST_E] + h.trans[ST_E][ST_B] + em[ST_B]
+        c = V[ST_S] + h.trans[ST_S][ST_B] + em[ST_B]
+        if c >= a:
+            NV[ST_B] = c
+            bp[4 * i + ST_B] = ST_S
+        else:
+            NV[ST_B] = a
+            bp[4 * i + ST_B] = ST_E
+        # M <- M, B   (ties go to M)
+        a = V[ST_B] + h.trans[ST_B][ST_M] + em[ST_M]
+        c = V[ST_M] + h.trans[ST_M][ST_M] + em[ST_M]
+        if c >= a:
+            NV[ST_M] = c
+            bp[4 * i + ST_M] = ST_M
+        else:
+            NV[ST_M] = a
+            bp[4 * i + ST_M] = ST_B
+        # E <- B, M   (ties go to M)
+        a = V[ST_B] + h.trans[ST_B][ST_E] + em[ST_E]
+        c = V[ST_M] + h.trans[ST_M][ST_E] + em[ST_E]
+        if c >= a:
+            NV[ST_E] = c
+            bp[4 * i + ST_E] = ST_M
+        else:
+            NV[ST_E] = a
+            bp[4 * i + ST_E] = ST_B
+        # S <- S, E   (ties go to S)
+        a = V[ST_E] + h.trans[ST_E][ST_S] + em[ST_S]
+        c = V[ST_S] + h.trans[ST_S][ST_S] + em[ST_S]
+        if c >= a:
+            NV[ST_S] = c
+            bp[4 * i + ST_S] = ST_S
+        else:
+            NV[ST_S] = a
+            bp[4 * i + ST_S] = ST_E
+        V[0] = NV[0]
+        V[1] = NV[1]
+        V[2] = NV[2]
+        V[3] = NV[3]
+    last = ST_S if V[ST_S] >= V[ST_E] else ST_E
+    st[T - 1] = last
+    i = T - 1
+    while i > 0:
+        st[i - 1] = bp[4 * i + st[i]]
+        i -= 1
+    begin = 0
+    nexti = 0
+    for i in range(T):
+        if st[i] == ST_B:
+            begin = i
+        elif st[i] == ST_E:
+            emit_hmm_word(t, w, sp, p + begin, p + i + 1)
+            nexti = i + 1
+        elif st[i] == ST_S:
+            emit_hmm_word(t, w, sp, p + i, p + i + 1)
+            nexti = i + 1
+    if nexti < T:
+        emit_hmm_word(t, w, sp, p + nexti, q)
+    return 0
+
+
+cdef int skip_split(Work* w, Spans* sp, Py_ssize_t p, Py_ssize_t q) except -1:
+    """Non-empty pieces of ``([a-zA-Z0-9]+(?:\\.\\d+)?%?)``.split(u[p:q])."""
+    cdef const Py_UCS4* u = w.u
+    cdef Py_ssize_t r = p, piece = p, m
+    while r < q:
+        if is_eng(u[r]):
+            if piece < r:
+                spans_push(sp, piece, r)
+            m = r
+            while m < q and is_eng(u[m]):
+                m += 1
+            if m + 1 < q and u[m] == 46 and Py_UNICODE_ISDECIMAL(u[m + 1]):
+                m += 1
+                while m < q and Py_UNICODE_ISDECIMAL(u[m]):
+                    m += 1
+            if m < q and u[m] == 37:
+                m += 1
+            spans_push(sp, r, m)
+            r = m
+            piece = m
+        else:
+            r += 1
+    if piece < q:
+        spans_push(sp, piece, q)
+    return 0
+
+
+cdef int hmm_cut(Trie t, HMM h, Work* w, Spans* sp, Py_ssize_t p, Py_ssize_t q) except -1:
+    """jieba.finalseg.cut on u[p:q]."""
+    cdef const Py_UCS4* u = w.u
+    cdef Py_ssize_t r
+    while p < q:
+        r = p
+        if is_han(u[p]):
+            while r < q and is_han(u[r]):
+                r += 1
+            viterbi_cut(t, h, w, sp, p, r)
+        else:
+            while r < q and not is_han(u[r]):
+                r += 1
+            skip_split(w, sp, p, r)
+        p = r
+    return 0
+
+
+cdef int flush_buf(Trie t, HMM h, Work* w, Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
+    cdef Py_ssize_t i
+    if e - s == 1:
+        spans_push(sp, s, e)
+    elif t.freq_of(w.u + s, e - s) <= 0:
+        hmm_cut(t, h, w, sp, s, e)
+    else:
+        for i in range(s, e):
+            spans_push(sp, i, i + 1)
+    return 0
+
+
+cdef int cut_block(Trie t, HMM h, Work* w, Spans* sp, Py_ssize_t b, Py_ssize_t e,
+                   bint use_hmm) except -1:
+    """jieba's __cut_DAG (use_hmm) or __cut_DAG_NO_HMM on u[b:e]."""
+    calc_route(t, w, b, e)
+    cdef Py_ssize_t N = e - b, x = 0, y, buf = -1
+    while x < N:
+        y = w.rx[x] + 1
+        if use_hmm:
+            if y - x == 1:
+                if buf < 0:
+                    buf = x
+            else:
+                if buf >= 0:
+                    flush_buf(t, h, w, sp, b + buf, b + x)
+                    buf = -1
+                spans_push(sp, b + x, b + y)
+        else:
+            if y - x == 1 and is_eng(w.u[b + x]):
+                if buf < 0:
+                    buf = x
+            else:
+                if buf >= 0:
+                    spans_push(sp, b + buf, b + x)
+                    buf = -1
+                spans_push(sp, b + x, b + y)
+        x = y
+    if buf >= 0:
+        if use_hmm:
+            flush_buf(t, h, w, sp, b + buf, e)
+        else:
+            spans_push(sp, b + buf, e)
+    return 0
+
+
+cdef int cut_default(Trie t, HMM h, Work* w, Spans* sp, bint use_hmm) except -1:
+    """Spans of jieba's cut(s, cut_all=False, HMM=use_hmm)."""
+    cdef const Py_UCS4* u = w.u
+    cdef Py_ssize_t n = w.n, i = 0, j
+    while i < n:
+        if in_block(u[i]):
+            j = i + 1
+            while j < n and in_block(u[j]):
+                j += 1
+            cut_block(t, h, w, sp, i, j, use_hmm)
+            i = j
+        elif u[i] == 13 and i + 1 < n and u[i + 1] == 10:
+            spans_push(sp, i, i + 2)
+            i += 2
+        else:
+            spans_push(sp, i, i + 1)
+            i += 1
+    return 0
+
+
+cdef int add_search_grams(Trie t, Work* w, Spans* words, Spans* out) except -1:
+    """jieba's cut_for_search: in-dictionary 2- and 3-grams before each word."""
+    cdef Py_ssize_t k, s, e, L, i
+    for k in range(words.n):
+        s = words.a[2 * k]
+        e = words.a[2 * k + 1]
+        L = e - s
+        if L > 2:
+            for i in range(s, e - 1):
+                if t.freq_of(w.u + i, 2) > 0:
+                    spans_push(out, i, i + 2)
+        if L > 3:
+            for i in range(s, e - 2):
+                if t.freq_of(w.u + i, 3) > 0:
+                    spans_push(out, i, i + 3)
+        spans_push(out, s, e)
+    return 0
+
+
+cdef int compute_spans(Trie t, HMM h, Work* w, Spans* sp, bint use_hmm, bint search) except -1:
+    cdef Spans words
+    if not search:
+        return cut_default(t, h, w, sp, use_hmm)
+    words.a = NULL
+    words.n = 0
+    words.cap = 0
+    try:
+        cut_default(t, h, w, &words, use_hmm)
+        add_search_grams(t, w, &words, sp)
+    finally:
+        free(words.a)
+    return 0
+
+
+cdef int _check_ready(Trie t, HMM h, bint use_hmm) except -1:
+    if t.total <= 0:
+        raise ValueError("the dictionary is empty (total frequency is 0)")
+    if use_hmm and h is None:
+        raise ValueError("HMM=True needs an HMM model")
+    return 0
+
+
+def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
+    """Words of ``text`` exactly as jieba 0.42.1's ``lcut`` (``search=False``)
+    or ``lcut_for_search`` (``search=True``)."""
+    cdef Py_ssize_t n = len(text)
+    if n == 0:
+        return []
+    _check_ready(t, h, use_hmm)
+    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
+    cdef Work w
+    cdef Spans sp
+    sp.a = NULL
+    sp.n = 0
+    sp.cap = 0
+    w.rp = NULL
+    w.rx = NULL
+    w.bp = NULL
+    w.states = NULL
+    cdef list out
+    cdef Py_ssize_t k
+    try:
+        work_init(&w, u, n)
+        compute_spans(t, h, &w, &sp, use_hmm, search)
+        # phase 2: build the strings; the Trie is not read from here on
+        out = PyList_New(sp.n)
+        for k in range(sp.n):
+            word = PyUnicode_Substring(text, sp.a[2 * k], sp.a[2 * k + 1])
+            Py_INCREF(word)
+            PyList_SET_ITEM(out, k, word)
+        return out
+    finally:
+        free(sp.a)
+        work_free(&w)
+        PyMem_Free(u)
+
+
+def tokenize(Trie t, HMM h, str text, bint use_hmm=True, bint search=False,
+             Py_ssize_t offset=0):
+    """``(word, start, end)`` tuples exactly as jieba's ``tokenize`` in
+    ``"default"`` (``search=False``) or ``"search"`` mode; ``offset`` is added
+    to every position."""
+    cdef Py_ssize_t n = len(text)
+    if n == 0:
+        return []
+    _check_ready(t, h, use_hmm)
+    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
+    cdef Work w
+    cdef Spans sp
+    sp.a = NULL
+    sp.n = 0
+    sp.cap = 0
+    w.rp = NULL
+    w.rx = NULL
+    w.bp = NULL
+    w.states = NULL
+    cdef list out
+    cdef Py_ssize_t k, s, e
+    try:
+        work_init(&w, u, n)
+        compute_spans(t, h, &w, &sp, use_hmm, search)
+        out = PyList_New(sp.n)
+        for k in range(sp.n):
+            s = sp.a[2 * k]
+            e = sp.a[2 * k + 1]
+            item = (PyUnicode_Substring(text, s, e), s + offset, e + offset)
+            Py_INCREF(item)
+            PyList_SET_ITEM(out, k, item)
+        return out
+    finally:
+        free(sp.a)
+        work_free(&w)
+        PyMem_Free(u)
+
+
+cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
+                     Spans* ends) except -1:
+    """DAG of every in-block position, as CSR: ends of position k are
+    ends.a[off[k] .. off[k+1]) (stored in the first slot of each pair)."""
+    cdef Py_ssize_t i = 0, j, k, m
+    cdef uint32_t node
+    cdef bint any_
+    while i < n:
+        if not in_block(u[i]):
+            off[i] = ends.n
+            i += 1
+            continue
+        j = i + 1
+        while j < n and in_block(u[j]):
+            j += 1
+        for k in range(i, j):
+            off[k] = ends.n
+            node = 0
+            m = k
+            any_ = False
+            while m < j:
+                node = t.child(node, u[m])
+                if node == 0:
+                    break
+                if t.freq[node] != 0:
+                    spans_push(ends, m - i, 0)
+                    any_ = True
+                m += 1
+            if not any_:
+                spans_push(ends, k - i, 0)
+        i = j
+    off[n] = ends.n
+    return 0
+
+
+def lcut_all(Trie t, str text):
+    """Words of ``text`` exactly as jieba 0.42.1's ``lcut(text, cut_all=True)``
+    (which, like jieba, may contain empty strings and drops nothing else)."""
+    cdef Py_ssize_t n = len(text)
+    cdef list out = []
+    if n == 0:
+        return out
+    _check_ready(t, None, False)
+    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
+    cdef Py_ssize_t* off = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
+    cdef Spans ends
+    ends.a = NULL
+    ends.n = 0
+    ends.cap = 0
+    cdef Py_ssize_t i, j, k, b, N, old_j, L0, d, jj, p, q, piece, seplen
+    cdef bint eng_scan
+    try:
+        if off == NULL:
+            raise MemoryError()
+        compute_dag(t, u, n, off, &ends)
+        # phase 2: Python objects only; the Trie is not read from here on
+        i = 0
+        while i < n:
+            if in_block(u[i]):
+                b = i
+                j = i + 1
+                while j < n and in_block(u[j]):
+                    j += 1
+                N = j - b
+                old_j = -1
+                eng_scan = False
+                eng_buf = ""
+                for k in range(N):
+                    if eng_scan and not is_eng(u[b + k]):
+                        eng_scan = False
+                        out.append(eng_buf)
+                    d = off[b + k + 1] - off[b + k]
+                    L0 = ends.a[2 * off[b + k]]
+                    if d == 1 and k > old_j:
+                        word = PyUnicode_Substring(text, b + k, b + L0 + 1)
+                        if is_eng(u[b + k]):
+                            if not eng_scan:
+                                eng_scan = True
+                                eng_buf = word
+                            else:
+                                eng_buf = eng_buf + word
+                        if not eng_scan:
+                            out.append(word)
+                        old_j = L0
+                    else:
+                        for jj in range(off[b + k], off[b + k + 1]):
+                            L0 = ends.a[2 * jj]
+                            if L0 > k:
+                                out.append(PyUnicode_Substring(text, b + k, b + L0 + 1))
+                                old_j = L0
+                if eng_scan:
+                    out.append(eng_buf)
+                i = j
+            else:
+                # a run outside the block class, split on (\r\n|\s) keeping
+                # separators and empty pieces, as jieba's cut_all does
+                q = i
+                while q < n and not in_block(u[q]):
+                    q += 1
+                p = i
+                piece = i
+                while p < q:
+                    if u[p] == 13 and p + 1 < q and u[p + 1] == 10:
+                        seplen = 2
+                    elif Py_UNICODE_ISSPACE(u[p]):
+                        seplen = 1
+                    else:
+                        p += 1
+                        continue
+                    out.append(PyUnicode_Substring(text, piece, p))
+                    out.append(PyUnicode_Substring(text, p, p + seplen))
+                    p += seplen
+                    piece = p
+                out.append(PyUnicode_Substring(text, piece, q))
+                i = q
+        return out
+    finally:
+        free(ends.a)
+        free(off)
+        PyMem_Free(u)

@@ -1,0 +1,130 @@
+"""The qieci binary container: a versioned, checksummed file of named sections.
+
+Every data file qieci ships or writes (dictionaries, HMM tables, models) uses
+this container. It holds plain arrays and UTF-8 JSON only, so loading a file
+can never run code (no pickle, no marshal).
+
+Layout (all integers little-endian)::
+
+    offset  size  field
+    0       8     magic  b"QIECI\\x1a\\n\\x00"
+    8       4     container version (currently 1)
+    12      8     kind, ASCII, NUL-padded (e.g. b"dict", b"hmm")
+    20      4     number of sections N
+    24      4     CRC-32 of the section table
+    28      40*N  section table, one entry per section:
+                    16  name, ASCII, NUL-padded
+                    8   offset of the payload from the start of the file
+                    8   stored (possibly compressed) length
+                    4   CRC-32 of the stored bytes
+                    4   flags (bit 0: zlib-compressed)
+    ...           payloads
+
+A reader checks the magic, the version, the table checksum, that every
+payload lies inside the file, and each payload's checksum before it is used.
+Any failure raises :class:`ValueError` naming the file.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+
+MAGIC = b"QIECI\x1a\n\x00"
+VERSION = 1
+_HEADER = struct.Struct("<8sI8sII")
+_ENTRY = struct.Struct("<16sQQII")
+_FLAG_ZLIB = 1
+
+
+def pack(kind: str, sections: Mapping[str, bytes], *, compress: bool = True) -> bytes:
+    """Serialise ``sections`` (name -> payload) into one container."""
+    names = list(sections)
+    table_size = _HEADER.size + _ENTRY.size * len(names)
+    entries = []
+    payloads = []
+    offset = table_size
+    for name in names:
+        raw = bytes(sections[name])
+        stored = zlib.compress(raw, 9) if compress else raw
+        flags = _FLAG_ZLIB if compress else 0
+        entries.append(
+            _ENTRY.pack(_ascii(name, 16), offset, len(stored), zlib.crc32(stored), flags)
+        )
+        payloads.append(stored)
+        offset += len(stored)
+    table = b"".join(entries)
+    header = _HEADER.pack(MAGIC, VERSION, _ascii(kind, 8), len(names), zlib.crc32(table))
+    return header + table + b"".join(payloads)
+
+
+def unpack(data: bytes, *, kind: str, source: str) -> dict[str, bytes]:
+    """Parse a container, verify it, and return its decompressed sections.
+
+    ``source`` names the file in error messages; ``kind`` is the expected kind.
+    """
+    view = memoryview(data)
+    if len(view) < _HEADER.size or bytes(view[:8]) != MAGIC:
+        raise ValueError(f"{source}: not a qieci data file (bad magic bytes)")
+    _, version, raw_kind, count, table_crc = _HEADER.unpack_from(view, 0)
+    if version != VERSION:
+        raise ValueError(
+            f"{source}: unsupported qieci file version {version} (this build reads {VERSION})"
+        )
+    found_kind = raw_kind.rstrip(b"\0").decode("ascii", "replace")
+    if found_kind != kind:
+        raise ValueError(f"{source}: is a qieci {found_kind!r} file, expected {kind!r}")
+    table_end = _HEADER.size + _ENTRY.size * count
+    if count > 4096 or table_end > len(view):
+        raise ValueError(f"{source}: truncated qieci file (section table cut off)")
+    table = bytes(view[_HEADER.size:table_end])
+    if zlib.crc32(table) != table_crc:
+        raise ValueError(f"{source}: corrupt qieci file (section table checksum mismatch)")
+    sections: dict[str, bytes] = {}
+    for i in range(count):
+        raw_name, offset, length, crc, flags = _ENTRY.unpack_from(table, i * _ENTRY.size)
+        name = raw_name.rstrip(b"\0").decode("ascii", "replace")
+        if offset < table_end or offset + length > len(view):
+            raise ValueError(f"{source}: truncated qieci file (section {name!r} cut off)")
+        stored = bytes(view[offset:offset + length])
+        if zlib.crc32(stored) != crc:
+            raise ValueError(f"{source}: corrupt qieci file (section {name!r} checksum mismatch)")
+        if flags & _FLAG_ZLIB:
+            try:
+                stored = zlib.decompress(stored)
+            except zlib.error as exc:
+                raise ValueError(f"{source}: corrupt qieci file (section {name!r}: {exc})") from None
+        sections[name] = stored
+    return sections
+
+
+def read(path: str | PathLike[str], *, kind: str) -> dict[str, bytes]:
+    """Read and verify the container at ``path``."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{p}: cannot read qieci data file: {exc.strerror or exc}") from None
+    return unpack(data, kind=kind, source=str(p))
+
+
+def is_container(head: bytes) -> bool:
+    """True when ``head`` (the first bytes of a file) starts with the magic."""
+    return head[:8] == MAGIC
+
+
+def require(sections: Mapping[str, bytes], names: tuple[str, ...], source: str) -> None:
+    """Raise ValueError unless every name in ``names`` is a section."""
+    missing = [n for n in names if n not in sections]
+    if missing:
+        raise ValueError(f"{source}: qieci file lacks section(s) {', '.join(missing)}")
+
+
+def _ascii(text: str, width: int) -> bytes:
+    raw = text.encode("ascii")
+    if len(raw) > width:
+        raise ValueError(f"name {text!r} longer than {width} bytes")
+    return raw.ljust(width, b"\0")

@@ -1,0 +1,216 @@
+"""Dictionaries: jieba's text format, qieci's binary format, and the bundled one.
+
+A dictionary is a prefix-closed word -> frequency map (see
+:class:`qieci._core.Trie`) plus the part-of-speech tag of each word. It loads
+from
+
+* qieci's binary dictionary file (``kind = "dict"`` in the container of
+  :mod:`qieci.binfile`), the format of the bundled dictionary;
+* a text file in jieba's format: one ``word freq [tag]`` per line, separated
+  by single spaces, UTF-8.
+
+Compiled text dictionaries are cached in memory (keyed by path, size and
+modification time) so that several tokenizers on one file parse it once;
+nothing is ever written to disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from array import array
+from dataclasses import dataclass
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+
+from . import binfile
+from ._core import HMM, Trie
+
+DICT_KIND = "dict"
+HMM_KIND = "hmm"
+DEFAULT_DICT_RESOURCE = "jieba_dict.qc"
+DEFAULT_HMM_RESOURCE = "jieba_hmm.qc"
+# B, M, E, S: the order of the HMM's states in the data file and the kernel
+HMM_STATES = "BMES"
+
+
+@dataclass(frozen=True)
+class DictData:
+    """An immutable, serialisable snapshot of a dictionary."""
+
+    parent_delta: bytes  # uint32 per entry i: (i + 1) - the number of its prefix
+    chars: bytes  # uint32 per entry: its last character
+    freq: bytes  # int64 per entry
+    tag: bytes  # uint16 per entry: index into ``tags`` (0 = no tag)
+    total: int
+    tags: tuple[str, ...]  # tags[0] == ""
+    source: str = "<memory>"
+
+    def build(self) -> Trie:
+        """A fresh mutable Trie holding this data; ValueError if inconsistent."""
+        try:
+            return Trie.from_arrays(
+                _array("I", self.parent_delta), _array("I", self.chars),
+                _array("q", self.freq), _array("H", self.tag), self.total, len(self.tags),
+            )
+        except ValueError as exc:
+            raise ValueError(f"{self.source}: corrupt dictionary ({exc})") from None
+
+    @classmethod
+    def from_trie(cls, trie: Trie, tags: tuple[str, ...], source: str = "<memory>") -> DictData:
+        delta, chars, freq, tag = (_le(_native(code, raw)) for code, raw in
+                                   zip("IIqH", trie.to_arrays()))
+        return cls(delta, chars, freq, tag, trie.total, tags, source)
+
+    def to_bytes(self) -> bytes:
+        import json
+
+        meta = {"total": self.total, "tags": list(self.tags),
+                "entries": len(self.parent_delta) // 4}
+        return binfile.pack(DICT_KIND, {
+            "meta": json.dumps(meta).encode(),
+            "parent_delta": self.parent_delta,
+            "chars": self.chars, "freq": self.freq, "tag": self.tag,
+        })
+
+    @classmethod
+    def from_bytes(cls, data: bytes, source: str) -> DictData:
+        import json
+
+        sec = binfile.unpack(data, kind=DICT_KIND, source=source)
+        binfile.require(sec, ("meta", "parent_delta", "chars", "freq", "tag"), source)
+        try:
+            meta = json.loads(sec["meta"])
+            total = int(meta["total"])
+            tags = tuple(str(t) for t in meta["tags"])
+            n = int(meta["entries"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{source}: corrupt dictionary metadata ({exc})") from None
+        sizes = {"parent_delta": 4, "chars": 4, "freq": 8, "tag": 2}
+        for name, width in sizes.items():
+            if len(sec[name]) != n * width:
+                raise ValueError(f"{source}: corrupt dictionary (section {name!r} has the wrong size)")
+        return cls(sec["parent_delta"], sec["chars"], sec["freq"], sec["tag"], total,
+                   tags or ("",), source)
+
+
+def _native(code: str, raw: bytes) -> array:
+    a = array(code)
+    a.frombytes(raw)
+    return a
+
+
+def _array(code: str, raw: bytes) -> array:
+    """A native array from little-endian bytes."""
+    a = array(code)
+    a.frombytes(raw)
+    if sys.byteorder == "big":
+        a.byteswap()
+    return a
+
+
+def _le(a: array) -> bytes:
+    """Little-endian bytes of a native array."""
+    if sys.byteorder == "big":
+        a = array(a.typecode, a)
+        a.byteswap()
+    return a.tobytes()
+
+
+def parse_text_dictionary(lines, source: str) -> tuple[Trie, tuple[str, ...]]:
+    """Build a Trie from jieba-format lines (bytes or str).
+
+    Semantics follow jieba's ``gen_pfdict``: a later duplicate overwrites the
+    frequency, and every line adds its frequency to the total. A malformed
+    line raises ValueError naming ``source`` and the line number.
+    """
+    trie = Trie(1 << 16)
+    tags: dict[str, int] = {"": 0}
+    total = 0
+    for lineno, raw in enumerate(lines, 1):
+        if isinstance(raw, bytes):
+            try:
+                line = raw.strip().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"{source}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                ) from None
+        else:
+            line = raw.strip()
+        if lineno == 1:
+            line = line.lstrip("\ufeff")
+        parts = line.split(" ")
+        try:
+            if len(parts) < 2 or not parts[0]:
+                raise ValueError("expected 'word freq [tag]'")
+            freq = int(parts[1])
+            if freq < 0:
+                raise ValueError("negative frequency")
+        except ValueError as exc:
+            raise ValueError(
+                f"{source}:{lineno}: invalid dictionary entry {line!r} ({exc})"
+            ) from None
+        tag = parts[2] if len(parts) > 2 else ""
+        tag_id = tags.setdefault(tag, len(tags))
+        if tag_id > 0xFFFF:
+            raise ValueError(f"{source}:{lineno}: too many distinct tags")
+        trie.set(parts[0], freq, tag_id)
+        total += freq
+    trie.total = total
+    return trie, tuple(tags)
+
+
+@functools.lru_cache(maxsize=4)
+def _compile_text(path: str, mtime_ns: int, size: int) -> DictData:
+    # the stat fields are part of the cache key only
+    with open(path, "rb") as f:
+        trie, tags = parse_text_dictionary(f, path)
+    return DictData.from_trie(trie, tags, path)
+
+
+def load_data(path: str | PathLike[str] | None) -> DictData:
+    """The dictionary at ``path`` (binary or jieba text), or the bundled one."""
+    if path is None:
+        data = resources.files("qieci").joinpath("data", DEFAULT_DICT_RESOURCE).read_bytes()
+        return DictData.from_bytes(data, f"<qieci bundled {DEFAULT_DICT_RESOURCE}>")
+    p = os.path.abspath(os.fspath(path))
+    try:
+        st = os.stat(p)
+        if not os.path.isfile(p):
+            raise ValueError(f"{p}: dictionary is not a regular file")
+        with open(p, "rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise ValueError(f"{p}: cannot read dictionary: {exc.strerror or exc}") from None
+    if binfile.is_container(head):
+        return DictData.from_bytes(Path(p).read_bytes(), p)
+    return _compile_text(p, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=1)
+def default_hmm() -> HMM:
+    """The bundled character HMM (immutable, so shared by all tokenizers)."""
+    data = resources.files("qieci").joinpath("data", DEFAULT_HMM_RESOURCE).read_bytes()
+    return hmm_from_bytes(data, f"<qieci bundled {DEFAULT_HMM_RESOURCE}>")
+
+
+def hmm_to_bytes(start: list[float], trans: list[float], chars: list[int],
+                 emit: list[float]) -> bytes:
+    """Serialise HMM tables (states in :data:`HMM_STATES` order)."""
+    return binfile.pack(HMM_KIND, {
+        "start": _le(array("d", start)), "trans": _le(array("d", trans)),
+        "chars": _le(array("I", chars)), "emit": _le(array("d", emit)),
+    })
+
+
+def hmm_from_bytes(data: bytes, source: str) -> HMM:
+    sec = binfile.unpack(data, kind=HMM_KIND, source=source)
+    binfile.require(sec, ("start", "trans", "chars", "emit"), source)
+    start, trans = _array("d", sec["start"]), _array("d", sec["trans"])
+    chars, emit = _array("I", sec["chars"]), _array("d", sec["emit"])
+    try:
+        return HMM(list(start), list(trans), chars, emit)
+    except ValueError as exc:
+        raise ValueError(f"{source}: corrupt HMM data ({exc})") from None

@@ -1,0 +1,303 @@
+"""The :class:`Tokenizer`: jieba's API over qieci's compiled engine.
+
+Every method returns exactly what the same method of ``jieba.Tokenizer``
+0.42.1 returns for the same dictionary, with two deliberate differences:
+
+* user words containing characters that jieba's block split cuts at (spaces,
+  ``*``, ``/`` ...) are matched whole (see :mod:`qieci.blocks`);
+* invalid input raises a clear error instead of jieba's late failures: a
+  negative frequency, an unreadable dictionary, a non-text sentence.
+
+Tokenizers are independent: each owns its dictionary. A tokenizer is safe to
+share between threads; dictionary edits are serialised by a lock, and every
+cut sees the dictionary either before or after an edit, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from os import PathLike
+from typing import IO, Any, Union
+
+from . import _core
+from .blocks import ProtectedWords, is_protected_word
+from .dictionary import DictData, default_hmm, load_data
+
+PathArg = Union[str, "PathLike[str]"]
+# jieba's user dictionary line: word, optional " freq", optional " tag"
+_RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$")
+
+
+def strdecode(sentence: Any) -> str:
+    """Text as jieba takes it: ``str`` as is, bytes decoded as UTF-8, or as
+    GBK (dropping undecodable bytes) when it is not UTF-8."""
+    if isinstance(sentence, str):
+        return sentence
+    if isinstance(sentence, (bytes, bytearray, memoryview)):
+        raw = bytes(sentence)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("gbk", "ignore")
+    raise TypeError(f"expected str or bytes, not {type(sentence).__name__}")
+
+
+class _State:
+    """What a tokenizer has loaded: swapped whole on (re)initialisation."""
+
+    __slots__ = ("data", "trie", "hmm", "protected")
+
+    def __init__(self, data: DictData) -> None:
+        self.data = data
+        self.trie: _core.Trie = data.build()
+        self.hmm: _core.HMM = default_hmm()
+        self.protected = ProtectedWords()
+
+
+class FreqView:
+    """Read-only mapping view of the dictionary, like jieba's ``FREQ`` dict
+    (words and their prefixes; a prefix that is not a word maps to 0)."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self._tok = tokenizer
+
+    def get(self, word: str, default: Any = None) -> Any:
+        f = self._tok._ready().trie.get(word) if isinstance(word, str) else -1
+        return default if f < 0 else f
+
+    def __getitem__(self, word: str) -> int:
+        f = self.get(word)
+        if f is None:
+            raise KeyError(word)
+        return f
+
+    def __contains__(self, word: object) -> bool:
+        return self.get(word) is not None  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self._tok._ready().trie)
+
+
+class Tokenizer:
+    """A jieba-compatible segmenter with its own dictionary.
+
+    ``dictionary`` is a path to a jieba-format text dictionary or a qieci
+    binary dictionary; ``None`` means the bundled one (jieba 0.42.1's). It is
+    loaded on first use, or by :meth:`initialize`.
+    """
+
+    def __init__(self, dictionary: PathArg | None = None) -> None:
+        self.dictionary: str | None = (
+            None if dictionary is None else os.path.abspath(os.fspath(dictionary))
+        )
+        self._lock = threading.RLock()
+        self._state: _State | None = None
+        self.user_word_tag_tab: dict[str, str] = {}
+        self.FREQ = FreqView(self)
+
+    def __repr__(self) -> str:
+        return f"<qieci.Tokenizer dictionary={self.dictionary!r}>"
+
+    # -- loading -----------------------------------------------------------
+
+    def initialize(self, dictionary: PathArg | None = None) -> None:
+        """Load the dictionary now (otherwise it loads on first use).
+
+        With ``dictionary``, switch to that file first. Raises ValueError
+        when the file is missing, unreadable or malformed.
+        """
+        with self._lock:
+            if dictionary is not None:
+                path = os.path.abspath(os.fspath(dictionary))
+                if path == self.dictionary and self._state is not None:
+                    return
+                self.dictionary = path
+                self._state = None
+            if self._state is None:
+                self._state = _State(load_data(self.dictionary))
+
+    def check_initialized(self) -> None:
+        self._ready()
+
+    def _ready(self) -> _State:
+        state = self._state
+        if state is None:
+            self.initialize()
+            state = self._state
+            assert state is not None
+        return state
+
+    def set_dictionary(self, dictionary_path: PathArg) -> None:
+        """Use another main dictionary (loaded on next use); edits made so
+        far are dropped, as in jieba."""
+        path = os.path.abspath(os.fspath(dictionary_path))
+        if not os.path.isfile(path):
+            raise ValueError(f"{path}: dictionary file does not exist")
+        with self._lock:
+            self.dictionary = path
+            self._state = None
+
+    # -- segmentation --------------------------------------------------------
+
+    def lcut(self, sentence: Any, cut_all: bool = False, HMM: bool = True,
+             use_paddle: bool = False) -> list[str]:
+        """The words of ``sentence`` as a list (see :meth:`cut`)."""
+        text = strdecode(sentence)
+        state = self._state or self._ready()
+        if not state.protected:
+            if cut_all:
+                return _core.lcut_all(state.trie, text)
+            return _core.lcut(state.trie, state.hmm, text, HMM, False)
+        words: list[str] = []
+        for s, e, protected in state.protected.split(text):
+            if protected:
+                words.append(text[s:e])
+            elif cut_all:
+                words += _core.lcut_all(state.trie, text[s:e])
+            else:
+                words += _core.lcut(state.trie, state.hmm, text[s:e], HMM, False)
+        return words
+
+    def cut(self, sentence: Any, cut_all: bool = False, HMM: bool = True,
+            use_paddle: bool = False) -> Iterator[str]:
+        """Yield the words of ``sentence``.
+
+        ``cut_all`` gives jieba's full mode (every dictionary word, possibly
+        overlapping); ``HMM`` enables the HMM for unknown words. Default mode
+        is lossless: ``''.join(cut(s)) == s``. ``use_paddle`` is accepted for
+        compatibility and ignored (jieba ignores it too without paddle).
+        """
+        yield from self.lcut(sentence, cut_all, HMM)
+
+    def lcut_for_search(self, sentence: Any, HMM: bool = True) -> list[str]:
+        """Words plus the in-dictionary 2- and 3-grams of longer words."""
+        text = strdecode(sentence)
+        state = self._state or self._ready()
+        if not state.protected:
+            return _core.lcut(state.trie, state.hmm, text, HMM, True)
+        return [w for w, _, _ in self._tokenize(state, text, HMM, True)]
+
+    def cut_for_search(self, sentence: Any, HMM: bool = True) -> Iterator[str]:
+        yield from self.lcut_for_search(sentence, HMM)
+
+    def tokenize(self, unicode_sentence: str, mode: str = "default",
+                 HMM: bool = True) -> Iterator[tuple[str, int, int]]:
+        """Yield ``(word, start, end)``; ``mode`` is ``"default"`` or
+        ``"search"`` (any other value means search, as in jieba)."""
+        if not isinstance(unicode_sentence, str):
+            raise ValueError("qieci: the input parameter should be str")
+        state = self._state or self._ready()
+        yield from self._tokenize(state, unicode_sentence, HMM, mode != "default")
+
+    def _tokenize(self, state: _State, text: str, hmm: bool,
+                  search: bool) -> list[tuple[str, int, int]]:
+        if not state.protected:
+            return _core.tokenize(state.trie, state.hmm, text, hmm, search)
+        out: list[tuple[str, int, int]] = []
+        for s, e, protected in state.protected.split(text):
+            if protected:
+                out.append((text[s:e], s, e))
+            else:
+                out += _core.tokenize(state.trie, state.hmm, text[s:e], hmm, search, s)
+        return out
+
+    # -- dictionary ------------------------------------------------------------
+
+    def get_FREQ(self, word: str, default: Any = None) -> Any:
+        return self.FREQ.get(word, default)
+
+    @property
+    def total(self) -> int:
+        """Sum of all frequencies added, as jieba's ``total``."""
+        return self._ready().trie.total
+
+    def add_word(self, word: Any, freq: Any = None, tag: str | None = None) -> None:
+        """Add ``word`` (or change its frequency). Without ``freq``, use
+        :meth:`suggest_freq` so that the word is cut out whole."""
+        word = strdecode(word)
+        if not word:
+            raise ValueError("cannot add an empty word")
+        with self._lock:
+            state = self._ready()
+            f = int(freq) if freq is not None else self.suggest_freq(word, False)
+            if f < 0:
+                raise ValueError(f"negative frequency {f} for word {word!r}")
+            state.trie.set(word, f)
+            state.trie.total += f
+            if tag:
+                self.user_word_tag_tab[word] = tag
+            if f == 0:
+                state.trie.mark_force_split(word)
+            if is_protected_word(word):
+                if f > 0:
+                    state.protected.add(word)
+                else:
+                    state.protected.discard(word)
+
+    def del_word(self, word: Any) -> None:
+        """Delete ``word``: it keeps frequency 0 and the HMM never emits it."""
+        self.add_word(word, 0)
+
+    def suggest_freq(self, segment: Any, tune: bool = False) -> int:
+        """The frequency that makes ``segment`` (a str) come out whole, or
+        that splits a word into ``segment`` (a tuple of str); with ``tune``,
+        also set it. Same arithmetic as jieba."""
+        with self._lock:
+            state = self._ready()
+            trie = state.trie
+            ftotal = float(trie.total)
+            freq: float = 1
+            if isinstance(segment, str):
+                word = segment
+                for seg in self.lcut(word, HMM=False):
+                    freq *= _get(trie, seg, 1) / ftotal
+                result = max(int(freq * trie.total) + 1, _get(trie, word, 1))
+            else:
+                parts = tuple(strdecode(s) for s in segment)
+                word = "".join(parts)
+                for seg in parts:
+                    freq *= _get(trie, seg, 1) / ftotal
+                result = min(int(freq * trie.total), _get(trie, word, 0))
+            if tune:
+                self.add_word(word, result)
+            return result
+
+    def load_userdict(self, f: PathArg | IO[bytes] | IO[str]) -> None:
+        """Add the words of a user dictionary: one ``word [freq] [tag]`` per
+        line, UTF-8. A word may contain spaces (``Color OS 10 nz``)."""
+        self._ready()
+        if isinstance(f, (str, PathLike)):
+            name = os.fspath(f)
+            try:
+                fh: Any = open(name, "rb")
+            except OSError as exc:
+                raise ValueError(f"{name}: cannot read user dictionary: {exc.strerror}") from None
+            with fh:
+                self._load_userdict_lines(fh, name)
+        else:
+            self._load_userdict_lines(f, getattr(f, "name", repr(f)))
+
+    def _load_userdict_lines(self, lines: Iterable[Any], name: str) -> None:
+        for lineno, raw in enumerate(lines, 1):
+            line = raw.strip()
+            if isinstance(line, bytes):
+                try:
+                    line = line.decode("utf-8").lstrip("\ufeff")
+                except UnicodeDecodeError as exc:
+                    raise ValueError(
+                        f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                    ) from None
+            if not line:
+                continue
+            m = _RE_USERDICT.match(line)
+            assert m is not None  # the pattern matches any non-empty line
+            word, freq, tag = m.groups()
+            self.add_word(word, freq.strip() if freq else None, tag.strip() if tag else None)
+
+
+def _get(trie: _core.Trie, word: str, default: int) -> int:
+    f = trie.get(word)
+    return default if f < 0 else f

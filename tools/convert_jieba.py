@@ -1,0 +1,69 @@
+"""Rebuild qieci's bundled data files from an installed jieba 0.42.1.
+
+jieba's dictionary and HMM probabilities are MIT-licensed (see NOTICE). This
+script reads them from the jieba package and writes qieci's own binary
+formats into ``src/qieci/data/``::
+
+    pip install jieba==0.42.1
+    python tools/convert_jieba.py            # then: pip install .
+
+It reads jieba's data only: the dictionary text and the probability tables
+(which it takes from jieba's modules, as plain dicts of floats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from qieci.dictionary import (  # noqa: E402
+    DEFAULT_DICT_RESOURCE, DEFAULT_HMM_RESOURCE, HMM_STATES, DictData,
+    hmm_to_bytes, parse_text_dictionary,
+)
+
+MIN_FLOAT = -3.14e100
+
+
+def convert_dictionary(jieba_dir: Path, out: Path) -> None:
+    src = jieba_dir / "dict.txt"
+    with open(src, "rb") as f:
+        trie, tags = parse_text_dictionary(f, str(src))
+    data = DictData.from_trie(trie, tags, str(src)).to_bytes()
+    out.write_bytes(data)
+    print(f"{out}: {len(trie)} entries, total {trie.total}, {len(data)} bytes")
+
+
+def convert_hmm(out: Path) -> None:
+    start = importlib.import_module("jieba.finalseg.prob_start").P
+    trans = importlib.import_module("jieba.finalseg.prob_trans").P
+    emit = importlib.import_module("jieba.finalseg.prob_emit").P
+    start_v = [float(start[s]) for s in HMM_STATES]
+    trans_v = [float(trans[a].get(b, MIN_FLOAT)) for a in HMM_STATES for b in HMM_STATES]
+    chars = sorted({c for table in emit.values() for c in table})
+    emit_v = [float(emit[s].get(c, MIN_FLOAT)) for c in chars for s in HMM_STATES]
+    data = hmm_to_bytes(start_v, trans_v, [ord(c) for c in chars], emit_v)
+    out.write_bytes(data)
+    print(f"{out}: {len(chars)} characters, {len(data)} bytes")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "src" / "qieci" / "data")
+    args = ap.parse_args()
+    import jieba
+
+    if jieba.__version__ != "0.42.1":
+        sys.exit(f"need jieba 0.42.1, found {jieba.__version__}")
+    jieba_dir = Path(jieba.__file__).parent
+    args.out.mkdir(parents=True, exist_ok=True)
+    convert_dictionary(jieba_dir, args.out / DEFAULT_DICT_RESOURCE)
+    convert_hmm(args.out / DEFAULT_HMM_RESOURCE)
+
+
+if __name__ == "__main__":
+    main()
