@@ -24,14 +24,46 @@ from libc.string cimport memcpy, memset
 from libc.math cimport log
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.ref cimport Py_INCREF
+from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+
+cdef extern from *:
+    void __builtin_prefetch(const void* addr) noexcept nogil
+
+cdef extern from "stdlib.h":
+    int posix_memalign(void** memptr, size_t alignment, size_t size) noexcept nogil
+
+cdef extern from *:
+    """
+    #if defined(__linux__)
+    #include <sys/mman.h>
+    static void qieci_advise_huge(void* p, size_t n) { (void)madvise(p, n, MADV_HUGEPAGE); }
+    #else
+    static void qieci_advise_huge(void* p, size_t n) { (void)p; (void)n; }
+    #endif
+    """
+    void qieci_advise_huge(void* p, size_t n) noexcept nogil
+
+
+cdef void* big_calloc(size_t n) noexcept nogil:
+    """Zeroed memory for the large random-access tables, on 2 MiB
+    boundaries and advised to use huge pages where the OS supports it (the
+    lookups are random, so 4 KiB pages would thrash the TLB). free() it."""
+    cdef void* p = NULL
+    if n >= (1 << 21):
+        if posix_memalign(&p, 1 << 21, n) != 0:
+            return NULL
+        qieci_advise_huge(p, n)
+        memset(p, 0, n)
+        return p
+    return calloc(n, 1)
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
     object PyUnicode_Substring(object u, Py_ssize_t start, Py_ssize_t end)
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
+    Py_UCS4 PyUnicode_READ_CHAR(object u, Py_ssize_t index)
     object PyLong_FromSsize_t(Py_ssize_t v)
 
 
@@ -72,6 +104,43 @@ cdef struct Slot:
     uint32_t parent
     uint32_t ch
     uint32_t child          # 0 = empty slot (node 0 is the root, never a child)
+    uint32_t f32            # see "packed frequency" below
+
+cdef struct RootEntry:     # the root's child for a BMP character
+    uint32_t child
+    uint32_t f32
+
+# Packed frequency (``f32``) of a child: bit 31 is set when the child has
+# children of its own; bits 0..30 hold its frequency, or F32_BIG when that
+# needs more bits (then Trie.freq has it).
+cdef enum:
+    F32_BIG = 0x7FFFFFFF
+    F32_KIDS = 0x80000000
+
+cdef inline uint32_t pack_f32(int64_t freq) noexcept nogil:
+    return <uint32_t>freq if freq < F32_BIG else F32_BIG
+
+# log(k) for small counts, filled once at import with the same libm log()
+# that CPython's math.log calls, so results are bit-identical.
+cdef enum:
+    LOG_TABLE_SIZE = 4096
+cdef double LOG_TABLE[LOG_TABLE_SIZE]
+cdef int _fill_log_table() except -1:
+    cdef int k
+    LOG_TABLE[0] = 0.0
+    for k in range(1, LOG_TABLE_SIZE):
+        LOG_TABLE[k] = log(<double>k)
+    return 0
+_fill_log_table()
+
+# A bit set over hash(parent, ch) of every non-root transition: most
+# lookups in running text are misses, and this 1 MiB filter (which stays in
+# L2) answers them without touching the 16-byte slots.
+cdef enum:
+    FILTER_BITS = 23
+    LOG_CACHE = 1024
+    CHAR_CACHE = 4096
+    PREFETCH_AHEAD = 3
 
 cdef enum:
     FLAG_FORCE_SPLIT = 1
@@ -90,13 +159,19 @@ cdef class Trie:
     cdef uint64_t cap          # number of slots, a power of two
     cdef int shift
     cdef uint64_t used
-    cdef uint32_t* root_bmp    # root children for chars < 0x10000
+    cdef RootEntry* root_bmp   # root children for chars < 0x10000
     cdef int64_t* freq
-    cdef double* logf
     cdef uint16_t* tag
     cdef uint8_t* flags
     cdef uint32_t n_nodes
     cdef uint32_t node_cap
+    cdef uint64_t* filt
+    # log() of large counts (frequent words), direct-mapped by count
+    cdef int64_t logc_key[LOG_CACHE]
+    cdef double logc_val[LOG_CACHE]
+    # one-character output strings, direct-mapped by code point (a
+    # single-character word is the most common token)
+    cdef PyObject* char_cache[CHAR_CACHE]
     cdef public int64_t total
     cdef public Py_ssize_t n_force_split
 
@@ -105,11 +180,15 @@ cdef class Trie:
         while cap < <uint64_t>(expected_nodes * 2 + 16):
             cap <<= 1
         self._alloc_slots(cap)
-        self.root_bmp = <uint32_t*>calloc(0x10000, sizeof(uint32_t))
+        self.root_bmp = <RootEntry*>calloc(0x10000, sizeof(RootEntry))
+        self.filt = <uint64_t*>calloc((1 << FILTER_BITS) // 64, sizeof(uint64_t))
+        if self.filt == NULL:
+            raise MemoryError()
+        memset(self.logc_key, 0, sizeof(self.logc_key))
+        memset(self.char_cache, 0, sizeof(self.char_cache))
         self.node_cap = 0
         self.n_nodes = 0
         self.freq = NULL
-        self.logf = NULL
         self.tag = NULL
         self.flags = NULL
         if self.root_bmp == NULL:
@@ -117,22 +196,24 @@ cdef class Trie:
         self._reserve_nodes(max(expected_nodes, 16))
         self.n_nodes = 1      # the root
         self.freq[0] = 0
-        self.logf[0] = 0.0
         self.tag[0] = 0
         self.flags[0] = 0
         self.total = 0
         self.n_force_split = 0
 
     def __dealloc__(self):
+        cdef Py_ssize_t k
+        for k in range(CHAR_CACHE):
+            Py_XDECREF(self.char_cache[k])
         free(self.slots)
+        free(self.filt)
         free(self.root_bmp)
         free(self.freq)
-        free(self.logf)
         free(self.tag)
         free(self.flags)
 
     cdef int _alloc_slots(self, uint64_t cap) except -1:
-        cdef Slot* s = <Slot*>calloc(cap, sizeof(Slot))
+        cdef Slot* s = <Slot*>big_calloc(cap * sizeof(Slot))
         if s == NULL:
             raise MemoryError()
         self.slots = s
@@ -155,10 +236,6 @@ cdef class Trie:
         if p == NULL:
             raise MemoryError()
         self.freq = <int64_t*>p
-        p = realloc(self.logf, newcap * sizeof(double))
-        if p == NULL:
-            raise MemoryError()
-        self.logf = <double*>p
         p = realloc(self.tag, newcap * sizeof(uint16_t))
         if p == NULL:
             raise MemoryError()
@@ -170,21 +247,102 @@ cdef class Trie:
         self.node_cap = newcap
         return 0
 
-    cdef inline uint32_t child(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
-        if node == 0 and ch < 0x10000:
-            return self.root_bmp[ch]
+    cdef object word(self, str text, const Py_UCS4* u, Py_ssize_t s, Py_ssize_t e):
+        """text[s:e] as a new reference (one-character strings are cached)."""
+        cdef PyObject* hit
+        cdef Py_ssize_t k
+        if e - s != 1:
+            return PyUnicode_Substring(text, s, e)
+        k = (<Py_ssize_t>u[s]) & (CHAR_CACHE - 1)
+        hit = self.char_cache[k]
+        if hit != NULL and PyUnicode_READ_CHAR(<object>hit, 0) == u[s]:
+            return <object>hit
+        obj = PyUnicode_Substring(text, s, e)
+        Py_INCREF(obj)
+        Py_XDECREF(hit)
+        self.char_cache[k] = <PyObject*>obj
+        return obj
+
+    cdef inline double log_count(self, int64_t f) noexcept nogil:
+        """log(f) for a positive count, bit-identical to libm's log()."""
+        if f < LOG_TABLE_SIZE:
+            return LOG_TABLE[f]
+        cdef Py_ssize_t k = <Py_ssize_t>(f & (LOG_CACHE - 1))
+        if self.logc_key[k] != f:
+            self.logc_val[k] = log(<double>f)
+            self.logc_key[k] = f
+        return self.logc_val[k]
+
+    cdef inline bint _maybe(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        cdef uint64_t h = slot_hash(node, ch) >> (64 - FILTER_BITS)
+        return (self.filt[h >> 6] >> (h & 63)) & 1
+
+    cdef inline void _mark(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        cdef uint64_t h = slot_hash(node, ch) >> (64 - FILTER_BITS)
+        self.filt[h >> 6] |= (<uint64_t>1) << (h & 63)
+
+    cdef inline void prefetch2(self, Py_UCS4 c1, Py_UCS4 c2) noexcept nogil:
+        """Start loading the slot of the two-character prefix c1 c2."""
+        cdef uint32_t n1
+        if c1 < 0x10000:
+            n1 = self.root_bmp[c1].child
+            if n1 != 0 and (self.root_bmp[c1].f32 & F32_KIDS):
+                __builtin_prefetch(&self.slots[slot_hash(n1, c2) >> self.shift])
+
+    cdef inline Slot* _slot(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        """The slot of (node, ch), or the empty slot where it would go."""
         cdef uint64_t mask = self.cap - 1
         cdef uint64_t i = slot_hash(node, ch) >> self.shift
         cdef Slot* s
         while True:
             s = &self.slots[i]
-            if s.child == 0:
-                return 0
-            if s.parent == node and s.ch == ch:
-                return s.child
+            if s.child == 0 or (s.parent == node and s.ch == ch):
+                return s
             i = (i + 1) & mask
 
-    cdef int _slot_insert(self, uint32_t parent, uint32_t ch, uint32_t child) except -1:
+    cdef inline uint32_t child(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        if node == 0 and ch < 0x10000:
+            return self.root_bmp[ch].child
+        if not self._maybe(node, ch):
+            return 0
+        return self._slot(node, ch).child
+
+    cdef inline uint32_t step(self, uint32_t node, Py_UCS4 ch, int64_t* f,
+                              bint* kids) noexcept nogil:
+        """Child of ``node`` by ``ch`` (0 if none); its frequency into ``f``
+        and whether it has children into ``kids``.
+
+        One memory access for the common case: the frequency sits in the
+        slot, so the hot loop never touches the node arrays.
+        """
+        cdef uint32_t c, f32
+        cdef Slot* s
+        if node == 0 and ch < 0x10000:
+            c = self.root_bmp[ch].child
+            f32 = self.root_bmp[ch].f32
+        elif not self._maybe(node, ch):
+            return 0
+        else:
+            s = self._slot(node, ch)
+            c = s.child
+            f32 = s.f32
+        kids[0] = (f32 & F32_KIDS) != 0
+        f32 &= F32_BIG
+        f[0] = self.freq[c] if f32 == F32_BIG else f32
+        return c
+
+    cdef uint32_t* _f32_of(self, uint32_t parent, Py_UCS4 ch) noexcept nogil:
+        """The packed-frequency field of the child (parent, ch), which must exist."""
+        if parent == 0 and ch < 0x10000:
+            return &self.root_bmp[ch].f32
+        return &self._slot(parent, ch).f32
+
+    cdef void _store_f32(self, uint32_t parent, Py_UCS4 ch, int64_t freq) noexcept nogil:
+        cdef uint32_t* p = self._f32_of(parent, ch)
+        p[0] = (p[0] & F32_KIDS) | pack_f32(freq)
+
+    cdef int _slot_insert(self, uint32_t parent, uint32_t ch, uint32_t child,
+                          uint32_t f32) except -1:
         cdef uint64_t mask = self.cap - 1
         cdef uint64_t i = slot_hash(parent, ch) >> self.shift
         while self.slots[i].child != 0:
@@ -192,7 +350,9 @@ cdef class Trie:
         self.slots[i].parent = parent
         self.slots[i].ch = ch
         self.slots[i].child = child
+        self.slots[i].f32 = f32
         self.used += 1
+        self._mark(parent, ch)
         return 0
 
     cdef int _grow_slots(self) except -1:
@@ -202,7 +362,7 @@ cdef class Trie:
         self._alloc_slots(oldcap * 2)
         for i in range(oldcap):
             if old[i].child != 0:
-                self._slot_insert(old[i].parent, old[i].ch, old[i].child)
+                self._slot_insert(old[i].parent, old[i].ch, old[i].child, old[i].f32)
         free(old)
         return 0
 
@@ -216,15 +376,15 @@ cdef class Trie:
         c = self.n_nodes
         self.n_nodes += 1
         self.freq[c] = 0
-        self.logf[c] = 0.0
         self.tag[c] = 0
         self.flags[c] = 0
         if node == 0 and ch < 0x10000:
-            self.root_bmp[ch] = c
+            self.root_bmp[ch].child = c
+            self.root_bmp[ch].f32 = 0
         else:
             if (self.used + 1) * 2 > self.cap:
                 self._grow_slots()
-            self._slot_insert(node, ch, c)
+            self._slot_insert(node, ch, c, 0)
         return c
 
     cdef uint32_t _find(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
@@ -282,12 +442,19 @@ cdef class Trie:
             raise ValueError("empty word")
         if freq < 0:
             raise ValueError(f"negative frequency {freq} for {word!r}")
-        cdef uint32_t node = 0
-        cdef Py_UCS4 ch
+        cdef uint32_t node = 0, parent = 0, child
+        cdef Py_UCS4 ch, last = 0
         for ch in word:
-            node = self._get_or_add_child(node, ch)
+            child = self.child(node, ch)
+            if child == 0:
+                child = self._get_or_add_child(node, ch)
+                if node != 0:
+                    self._f32_of(parent, last)[0] |= F32_KIDS
+            parent = node
+            last = ch
+            node = child
         self.freq[node] = freq
-        self.logf[node] = log(<double>freq) if freq > 0 else 0.0
+        self._store_f32(parent, last, freq)
         if tag >= 0:
             self.tag[node] = <uint16_t>tag
 
@@ -324,8 +491,14 @@ cdef class Trie:
             raise ValueError("node arrays differ in length")
         cdef Trie t = Trie(n + 1)
         t._reserve_nodes(<uint32_t>(n + 1))
+        cdef bytearray has_kids = bytearray(n + 1)
+        cdef unsigned char* kids = has_kids
         cdef Py_ssize_t i
-        cdef uint32_t p, node
+        for i in range(n):
+            if parent_delta[i] == 0 or parent_delta[i] > i + 1:
+                raise ValueError(f"entry {i + 1}: invalid parent")
+            kids[i + 1 - parent_delta[i]] = 1
+        cdef uint32_t p, node, f32
         cdef int64_t f
         for i in range(n):
             node = <uint32_t>(i + 1)
@@ -342,15 +515,16 @@ cdef class Trie:
             if f < 0:
                 raise ValueError(f"entry {node}: negative frequency")
             t.freq[node] = f
-            t.logf[node] = log(<double>f) if f > 0 else 0.0
             t.tag[node] = tag[i]
             t.flags[node] = 0
+            f32 = pack_f32(f) | (F32_KIDS if kids[node] else 0)
             if p == 0 and chars[i] < 0x10000:
-                t.root_bmp[chars[i]] = node
+                t.root_bmp[chars[i]].child = node
+                t.root_bmp[chars[i]].f32 = f32
             else:
                 if (t.used + 1) * 2 > t.cap:
                     t._grow_slots()
-                t._slot_insert(p, chars[i], node)
+                t._slot_insert(p, chars[i], node, f32)
         t.n_nodes = <uint32_t>(n + 1)
         t.total = total
         return t
@@ -368,7 +542,7 @@ cdef class Trie:
         cdef uint64_t i
         cdef uint32_t c
         for i in range(0x10000):
-            c = self.root_bmp[i]
+            c = self.root_bmp[i].child
             if c:
                 par[c - 1] = c
                 chs[c - 1] = <uint32_t>i
@@ -386,17 +560,17 @@ cdef class Trie:
         """An independent deep copy."""
         cdef Trie t = Trie.__new__(Trie, 16)
         free(t.slots)
-        t.slots = <Slot*>malloc(self.cap * sizeof(Slot))
+        t.slots = <Slot*>big_calloc(self.cap * sizeof(Slot))
         if t.slots == NULL:
             raise MemoryError()
         memcpy(t.slots, self.slots, self.cap * sizeof(Slot))
         t.cap = self.cap
         t.shift = self.shift
         t.used = self.used
-        memcpy(t.root_bmp, self.root_bmp, 0x10000 * sizeof(uint32_t))
+        memcpy(t.root_bmp, self.root_bmp, 0x10000 * sizeof(RootEntry))
+        memcpy(t.filt, self.filt, ((1 << FILTER_BITS) // 64) * sizeof(uint64_t))
         t._reserve_nodes(self.n_nodes)
         memcpy(t.freq, self.freq, self.n_nodes * sizeof(int64_t))
-        memcpy(t.logf, self.logf, self.n_nodes * sizeof(double))
         memcpy(t.tag, self.tag, self.n_nodes * sizeof(uint16_t))
         memcpy(t.flags, self.flags, self.n_nodes * sizeof(uint8_t))
         t.n_nodes = self.n_nodes
@@ -480,6 +654,7 @@ cdef int spans_push(Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
 cdef struct Work:
     const Py_UCS4* u
     Py_ssize_t n
+    double logtotal     # log(total), as jieba's calc() computes it
     double* rp          # route probability, n + 1
     Py_ssize_t* rx      # route end, n + 1
     uint8_t* bp         # viterbi back pointers, 4 per char
@@ -489,6 +664,7 @@ cdef struct Work:
 cdef int work_init(Work* w, const Py_UCS4* u, Py_ssize_t n) except -1:
     w.u = u
     w.n = n
+    w.logtotal = 0.0
     w.rp = <double*>malloc((n + 1) * sizeof(double))
     w.rx = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
     w.bp = <uint8_t*>malloc((n + 1) * 4)
@@ -515,29 +691,37 @@ cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
     (relative to b)."""
     cdef const Py_UCS4* u = w.u + b
     cdef Py_ssize_t N = e - b, idx, i, best_x
-    cdef double logtotal = log(<double>t.total)
+    cdef double logtotal = w.logtotal
     cdef double best_p, p
     cdef uint32_t node
-    cdef bint found
+    cdef int64_t f
+    cdef bint found, kids
     w.rp[N] = 0.0
     w.rx[N] = 0
     idx = N - 1
     while idx >= 0:
+        if idx >= PREFETCH_AHEAD:
+            # a position's first two-character lookup is usually a cache
+            # miss: start it a few positions ahead to overlap the latency
+            t.prefetch2(u[idx - PREFETCH_AHEAD], u[idx - PREFETCH_AHEAD + 1])
         node = 0
         i = idx
         found = False
         best_p = 0.0
         best_x = idx
         while i < N:
-            node = t.child(node, u[i])
+            node = t.step(node, u[i], &f, &kids)
             if node == 0:
                 break
-            if t.freq[node] != 0:
-                p = (t.logf[node] - logtotal) + w.rp[i + 1]
+            if f != 0:
+                # log() of the count, as jieba's math.log(FREQ[w]) computes it
+                p = (t.log_count(f) - logtotal) + w.rp[i + 1]
                 if not found or p >= best_p:
                     best_p = p
                     best_x = i
                     found = True
+            if not kids:
+                break
             i += 1
         if not found:
             best_p = (0.0 - logtotal) + w.rp[idx + 1]
@@ -811,11 +995,12 @@ def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
     cdef Py_ssize_t k
     try:
         work_init(&w, u, n)
+        w.logtotal = log(<double>t.total)
         compute_spans(t, h, &w, &sp, use_hmm, search)
         # phase 2: build the strings; the Trie is not read from here on
         out = PyList_New(sp.n)
         for k in range(sp.n):
-            word = PyUnicode_Substring(text, sp.a[2 * k], sp.a[2 * k + 1])
+            word = t.word(text, u, sp.a[2 * k], sp.a[2 * k + 1])
             Py_INCREF(word)
             PyList_SET_ITEM(out, k, word)
         return out
@@ -848,12 +1033,13 @@ def tokenize(Trie t, HMM h, str text, bint use_hmm=True, bint search=False,
     cdef Py_ssize_t k, s, e
     try:
         work_init(&w, u, n)
+        w.logtotal = log(<double>t.total)
         compute_spans(t, h, &w, &sp, use_hmm, search)
         out = PyList_New(sp.n)
         for k in range(sp.n):
             s = sp.a[2 * k]
             e = sp.a[2 * k + 1]
-            item = (PyUnicode_Substring(text, s, e), s + offset, e + offset)
+            item = (t.word(text, u, s, e), s + offset, e + offset)
             Py_INCREF(item)
             PyList_SET_ITEM(out, k, item)
         return out
@@ -869,7 +1055,8 @@ cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
     ends.a[off[k] .. off[k+1]) (stored in the first slot of each pair)."""
     cdef Py_ssize_t i = 0, j, k, m
     cdef uint32_t node
-    cdef bint any_
+    cdef int64_t f
+    cdef bint any_, kids
     while i < n:
         if not in_block(u[i]):
             off[i] = ends.n
@@ -884,12 +1071,14 @@ cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
             m = k
             any_ = False
             while m < j:
-                node = t.child(node, u[m])
+                node = t.step(node, u[m], &f, &kids)
                 if node == 0:
                     break
-                if t.freq[node] != 0:
+                if f != 0:
                     spans_push(ends, m - i, 0)
                     any_ = True
+                if not kids:
+                    break
                 m += 1
             if not any_:
                 spans_push(ends, k - i, 0)

@@ -54,7 +54,8 @@ class _State:
         self.data = data
         self.trie: _core.Trie = data.build()
         self.hmm: _core.HMM = default_hmm()
-        self.protected = ProtectedWords()
+        # None while there are no protected words: the fast path
+        self.protected: ProtectedWords | None = None
 
 
 class FreqView:
@@ -145,9 +146,9 @@ class Tokenizer:
     def lcut(self, sentence: Any, cut_all: bool = False, HMM: bool = True,
              use_paddle: bool = False) -> list[str]:
         """The words of ``sentence`` as a list (see :meth:`cut`)."""
-        text = strdecode(sentence)
+        text = sentence if type(sentence) is str else strdecode(sentence)
         state = self._state or self._ready()
-        if not state.protected:
+        if state.protected is None:
             if cut_all:
                 return _core.lcut_all(state.trie, text)
             return _core.lcut(state.trie, state.hmm, text, HMM, False)
@@ -174,9 +175,9 @@ class Tokenizer:
 
     def lcut_for_search(self, sentence: Any, HMM: bool = True) -> list[str]:
         """Words plus the in-dictionary 2- and 3-grams of longer words."""
-        text = strdecode(sentence)
+        text = sentence if type(sentence) is str else strdecode(sentence)
         state = self._state or self._ready()
-        if not state.protected:
+        if state.protected is None:
             return _core.lcut(state.trie, state.hmm, text, HMM, True)
         return [w for w, _, _ in self._tokenize(state, text, HMM, True)]
 
@@ -194,7 +195,7 @@ class Tokenizer:
 
     def _tokenize(self, state: _State, text: str, hmm: bool,
                   search: bool) -> list[tuple[str, int, int]]:
-        if not state.protected:
+        if state.protected is None:
             return _core.tokenize(state.trie, state.hmm, text, hmm, search)
         out: list[tuple[str, int, int]] = []
         for s, e, protected in state.protected.split(text):
@@ -232,10 +233,12 @@ class Tokenizer:
             if f == 0:
                 state.trie.mark_force_split(word)
             if is_protected_word(word):
+                protected = state.protected or ProtectedWords()
                 if f > 0:
-                    state.protected.add(word)
+                    protected.add(word)
                 else:
-                    state.protected.discard(word)
+                    protected.discard(word)
+                state.protected = protected if protected else None
 
     def del_word(self, word: Any) -> None:
         """Delete ``word``: it keeps frequency 0 and the HMM never emits it."""
