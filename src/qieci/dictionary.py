@@ -64,6 +64,19 @@ class DictData:
                                    zip("IIqH", trie.to_arrays()))
         return cls(delta, chars, freq, tag, trie.total, tags, source)
 
+    def entries(self):
+        """Yield ``(entry, frequency, tag)`` for every entry (words and bare
+        prefixes, which have frequency 0), parents first."""
+        delta = _array("I", self.parent_delta)
+        chars = _array("I", self.chars)
+        freq = _array("q", self.freq)
+        tag = _array("H", self.tag)
+        texts = [""]
+        for i in range(len(delta)):
+            word = texts[i + 1 - delta[i]] + chr(chars[i])
+            texts.append(word)
+            yield word, freq[i], self.tags[tag[i]]
+
     def to_bytes(self) -> bytes:
         import json
 
@@ -192,8 +205,7 @@ def load_data(path: str | PathLike[str] | None) -> DictData:
 @functools.lru_cache(maxsize=1)
 def default_hmm() -> HMM:
     """The bundled character HMM (immutable, so shared by all tokenizers)."""
-    data = resources.files("qieci").joinpath("data", DEFAULT_HMM_RESOURCE).read_bytes()
-    return hmm_from_bytes(data, f"<qieci bundled {DEFAULT_HMM_RESOURCE}>")
+    return hmm_from_bytes(default_hmm_bytes(), f"<qieci bundled {DEFAULT_HMM_RESOURCE}>")
 
 
 def hmm_to_bytes(start: list[float], trans: list[float], chars: list[int],
@@ -205,11 +217,20 @@ def hmm_to_bytes(start: list[float], trans: list[float], chars: list[int],
     })
 
 
-def hmm_from_bytes(data: bytes, source: str) -> HMM:
+def hmm_tables(data: bytes, source: str):
+    """(start, trans, chars, emit) arrays of an HMM file."""
     sec = binfile.unpack(data, kind=HMM_KIND, source=source)
     binfile.require(sec, ("start", "trans", "chars", "emit"), source)
-    start, trans = _array("d", sec["start"]), _array("d", sec["trans"])
-    chars, emit = _array("I", sec["chars"]), _array("d", sec["emit"])
+    return (_array("d", sec["start"]), _array("d", sec["trans"]),
+            _array("I", sec["chars"]), _array("d", sec["emit"]))
+
+
+def default_hmm_bytes() -> bytes:
+    return resources.files("qieci").joinpath("data", DEFAULT_HMM_RESOURCE).read_bytes()
+
+
+def hmm_from_bytes(data: bytes, source: str) -> HMM:
+    start, trans, chars, emit = hmm_tables(data, source)
     try:
         return HMM(list(start), list(trans), chars, emit)
     except ValueError as exc:
