@@ -115,12 +115,14 @@ def _native(code: str, raw: bytes) -> array:
     return a
 
 
-def _array(code: str, raw: bytes) -> array:
-    """A native array from little-endian bytes."""
+def _array(code: str, raw: bytes) -> array | memoryview:
+    """A native array view of little-endian bytes (zero-copy where the
+    machine is little-endian)."""
+    if sys.byteorder == "little":
+        return memoryview(raw).cast(code)
     a = array(code)
     a.frombytes(raw)
-    if sys.byteorder == "big":
-        a.byteswap()
+    a.byteswap()
     return a
 
 

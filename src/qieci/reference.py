@@ -89,22 +89,25 @@ class ReferenceEngine:
             if not piece:
                 continue
             if RE_HAN.fullmatch(piece):
+                words = []
                 tags = self.viterbi(piece)
                 begin = nxt = 0
                 for i, t in enumerate(tags):
                     if t == "B":
                         begin = i
                     elif t == "E":
-                        out.append(piece[begin:i + 1])
+                        words.append(piece[begin:i + 1])
                         nxt = i + 1
                     elif t == "S":
-                        out.append(piece[i])
+                        words.append(piece[i])
                         nxt = i + 1
                 if nxt < len(piece):
-                    out.append(piece[nxt:])
+                    words.append(piece[nxt:])
+                # deleted words are never emitted whole by the HMM
+                out += [c for w in words for c in ([w] if w not in self.force_split else w)]
             else:
                 out += [x for x in RE_HMM_SKIP.split(piece) if x]
-        return [c for w in out for c in ([w] if w not in self.force_split else list(w))]
+        return out
 
     # -- blocks -------------------------------------------------------------
 

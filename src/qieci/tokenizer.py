@@ -48,10 +48,10 @@ def strdecode(sentence: Any) -> str:
 class _State:
     """What a tokenizer has loaded: swapped whole on (re)initialisation."""
 
-    __slots__ = ("data", "trie", "hmm", "protected")
+    __slots__ = ("tags", "trie", "hmm", "protected")
 
     def __init__(self, data: DictData) -> None:
-        self.data = data
+        self.tags = data.tags
         self.trie: _core.Trie = data.build()
         self.hmm: _core.HMM = default_hmm()
         # None while there are no protected words: the fast path

@@ -1,0 +1,54 @@
+"""The qieci container: round trip, and a clear ValueError for any damage."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qieci import binfile
+
+
+def test_round_trip():
+    sections = {"a": b"hello", "empty": b"", "big": bytes(range(256)) * 100}
+    for compress in (True, False):
+        data = binfile.pack("dict", sections, compress=compress)
+        assert binfile.unpack(data, kind="dict", source="x") == sections
+
+
+def test_not_a_qieci_file():
+    with pytest.raises(ValueError, match="some.txt: not a qieci data file"):
+        binfile.unpack("北京 3 ns\n".encode(), kind="dict", source="some.txt")
+    with pytest.raises(ValueError, match="not a qieci"):
+        binfile.unpack(b"", kind="dict", source="empty")
+
+
+def test_wrong_kind_and_version():
+    data = binfile.pack("hmm", {"a": b"1"})
+    with pytest.raises(ValueError, match="f: is a qieci 'hmm' file, expected 'dict'"):
+        binfile.unpack(data, kind="dict", source="f")
+    newer = data[:8] + (99).to_bytes(4, "little") + data[12:]
+    with pytest.raises(ValueError, match="unsupported qieci file version 99"):
+        binfile.unpack(newer, kind="hmm", source="f")
+
+
+@given(cut=st.integers(min_value=0))
+def test_any_truncation_is_a_clear_error(cut):
+    data = binfile.pack("dict", {"a": b"x" * 300, "b": b"y" * 50})
+    cut = cut % len(data)
+    with pytest.raises(ValueError, match="^trunc.bin: "):
+        binfile.unpack(data[:cut], kind="dict", source="trunc.bin")
+
+
+@given(pos=st.integers(min_value=0), bit=st.integers(0, 7))
+def test_any_flipped_bit_is_a_clear_error(pos, bit):
+    data = bytearray(binfile.pack("dict", {"a": b"x" * 300, "b": b"y" * 50}))
+    pos = pos % len(data)
+    data[pos] ^= 1 << bit
+    with pytest.raises(ValueError, match="^flip.bin: "):
+        binfile.unpack(bytes(data), kind="dict", source="flip.bin")
+
+
+def test_missing_sections_are_named():
+    with pytest.raises(ValueError, match="lacks section"):
+        binfile.require({"a": b""}, ("a", "b"), "f")

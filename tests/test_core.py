@@ -1,0 +1,148 @@
+"""The compiled kernels against the pure-Python reference (qieci.reference)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qieci import _core
+from qieci.blocks import RE_BLOCK
+from qieci.dictionary import default_hmm, default_hmm_bytes, hmm_tables, load_data
+from qieci.reference import ReferenceEngine, hmm_dicts
+from strategies import any_text, mixed_text
+
+HMM_TABLES = hmm_dicts(*hmm_tables(default_hmm_bytes(), "bundled"))
+
+
+def build(words: dict[str, int], force_split: set[str] = frozenset()):
+    """A Trie and the equivalent reference engine for ``words``."""
+    trie = _core.Trie()
+    freq: dict[str, int] = {}
+    total = 0
+    for w, f in words.items():
+        trie.set(w, f)
+        total += f
+        freq[w] = f
+        for i in range(1, len(w)):
+            freq.setdefault(w[:i], 0)
+    trie.total = total
+    for w in force_split:
+        trie.mark_force_split(w)
+    ref = ReferenceEngine(freq, total, *HMM_TABLES, force_split=set(force_split))
+    return trie, ref
+
+
+# a tiny alphabet makes dictionary hits, ties and long words likely
+ALPHABET = "北京大学生来到清华abAB1.%-+ ，\u3000\r\n我"
+small_text = st.text(alphabet=ALPHABET, max_size=40)
+small_dict = st.dictionaries(
+    st.text(alphabet="北京大学生来到清华abAB1.%-+我", min_size=1, max_size=4),
+    st.sampled_from([0, 1, 2, 3, 5, 8, 100, 4095, 4096, 5000, 2 ** 31 - 1, 2 ** 31, 2 ** 40]),
+    min_size=1, max_size=25,
+).filter(lambda d: sum(d.values()) > 0)
+
+
+@given(words=small_dict, text=small_text, hmm=st.booleans())
+def test_lcut_matches_reference_on_small_dictionaries(words, text, hmm):
+    trie, ref = build(words)
+    assert _core.lcut(trie, default_hmm(), text, hmm, False) == ref.lcut(text, hmm)
+    assert _core.lcut(trie, default_hmm(), text, hmm, True) == ref.lcut_for_search(text, hmm)
+    assert _core.tokenize(trie, default_hmm(), text, hmm, True) == ref.tokenize(text, hmm, True)
+    assert _core.lcut_all(trie, text) == ref.lcut(text, cut_all=True)
+
+
+@given(words=small_dict, text=small_text, data=st.data())
+def test_force_split_matches_reference(words, text, data):
+    gone = set(data.draw(st.lists(st.sampled_from(sorted(words)), max_size=3)))
+    for w in gone:
+        words[w] = 0
+    if not sum(words.values()):
+        words["我"] = 1
+    trie, ref = build(words, gone)
+    assert _core.lcut(trie, default_hmm(), text, True, False) == ref.lcut(text, True)
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    data = load_data(None)
+    freq = {w: f for w, f, _ in data.entries()}
+    return data.build(), ReferenceEngine(freq, data.total, *HMM_TABLES)
+
+
+@given(text=mixed_text)
+def test_bundled_dictionary_matches_reference(bundled, text):
+    trie, ref = bundled
+    for hmm in (True, False):
+        assert _core.lcut(trie, default_hmm(), text, hmm, False) == ref.lcut(text, hmm)
+    assert _core.lcut(trie, default_hmm(), text, True, True) == ref.lcut_for_search(text)
+    assert _core.lcut_all(trie, text) == ref.lcut(text, cut_all=True)
+
+
+@given(text=any_text)
+def test_char_classes_match_the_block_pattern(text):
+    for ch in text:
+        in_block, is_han, is_eng = _core.char_class(ch)
+        assert in_block == bool(RE_BLOCK.fullmatch(ch))
+        assert is_han == ("\u4e00" <= ch <= "\u9fd5")
+        assert is_eng == (ch.isascii() and ch.isalnum())
+
+
+def test_trie_semantics_are_jiebas_freq_dict():
+    trie = _core.Trie()
+    trie.set("清华大学", 7)
+    assert [trie.get(w) for w in ("清", "清华", "清华大", "清华大学", "华")] == [0, 0, 0, 7, -1]
+    trie.set("清华", 3)
+    assert trie.get("清华") == 3 and trie.get("清华大学") == 7
+    trie.set("清华大学", 0)
+    assert trie.get("清华大学") == 0
+    trie.set("𠀀𠀁", 2 ** 40)  # beyond the BMP, and beyond 32 bits
+    assert trie.get("𠀀𠀁") == 2 ** 40 and trie.get("𠀀") == 0
+    with pytest.raises(ValueError):
+        trie.set("x", -1)
+    with pytest.raises(ValueError):
+        trie.set("", 1)
+    assert len(trie) == 6
+
+
+def test_trie_round_trips_through_arrays_and_copies_independently():
+    trie = _core.Trie()
+    for i, w in enumerate(["ab", "abc", "b", "北京", "北京人", "\U00020000x"]):
+        trie.set(w, i + 1, i % 3)
+    trie.total = 99
+    again = _core.Trie.from_arrays(*(memoryview(b).cast(c) for b, c in zip(trie.to_arrays(), "IIqH")),
+                                   99)
+    copy = trie.copy()
+    copy.set("ab", 50)
+    for w in ["a", "ab", "abc", "b", "北", "北京", "北京人", "\U00020000", "\U00020000x", "zz"]:
+        assert again.get(w) == trie.get(w), w
+        assert again.get_tag(w) == trie.get_tag(w), w
+    assert trie.get("ab") == 1 and copy.get("ab") == 50 and again.total == 99
+
+
+def test_trie_grows_past_its_initial_capacity():
+    trie = _core.Trie(4)
+    words = [f"{i}词{i * 7}" for i in range(20000)]
+    for i, w in enumerate(words):
+        trie.set(w, i + 1)
+    assert all(trie.get(w) == i + 1 for i, w in enumerate(words))
+
+
+def test_corrupt_node_arrays_are_rejected():
+    ok = [memoryview(bytes(b)).cast(c) for b, c in
+          zip((b"\x01\0\0\0", b"a\0\0\0", b"\x01" + bytes(7), b"\0\0"), "IIqH")]
+    _core.Trie.from_arrays(*ok, 1)
+    bad_parent = memoryview(b"\x05\0\0\0").cast("I")
+    with pytest.raises(ValueError):
+        _core.Trie.from_arrays(bad_parent, *ok[1:], 1)
+    bad_char = memoryview(b"\xff\xff\xff\x00").cast("I")
+    with pytest.raises(ValueError):
+        _core.Trie.from_arrays(ok[0], bad_char, *ok[2:], 1)
+    with pytest.raises(ValueError):
+        _core.Trie.from_arrays(*ok[:3], memoryview(b"\x05\0").cast("H"), 1, 2)
+
+
+def test_empty_dictionary_is_an_error_not_a_crash():
+    with pytest.raises(ValueError, match="empty"):
+        _core.lcut(_core.Trie(), default_hmm(), "北京", True, False)
+    assert _core.lcut(_core.Trie(), default_hmm(), "", True, False) == []
