@@ -1,19 +1,18 @@
-"""Build script for the compiled core (``qieci._core``).
+"""Build script for the compiled kernels (``qieci._core``, ``qieci._posseg``).
 
 All metadata lives in ``pyproject.toml``; this file only declares the Cython
-extension so that ``pip install .`` compiles it with no manual step.
+extensions so that ``pip install .`` compiles them with no manual step.
 """
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
+# No -ffast-math: the route and HMM scores must round exactly as CPython's
+# float arithmetic does, or ties break differently.
+COMPILE_ARGS = ["-O2", "-fno-fast-math", "-ffp-contract=off"]
+
 extensions = [
-    Extension(
-        "qieci._core",
-        ["src/qieci/_core.pyx"],
-        # No -ffast-math: the route and HMM scores must round exactly as
-        # CPython's float arithmetic does, or ties break differently.
-        extra_compile_args=["-O2", "-fno-fast-math", "-ffp-contract=off"],
-    )
+    Extension("qieci._core", ["src/qieci/_core.pyx"], extra_compile_args=COMPILE_ARGS),
+    Extension("qieci._posseg", ["src/qieci/_posseg.pyx"], extra_compile_args=COMPILE_ARGS),
 ]
 
 setup(

@@ -7,8 +7,10 @@ formats into ``src/qieci/data/``::
     pip install jieba==0.42.1
     python tools/convert_jieba.py            # then: pip install .
 
-It reads jieba's data only: the dictionary text and the probability tables
-(which it takes from jieba's modules, as plain dicts of floats).
+It reads jieba's data only: the dictionary text, the probability tables
+(which it takes from jieba's modules, as plain dicts of floats), the
+part-of-speech HMM tables of ``jieba.posseg``, and the IDF table and default
+stop words of ``jieba.analyse``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from qieci.analyse.idf import DEFAULT_IDF_RESOURCE, IDFTable, parse_idf_text  # noqa: E402
 from qieci.dictionary import (  # noqa: E402
     DEFAULT_DICT_RESOURCE, DEFAULT_HMM_RESOURCE, HMM_STATES, DictData,
     hmm_to_bytes, parse_text_dictionary,
 )
+from qieci.posmodel import DEFAULT_POSHMM_RESOURCE, tables_from_dicts  # noqa: E402
 
 MIN_FLOAT = -3.14e100
 
@@ -51,6 +55,30 @@ def convert_hmm(out: Path) -> None:
     print(f"{out}: {len(chars)} characters, {len(data)} bytes")
 
 
+def convert_poshmm(out: Path) -> None:
+    """jieba.posseg's joint (position, tag) HMM -> a ``poshmm`` file."""
+    def table(name: str):
+        return importlib.import_module(f"jieba.posseg.{name}").P
+
+    tables = tables_from_dicts(table("prob_start"), table("prob_trans"), table("prob_emit"),
+                               table("char_state_tab"), "jieba.posseg")
+    data = tables.to_bytes()
+    out.write_bytes(data)
+    print(f"{out}: {len(tables.states)} states, {len(tables.emit_chars)} characters, "
+          f"{len(data)} bytes")
+
+
+def convert_idf(jieba_dir: Path, out: Path) -> None:
+    """jieba.analyse's IDF table and default stop words -> an ``idf`` file."""
+    src = jieba_dir / "analyse" / "idf.txt"
+    table = parse_idf_text(src.read_bytes().decode("utf-8"), str(src))
+    stop = importlib.import_module("jieba.analyse.tfidf").KeywordExtractor.STOP_WORDS
+    table = IDFTable.from_mapping(table.idf, str(src), tuple(sorted(stop)))
+    data = table.to_bytes()
+    out.write_bytes(data)
+    print(f"{out}: {len(table.idf)} words, median {table.median!r}, {len(data)} bytes")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "qieci" / "data")
@@ -63,6 +91,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     convert_dictionary(jieba_dir, args.out / DEFAULT_DICT_RESOURCE)
     convert_hmm(args.out / DEFAULT_HMM_RESOURCE)
+    convert_poshmm(args.out / DEFAULT_POSHMM_RESOURCE)
+    convert_idf(jieba_dir, args.out / DEFAULT_IDF_RESOURCE)
 
 
 if __name__ == "__main__":

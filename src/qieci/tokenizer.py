@@ -98,6 +98,11 @@ class Tokenizer:
         self._state: _State | None = None
         self.user_word_tag_tab: dict[str, str] = {}
         self.FREQ = FreqView(self)
+        # bumped by every dictionary edit, so that derived indexes (the POS
+        # tagger's) know when to rebuild
+        self._generation = 0
+        # the qieci.posseg.POSTokenizer of tokenize(pos=True), made on demand
+        self._pos_tokenizer: Any = None
 
     def __repr__(self) -> str:
         return f"<qieci.Tokenizer dictionary={self.dictionary!r}>"
@@ -185,11 +190,21 @@ class Tokenizer:
         yield from self.lcut_for_search(sentence, HMM)
 
     def tokenize(self, unicode_sentence: str, mode: str = "default",
-                 HMM: bool = True) -> Iterator[tuple[str, int, int]]:
+                 HMM: bool = True, pos: bool = False) -> Iterator[Any]:
         """Yield ``(word, start, end)``; ``mode`` is ``"default"`` or
-        ``"search"`` (any other value means search, as in jieba)."""
+        ``"search"`` (any other value means search, as in jieba).
+
+        With ``pos=True``, yield ``(word, flag, start, end)`` for the words
+        and tags of :mod:`qieci.posseg` (whose segmentation may differ from
+        ``cut``'s, as jieba's does).
+        """
         if not isinstance(unicode_sentence, str):
             raise ValueError("qieci: the input parameter should be str")
+        if pos:
+            from .posseg import POSTokenizer
+
+            yield from POSTokenizer.of(self).tokenize(unicode_sentence, mode, HMM)
+            return
         state = self._state or self._ready()
         yield from self._tokenize(state, unicode_sentence, HMM, mode != "default")
 
@@ -226,6 +241,7 @@ class Tokenizer:
             f = int(freq) if freq is not None else self.suggest_freq(word, False)
             if f < 0:
                 raise ValueError(f"negative frequency {f} for word {word!r}")
+            self._generation += 1
             state.trie.set(word, f)
             state.trie.total += f
             if tag:

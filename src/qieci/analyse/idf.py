@@ -1,0 +1,138 @@
+"""IDF tables and stop-word lists: file formats and the bundled defaults.
+
+An IDF table maps words to inverse document frequencies; a word it lacks gets
+the table's *median* value (``sorted(values)[len // 2]``, as jieba computes
+it). It loads from
+
+* a text file in jieba's format: one ``word idf`` per line, separated by one
+  space, UTF-8 (a later line for the same word wins);
+* a qieci container (:mod:`qieci.binfile`) of kind ``"idf"``: the sections
+  ``words`` (UTF-8 words joined by ``\\n``), ``values`` (the distinct IDF
+  values, float64 little-endian) and ``index`` (uint16 per word: which
+  value). The bundled table is jieba 0.42.1's, stored this way, with its
+  default stop words in the section ``stop_words``.
+
+A stop-word file is UTF-8 text with one word per line.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from array import array
+from dataclasses import dataclass
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+
+from .. import binfile
+from ..dictionary import _array, _le
+
+IDF_KIND = "idf"
+DEFAULT_IDF_RESOURCE = "jieba_idf.qc"
+
+
+@dataclass(frozen=True)
+class IDFTable:
+    """An immutable IDF table."""
+
+    idf: dict[str, float]
+    median: float
+    source: str = "<memory>"
+    stop_words: tuple[str, ...] = ()
+
+    @classmethod
+    def from_mapping(cls, idf: dict[str, float], source: str = "<memory>",
+                     stop_words: tuple[str, ...] = ()) -> IDFTable:
+        values = sorted(idf.values())
+        median = values[len(values) // 2] if values else 0.0
+        return cls(idf, median, source, stop_words)
+
+    def to_bytes(self) -> bytes:
+        """The table as a compact ``idf`` container."""
+        distinct = sorted(set(self.idf.values()))
+        if len(distinct) > 0xFFFF:
+            raise ValueError("too many distinct IDF values for the binary format")
+        where = {v: i for i, v in enumerate(distinct)}
+        words = sorted(self.idf)  # sorted: compresses better; order is irrelevant
+        if any("\n" in w for w in words):
+            raise ValueError("a word contains a newline")
+        sections = {
+            "words": "\n".join(words).encode("utf-8"),
+            "values": _le(array("d", distinct)),
+            "index": _le(array("H", [where[self.idf[w]] for w in words])),
+        }
+        if self.stop_words:
+            sections["stop_words"] = "\n".join(self.stop_words).encode("utf-8")
+        return binfile.pack(IDF_KIND, sections)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, source: str) -> IDFTable:
+        sec = binfile.unpack(data, kind=IDF_KIND, source=source)
+        binfile.require(sec, ("words", "values", "index"), source)
+        try:
+            words = sec["words"].decode("utf-8").split("\n") if sec["words"] else []
+            stop = tuple(sec["stop_words"].decode("utf-8").split("\n")) if sec.get(
+                "stop_words") else ()
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{source}: corrupt IDF table (invalid UTF-8: {exc})") from None
+        if len(sec["values"]) % 8 or len(sec["index"]) % 2:
+            raise ValueError(f"{source}: corrupt IDF table (partial array item)")
+        values = _array("d", sec["values"])
+        index = _array("H", sec["index"])
+        if len(index) != len(words) or (index and max(index) >= len(values)):
+            raise ValueError(f"{source}: corrupt IDF table (index does not match words)")
+        table = dict(zip(words, map(values.__getitem__, index)))
+        return cls.from_mapping(table, source, stop)
+
+
+def parse_idf_text(text: str, source: str) -> IDFTable:
+    """An IDF table from jieba-format text; ValueError names the bad line."""
+    idf: dict[str, float] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        parts = line.strip().split(" ")
+        try:
+            if len(parts) != 2:
+                raise ValueError("expected 'word idf'")
+            idf[parts[0]] = float(parts[1])
+        except ValueError as exc:
+            raise ValueError(f"{source}:{lineno}: invalid IDF entry {line!r} ({exc})") from None
+    return IDFTable.from_mapping(idf, source)
+
+
+def load_idf(path: str | PathLike[str] | None) -> IDFTable:
+    """The IDF table at ``path`` (jieba text or qieci binary), or the bundled one."""
+    if path is None:
+        return default_idf()
+    p = os.path.abspath(os.fspath(path))
+    try:
+        raw = Path(p).read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{p}: cannot read IDF table: {exc.strerror or exc}") from None
+    if binfile.is_container(raw[:8]):
+        return IDFTable.from_bytes(raw, p)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{p}: invalid UTF-8 at byte offset {exc.start}") from None
+    return parse_idf_text(text, p)
+
+
+@functools.lru_cache(maxsize=1)
+def default_idf() -> IDFTable:
+    """The bundled IDF table (jieba 0.42.1's), loaded once."""
+    data = resources.files("qieci").joinpath("data", DEFAULT_IDF_RESOURCE).read_bytes()
+    return IDFTable.from_bytes(data, f"<qieci bundled {DEFAULT_IDF_RESOURCE}>")
+
+
+def read_stop_words(path: str | PathLike[str]) -> list[str]:
+    """The lines of a UTF-8 stop-word file (ValueError if unreadable)."""
+    p = os.path.abspath(os.fspath(path))
+    if not os.path.isfile(p):
+        raise ValueError(f"{p}: stop-word file does not exist")
+    try:
+        return Path(p).read_bytes().decode("utf-8").splitlines()
+    except OSError as exc:
+        raise ValueError(f"{p}: cannot read stop words: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{p}: invalid UTF-8 at byte offset {exc.start}") from None

@@ -1,0 +1,274 @@
+"""Part-of-speech tagging: jieba's ``posseg`` API over qieci's compiled tagger.
+
+``qieci.posseg.lcut(s)`` returns what ``jieba.posseg.lcut(s)`` 0.42.1 returns:
+the same words with the same tags. Like jieba's, the tagger
+
+* splits the text into blocks of ``[\\u4E00-\\u9FD5a-zA-Z0-9+#&._]`` (no
+  ``%`` and ``-``, unlike ``cut``), so it may segment differently from
+  :func:`qieci.lcut`;
+* tags a dictionary word with its dictionary tag (a user tag given to
+  ``add_word`` or in a user dictionary wins), any other word ``x``;
+* tags runs of characters outside the dictionary with the joint B/M/E/S x
+  tag HMM of jieba (Han characters) or as ``m`` (numbers), ``eng`` (Latin
+  letters and digits) and ``x`` (everything else).
+
+Beyond jieba: :meth:`POSTokenizer.tokenize` gives offsets; user words that
+the :class:`~qieci.Tokenizer` protects (words with spaces and the like) come
+out whole, as they do from ``cut``; the tags follow the tokenizer's current
+dictionary (jieba keeps those of the dictionary it was built with).
+
+A :class:`POSTokenizer` reads its tokenizer's dictionary through a snapshot
+index that is rebuilt, on the next call, after the dictionary changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import _posseg
+from ._posseg import pair
+from .posmodel import PosHMMTables, default_tables
+from .tokenizer import Tokenizer, strdecode
+
+__all__ = ["pair", "POSTokenizer", "dt", "cut", "lcut", "initialize", "hmm_from_tables"]
+
+_POSITIONS = {"B": 0, "M": 1, "E": 2, "S": 3}
+
+
+@dataclass(frozen=True)
+class TaggerModel:
+    """A compiled POS HMM and the names of its tags."""
+
+    hmm: _posseg.PosHMM
+    tags: tuple[str, ...]
+
+
+def hmm_from_tables(tables: PosHMMTables) -> TaggerModel:
+    """Compile HMM tables for the kernel (ValueError naming the source)."""
+    from array import array
+
+    tags = tables.tags
+    tag_index = {t: i for i, t in enumerate(tags)}
+    positions = array("B", [_POSITIONS[p] for p, _ in tables.states])
+    tag_ids = array("H", [tag_index[t] for _, t in tables.states])
+    try:
+        hmm = _posseg.PosHMM(positions, tag_ids, tables.start, tables.trans_from,
+                             tables.trans_to, tables.trans_p, tables.emit_chars,
+                             tables.emit_ptr, tables.emit_state, tables.emit_p,
+                             tables.cs_chars, tables.cs_ptr, tables.cs_state)
+    except ValueError as exc:
+        raise ValueError(f"{tables.source}: corrupt POS HMM ({exc})") from None
+    return TaggerModel(hmm, tags)
+
+
+@functools.lru_cache(maxsize=1)
+def default_model() -> TaggerModel:
+    """The bundled POS HMM (jieba 0.42.1's), compiled once."""
+    return hmm_from_tables(default_tables())
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    state: Any  # the tokenizer's _State the index was built from
+    generation: int
+    index: _posseg.PosIndex
+    dict_tags: tuple[str, ...]
+
+
+class TagTable:
+    """jieba's ``word_tag_tab`` as a view: word -> tag, where tags set here
+    (or given to ``add_word``) override the dictionary's."""
+
+    def __init__(self, owner: POSTokenizer) -> None:
+        self._owner = owner
+        self.overrides: dict[str, str] = {}
+
+    def get(self, word: str, default: Any = None) -> Any:
+        tag = self._owner._flag(word, None)
+        return default if tag is None else tag
+
+    def __getitem__(self, word: str) -> str:
+        tag = self.get(word)
+        if tag is None:
+            raise KeyError(word)
+        return tag
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
+
+    def __setitem__(self, word: str, tag: str) -> None:
+        self.overrides[word] = tag
+
+    def update(self, other: Any = (), **kw: str) -> None:
+        self.overrides.update(other, **kw)
+
+
+class POSTokenizer:
+    """A part-of-speech tagger over a :class:`~qieci.Tokenizer` (a new one
+    with the bundled dictionary when none is given)."""
+
+    def __init__(self, tokenizer: Tokenizer | None = None,
+                 model: TaggerModel | None = None) -> None:
+        self.tokenizer = tokenizer if tokenizer is not None else Tokenizer()
+        self._model = model
+        self._snap: _Snapshot | None = None
+        self._lock = threading.Lock()
+        self.word_tag_tab = TagTable(self)
+
+    @classmethod
+    def of(cls, tokenizer: Tokenizer) -> POSTokenizer:
+        """The tagger shared by ``tokenizer.tokenize(pos=True)`` and, for
+        ``qieci.dt``, by the functions of this module."""
+        tagger = tokenizer._pos_tokenizer
+        if tagger is None:
+            tagger = tokenizer._pos_tokenizer = cls(tokenizer)
+        return tagger
+
+    def __repr__(self) -> str:
+        return f"<qieci.POSTokenizer tokenizer={self.tokenizer!r}>"
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("cut_for_search", "lcut_for_search"):
+            raise NotImplementedError(name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.tokenizer, name)
+
+    def initialize(self, dictionary: Any = None) -> None:
+        self.tokenizer.initialize(dictionary)
+
+    # -- state ---------------------------------------------------------------
+
+    def _model_ready(self) -> TaggerModel:
+        model = self._model
+        if model is None:
+            model = self._model = default_model()
+        return model
+
+    def _snapshot(self) -> _Snapshot:
+        tok = self.tokenizer
+        snap = self._snap
+        state = tok._state
+        if snap is not None and snap.state is state and snap.generation == tok._generation:
+            return snap
+        with tok._lock:
+            state = tok._ready()
+            arrays = state.trie.to_arrays()
+            index = _posseg.PosIndex(*(memoryview(a).cast(c) for a, c in zip(arrays, "IIqH")),
+                                     state.trie.total)
+            snap = _Snapshot(state, tok._generation, index, state.tags)
+        self._snap = snap
+        return snap
+
+    def _user_tags(self) -> dict[str, str]:
+        """jieba's makesure_userdict_loaded: take over the tokenizer's user
+        tags (they then live in ``word_tag_tab``)."""
+        pending = self.tokenizer.user_word_tag_tab
+        overrides = self.word_tag_tab.overrides
+        if pending:
+            overrides.update(pending)
+            pending.clear()
+        return overrides
+
+    def _flag(self, word: str, default: Any = "x") -> Any:
+        """The tag of a dictionary-route word (jieba's word_tag_tab.get)."""
+        tag = self._user_tags().get(word)
+        if tag is not None:
+            return tag
+        snap = self._snapshot()
+        tid = snap.index.tag_id(word)
+        if 0 < tid < len(snap.dict_tags) and snap.dict_tags[tid]:
+            return snap.dict_tags[tid]
+        return default
+
+    # -- tagging ---------------------------------------------------------------
+
+    def lcut(self, sentence: Any, HMM: bool = True) -> list[pair]:
+        """The tagged words of ``sentence``: a list of :class:`pair`."""
+        text = sentence if type(sentence) is str else strdecode(sentence)
+        user = self._user_tags()
+        snap = self._snapshot()
+        model = self._model_ready()
+        protected = snap.state.protected
+        if protected is None:
+            return _posseg.lcut(snap.index, model.hmm, text, HMM, snap.dict_tags, user,
+                                model.tags)
+        out: list[pair] = []
+        for s, e, whole in protected.split(text):
+            if whole:
+                out.append(pair(text[s:e], self._flag(text[s:e])))
+            else:
+                out += _posseg.lcut(snap.index, model.hmm, text[s:e], HMM, snap.dict_tags,
+                                    user, model.tags)
+        return out
+
+    def cut(self, sentence: Any, HMM: bool = True) -> Iterator[pair]:
+        """Yield the tagged words of ``sentence`` (see :meth:`lcut`)."""
+        yield from self.lcut(sentence, HMM)
+
+    def tokenize(self, unicode_sentence: str, mode: str = "default",
+                 HMM: bool = True) -> list[tuple[str, str, int, int]]:
+        """``(word, flag, start, end)`` for every tagged word; in default mode
+        the spans tile the input. ``mode="search"`` also gives, before each
+        word longer than 2 (3), its 2-grams (3-grams) that are dictionary
+        words, as ``Tokenizer.tokenize`` does, tagged like dictionary words."""
+        if not isinstance(unicode_sentence, str):
+            raise ValueError("qieci: the input parameter should be str")
+        text = unicode_sentence
+        user = self._user_tags()
+        snap = self._snapshot()
+        model = self._model_ready()
+        protected = snap.state.protected
+        if protected is None:
+            toks = _posseg.tokenize(snap.index, model.hmm, text, HMM, snap.dict_tags, user,
+                                    model.tags)
+        else:
+            toks = []
+            for s, e, whole in protected.split(text):
+                if whole:
+                    toks.append((text[s:e], self._flag(text[s:e]), s, e))
+                else:
+                    toks += _posseg.tokenize(snap.index, model.hmm, text[s:e], HMM,
+                                             snap.dict_tags, user, model.tags, s)
+        if mode == "default":
+            return toks
+        return list(self._with_grams(toks, snap.index))
+
+    def _with_grams(self, toks: Iterable[tuple[str, str, int, int]],
+                    index: _posseg.PosIndex) -> Iterator[tuple[str, str, int, int]]:
+        for word, flag, start, end in toks:
+            for n in (2, 3):
+                if len(word) > n:
+                    for i in range(len(word) - n + 1):
+                        gram = word[i:i + n]
+                        if index.freq(gram) > 0:
+                            yield gram, self._flag(gram), start + i, start + i + n
+            yield word, flag, start, end
+
+
+# -- the default tagger and jieba's module functions ----------------------------
+
+def _default() -> POSTokenizer:
+    import qieci
+
+    return POSTokenizer.of(qieci.dt)
+
+
+#: The tagger over ``qieci.dt`` behind the module functions.
+dt = _default()
+initialize = dt.initialize
+
+
+def cut(sentence: Any, HMM: bool = True, use_paddle: bool = False) -> Iterator[pair]:
+    """Yield the tagged words of ``sentence`` with the default tagger
+    (``use_paddle`` is accepted and ignored, as jieba does without paddle)."""
+    yield from dt.lcut(sentence, HMM)
+
+
+def lcut(sentence: Any, HMM: bool = True, use_paddle: bool = False) -> list[pair]:
+    """The tagged words of ``sentence`` with the default tagger, as a list."""
+    return dt.lcut(sentence, HMM)
