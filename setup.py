@@ -1,4 +1,4 @@
-"""Build script for the compiled kernels (``qieci._core``, ``qieci._posseg``).
+"""Build script for the compiled kernels (``qieci._core``, ``_posseg``, ``_keywords``).
 
 All metadata lives in ``pyproject.toml``; this file only declares the Cython
 extensions so that ``pip install .`` compiles them with no manual step.
@@ -13,6 +13,7 @@ COMPILE_ARGS = ["-O2", "-fno-fast-math", "-ffp-contract=off"]
 extensions = [
     Extension("qieci._core", ["src/qieci/_core.pyx"], extra_compile_args=COMPILE_ARGS),
     Extension("qieci._posseg", ["src/qieci/_posseg.pyx"], extra_compile_args=COMPILE_ARGS),
+    Extension("qieci._keywords", ["src/qieci/_keywords.pyx"], extra_compile_args=COMPILE_ARGS),
 ]
 
 setup(

@@ -23,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from qieci.analyse.idf import DEFAULT_IDF_RESOURCE, IDFTable, parse_idf_text  # noqa: E402
+from qieci.analyse.idf import (  # noqa: E402
+    DEFAULT_IDF_RESOURCE, DEFAULT_STOP_RESOURCE, parse_idf_text, stop_words_to_bytes,
+)
 from qieci.dictionary import (  # noqa: E402
     DEFAULT_DICT_RESOURCE, DEFAULT_HMM_RESOURCE, HMM_STATES, DictData,
     hmm_to_bytes, parse_text_dictionary,
@@ -69,14 +71,20 @@ def convert_poshmm(out: Path) -> None:
 
 
 def convert_idf(jieba_dir: Path, out: Path) -> None:
-    """jieba.analyse's IDF table and default stop words -> an ``idf`` file."""
+    """jieba.analyse's IDF table -> an ``idf`` file."""
     src = jieba_dir / "analyse" / "idf.txt"
     table = parse_idf_text(src.read_bytes().decode("utf-8"), str(src))
-    stop = importlib.import_module("jieba.analyse.tfidf").KeywordExtractor.STOP_WORDS
-    table = IDFTable.from_mapping(table.idf, str(src), tuple(sorted(stop)))
     data = table.to_bytes()
     out.write_bytes(data)
     print(f"{out}: {len(table.idf)} words, median {table.median!r}, {len(data)} bytes")
+
+
+def convert_stop_words(out: Path) -> None:
+    """jieba.analyse's default stop words -> a ``stopword`` file."""
+    stop = importlib.import_module("jieba.analyse.tfidf").KeywordExtractor.STOP_WORDS
+    data = stop_words_to_bytes(sorted(stop))
+    out.write_bytes(data)
+    print(f"{out}: {len(stop)} stop words, {len(data)} bytes")
 
 
 def main() -> None:
@@ -93,6 +101,7 @@ def main() -> None:
     convert_hmm(args.out / DEFAULT_HMM_RESOURCE)
     convert_poshmm(args.out / DEFAULT_POSHMM_RESOURCE)
     convert_idf(jieba_dir, args.out / DEFAULT_IDF_RESOURCE)
+    convert_stop_words(args.out / DEFAULT_STOP_RESOURCE)
 
 
 if __name__ == "__main__":

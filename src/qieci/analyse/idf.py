@@ -9,10 +9,11 @@ it). It loads from
 * a qieci container (:mod:`qieci.binfile`) of kind ``"idf"``: the sections
   ``words`` (UTF-8 words joined by ``\\n``), ``values`` (the distinct IDF
   values, float64 little-endian) and ``index`` (uint16 per word: which
-  value). The bundled table is jieba 0.42.1's, stored this way, with its
-  default stop words in the section ``stop_words``.
+  value). The bundled table is jieba 0.42.1's, stored this way.
 
-A stop-word file is UTF-8 text with one word per line.
+A stop-word file is UTF-8 text with one word per line. The bundled default
+stop words (jieba 0.42.1's) are a container of kind ``"stopword"`` with one
+section ``words`` (UTF-8, joined by ``\n``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from .. import binfile
 from ..dictionary import _array, _le
 
 IDF_KIND = "idf"
+STOP_KIND = "stopword"
 DEFAULT_IDF_RESOURCE = "jieba_idf.qc"
+DEFAULT_STOP_RESOURCE = "jieba_stopwords.qc"
 
 
 @dataclass(frozen=True)
@@ -39,14 +42,12 @@ class IDFTable:
     idf: dict[str, float]
     median: float
     source: str = "<memory>"
-    stop_words: tuple[str, ...] = ()
 
     @classmethod
-    def from_mapping(cls, idf: dict[str, float], source: str = "<memory>",
-                     stop_words: tuple[str, ...] = ()) -> IDFTable:
+    def from_mapping(cls, idf: dict[str, float], source: str = "<memory>") -> IDFTable:
         values = sorted(idf.values())
         median = values[len(values) // 2] if values else 0.0
-        return cls(idf, median, source, stop_words)
+        return cls(idf, median, source)
 
     def to_bytes(self) -> bytes:
         """The table as a compact ``idf`` container."""
@@ -62,8 +63,6 @@ class IDFTable:
             "values": _le(array("d", distinct)),
             "index": _le(array("H", [where[self.idf[w]] for w in words])),
         }
-        if self.stop_words:
-            sections["stop_words"] = "\n".join(self.stop_words).encode("utf-8")
         return binfile.pack(IDF_KIND, sections)
 
     @classmethod
@@ -72,8 +71,6 @@ class IDFTable:
         binfile.require(sec, ("words", "values", "index"), source)
         try:
             words = sec["words"].decode("utf-8").split("\n") if sec["words"] else []
-            stop = tuple(sec["stop_words"].decode("utf-8").split("\n")) if sec.get(
-                "stop_words") else ()
         except UnicodeDecodeError as exc:
             raise ValueError(f"{source}: corrupt IDF table (invalid UTF-8: {exc})") from None
         if len(sec["values"]) % 8 or len(sec["index"]) % 2:
@@ -83,7 +80,7 @@ class IDFTable:
         if len(index) != len(words) or (index and max(index) >= len(values)):
             raise ValueError(f"{source}: corrupt IDF table (index does not match words)")
         table = dict(zip(words, map(values.__getitem__, index)))
-        return cls.from_mapping(table, source, stop)
+        return cls.from_mapping(table, source)
 
 
 def parse_idf_text(text: str, source: str) -> IDFTable:
@@ -136,3 +133,23 @@ def read_stop_words(path: str | PathLike[str]) -> list[str]:
         raise ValueError(f"{p}: cannot read stop words: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"{p}: invalid UTF-8 at byte offset {exc.start}") from None
+
+
+def stop_words_to_bytes(words: list[str] | tuple[str, ...]) -> bytes:
+    """A ``stopword`` container holding ``words``."""
+    if any("\n" in w for w in words):
+        raise ValueError("a stop word contains a newline")
+    return binfile.pack(STOP_KIND, {"words": "\n".join(words).encode("utf-8")})
+
+
+@functools.lru_cache(maxsize=1)
+def default_stop_words() -> frozenset[str]:
+    """The bundled default stop words (jieba 0.42.1's)."""
+    source = f"<qieci bundled {DEFAULT_STOP_RESOURCE}>"
+    data = resources.files("qieci").joinpath("data", DEFAULT_STOP_RESOURCE).read_bytes()
+    sec = binfile.unpack(data, kind=STOP_KIND, source=source)
+    binfile.require(sec, ("words",), source)
+    try:
+        return frozenset(sec["words"].decode("utf-8").split("\n"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{source}: invalid UTF-8 ({exc})") from None
