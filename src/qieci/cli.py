@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from ._version import __version__
 from .lines import AtomicOutput, InputError, LineStats, open_input, read_lines
+from .cli_pos import add_keywords_parser, add_pos_arguments, cmd_cut_pos
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -51,6 +52,8 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="invalid input bytes: fail (default), replace with U+FFFD, or skip the line")
     cut.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")
     cut.set_defaults(func=_cmd_cut)
+    add_pos_arguments(cut)
+    add_keywords_parser(sub)
     return parser
 
 
@@ -70,6 +73,8 @@ def _make_cutter(args: argparse.Namespace) -> Callable[[str], list[str]]:
 
 
 def _cmd_cut(args: argparse.Namespace) -> int:
+    if args.pos:  # tagging: qieci.cli_pos
+        return cmd_cut_pos(args)
     cutter = _make_cutter(args)
     delim = args.delimiter
     inputs = args.files or ["-"]
