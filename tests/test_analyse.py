@@ -1,0 +1,191 @@
+"""qieci.analyse: the keyword kernel against its reference, and TF-IDF /
+TextRank keywords against jieba.analyse 0.42.1 (the oracle) and by hand."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import qieci.analyse as qa
+from qieci import _keywords, reference_keywords
+from qieci.analyse import TFIDF, TextRank
+from qieci.analyse.idf import IDFTable, default_idf, load_idf
+from qieci.posseg import pair
+
+# -- kernel == reference ---------------------------------------------------------
+
+word = st.text(alphabet="北京大学the THE Ab İ ｔｈｅ\t\u3000\u00a0ΣΑ12", min_size=0, max_size=5)
+stop_sets = st.sets(st.sampled_from(["the", "ab", "i̇", "北京", "σα", "ｔｈｅ", "12"]), max_size=4)
+
+
+@given(words=st.lists(word, max_size=40), stop=stop_sets)
+def test_count_keywords_matches_reference(words, stop):
+    got = _keywords.count_keywords(words, stop)
+    want = reference_keywords.count_keywords(words, stop)
+    assert list(got.items()) == list(want.items())
+    for w in words:
+        assert _keywords.keeps(w, stop) == reference_keywords.keeps(w, stop)
+
+
+@given(counts=st.dictionaries(word, st.integers(1, 50), max_size=20),
+       idf=st.dictionaries(word, st.floats(0.01, 20), max_size=10),
+       median=st.floats(0.01, 20))
+def test_weigh_matches_reference(counts, idf, median):
+    got = _keywords.weigh(counts, idf, median)
+    want = reference_keywords.weigh(counts, idf, median)
+    assert list(got.items()) == list(want.items())
+
+
+# -- against jieba -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def janalyse(jieba):
+    import jieba.analyse as ja
+
+    return ja
+
+
+@pytest.fixture(scope="module")
+def paragraphs(test_corpus_lines) -> list[str]:
+    """1,000+ lines spread over every test corpus."""
+    step = max(1, len(test_corpus_lines) // 1100)
+    lines = test_corpus_lines[::step]
+    assert len(lines) >= 1000
+    return lines
+
+
+def comparable(result) -> list:
+    """Keywords as plain values (pairs as (word, flag) tuples)."""
+    out = []
+    for k in result:
+        if isinstance(k, tuple):  # (keyword, weight)
+            key = tuple(k[0]) if hasattr(k[0], "flag") else k[0]
+            out.append((key, k[1]))
+        else:
+            out.append(tuple(k) if hasattr(k, "flag") else k)
+    return out
+
+
+def assert_same(ours, theirs, text):
+    a, b = comparable(ours), comparable(theirs)
+    assert len(a) == len(b), text
+    for x, y in zip(a, b):
+        if isinstance(x, tuple) and isinstance(x[1], float):
+            assert x[0] == y[0] and abs(x[1] - y[1]) <= 1e-9, text
+        else:
+            assert x == y, text
+
+
+TFIDF_CASES = [
+    {}, {"withWeight": True}, {"topK": None, "withWeight": True}, {"topK": 5},
+    {"allowPOS": ("ns", "n", "vn", "v")},
+    {"allowPOS": ("n", "nr", "eng"), "withWeight": True, "withFlag": True},
+]
+TEXTRANK_CASES = [
+    {}, {"withWeight": True}, {"topK": None, "withWeight": True, "withFlag": True},
+    {"allowPOS": ("n", "nr", "ns", "v"), "topK": 8},
+]
+
+
+@pytest.mark.parametrize("kwargs", TFIDF_CASES, ids=str)
+def test_extract_tags_identical_to_jieba(paragraphs, janalyse, kwargs):
+    for s in paragraphs:
+        assert_same(qa.extract_tags(s, **kwargs), janalyse.extract_tags(s, **kwargs), s)
+
+
+@pytest.mark.parametrize("kwargs", TEXTRANK_CASES, ids=str)
+def test_textrank_identical_to_jieba(paragraphs, janalyse, kwargs):
+    for s in paragraphs[::2] if kwargs else paragraphs:
+        assert_same(qa.textrank(s, **kwargs), janalyse.textrank(s, **kwargs), s)
+
+
+def test_whole_document_identical_to_jieba(paragraphs, janalyse):
+    doc = "\n".join(paragraphs[:300])
+    assert_same(qa.extract_tags(doc, 50, True), janalyse.extract_tags(doc, 50, True), "doc")
+    assert_same(qa.textrank(doc, 50, True), janalyse.textrank(doc, 50, True), "doc")
+
+
+@pytest.fixture
+def files(tmp_path):
+    idf = tmp_path / "idf.txt"
+    idf.write_text("苹果 2.0\n香蕉 1.0\n西瓜 3.0\n", encoding="utf-8")
+    stop = tmp_path / "stop.txt"
+    stop.write_text("北京\n我们\n", encoding="utf-8")
+    return idf, stop
+
+
+def test_custom_idf_by_hand(files, janalyse):
+    """With IDF {苹果: 2, 香蕉: 1, 西瓜: 3} (median 2.0), "苹果苹果香蕉葡萄" has
+    4 words: weights 2*2/4, 1*1/4 and 1*2/4 (葡萄 gets the median)."""
+    idf, _ = files
+    ours = TFIDF(idf)
+    assert ours.median_idf == 2.0
+    text = "苹果苹果香蕉葡萄"
+    got = ours.extract_tags(text, withWeight=True)
+    assert got == [("苹果", 2 * (2.0 / 4)), ("葡萄", 1 * (2.0 / 4)), ("香蕉", 1 * (1.0 / 4))]
+    theirs = janalyse.TFIDF(str(idf))
+    assert_same(got, theirs.extract_tags(text, withWeight=True), text)
+
+
+def test_stop_words_and_idf_path_identical_to_jieba(files, janalyse, paragraphs):
+    idf, stop = files
+    ours, theirs = TFIDF(), janalyse.TFIDF()
+    ours.set_stop_words(stop)
+    theirs.set_stop_words(str(stop))
+    ours_tr, theirs_tr = TextRank(), janalyse.TextRank()
+    ours_tr.set_stop_words(stop)
+    theirs_tr.set_stop_words(str(stop))
+    for s in paragraphs[:200]:
+        assert_same(ours.extract_tags(s, withWeight=True), theirs.extract_tags(s, withWeight=True), s)
+        assert_same(ours_tr.textrank(s, withWeight=True), theirs_tr.textrank(s, withWeight=True), s)
+    ours.set_idf_path(idf)
+    theirs.set_idf_path(str(idf))
+    for s in paragraphs[:200]:
+        assert_same(ours.extract_tags(s, withWeight=True), theirs.extract_tags(s, withWeight=True), s)
+
+
+def test_bundled_idf_equals_jiebas(janalyse):
+    ours, theirs = default_idf(), janalyse.default_tfidf
+    assert ours.median == theirs.median_idf
+    assert len(ours.idf) == len(theirs.idf_freq)
+    assert all(ours.idf[w] == v for w, v in theirs.idf_freq.items())
+
+
+def test_with_flag_gives_pairs():
+    got = qa.extract_tags("我来到北京清华大学", allowPOS=("ns", "nt"), withFlag=True)
+    assert got and all(isinstance(p, pair) for p in got)
+    assert {(p.word, p.flag) for p in got} == {("北京", "ns"), ("清华大学", "nt")}
+
+
+# -- files and defaults -----------------------------------------------------------
+
+def test_idf_errors_name_the_file(tmp_path):
+    with pytest.raises(ValueError, match="missing.txt"):
+        TFIDF().set_idf_path(tmp_path / "missing.txt")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("苹果 2.0\n香蕉\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.txt:2"):
+        load_idf(bad)
+    blob = bytearray(IDFTable.from_mapping({"苹果": 2.0}).to_bytes())
+    blob[-3] ^= 0xFF
+    corrupt = tmp_path / "corrupt.qc"
+    corrupt.write_bytes(bytes(blob))
+    with pytest.raises(ValueError, match="corrupt.qc"):
+        load_idf(corrupt)
+    with pytest.raises(ValueError, match="nostop.txt"):
+        TFIDF().set_stop_words(tmp_path / "nostop.txt")
+
+
+def test_binary_idf_round_trip(tmp_path):
+    table = IDFTable.from_mapping({"苹果": 2.0, "香蕉": 1.0, "西瓜": 3.0})
+    path = tmp_path / "t.qc"
+    path.write_bytes(table.to_bytes())
+    loaded = load_idf(path)
+    assert loaded.idf == table.idf and loaded.median == 2.0
+
+
+def test_default_objects_are_lazy_singletons():
+    assert isinstance(qa.default_tfidf, TFIDF) and qa.default_tfidf is qa.default_tfidf
+    assert isinstance(qa.default_textrank, TextRank)
+    assert qa.tfidf is qa.extract_tags
