@@ -20,7 +20,7 @@ __all__ = [
     "__version__", "Tokenizer", "dt", "cut", "lcut", "cut_for_search",
     "lcut_for_search", "tokenize", "load_userdict", "add_word", "del_word",
     "suggest_freq", "initialize", "set_dictionary", "get_FREQ",
-    "user_word_tag_tab", "strdecode",
+    "user_word_tag_tab", "strdecode", "cut_file",
 ]
 
 #: The default tokenizer behind the module-level functions (the one
@@ -44,3 +44,18 @@ user_word_tag_tab = dt.user_word_tag_tab
 def get_FREQ(k: str, d: Any = None) -> Any:
     """Frequency of ``k`` in the default dictionary, or ``d``."""
     return dt.get_FREQ(k, d)
+
+
+def cut_file(src: str, dst: str, jobs: int | None = None, **options: Any) -> Any:
+    """Segment the text file ``src`` into ``dst`` with the default tokenizer,
+    over ``jobs`` worker processes (``None``: all cores), in bounded memory.
+
+    ``options`` are those of :class:`qieci.stream.CutOptions` (``mode``,
+    ``hmm``, ``delimiter``, ``encoding``, ``errors``, ``newline``). Returns the
+    run's :class:`qieci.stream.Stats`.
+    """
+    from .stream import CutOptions
+    from .stream import cut_file as _cut_file
+
+    return _cut_file(dt, src, dst, CutOptions(**options), jobs)
+

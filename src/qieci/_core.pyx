@@ -65,6 +65,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
     Py_UCS4 PyUnicode_READ_CHAR(object u, Py_ssize_t index)
     object PyLong_FromSsize_t(Py_ssize_t v)
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
 
 
 # ---------------------------------------------------------------------------
@@ -635,6 +636,12 @@ cdef struct Spans:
     Py_ssize_t n        # number of pairs
     Py_ssize_t cap
 
+cdef inline void spans_init(Spans* sp) noexcept:
+    sp.a = NULL
+    sp.n = 0
+    sp.cap = 0
+
+
 cdef int spans_push(Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
     cdef Py_ssize_t newcap
     cdef void* p
@@ -659,6 +666,14 @@ cdef struct Work:
     Py_ssize_t* rx      # route end, n + 1
     uint8_t* bp         # viterbi back pointers, 4 per char
     uint8_t* states     # viterbi path
+
+
+cdef inline void work_zero(Work* w) noexcept:
+    """Make ``w`` safe to pass to work_free before work_init."""
+    w.rp = NULL
+    w.rx = NULL
+    w.bp = NULL
+    w.states = NULL
 
 
 cdef int work_init(Work* w, const Py_UCS4* u, Py_ssize_t n) except -1:
@@ -955,9 +970,7 @@ cdef int compute_spans(Trie t, HMM h, Work* w, Spans* sp, bint use_hmm, bint sea
     cdef Spans words
     if not search:
         return cut_default(t, h, w, sp, use_hmm)
-    words.a = NULL
-    words.n = 0
-    words.cap = 0
+    spans_init(&words)
     try:
         cut_default(t, h, w, &words, use_hmm)
         add_search_grams(t, w, &words, sp)
@@ -984,13 +997,8 @@ def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
     cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
     cdef Work w
     cdef Spans sp
-    sp.a = NULL
-    sp.n = 0
-    sp.cap = 0
-    w.rp = NULL
-    w.rx = NULL
-    w.bp = NULL
-    w.states = NULL
+    spans_init(&sp)
+    work_zero(&w)
     cdef list out
     cdef Py_ssize_t k
     try:
@@ -1022,13 +1030,8 @@ def tokenize(Trie t, HMM h, str text, bint use_hmm=True, bint search=False,
     cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
     cdef Work w
     cdef Spans sp
-    sp.a = NULL
-    sp.n = 0
-    sp.cap = 0
-    w.rp = NULL
-    w.rx = NULL
-    w.bp = NULL
-    w.states = NULL
+    spans_init(&sp)
+    work_zero(&w)
     cdef list out
     cdef Py_ssize_t k, s, e
     try:
@@ -1098,9 +1101,7 @@ def lcut_all(Trie t, str text):
     cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
     cdef Py_ssize_t* off = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
     cdef Spans ends
-    ends.a = NULL
-    ends.n = 0
-    ends.cap = 0
+    spans_init(&ends)
     cdef Py_ssize_t i, j, k, b, N, old_j, L0, d, jj, p, q, piece, seplen
     cdef bint eng_scan
     try:
@@ -1172,3 +1173,98 @@ def lcut_all(Trie t, str text):
         free(ends.a)
         free(off)
         PyMem_Free(u)
+
+
+# ---------------------------------------------------------------------------
+# whole blocks of lines, straight to the output format
+# ---------------------------------------------------------------------------
+
+cdef struct OutBuf:
+    Py_UCS4* a
+    Py_ssize_t n
+    Py_ssize_t cap
+
+cdef int out_put(OutBuf* o, const Py_UCS4* src, Py_ssize_t k) except -1:
+    cdef Py_ssize_t newcap
+    cdef void* p
+    if o.n + k > o.cap:
+        newcap = o.cap * 2 if o.cap else 4096
+        while newcap < o.n + k:
+            newcap *= 2
+        p = realloc(o.a, newcap * sizeof(Py_UCS4))
+        if p == NULL:
+            raise MemoryError()
+        o.a = <Py_UCS4*>p
+        o.cap = newcap
+    memcpy(o.a + o.n, src, k * sizeof(Py_UCS4))
+    o.n += k
+    return 0
+
+
+def cut_lines(Trie t, HMM h, str text, str delimiter, bint use_hmm=True, bint search=False,
+              bint crlf_to_lf=False):
+    """Segment every line of ``text`` and return the output text.
+
+    Lines end at ``\\n``; a ``\\r`` before it belongs to the line end, which
+    is written back as it was (as ``\\n`` with ``crlf_to_lf``). Each line's
+    words (as :func:`lcut` gives them) are joined by ``delimiter``. This is
+    ``qieci cut``'s inner loop: no Python object per word.
+    """
+    cdef Py_ssize_t n = len(text)
+    if n == 0:
+        return ""
+    _check_ready(t, h, use_hmm)
+    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
+    cdef Py_UCS4* d = NULL
+    cdef Py_ssize_t dn = len(delimiter)
+    cdef Work w
+    cdef Spans sp
+    cdef OutBuf o
+    cdef Py_UCS4 nl = 10
+    cdef Py_UCS4 crnl[2]
+    crnl[0] = 13
+    crnl[1] = 10
+    spans_init(&sp)
+    work_zero(&w)
+    o.a = NULL
+    o.n = 0
+    o.cap = 0
+    cdef Py_ssize_t s = 0, e, end, k, a, b
+    cdef bint crlf
+    try:
+        d = PyUnicode_AsUCS4Copy(delimiter) if dn else NULL
+        work_init(&w, u, n)
+        w.logtotal = log(<double>t.total)
+        while s < n:
+            e = s
+            while e < n and u[e] != 10:
+                e += 1
+            end = e  # the line's text is u[s:end]
+            crlf = e < n and end > s and u[end - 1] == 13
+            if crlf:
+                end -= 1
+            w.u = u + s
+            w.n = end - s
+            sp.n = 0
+            if end > s:
+                compute_spans(t, h, &w, &sp, use_hmm, search)
+            for k in range(sp.n):
+                if k and dn:
+                    out_put(&o, d, dn)
+                a = sp.a[2 * k]
+                b = sp.a[2 * k + 1]
+                out_put(&o, u + s + a, b - a)
+            if e < n:
+                if crlf and not crlf_to_lf:
+                    out_put(&o, crnl, 2)
+                else:
+                    out_put(&o, &nl, 1)
+            s = e + 1
+        return PyUnicode_FromKindAndData(4, o.a, o.n)
+    finally:
+        free(sp.a)
+        free(o.a)
+        work_free(&w)
+        PyMem_Free(u)
+        if d != NULL:
+            PyMem_Free(d)

@@ -55,6 +55,9 @@ class ProtectedWords:
     def __contains__(self, word: object) -> bool:
         return word in self._words
 
+    def chars(self) -> frozenset[str]:
+        return frozenset("".join(self._words))
+
     def copy(self) -> ProtectedWords:
         return ProtectedWords(self._words)
 
@@ -99,3 +102,39 @@ def _edge_guarded(word: str) -> str:
 
 def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
+
+
+_BLOCK_SET = frozenset(
+    [chr(c) for c in range(0x4E00, 0x9FD6)] + list("abcdefghijklmnopqrstuvwxyz"
+                                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
+)
+
+
+def is_safe_split(text: str, p: int, mode: str, avoid: frozenset[str] = frozenset()) -> bool:
+    """True when segmenting ``text[:p]`` and ``text[p:]`` apart gives the
+    same words as segmenting ``text`` (for the jieba engine in ``mode``).
+
+    In "default" and "search" mode, every character outside the block class
+    is a word of its own (except ``\r`` before ``\n``), so a cut right after
+    one is safe. In "all" mode, runs outside the class are kept whole, so a
+    cut is safe only where such a run begins after a block. ``avoid`` holds
+    the characters of protected user words, which may span any other cut.
+    """
+    if not 0 < p < len(text):
+        return True
+    left, right = text[p - 1], text[p]
+    if left in avoid or right in avoid:
+        return False
+    if mode == "all":
+        return left in _BLOCK_SET and right not in _BLOCK_SET
+    return left not in _BLOCK_SET and left != "\r"
+
+
+def safe_split(text: str, limit: int, mode: str, avoid: frozenset[str] = frozenset()) -> int:
+    """A cut position in ``(0, limit]``: the last safe one (see
+    :func:`is_safe_split`), or ``limit`` itself when the text has no safe
+    position there (a run of ``limit`` block characters)."""
+    for p in range(min(limit, len(text)), 0, -1):
+        if is_safe_split(text, p, mode, avoid):
+            return p
+    return min(limit, len(text))

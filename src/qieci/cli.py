@@ -2,21 +2,26 @@
 
 ``qieci cut [FILE ...]`` segments files (or stdin) into the canonical corpus
 format: one output line per input line, words joined by the delimiter, the
-line terminators kept as they were.
+line terminators kept as they were. Work is spread over ``--jobs`` worker
+processes, memory stays bounded whatever the input, and output files appear
+under their final names only when complete.
 
 Exit status: 0 on success, 2 on bad input or usage (a missing file, an
-unreadable dictionary, invalid UTF-8), 130 when interrupted.
+unreadable dictionary, invalid UTF-8), 130 when interrupted (SIGINT), 143 on
+SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Sequence
 
 from ._version import __version__
-from .lines import AtomicOutput, InputError, LineStats, open_input, read_lines
+from .lines import AtomicOutput, InputError, open_input, open_output
 from .cli_pos import add_keywords_parser, add_pos_arguments, cmd_cut_pos
 
 
@@ -35,7 +40,9 @@ def _build_parser() -> argparse.ArgumentParser:
     cut.add_argument("files", nargs="*", metavar="FILE",
                      help="input files; stdin when none is given or for '-'")
     cut.add_argument("-o", "--output", metavar="OUT",
-                     help="output file (default: stdout); written atomically")
+                     help="output file (default: stdout), or a directory (ending in '/', or "
+                          "existing) to write one output file per input file; written "
+                          "atomically")
     cut.add_argument("-d", "--delimiter", default=" ", metavar="DELIM",
                      help="word delimiter (default: one space)")
     mode = cut.add_mutually_exclusive_group()
@@ -50,66 +57,125 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="input encoding (utf-8, gbk, gb18030, big5, ...); output is UTF-8")
     cut.add_argument("--errors", choices=("strict", "replace", "skip-line"), default="strict",
                      help="invalid input bytes: fail (default), replace with U+FFFD, or skip the line")
-    cut.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")
+    cut.add_argument("--newline", choices=("keep", "lf"), default="keep",
+                     help="line ends: keep them as they are (default), or write \\r\\n as \\n")
+    cut.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                     help="worker processes (default: all cores)")
+    cut.add_argument("--resume", action="store_true",
+                     help="with -o DIR/: skip inputs whose output file already exists")
+    cut.add_argument("--scheduler", metavar="ADDRESS",
+                     help="segment on a dask.distributed cluster (needs -o DIR/ and qieci[dask])")
+    cut.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress bar and no summary on stderr")
     cut.set_defaults(func=_cmd_cut)
     add_pos_arguments(cut)
     add_keywords_parser(sub)
     return parser
 
 
-def _make_cutter(args: argparse.Namespace) -> Callable[[str], list[str]]:
+def _tokenizer(args: argparse.Namespace):
     from .tokenizer import Tokenizer
 
     tok = Tokenizer(args.dict)
     tok.initialize()
     for path in args.user_dict:
         tok.load_userdict(path)
-    hmm = not args.no_hmm
-    if args.search:
-        return lambda s: tok.lcut_for_search(s, HMM=hmm)
-    if args.cut_all:
-        return lambda s: tok.lcut(s, cut_all=True)
-    return lambda s: tok.lcut(s, HMM=hmm)
+    return tok
+
+
+def _options(args: argparse.Namespace):
+    from .stream import CutOptions
+
+    mode = "search" if args.search else ("all" if args.cut_all else "default")
+    return CutOptions(mode=mode, hmm=not args.no_hmm, delimiter=args.delimiter,
+                      encoding=args.encoding, errors=args.errors, newline=args.newline)
+
+
+def _output_is_dir(path: str | None) -> bool:
+    return bool(path) and (path.endswith(("/", os.sep)) or os.path.isdir(path))
+
+
+def _output_names(inputs: list[str], out_dir: str) -> list[str]:
+    if "-" in inputs:
+        raise InputError("stdin cannot be cut into an output directory; name the files")
+    names = [os.path.join(out_dir, os.path.basename(p)) for p in inputs]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise InputError(f"several inputs would write {sorted(dup)[0]}")
+    return names
 
 
 def _cmd_cut(args: argparse.Namespace) -> int:
     if args.pos:  # tagging: qieci.cli_pos
         return cmd_cut_pos(args)
-    cutter = _make_cutter(args)
-    delim = args.delimiter
+    from .stream import Progress, Segmenter, Stats
+
     inputs = args.files or ["-"]
-    stats = LineStats()
-    out = AtomicOutput(args.output) if args.output else None
-    sink = out.file if out else sys.stdout.buffer
-    try:
-        for name in inputs:
-            stream = open_input(name)
-            label = "<stdin>" if name == "-" else name
-            try:
-                for text, term in read_lines(stream, label, encoding=args.encoding,
-                                             errors=args.errors, stats=stats):
-                    sink.write((delim.join(cutter(text)) + term).encode("utf-8", "surrogatepass"))
-            finally:
-                if stream is not sys.stdin.buffer:
-                    stream.close()
-        if out:
-            out.commit()
+    for name in inputs:  # fail early, before any work, on a bad path
+        if name != "-":
+            open_input(name).close()
+    opts = _options(args)
+    if args.scheduler:
+        return _cut_on_cluster(args, inputs, opts)
+    tok = _tokenizer(args)
+    total = sum(os.path.getsize(p) for p in inputs if p != "-" and os.path.isfile(p))
+    progress = Progress(total or None, enabled=not args.quiet and sys.stderr.isatty())
+    stats = Stats()
+    with Segmenter(tok, opts, args.jobs or None) as seg:
+        if _output_is_dir(args.output):
+            os.makedirs(args.output, exist_ok=True)
+            for src, dst in zip(inputs, _output_names(inputs, args.output)):
+                if args.resume and os.path.exists(dst):
+                    progress.advance(os.path.getsize(src))
+                    continue
+                with open_input(src) as stream, AtomicOutput(dst) as out:
+                    stats.add(seg.run(stream, src, out.file, progress))
         else:
-            sink.flush()
-    except BaseException:
-        if out:
-            out.abort()
-        raise
-    if stats.changed_lines and not args.quiet:
-        verb = "skipped" if args.errors == "skip-line" else "repaired"
-        print(f"qieci: {verb} {stats.changed_lines} line(s) with invalid input bytes",
-              file=sys.stderr)
+            with open_output(args.output) as sink:
+                for src in inputs:
+                    stream = open_input(src)
+                    try:
+                        stats.add(seg.run(stream, "<stdin>" if src == "-" else src, sink, progress))
+                    finally:
+                        if stream is not sys.stdin.buffer:
+                            stream.close()
+    progress.finish()
+    stats.seconds = time.perf_counter() - progress.start
+    if not args.quiet:
+        print(f"qieci: {stats.summary()}", file=sys.stderr)
     return 0
+
+
+def _cut_on_cluster(args: argparse.Namespace, inputs: list[str], opts) -> int:
+    if not _output_is_dir(args.output):
+        raise InputError("--scheduler needs an output directory: -o DIR/")
+    if "-" in inputs:
+        raise InputError("--scheduler cannot read stdin; name the files")
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--scheduler needs dask.distributed: pip install 'qieci[dask]'") from None
+    from .dask import cut_text_files
+
+    with Client(args.scheduler) as client:
+        outputs = cut_text_files(inputs, args.output, client=client, options=opts,
+                                 dictionary=args.dict, user_dicts=args.user_dict)
+    if not args.quiet:
+        print(f"qieci: wrote {len(outputs)} partition files to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise SystemExit(143)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread
+        pass
     try:
         return int(args.func(args))
     except (InputError, ValueError, LookupError) as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from contextlib import contextmanager
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -124,6 +125,19 @@ class AtomicOutput:
             self.commit()
         else:
             self.abort()
+
+
+@contextmanager
+def open_output(path: str | None) -> Iterator[BinaryIO]:
+    """A binary sink: stdout when ``path`` is None, else an
+    :class:`AtomicOutput` that appears under ``path`` only if the ``with``
+    block succeeds."""
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with AtomicOutput(path) as out:
+        yield out.file
 
 
 def open_input(path: str) -> BinaryIO:

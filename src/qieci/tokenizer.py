@@ -19,6 +19,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from os import PathLike
 from typing import IO, Any, Union
 
@@ -48,10 +49,14 @@ def strdecode(sentence: Any) -> str:
 class _State:
     """What a tokenizer has loaded: swapped whole on (re)initialisation."""
 
-    __slots__ = ("tags", "trie", "hmm", "protected")
+    __slots__ = ("tags", "trie", "hmm", "protected", "edits")
 
     def __init__(self, data: DictData) -> None:
         self.tags = data.tags
+        # every add_word (and so del_word / suggest_freq(tune=True) /
+        # load_userdict) since loading, with its resolved frequency: the
+        # recipe from which worker processes rebuild this tokenizer
+        self.edits: list[tuple[str, int, str | None]] = []
         self.trie: _core.Trie = data.build()
         self.hmm: _core.HMM = default_hmm()
         # None while there are no protected words: the fast path
@@ -222,6 +227,58 @@ class Tokenizer:
 
     # -- dictionary ------------------------------------------------------------
 
+    def spec(self) -> TokenizerSpec:
+        """A small picklable recipe that rebuilds this tokenizer (its
+        dictionary file and its edits so far): what worker processes get,
+        once each, instead of a pickled tokenizer."""
+        with self._lock:
+            state = self._ready()
+            return TokenizerSpec(self.dictionary, tuple(state.edits),
+                                 dict(self.user_word_tag_tab))
+
+    def cut_many(self, texts: Iterable[str], jobs: int | None = 1, *, cut_all: bool = False,
+                 HMM: bool = True, search: bool = False) -> Iterator[list[str]]:
+        """``lcut`` (or ``lcut_for_search``) of every text, in order.
+
+        With ``jobs`` > 1 (``None``: all cores), the work is spread over that
+        many worker processes, each of which rebuilds this tokenizer once from
+        :meth:`spec`. Results are identical to ``jobs=1``. Input is consumed
+        lazily, with a bounded number of batches in flight.
+        """
+        from .parallel import cut_many
+
+        mode = "search" if search else ("all" if cut_all else "default")
+        return cut_many(self, texts, jobs=jobs, mode=mode, hmm=HMM)
+
+    def cutter(self, mode: str = "default", hmm: bool = True):
+        """The list-returning cut function for ``mode`` ("default", "all" or
+        "search")."""
+        if mode == "search":
+            return lambda s: self.lcut_for_search(s, hmm)
+        if mode == "all":
+            return lambda s: self.lcut(s, True, hmm)
+        if mode == "default":
+            return lambda s: self.lcut(s, False, hmm)
+        raise ValueError(f"unknown mode {mode!r}")
+
+    def cut_lines(self, text: str, delimiter: str = " ", mode: str = "default",
+                  HMM: bool = True, crlf_to_lf: bool = False) -> str:
+        """Segment every ``\n``-terminated line of ``text`` and return the
+        lines with their words joined by ``delimiter`` and their line ends
+        kept (``\r\n`` written as ``\n`` with ``crlf_to_lf``): the corpus
+        format, produced without a Python object per word."""
+        state = self._state or self._ready()
+        if state.protected is None and mode in ("default", "search"):
+            return _core.cut_lines(state.trie, state.hmm, text, delimiter, HMM,
+                                   mode == "search", crlf_to_lf)
+        return join_lines(self.cutter(mode, HMM), text, delimiter, crlf_to_lf)
+
+    def protected_chars(self) -> frozenset[str]:
+        """Characters of the protected user words (see :mod:`qieci.blocks`):
+        text must not be split apart next to them."""
+        state = self._ready()
+        return state.protected.chars() if state.protected is not None else frozenset()
+
     def get_FREQ(self, word: str, default: Any = None) -> Any:
         return self.FREQ.get(word, default)
 
@@ -244,6 +301,7 @@ class Tokenizer:
             self._generation += 1
             state.trie.set(word, f)
             state.trie.total += f
+            state.edits.append((word, f, tag or None))
             if tag:
                 self.user_word_tag_tab[word] = tag
             if f == 0:
@@ -315,6 +373,37 @@ class Tokenizer:
             assert m is not None  # the pattern matches any non-empty line
             word, freq, tag = m.groups()
             self.add_word(word, freq.strip() if freq else None, tag.strip() if tag else None)
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """How to rebuild a Tokenizer: its dictionary file and the edits made to
+    it. Picklable and small (no dictionary data)."""
+
+    dictionary: str | None = None
+    edits: tuple[tuple[str, int, str | None], ...] = ()
+    user_tags: dict[str, str] | None = None
+
+    def build(self) -> Tokenizer:
+        tok = Tokenizer(self.dictionary)
+        for word, freq, tag in self.edits:
+            tok.add_word(word, freq, tag)
+        if self.user_tags:
+            tok.user_word_tag_tab.update(self.user_tags)
+        return tok
+
+
+def join_lines(cut: Any, text: str, delimiter: str, crlf_to_lf: bool = False) -> str:
+    """Reference for :meth:`Tokenizer.cut_lines` over any cut function."""
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        last = i == len(lines) - 1
+        term = "" if last else "\n"
+        if not last and line.endswith("\r"):
+            line, term = line[:-1], ("\n" if crlf_to_lf else "\r\n")
+        out.append(delimiter.join(cut(line)) + term)
+    return "".join(out)
 
 
 def _get(trie: _core.Trie, word: str, default: int) -> int:

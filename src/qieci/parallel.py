@@ -1,0 +1,127 @@
+"""Worker processes that each build a tokenizer once.
+
+A :class:`WorkerPool` starts ``jobs`` processes (with the ``spawn`` start
+method by default, which works on Linux, macOS and Windows alike). Each one
+rebuilds the tokenizer from a :class:`~qieci.tokenizer.TokenizerSpec` (a
+dictionary path and an edit list, never a pickled tokenizer) in its
+initializer. Tasks are then plain data in, plain data out. :meth:`imap` keeps
+results in input order with a bounded number of tasks in flight, so memory
+stays bounded however long the input.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .tokenizer import Tokenizer, TokenizerSpec
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_START_METHOD = "spawn"
+
+# The tokenizer of *this worker process*, set once by the pool initializer.
+# It plays the role in a worker that ``qieci.dt`` plays in the main process.
+_worker_tokenizer: Tokenizer | None = None
+
+
+def _init_worker(spec: TokenizerSpec) -> None:
+    global _worker_tokenizer
+    # Ctrl-C reaches the whole process group: the main process handles it
+    # (it terminates the pool); workers just stop when told.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tok = spec.build()
+    tok.initialize()
+    _worker_tokenizer = tok
+
+
+def _run(fn: Callable[[Tokenizer, Any], Any], arg: Any) -> Any:
+    assert _worker_tokenizer is not None, "worker used before its initializer ran"
+    return fn(_worker_tokenizer, arg)
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """``None`` or 0 means all usable cores."""
+    if not jobs:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not Linux
+            return max(1, os.cpu_count() or 1)
+    if jobs < 0:
+        raise ValueError(f"jobs must be positive, not {jobs}")
+    return jobs
+
+
+class WorkerPool:
+    """``jobs`` worker processes holding the tokenizer built from ``spec``."""
+
+    def __init__(self, spec: TokenizerSpec, jobs: int,
+                 start_method: str | None = None) -> None:
+        ctx = multiprocessing.get_context(start_method or DEFAULT_START_METHOD)
+        self.jobs = jobs
+        self._pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(spec,))
+
+    def imap(self, fn: Callable[[Tokenizer, T], R], items: Iterable[T],
+             max_pending: int | None = None) -> Iterator[R]:
+        """``fn(tokenizer, item)`` for each item, run in the workers; results
+        in input order. ``fn`` must be a module-level function."""
+        limit = max_pending or 2 * self.jobs + 2
+        pending: deque = deque()
+        for item in items:
+            pending.append(self._pool.apply_async(_run, (fn, item)))
+            if len(pending) >= limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
+
+    def terminate(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.terminate()
+
+
+def _cut_batch(tok: Tokenizer, batch: tuple[str, bool, list[str]]) -> list[list[str]]:
+    mode, hmm, texts = batch
+    cut = tok.cutter(mode, hmm)
+    return [cut(t) for t in texts]
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def cut_many(tok: Tokenizer, texts: Iterable[str], *, jobs: int | None = 1,
+             mode: str = "default", hmm: bool = True, batch_size: int = 512,
+             start_method: str | None = None) -> Iterator[list[str]]:
+    """See :meth:`qieci.Tokenizer.cut_many`."""
+    n = resolve_jobs(jobs)
+    cut = tok.cutter(mode, hmm)  # validates mode, and in-process use
+    if n == 1:
+        for text in texts:
+            yield cut(text)
+        return
+    with WorkerPool(tok.spec(), n, start_method) as pool:
+        batches = ((mode, hmm, b) for b in batched(texts, batch_size))
+        for result in pool.imap(_cut_batch, batches):
+            yield from result

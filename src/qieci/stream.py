@@ -1,0 +1,438 @@
+"""Segmenting files of any size in bounded memory, on one core or several.
+
+Input is read in blocks of about :data:`BLOCK_BYTES` and turned into *tasks*:
+
+* a :class:`Lines` task holds whole lines (raw bytes). A worker decodes,
+  segments and encodes them, and returns the output lines.
+* a line longer than :data:`LONG_LINE_BYTES` is decoded by the reader and
+  sent as :class:`Piece` tasks of at most :data:`PIECE_CHARS` characters each.
+  Each piece is cut at a *safe point* (:func:`qieci.blocks.safe_split`):
+  segmenting the pieces one by one then gives the same words as segmenting
+  the whole line. Only a run of more than :data:`PIECE_CHARS` dictionary
+  characters with no punctuation, space or symbol at all has no safe point.
+  Such a run is cut at the limit, and only the words next to that cut can
+  differ.
+
+Tasks go through a :class:`~qieci.parallel.WorkerPool` (``jobs`` > 1) or run
+in-process. Results come back in order, so output line *i* belongs to input
+line *i*. The reader, the writer and the progress display all stay in the
+main process.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from .blocks import safe_split
+from .lines import InputError, split_terminator
+from .parallel import WorkerPool, resolve_jobs
+from .tokenizer import Tokenizer, TokenizerSpec
+
+BLOCK_BYTES = 1 << 20
+LONG_LINE_BYTES = 4 << 20
+PIECE_CHARS = 1 << 18
+
+MODES = ("default", "all", "search")
+NEWLINES = ("keep", "lf")
+
+
+@dataclass(frozen=True)
+class CutOptions:
+    """How to segment and write: engine mode, delimiter, input decoding."""
+
+    mode: str = "default"  # "default", "all" (jieba's cut_all) or "search"
+    hmm: bool = True
+    delimiter: str = " "
+    encoding: str = "utf-8"
+    errors: str = "strict"  # "strict", "replace" or "skip-line"
+    newline: str = "keep"  # "keep" line ends as they are, or "lf": \r\n -> \n
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        if self.errors not in ("strict", "replace", "skip-line"):
+            raise ValueError("errors must be strict, replace or skip-line")
+        if self.newline not in NEWLINES:
+            raise ValueError(f"newline must be one of {NEWLINES}")
+        codecs.lookup(self.encoding)
+
+
+@dataclass
+class Stats:
+    """What a run did: counts for the summary line."""
+
+    lines: int = 0
+    chars: int = 0
+    bytes_in: int = 0
+    changed_lines: int = 0  # decoded with replacement characters
+    skipped_lines: int = 0  # left out (errors="skip-line")
+    seconds: float = 0.0
+
+    def add(self, other: Stats) -> None:
+        self.lines += other.lines
+        self.chars += other.chars
+        self.changed_lines += other.changed_lines
+        self.skipped_lines += other.skipped_lines
+
+    def summary(self) -> str:
+        rate = self.chars / self.seconds if self.seconds > 0 else 0.0
+        text = (f"{self.lines} lines, {self.chars} chars, {self.seconds:.2f} s, "
+                f"{rate / 1e6:.2f}M chars/s")
+        if self.changed_lines:
+            text += f", {self.changed_lines} lines with invalid bytes replaced"
+        if self.skipped_lines:
+            text += f", {self.skipped_lines} lines with invalid bytes skipped"
+        return text
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Whole raw lines, the first being line ``first_line`` (1-based) at
+    byte ``offset`` of file ``name``."""
+
+    name: str
+    first_line: int
+    offset: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part of one long line, already decoded; ``term`` is the line's
+    terminator on its last piece and None on the others."""
+
+    text: str
+    first: bool
+    term: str | None
+
+
+@dataclass
+class Result:
+    output: bytes
+    stats: Stats = field(default_factory=Stats)
+    # for pieces: did the piece produce any word (a delimiter goes between
+    # the words of consecutive pieces of one line)
+    nonempty: bool = False
+    piece: bool = False
+    first: bool = False
+
+
+def _terminator(term: str, opts: CutOptions) -> str:
+    return "\n" if opts.newline == "lf" and term == "\r\n" else term
+
+
+def run_task(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece]) -> Result:
+    """Segment one task (in a worker or in-process)."""
+    opts, task = job
+    delim = opts.delimiter
+    if isinstance(task, Piece):
+        cut = tok.cutter(opts.mode, opts.hmm)  # counted by the reader, which decoded it
+        words = cut(task.text)
+        out = delim.join(words)
+        if task.term is not None:
+            out += _terminator(task.term, opts)
+        return Result(out.encode("utf-8", "surrogatepass"), Stats(), bool(words), True,
+                      task.first)
+    try:
+        text = task.data.decode(opts.encoding)
+    except UnicodeDecodeError:
+        return _run_lines_one_by_one(tok, opts, task)
+    newlines = text.count("\n")
+    lines = newlines + (0 if not text or text.endswith("\n") else 1)
+    chars = len(text) - newlines - text.count("\r\n")
+    out = tok.cut_lines(text, delim, opts.mode, opts.hmm, opts.newline == "lf")
+    return Result(out.encode("utf-8", "surrogatepass"), Stats(lines=lines, chars=chars))
+
+
+def _run_lines_one_by_one(tok: Tokenizer, opts: CutOptions, task: Lines) -> Result:
+    """The slow path, for a block with undecodable bytes: decode each line
+    and apply the error policy to the ones that fail."""
+    cut = tok.cutter(opts.mode, opts.hmm)
+    delim = opts.delimiter
+    st = Stats()
+    parts: list[str] = []
+    offset = task.offset
+    raw_lines = task.data.split(b"\n")
+    last = len(raw_lines) - 1
+    for i, raw in enumerate(raw_lines):
+        if i == last and not raw:
+            break  # the data ended with a newline
+        content, term = split_terminator(raw + (b"\n" if i < last else b""))
+        try:
+            text = content.decode(opts.encoding)
+        except UnicodeDecodeError as exc:
+            if opts.errors == "strict":
+                raise InputError(
+                    f"{task.name}:{task.first_line + i}: invalid {_enc_label(opts.encoding)} "
+                    f"at byte offset {offset + exc.start}"
+                ) from None
+            if opts.errors == "skip-line":
+                st.skipped_lines += 1
+                offset += len(raw) + 1
+                continue
+            text = content.decode(opts.encoding, "replace")
+            st.changed_lines += 1
+        offset += len(raw) + 1
+        st.lines += 1
+        st.chars += len(text)
+        parts.append(delim.join(cut(text)) + _terminator(term.decode("ascii"), opts))
+    return Result("".join(parts).encode("utf-8", "surrogatepass"), st)
+
+
+def _enc_label(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return "UTF-8" if name == "utf-8" else name
+
+
+class _Reader:
+    """Turns one input stream into tasks; counts bytes for the progress."""
+
+    def __init__(self, stream: BinaryIO, name: str, opts: CutOptions,
+                 progress: Progress | None, avoid: frozenset[str], base_offset: int = 0) -> None:
+        self.stream = stream
+        self.base_offset = base_offset
+        self.name = name
+        self.opts = opts
+        self.progress = progress
+        self.avoid = avoid
+        self.stats = Stats()  # lines handled by the reader itself (long lines)
+        self.utf8 = codecs.lookup(opts.encoding).name == "utf-8"
+
+    def read(self) -> bytes:
+        block = self.stream.read(BLOCK_BYTES)
+        self.stats.bytes_in += len(block)
+        if self.progress is not None:
+            self.progress.advance(len(block))
+        return block
+
+    def _pieces(self, pending: str, first: bool) -> Iterator[Piece]:
+        """Emit safe-split pieces while ``pending`` is over the limit; the
+        remainder is left in ``self.pending``."""
+        while len(pending) > PIECE_CHARS:
+            at = safe_split(pending, PIECE_CHARS, self.opts.mode, self.avoid)
+            yield Piece(pending[:at], first, None)
+            self.stats.chars += at
+            first = False
+            pending = pending[at:]
+        self.pending = pending
+        self.first = first
+
+    def tasks(self) -> Iterator[Lines | Piece]:
+        buf = b""
+        line_no = 1
+        offset = self.base_offset  # file offset of buf[0]
+        first_block = self.base_offset == 0
+        while True:
+            block = self.read()
+            if first_block:
+                first_block = False
+                if self.utf8 and block.startswith(codecs.BOM_UTF8):
+                    block = block[3:]
+                    offset = 3
+            if not block:
+                break
+            buf += block
+            cut = buf.rfind(b"\n")
+            if cut >= 0:
+                data, buf = buf[:cut + 1], buf[cut + 1:]
+                yield Lines(self.name, line_no, offset, data)
+                line_no += data.count(b"\n")
+                offset += len(data)
+            elif len(buf) >= LONG_LINE_BYTES:
+                consumed, buf = yield from self._long_line(buf, line_no, offset)
+                line_no += 1
+                offset += consumed
+        if buf:
+            yield Lines(self.name, line_no, offset, buf)
+
+    def _long_line(self, head: bytes, line_no: int,
+                   offset: int) -> Iterator[Piece]:
+        """Stream one over-long line as pieces; return (bytes consumed,
+        including its newline; the bytes read after it)."""
+        # a line too long to hold is repaired under both replace and
+        # skip-line (it cannot be taken back), and counted as changed
+        errors = "strict" if self.opts.errors == "strict" else "replace"
+        decoder = codecs.getincrementaldecoder(self.opts.encoding)(errors)
+        fed = 0  # bytes of this line given to the decoder
+        self.pending, self.first = "", True
+        changed = False
+        data = head
+        while True:
+            nl = data.find(b"\n")
+            if nl >= 0:
+                chunk, rest = data[:nl], data[nl + 1:]
+            else:
+                chunk, rest = data, b""
+            try:
+                text = decoder.decode(chunk, final=nl >= 0 or not data)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{self.name}:{line_no}: invalid {_enc_label(self.opts.encoding)} at byte "
+                    f"offset {offset + fed + exc.start}"
+                ) from None
+            changed = changed or "\ufffd" in text
+            fed += len(chunk) + (1 if nl >= 0 else 0)
+            pending = self.pending + text
+            ended = nl >= 0 or not data
+            term = ("\n" if nl >= 0 else "") if ended else None
+            if ended and term == "\n" and pending.endswith("\r"):
+                pending, term = pending[:-1], "\r\n"
+            yield from self._pieces(pending, self.first)
+            if ended:
+                yield Piece(self.pending, self.first, term)
+                self.stats.chars += len(self.pending)
+                self.stats.lines += 1
+                self.stats.changed_lines += changed
+                return fed, rest
+            data = self.read()
+
+
+class Progress:
+    """A one-line progress display on stderr (bytes, MB/s, ETA), shown only
+    when stderr is a terminal and not quiet."""
+
+    def __init__(self, total_bytes: int | None, enabled: bool) -> None:
+        self.total = total_bytes
+        self.enabled = enabled
+        self.done = 0
+        self.start = time.perf_counter()
+        self._last = 0.0
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if now - self._last < 0.2:
+            return
+        self._last = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = self.done / elapsed
+        text = f"\r{self.done / 1e6:,.1f}"
+        if self.total:
+            left = max(self.total - self.done, 0)
+            eta = left / rate if rate > 0 else 0
+            pct = 100.0 * self.done / self.total
+            text += (f"/{self.total / 1e6:,.1f} MB {pct:5.1f}%  {rate / 1e6:6.1f} MB/s  "
+                     f"ETA {int(eta // 60)}:{int(eta % 60):02d}")
+        else:
+            text += f" MB  {rate / 1e6:6.1f} MB/s"
+        sys.stderr.write(text + " ")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+            sys.stderr.flush()
+
+
+class Segmenter:
+    """Segments streams into a sink, in-process or over worker processes.
+
+    The worker pool starts lazily, when a stream turns out to need more than
+    one task, and is reused for every stream of this segmenter. Use it as a
+    context manager.
+    """
+
+    def __init__(self, tokenizer: Tokenizer, opts: CutOptions, jobs: int | None = None,
+                 start_method: str | None = None) -> None:
+        self.tok = tokenizer
+        self.opts = opts
+        self.jobs = resolve_jobs(jobs)
+        self.start_method = start_method
+        self._pool: WorkerPool | None = None
+        self._spec: TokenizerSpec | None = None
+
+    def __enter__(self) -> Segmenter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._pool is not None:
+            (self._pool.close if exc_type is None else self._pool.terminate)()
+            self._pool = None
+
+    def _results(self, reader: _Reader) -> Iterator[Result]:
+        tasks = reader.tasks()
+        first = next(tasks, None)
+        if first is None:
+            return
+        second = next(tasks, None)
+        # an input of one block is not worth starting processes for
+        small = second is None or reader.stats.bytes_in <= BLOCK_BYTES
+        if small or self.jobs == 1:
+            for task in _chain(first, second, tasks):
+                yield run_task(self.tok, (self.opts, task))
+            return
+        if self._pool is None:
+            self._spec = self._spec or self.tok.spec()
+            self._pool = WorkerPool(self._spec, self.jobs, self.start_method)
+        jobs = ((self.opts, t) for t in _chain(first, second, tasks))
+        yield from self._pool.imap(run_task, jobs)
+
+    def run(self, stream: BinaryIO, name: str, sink: BinaryIO,
+            progress: Progress | None = None, base_offset: int = 0) -> Stats:
+        """Segment ``stream`` (named ``name`` in messages) into ``sink``.
+        ``base_offset`` is the file offset where ``stream`` starts (line
+        numbers in messages then count from there)."""
+        stats = Stats()
+        t0 = time.perf_counter()
+        reader = _Reader(stream, name, self.opts, progress, self.tok.protected_chars(),
+                         base_offset)
+        line_has_words = False  # of the long line whose pieces are being written
+        delim = self.opts.delimiter.encode("utf-8", "surrogatepass")
+        for res in self._results(reader):
+            if res.piece:
+                if res.first:
+                    line_has_words = False
+                if res.nonempty and line_has_words:
+                    sink.write(delim)
+                line_has_words = line_has_words or res.nonempty
+                sink.write(res.output)
+            else:
+                sink.write(res.output)
+                stats.add(res.stats)
+        stats.add(reader.stats)
+        stats.bytes_in = reader.stats.bytes_in
+        stats.seconds = time.perf_counter() - t0
+        return stats
+
+
+def _chain(first, second, rest):
+    yield first
+    if second is not None:
+        yield second
+        yield from rest
+
+
+def cut_stream(tok: Tokenizer, src: BinaryIO, sink: BinaryIO, opts: CutOptions | None = None,
+               jobs: int | None = 1, name: str = "<stream>") -> Stats:
+    """Segment the binary stream ``src`` into ``sink``."""
+    with Segmenter(tok, opts or CutOptions(), jobs) as seg:
+        return seg.run(src, name, sink)
+
+
+def cut_file(tok: Tokenizer, src: str, dst: str, opts: CutOptions | None = None,
+             jobs: int | None = None, start_method: str | None = None) -> Stats:
+    """Segment the file ``src`` into ``dst`` (written atomically: ``dst``
+    appears only when complete)."""
+    from .lines import AtomicOutput, open_input
+
+    with open_input(os.fspath(src)) as stream, AtomicOutput(os.fspath(dst)) as out, \
+            Segmenter(tok, opts or CutOptions(), jobs, start_method) as seg:
+        return seg.run(stream, os.fspath(src), out.file)
+
+
+def cut_text(tok: Tokenizer, text: str, opts: CutOptions | None = None,
+             jobs: int | None = 1) -> str:
+    """Segment a whole text as the CLI would (for tests and small inputs)."""
+    out = io.BytesIO()
+    o = opts or CutOptions()
+    cut_stream(tok, io.BytesIO(text.encode(o.encoding, "surrogatepass")), out, o, jobs)
+    return out.getvalue().decode("utf-8", "surrogatepass")

@@ -1,0 +1,188 @@
+"""Streaming segmentation: losslessness, pieces of long lines, order,
+workers, and bad input."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import qieci
+from qieci import stream
+from qieci.blocks import is_safe_split
+from qieci.lines import InputError
+from qieci.stream import CutOptions, cut_stream
+from qieci.tokenizer import join_lines
+from strategies import any_text, mixed_text
+
+SEP = "\u2063"  # a delimiter that never occurs in the inputs below
+
+
+def run(data: bytes, jobs: int = 1, **opts) -> tuple[bytes, stream.Stats]:
+    out = io.BytesIO()
+    st_ = cut_stream(qieci.dt, io.BytesIO(data), out, CutOptions(**opts), jobs=jobs)
+    return out.getvalue(), st_
+
+
+def lines_of(data: bytes) -> list[bytes]:
+    return data.split(b"\n")
+
+
+@given(text=st.lists(any_text, max_size=8).map("\n".join), crlf=st.booleans())
+def test_cut_lines_kernel_matches_the_reference(text, crlf):
+    for mode, hmm in [("default", True), ("default", False), ("search", True)]:
+        expected = join_lines(qieci.dt.cutter(mode, hmm), text, SEP, crlf)
+        assert qieci.dt.cut_lines(text, SEP, mode, hmm, crlf) == expected
+
+
+EDGE_CASES = {
+    "crlf": "我来到北京\r\n清华大学\r\n".encode(),
+    "bom": b"\xef\xbb\xbf" + "第一行\n第二行\n".encode(),
+    "no final newline": "没有换行符".encode(),
+    "empty lines": "\n\n一\n\n\n二\n".encode(),
+    "nul and controls": "a\x00b\x01北京\x1f\x7f。\n\x00\n".encode(),
+    "lone cr": "一\r二\r\n三\r".encode(),
+    "empty file": b"",
+}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+@pytest.mark.parametrize("hmm", [True, False])
+def test_files_are_lossless(name, hmm, jobs):
+    data = EDGE_CASES[name]
+    out, _ = run(data, jobs, delimiter=SEP, hmm=hmm)
+    expect = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    assert out.decode().replace(SEP, "").encode() == expect
+    assert len(lines_of(out)) == len(lines_of(expect))
+
+
+BAD = "好\n".encode() + b"x\xffy\n" + "中".encode() + b"\xe4\n" + b"\xe4\xb8\n" + "完\n".encode()
+
+
+def test_invalid_bytes_strict_names_file_line_and_byte():
+    with pytest.raises(InputError, match=r"<stream>:2: invalid UTF-8 at byte offset 5"):
+        run(BAD)
+
+
+def test_invalid_bytes_replace_keeps_every_line():
+    out, st_ = run(BAD, delimiter=SEP, errors="replace")
+    assert out.decode().replace(SEP, "") == BAD.decode("utf-8", "replace")
+    assert st_.changed_lines == 3 and st_.lines == 5
+
+
+def test_invalid_bytes_skip_line_drops_only_those_lines():
+    out, st_ = run(BAD, delimiter=SEP, errors="skip-line")
+    assert out.decode().replace(SEP, "") == "好\n完\n"
+    assert st_.skipped_lines == 3 and st_.lines == 2
+
+
+def test_other_encodings():
+    text = "中文语料很多不是UTF-8编码的\r\n第二行"
+    for enc in ("gbk", "gb18030"):
+        out, _ = run(text.encode(enc), encoding=enc)
+        assert out.decode() == join_lines(qieci.lcut, text, " ")
+    big5 = "繁體中文的句子\n"
+    out, _ = run(big5.encode("big5"), encoding="big5")
+    assert out.decode() == join_lines(qieci.lcut, big5, " ")
+
+
+def test_crlf_can_be_normalised():
+    data = "我来到北京\r\n清华大学\r\n最后\r".encode()
+    kept, _ = run(data)
+    normalised, _ = run(data, newline="lf")
+    assert kept.count(b"\r\n") == 2
+    assert normalised == kept.replace(b"\r\n", b"\n")
+
+
+# -- long lines, cut in pieces ------------------------------------------------
+
+
+@given(text=mixed_text, p=st.integers(0, 200))
+def test_safe_split_points_do_not_change_the_words(text, p):
+    p = p % (len(text) + 1)
+    for mode, cut in [("default", qieci.lcut), ("search", qieci.lcut_for_search),
+                      ("all", lambda s: qieci.lcut(s, cut_all=True))]:
+        if is_safe_split(text, p, mode):
+            assert cut(text[:p]) + cut(text[p:]) == cut(text), (mode, p)
+
+
+@pytest.fixture
+def tiny_limits(monkeypatch):
+    monkeypatch.setattr(stream, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(stream, "LONG_LINE_BYTES", 256)
+    monkeypatch.setattr(stream, "PIECE_CHARS", 40)
+
+
+# runs of block characters (at most 18, under half a piece) between
+# separators, so that every piece has a safe point
+long_line = st.lists(
+    st.tuples(st.text(alphabet="我来到北京清华大学他了网易杭研大厦", min_size=1, max_size=15),
+              st.sampled_from(["", "abc"]),
+              st.sampled_from(["，", "。", " ", "\u3000", "、", "！"])),
+    min_size=20, max_size=120,
+).map(lambda parts: "".join(a + b + c for a, b, c in parts))
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(long_line, min_size=1, max_size=4), crlf=st.booleans())
+def test_long_lines_in_pieces_give_the_same_words(tiny_limits, lines, crlf):
+    sep = "\r\n" if crlf else "\n"
+    text = sep.join(lines)
+    out, st_ = run(text.encode())
+    # every block run is shorter than half a piece, so safe points exist
+    assert out.decode() == join_lines(qieci.lcut, text, " ")
+    assert st_.lines == len(lines)
+
+
+def test_long_line_pieces_are_lossless_even_without_safe_points(tiny_limits):
+    text = "北京" * 500 + "\r\n" + "清华" * 300
+    out, _ = run(text.encode(), delimiter=SEP)
+    assert out.decode().replace(SEP, "") == text
+
+
+def test_long_line_with_invalid_bytes(tiny_limits):
+    data = ("长句子，" * 100).encode() + b"\xff" + ("结束。" * 50).encode() + b"\n"
+    with pytest.raises(InputError, match=r":1: invalid UTF-8 at byte offset 1200"):
+        run(data)
+    out, st_ = run(data, delimiter=SEP, errors="replace")
+    assert out.decode().replace(SEP, "") == data.decode("utf-8", "replace")
+    assert st_.changed_lines == 1
+
+
+# -- workers --------------------------------------------------------------------
+
+
+@settings(max_examples=8, deadline=None)
+@given(texts=st.lists(mixed_text, max_size=60))
+def test_cut_many_with_two_jobs_equals_one(texts):
+    tok = qieci.Tokenizer()
+    tok.add_word("网易杭研", 500)
+    tok.del_word("来到")
+    one = list(tok.cut_many(texts, jobs=1))
+    two = list(tok.cut_many(iter(texts), jobs=2))
+    assert one == two == [tok.lcut(t) for t in texts]
+
+
+def test_cut_many_modes_and_laziness():
+    tok = qieci.Tokenizer()
+    texts = ["我来到北京清华大学", "小明硕士毕业于中国科学院计算所"] * 700
+    assert list(tok.cut_many(texts, jobs=2, search=True)) == [tok.lcut_for_search(t) for t in texts]
+    assert list(tok.cut_many(texts, jobs=2, cut_all=True)) == [tok.lcut(t, True) for t in texts]
+    gen = tok.cut_many((t for t in texts), jobs=2)
+    assert next(gen) == tok.lcut(texts[0])
+    gen.close()  # stops the workers
+
+
+def test_file_api_with_workers_and_spawn(tmp_path, test_corpus_lines):
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(test_corpus_lines[:60000]) + "\n", encoding="utf-8")
+    assert src.stat().st_size > 3 * stream.BLOCK_BYTES
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    s1 = qieci.cut_file(str(src), str(one), jobs=1)
+    s2 = qieci.stream.cut_file(qieci.dt, str(src), str(two), jobs=2, start_method="spawn")
+    assert one.read_bytes() == two.read_bytes()
+    assert one.read_text(encoding="utf-8") == join_lines(qieci.lcut, src.read_text("utf-8"), " ")
+    assert s1.lines == s2.lines == min(60000, len(test_corpus_lines))
