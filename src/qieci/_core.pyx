@@ -1229,11 +1229,20 @@ def cut_lines(Trie t, HMM h, str text, str delimiter, bint use_hmm=True, bint se
     o.a = NULL
     o.n = 0
     o.cap = 0
-    cdef Py_ssize_t s = 0, e, end, k, a, b
+    cdef Py_ssize_t s = 0, e, end, k, a, b, longest = 0
     cdef bint crlf
     try:
         d = PyUnicode_AsUCS4Copy(delimiter) if dn else NULL
-        work_init(&w, u, n)
+        # the work arrays are per line: size them for the longest one
+        e = 0
+        while e < n:
+            a = e
+            while e < n and u[e] != 10:
+                e += 1
+            if e - a > longest:
+                longest = e - a
+            e += 1
+        work_init(&w, u, longest)
         w.logtotal = log(<double>t.total)
         while s < n:
             e = s

@@ -108,7 +108,7 @@ def _output_names(inputs: list[str], out_dir: str) -> list[str]:
 def _cmd_cut(args: argparse.Namespace) -> int:
     if args.pos:  # tagging: qieci.cli_pos
         return cmd_cut_pos(args)
-    from .stream import Progress, Segmenter, Stats
+    from .stream import Progress, Segmenter, Stats, spill_directory
 
     inputs = args.files or ["-"]
     for name in inputs:  # fail early, before any work, on a bad path
@@ -121,9 +121,13 @@ def _cmd_cut(args: argparse.Namespace) -> int:
     total = sum(os.path.getsize(p) for p in inputs if p != "-" and os.path.isfile(p))
     progress = Progress(total or None, enabled=not args.quiet and sys.stderr.isatty())
     stats = Stats()
-    with Segmenter(tok, opts, args.jobs or None) as seg:
-        if _output_is_dir(args.output):
-            os.makedirs(args.output, exist_ok=True)
+    out_dir = _output_is_dir(args.output)
+    if out_dir:
+        os.makedirs(args.output, exist_ok=True)
+    near = os.path.join(args.output, "x") if out_dir else args.output
+    with spill_directory(near) as spill, Segmenter(tok, opts, args.jobs or None,
+                                                   spill_dir=spill) as seg:
+        if out_dir:
             for src, dst in zip(inputs, _output_names(inputs, args.output)):
                 if args.resume and os.path.exists(dst):
                     progress.advance(os.path.getsize(src))

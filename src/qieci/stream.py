@@ -23,10 +23,14 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -122,6 +126,8 @@ class Result:
     nonempty: bool = False
     piece: bool = False
     first: bool = False
+    # where a worker wrote ``output`` instead (see Segmenter's spill_dir)
+    spill: str | None = None
 
 
 def _terminator(term: str, opts: CutOptions) -> str:
@@ -131,15 +137,34 @@ def _terminator(term: str, opts: CutOptions) -> str:
 def run_task(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece]) -> Result:
     """Segment one task (in a worker or in-process)."""
     opts, task = job
-    delim = opts.delimiter
     if isinstance(task, Piece):
-        cut = tok.cutter(opts.mode, opts.hmm)  # counted by the reader, which decoded it
-        words = cut(task.text)
-        out = delim.join(words)
-        if task.term is not None:
-            out += _terminator(task.term, opts)
-        return Result(out.encode("utf-8", "surrogatepass"), Stats(), bool(words), True,
-                      task.first)
+        return _run_piece(tok, opts, task)
+    return _run_lines(tok, opts, task)
+
+
+def run_task_spilled(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece, str]) -> Result:
+    """Like :func:`run_task`, but write the output to the file ``job[2]``:
+    sending megabytes back through a pipe costs the main process more than
+    appending a file with a kernel-side copy."""
+    opts, task, path = job
+    res = run_task(tok, (opts, task))
+    with open(path, "wb") as f:
+        f.write(res.output)
+    res.output, res.spill = b"", path
+    return res
+
+
+def _run_piece(tok: Tokenizer, opts: CutOptions, task: Piece) -> Result:
+    # the reader, which decoded the piece, counts its line and characters
+    out = tok.cut_lines(task.text, opts.delimiter, opts.mode, opts.hmm)
+    if task.term is not None:
+        out += _terminator(task.term, opts)
+    # a piece has words exactly when it has text
+    return Result(out.encode("utf-8", "surrogatepass"), Stats(), bool(task.text), True,
+                  task.first)
+
+
+def _run_lines(tok: Tokenizer, opts: CutOptions, task: Lines) -> Result:
     try:
         text = task.data.decode(opts.encoding)
     except UnicodeDecodeError:
@@ -147,7 +172,7 @@ def run_task(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece]) -> Result:
     newlines = text.count("\n")
     lines = newlines + (0 if not text or text.endswith("\n") else 1)
     chars = len(text) - newlines - text.count("\r\n")
-    out = tok.cut_lines(text, delim, opts.mode, opts.hmm, opts.newline == "lf")
+    out = tok.cut_lines(text, opts.delimiter, opts.mode, opts.hmm, opts.newline == "lf")
     return Result(out.encode("utf-8", "surrogatepass"), Stats(lines=lines, chars=chars))
 
 
@@ -342,11 +367,16 @@ class Segmenter:
     """
 
     def __init__(self, tokenizer: Tokenizer, opts: CutOptions, jobs: int | None = None,
-                 start_method: str | None = None) -> None:
+                 start_method: str | None = None, spill_dir: str | None = None) -> None:
+        """``spill_dir``: a private directory where workers leave their
+        output for the main process to append (much cheaper than a pipe);
+        without it, output comes back through the pool's pipes."""
         self.tok = tokenizer
         self.opts = opts
         self.jobs = resolve_jobs(jobs)
         self.start_method = start_method
+        self.spill_dir = spill_dir
+        self._spills = itertools.count()
         self._pool: WorkerPool | None = None
         self._spec: TokenizerSpec | None = None
 
@@ -373,8 +403,14 @@ class Segmenter:
         if self._pool is None:
             self._spec = self._spec or self.tok.spec()
             self._pool = WorkerPool(self._spec, self.jobs, self.start_method)
-        jobs = ((self.opts, t) for t in _chain(first, second, tasks))
-        yield from self._pool.imap(run_task, jobs)
+        tasks = _chain(first, second, tasks)
+        if self.spill_dir is None:
+            yield from self._pool.imap(run_task, ((self.opts, t) for t in tasks))
+        else:
+            spill = os.path.join(self.spill_dir, "{}.out")
+            yield from self._pool.imap(
+                run_task_spilled,
+                ((self.opts, t, spill.format(next(self._spills))) for t in tasks))
 
     def run(self, stream: BinaryIO, name: str, sink: BinaryIO,
             progress: Progress | None = None, base_offset: int = 0) -> Stats:
@@ -394,14 +430,50 @@ class Segmenter:
                 if res.nonempty and line_has_words:
                     sink.write(delim)
                 line_has_words = line_has_words or res.nonempty
+            else:
+                stats.add(res.stats)
+            if res.spill is None:
                 sink.write(res.output)
             else:
-                sink.write(res.output)
-                stats.add(res.stats)
+                _append_file(sink, res.spill)
         stats.add(reader.stats)
         stats.bytes_in = reader.stats.bytes_in
         stats.seconds = time.perf_counter() - t0
         return stats
+
+
+def _append_file(sink: BinaryIO, path: str) -> None:
+    """Append the file at ``path`` to ``sink`` and delete it."""
+    sink.flush()
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        sent = 0
+        try:
+            while sent < size:
+                n = os.sendfile(sink.fileno(), f.fileno(), sent, size - sent)
+                if n == 0:
+                    break
+                sent += n
+        except (AttributeError, OSError):  # no sendfile here, or not to this sink
+            f.seek(sent)
+            shutil.copyfileobj(f, sink, 1 << 20)
+    os.unlink(path)
+
+
+@contextmanager
+def spill_directory(near: str | None) -> Iterator[str | None]:
+    """A private hidden directory beside the output ``near`` (a file path),
+    removed afterwards whatever happens; None when output goes to stdout,
+    where nothing may be written."""
+    if near is None:
+        yield None
+        return
+    parent = os.path.dirname(os.path.abspath(near))
+    path = tempfile.mkdtemp(prefix=".qieci-spill-", dir=parent)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _chain(first, second, rest):
@@ -424,8 +496,9 @@ def cut_file(tok: Tokenizer, src: str, dst: str, opts: CutOptions | None = None,
     appears only when complete)."""
     from .lines import AtomicOutput, open_input
 
-    with open_input(os.fspath(src)) as stream, AtomicOutput(os.fspath(dst)) as out, \
-            Segmenter(tok, opts or CutOptions(), jobs, start_method) as seg:
+    with spill_directory(os.fspath(dst)) as spill, open_input(os.fspath(src)) as stream, \
+            AtomicOutput(os.fspath(dst)) as out, \
+            Segmenter(tok, opts or CutOptions(), jobs, start_method, spill) as seg:
         return seg.run(stream, os.fspath(src), out.file)
 
 
