@@ -1,7 +1,8 @@
 """The command-line pieces for part-of-speech tags and keywords.
 
 * ``qieci cut --pos [--pos-sep SEP]``: one output line per input line, the
-  ``word/tag`` tokens of :mod:`qieci.posseg` joined by the delimiter.
+  ``word/tag`` tokens of :mod:`qieci.posseg` joined by the delimiter (in
+  this process: ``--jobs``, ``--resume`` and ``--scheduler`` do not apply).
 * ``qieci keywords [FILE ...]``: the top-K keywords of each input line (or,
   with ``--document``, of each whole file): TF-IDF by default, TextRank with
   ``--textrank``; plain text (keywords joined by spaces, ``word:weight`` with
@@ -31,13 +32,10 @@ def add_pos_arguments(cut: argparse.ArgumentParser) -> None:
 
 
 def _tokenizer(args: argparse.Namespace):
-    from .tokenizer import Tokenizer
+    """The tokenizer of ``-D`` and ``-u``, built as ``qieci cut`` builds it."""
+    from .cli import _tokenizer as build
 
-    tok = Tokenizer(args.dict)
-    tok.initialize()
-    for path in args.user_dict:
-        tok.load_userdict(path)
-    return tok
+    return build(args)
 
 
 def make_pos_cutter(args: argparse.Namespace, tok: Any = None) -> Callable[[str], list[str]]:
@@ -92,9 +90,12 @@ def cmd_cut_pos(args: argparse.Namespace) -> int:
     """``qieci cut --pos``: tag every line, in this process."""
     cutter = make_pos_cutter(args)
     delim = args.delimiter
+    lf = getattr(args, "newline", "keep") == "lf"
 
     def produce(sink: BinaryIO, stats: LineStats) -> None:
         for _, text, term in _lines(args.files or ["-"], args, stats):
+            if lf and term == "\r\n":
+                term = "\n"
             sink.write((delim.join(cutter(text)) + term).encode("utf-8", "surrogatepass"))
 
     return _write_all(args, produce)

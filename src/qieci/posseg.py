@@ -24,7 +24,6 @@ index that is rebuilt, on the next call, after the dictionary changes.
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -116,7 +115,6 @@ class POSTokenizer:
         self.tokenizer = tokenizer if tokenizer is not None else Tokenizer()
         self._model = model
         self._snap: _Snapshot | None = None
-        self._lock = threading.Lock()
         self.word_tag_tab = TagTable(self)
 
     @classmethod
