@@ -186,3 +186,11 @@ def test_file_api_with_workers_and_spawn(tmp_path, test_corpus_lines):
     assert one.read_bytes() == two.read_bytes()
     assert one.read_text(encoding="utf-8") == join_lines(qieci.lcut, src.read_text("utf-8"), " ")
     assert s1.lines == s2.lines == min(60000, len(test_corpus_lines))
+
+
+def test_worker_start_up_errors_are_reported_not_hung(tmp_path):
+    bad = tmp_path / "bad-dict.txt"
+    bad.write_text("not a dictionary line\n", encoding="utf-8")
+    tok = qieci.Tokenizer(bad)  # not loaded in this process
+    with pytest.raises(ValueError, match="bad-dict.txt:1: invalid dictionary entry"):
+        list(tok.cut_many(["北京"] * 2000, jobs=2))

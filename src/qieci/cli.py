@@ -77,7 +77,10 @@ def _tokenizer(args: argparse.Namespace):
     from .tokenizer import Tokenizer
 
     tok = Tokenizer(args.dict)
-    tok.initialize()
+    if args.dict or args.user_dict:
+        # report a bad dictionary before any work; the bundled one loads
+        # lazily, so that with workers the main process never needs it
+        tok.initialize()
     for path in args.user_dict:
         tok.load_userdict(path)
     return tok

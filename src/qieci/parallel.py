@@ -27,23 +27,31 @@ R = TypeVar("R")
 
 DEFAULT_START_METHOD = "spawn"
 
-# The tokenizer of *this worker process*, set once by the pool initializer.
-# It plays the role in a worker that ``qieci.dt`` plays in the main process.
+# The tokenizer of *this worker process*, set once by the pool initializer
+# (or the error that building it raised). It plays the role in a worker that
+# ``qieci.dt`` plays in the main process.
 _worker_tokenizer: Tokenizer | None = None
+_worker_error: str | None = None
 
 
 def _init_worker(spec: TokenizerSpec) -> None:
-    global _worker_tokenizer
+    global _worker_tokenizer, _worker_error
     # Ctrl-C reaches the whole process group: the main process handles it
     # (it terminates the pool); workers just stop when told.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    tok = spec.build()
-    tok.initialize()
-    _worker_tokenizer = tok
+    try:
+        tok = spec.build()
+        tok.initialize()
+        _worker_tokenizer = tok
+    except Exception as exc:
+        # an initializer that raises makes the pool respawn workers forever:
+        # keep the message and report it from the first task instead
+        _worker_error = f"{exc}"
 
 
 def _run(fn: Callable[[Tokenizer, Any], Any], arg: Any) -> Any:
-    assert _worker_tokenizer is not None, "worker used before its initializer ran"
+    if _worker_tokenizer is None:
+        raise ValueError(_worker_error or "worker used before its initializer ran")
     return fn(_worker_tokenizer, arg)
 
 

@@ -95,7 +95,23 @@ class Tokenizer:
     loaded on first use, or by :meth:`initialize`.
     """
 
-    def __init__(self, dictionary: PathArg | None = None) -> None:
+    def __new__(cls, dictionary: PathArg | None = None, *, engine: str = "jieba",
+                standard: str | None = None, model: PathArg | None = None) -> Tokenizer:
+        # engine="learned" gives qieci.engines.learned.LearnedTokenizer (a
+        # subclass): the jieba engine's methods below stay as they are
+        if engine == "learned" and cls is Tokenizer:
+            from .engines.learned import LearnedTokenizer
+
+            return super().__new__(LearnedTokenizer)
+        if engine not in ("jieba", "learned"):
+            raise ValueError(f"unknown engine {engine!r} (expected 'jieba' or 'learned')")
+        return super().__new__(cls)
+
+    def __init__(self, dictionary: PathArg | None = None, *, engine: str = "jieba",
+                 standard: str | None = None, model: PathArg | None = None) -> None:
+        if engine == "jieba" and (standard is not None or model is not None):
+            raise ValueError("standard= and model= need engine='learned'")
+        self.engine = "jieba"
         self.dictionary: str | None = (
             None if dictionary is None else os.path.abspath(os.fspath(dictionary))
         )
@@ -232,9 +248,9 @@ class Tokenizer:
         dictionary file and its edits so far): what worker processes get,
         once each, instead of a pickled tokenizer."""
         with self._lock:
-            state = self._ready()
-            return TokenizerSpec(self.dictionary, tuple(state.edits),
-                                 dict(self.user_word_tag_tab))
+            # not loaded yet means not edited yet: no need to load here
+            edits = tuple(self._state.edits) if self._state is not None else ()
+            return TokenizerSpec(self.dictionary, edits, dict(self.user_word_tag_tab))
 
     def cut_many(self, texts: Iterable[str], jobs: int | None = 1, *, cut_all: bool = False,
                  HMM: bool = True, search: bool = False) -> Iterator[list[str]]:
@@ -276,8 +292,10 @@ class Tokenizer:
     def protected_chars(self) -> frozenset[str]:
         """Characters of the protected user words (see :mod:`qieci.blocks`):
         text must not be split apart next to them."""
-        state = self._ready()
-        return state.protected.chars() if state.protected is not None else frozenset()
+        state = self._state  # not loaded: not edited, so no protected words
+        if state is None or state.protected is None:
+            return frozenset()
+        return state.protected.chars()
 
     def get_FREQ(self, word: str, default: Any = None) -> Any:
         return self.FREQ.get(word, default)
@@ -383,9 +401,15 @@ class TokenizerSpec:
     dictionary: str | None = None
     edits: tuple[tuple[str, int, str | None], ...] = ()
     user_tags: dict[str, str] | None = None
+    engine: str = "jieba"
+    standard: str | None = None  # learned engine: the standard and model file
+    model: str | None = None
 
     def build(self) -> Tokenizer:
-        tok = Tokenizer(self.dictionary)
+        if self.engine == "jieba":
+            tok = Tokenizer(self.dictionary)
+        else:
+            tok = Tokenizer(engine=self.engine, standard=self.standard, model=self.model)
         for word, freq, tag in self.edits:
             tok.add_word(word, freq, tag)
         if self.user_tags:
