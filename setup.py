@@ -3,6 +3,7 @@
 All metadata lives in ``pyproject.toml``; this file only declares the Cython
 extensions so that ``pip install .`` compiles them with no manual step.
 """
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -14,6 +15,9 @@ extensions = [
     Extension("qieci._core", ["src/qieci/_core.pyx"], extra_compile_args=COMPILE_ARGS),
     Extension("qieci._posseg", ["src/qieci/_posseg.pyx"], extra_compile_args=COMPILE_ARGS),
     Extension("qieci._keywords", ["src/qieci/_keywords.pyx"], extra_compile_args=COMPILE_ARGS),
+    Extension("qieci._learned", ["src/qieci/_learned.pyx"], extra_compile_args=COMPILE_ARGS,
+              include_dirs=[numpy.get_include()],
+              define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]),
 ]
 
 setup(

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from ._version import __version__
 from .lines import AtomicOutput, InputError, open_input, open_output
 from .cli_pos import add_keywords_parser, add_pos_arguments, cmd_cut_pos
+from .cli_learned import add_engine_arguments, add_learned_parsers, engine_of, make_tokenizer
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -69,13 +70,17 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="no progress bar and no summary on stderr")
     cut.set_defaults(func=_cmd_cut)
     add_pos_arguments(cut)
+    add_engine_arguments(cut)
     add_keywords_parser(sub)
+    add_learned_parsers(sub)
     return parser
 
 
 def _tokenizer(args: argparse.Namespace):
     from .tokenizer import Tokenizer
 
+    if engine_of(args) == "learned":
+        return make_tokenizer(args)
     tok = Tokenizer(args.dict)
     if args.dict or args.user_dict:
         # report a bad dictionary before any work; the bundled one loads
@@ -166,7 +171,9 @@ def _cut_on_cluster(args: argparse.Namespace, inputs: list[str], opts) -> int:
 
     with Client(args.scheduler) as client:
         outputs = cut_text_files(inputs, args.output, client=client, options=opts,
-                                 dictionary=args.dict, user_dicts=args.user_dict)
+                                 dictionary=args.dict, user_dicts=args.user_dict,
+                                 tokenizer=make_tokenizer(args)
+                                 if engine_of(args) == "learned" else None)
     if not args.quiet:
         print(f"qieci: wrote {len(outputs)} partition files to {args.output}", file=sys.stderr)
     return 0

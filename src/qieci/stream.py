@@ -220,7 +220,9 @@ class _Reader:
     """Turns one input stream into tasks; counts bytes for the progress."""
 
     def __init__(self, stream: BinaryIO, name: str, opts: CutOptions,
-                 progress: Progress | None, avoid: frozenset[str], base_offset: int = 0) -> None:
+                 progress: Progress | None, avoid: frozenset[str], base_offset: int = 0,
+                 engine: str = "jieba") -> None:
+        self.engine = engine  # picks the safe split points of long lines
         self.stream = stream
         self.base_offset = base_offset
         self.name = name
@@ -241,7 +243,7 @@ class _Reader:
         """Emit safe-split pieces while ``pending`` is over the limit; the
         remainder is left in ``self.pending``."""
         while len(pending) > PIECE_CHARS:
-            at = safe_split(pending, PIECE_CHARS, self.opts.mode, self.avoid)
+            at = safe_split(pending, PIECE_CHARS, self.opts.mode, self.avoid, self.engine)
             yield Piece(pending[:at], first, None)
             self.stats.chars += at
             first = False
@@ -420,7 +422,7 @@ class Segmenter:
         stats = Stats()
         t0 = time.perf_counter()
         reader = _Reader(stream, name, self.opts, progress, self.tok.protected_chars(),
-                         base_offset)
+                         base_offset, getattr(self.tok, "engine", "jieba"))
         line_has_words = False  # of the long line whose pieces are being written
         delim = self.opts.delimiter.encode("utf-8", "surrogatepass")
         for res in self._results(reader):

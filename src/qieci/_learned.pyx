@@ -1,0 +1,717 @@
+# cython: language_level=3
+"""Compiled kernels of the learned engine (see :mod:`qieci.engines.learned`).
+
+A character-level B/M/E/S tagger: hashed features, a first-order Viterbi
+decoder with hard structural constraints, and an averaged structured
+perceptron trainer with feature augmentation (one shared weight plus one
+per-standard weight per feature).
+
+Contracts (mirrored line by line in :mod:`qieci.reference_learned`):
+
+* characters are normalised before use (:func:`normalize`): full-width ASCII
+  (U+FF01..U+FF5E) to half width, U+3000 to a space;
+* feature ``f`` of template ``t`` with packed value ``v`` hashes to bucket
+  ``mix(v ^ (t+1)*GOLD) & mask``; the per-standard copy for standard ``s``
+  (1-based) lives in bucket ``b ^ salt(s)``;
+* tags are B=0, M=1, E=2, S=3; B/M must be followed by M/E, E/S by B/S, a
+  sentence starts with B/S and ends with E/S; ties in Viterbi go to the
+  smaller tag index;
+* a constraint mask (one byte per char, bit t = tag t allowed) restricts the
+  decoder; whitespace is always S.
+"""
+
+from libc.stdlib cimport malloc, free, realloc
+from libc.string cimport memset
+from libc.stdint cimport uint64_t, int64_t, int32_t, int16_t, uint8_t, uint32_t
+
+import numpy as np
+cimport numpy as cnp
+
+cnp.import_array()
+
+DEF NT = 4
+DEF NF = 19
+DEF MAXWORD = 16
+DEF BOS = 0x110001
+DEF EOS = 0x110002
+
+cdef uint64_t GOLD = 0x9E3779B97F4A7C15ULL
+cdef int64_t NEG = -1152921504606846976  # -(2**60): impossible
+
+NUM_TEMPLATES = NF
+NUM_TAGS = NT
+MAX_WORD = MAXWORD
+
+
+cdef inline uint64_t mix(uint64_t h) nogil:
+    h ^= h >> 30
+    h *= 0xbf58476d1ce4e5b9ULL
+    h ^= h >> 27
+    h *= 0x94d049bb133111ebULL
+    h ^= h >> 31
+    return h
+
+
+cdef inline uint32_t norm(uint32_t c) nogil:
+    if 0xFF01 <= c <= 0xFF5E:
+        return c - 0xFEE0
+    if c == 0x3000:
+        return 0x20
+    return c
+
+
+cdef inline int is_space(uint32_t c) nogil:
+    return c == 0x20 or c == 0x09 or c == 0x0A or c == 0x0D or c == 0x0B or c == 0x0C \
+        or c == 0xA0 or c == 0x3000 or (0x2000 <= c <= 0x200A) or c == 0x85
+
+
+cdef inline uint64_t cclass(uint32_t c) nogil:
+    """0 other, 1 Han, 2 digit, 3 Latin, 4 Chinese numeral, 5 date/unit,
+    6 punctuation, 7 space, 8 sentence edge."""
+    if c == BOS or c == EOS:
+        return 8
+    if is_space(c):
+        return 7
+    if 0x30 <= c <= 0x39:
+        return 2
+    if (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A):
+        return 3
+    if c in (0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03,
+             0x516B, 0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07, 0x4EBF, 0x4E24):
+        return 4  # 〇零一二三四五六七八九十百千万亿两
+    if c in (0x5E74, 0x6708, 0x65E5, 0x65F6, 0x5206, 0x79D2, 0x53F7, 0x70B9, 0x5C81,
+             0x5143, 0x0025, 0x2030):
+        return 5  # 年月日时分秒号点岁元%‰
+    if (0x4E00 <= c <= 0x9FFF) or (0x3400 <= c <= 0x4DBF) or (0x20000 <= c <= 0x2FFFF) \
+            or (0xF900 <= c <= 0xFAFF):
+        return 1
+    if (0x21 <= c <= 0x2F) or (0x3A <= c <= 0x40) or (0x5B <= c <= 0x60) \
+            or (0x7B <= c <= 0x7E) or (0x2000 <= c <= 0x206F) or (0x3000 <= c <= 0x303F) \
+            or (0xFF00 <= c <= 0xFFEF) or (0xFE30 <= c <= 0xFE4F) or (0xA1 <= c <= 0xBF):
+        return 6
+    return 0
+
+
+def normalize(str text):
+    """The normalised code points of ``text`` as a list of ints."""
+    return [norm(ord(ch)) for ch in text]
+
+
+def char_class(int c):
+    return cclass(c)
+
+
+def hash_feature(int t, uint64_t v):
+    """Bucket-independent 64-bit hash of template ``t`` with packed value ``v``."""
+    return mix(v ^ ((<uint64_t>(t + 1)) * GOLD))
+
+
+def salt(int s, int bits):
+    """The XOR salt of standard ``s`` (1-based) for a table of 2**bits buckets."""
+    return _salt(s, bits)
+
+
+cdef uint64_t _salt(int s, int bits):
+    cdef uint64_t mask = ((<uint64_t>1) << bits) - 1
+    cdef uint64_t x = mix((<uint64_t>s) * 0xD1B54A32D192ED03ULL + 12345) & mask
+    if x == 0:
+        x = 1
+    return x
+
+
+# ---------------------------------------------------------------------------
+# Lexicon: an open-addressing set of word prefixes (hashes of code points)
+
+
+cdef inline uint64_t lex_step(uint64_t h, uint32_t c) nogil:
+    return (h ^ c) * 0x100000001B3ULL
+
+
+cdef class Lexicon:
+    """A set of words (normalised) for the lexicon features: a hash table of
+    the hashes of every word and every prefix of a word. Words longer than
+    MAX_WORD characters are ignored."""
+
+    cdef uint64_t *keys
+    cdef uint8_t *flags
+    cdef uint64_t mask
+    cdef Py_ssize_t count
+    cdef Py_ssize_t words
+
+    def __cinit__(self, words, Py_ssize_t expected=0):
+        cdef Py_ssize_t size = 1024
+        if expected <= 0:
+            words = list(words)
+            expected = len(words) * 3
+        while size < expected * 2:
+            size <<= 1
+        self.keys = <uint64_t *>malloc(size * sizeof(uint64_t))
+        self.flags = <uint8_t *>malloc(size)
+        if self.keys == NULL or self.flags == NULL:
+            raise MemoryError()
+        memset(self.keys, 0, size * sizeof(uint64_t))
+        memset(self.flags, 0, size)
+        self.mask = size - 1
+        self.count = 0
+        self.words = 0
+        for w in words:
+            self.add(w)
+
+    def __dealloc__(self):
+        free(self.keys)
+        free(self.flags)
+
+    def __len__(self):
+        return self.words
+
+    cdef Py_ssize_t _slot(self, uint64_t key) noexcept nogil:
+        cdef uint64_t i = (key >> 7) & self.mask
+        while self.keys[i] != 0 and self.keys[i] != key:
+            i = (i + 1) & self.mask
+        return i
+
+    cdef void _put(self, uint64_t key, uint8_t flag):
+        cdef Py_ssize_t i = self._slot(key)
+        if self.keys[i] == 0:
+            if (self.count + 1) * 4 > <Py_ssize_t>(self.mask + 1) * 3:
+                self._grow()
+                i = self._slot(key)
+            self.keys[i] = key
+            self.count += 1
+        self.flags[i] |= flag
+
+    cdef void _grow(self):
+        cdef uint64_t old_size = self.mask + 1
+        cdef uint64_t *ok = self.keys
+        cdef uint8_t *of = self.flags
+        cdef uint64_t j
+        cdef Py_ssize_t i
+        self.keys = <uint64_t *>malloc(old_size * 2 * sizeof(uint64_t))
+        self.flags = <uint8_t *>malloc(old_size * 2)
+        memset(self.keys, 0, old_size * 2 * sizeof(uint64_t))
+        memset(self.flags, 0, old_size * 2)
+        self.mask = old_size * 2 - 1
+        for j in range(old_size):
+            if ok[j] != 0:
+                i = self._slot(ok[j])
+                self.keys[i] = ok[j]
+                self.flags[i] = of[j]
+        free(ok)
+        free(of)
+
+    def add(self, str word):
+        """Add ``word`` (normalised here); ignored when empty or too long."""
+        cdef uint64_t h = 0xcbf29ce484222325ULL
+        cdef Py_ssize_t n = len(word), k = 0
+        if n == 0 or n > MAXWORD:
+            return
+        for ch in word:
+            h = lex_step(h, norm(ord(ch)))
+            k += 1
+            self._put(mix(h) | 1, 1 if k == n else 2)
+        self.words += 1
+
+    def __contains__(self, str word):
+        cdef uint64_t h = 0xcbf29ce484222325ULL
+        cdef Py_ssize_t i
+        if len(word) == 0 or len(word) > MAXWORD:
+            return False
+        for ch in word:
+            h = lex_step(h, norm(ord(ch)))
+        i = self._slot(mix(h) | 1)
+        return self.keys[i] != 0 and (self.flags[i] & 1) != 0
+
+    cdef void scan(self, const uint32_t *x, Py_ssize_t n, uint8_t *start,
+                   uint8_t *end, uint8_t *mid) noexcept nogil:
+        """Longest word starting at / ending at / strictly covering each
+        char (0 when none), over the normalised chars ``x[0:n]``."""
+        cdef Py_ssize_t i, j, k, L
+        cdef uint64_t h
+        cdef Py_ssize_t s
+        memset(start, 0, n)
+        memset(end, 0, n)
+        memset(mid, 0, n)
+        for i in range(n):
+            h = 0xcbf29ce484222325ULL
+            j = i
+            while j < n and j - i < MAXWORD:
+                h = lex_step(h, x[j])
+                s = self._slot(mix(h) | 1)
+                if self.keys[s] == 0:
+                    break
+                if self.flags[s] & 1:
+                    L = j - i + 1
+                    if L > start[i]:
+                        start[i] = L
+                    if L > end[j]:
+                        end[j] = L
+                    for k in range(i + 1, j):
+                        if L > mid[k]:
+                            mid[k] = L
+                if not (self.flags[s] & 2):
+                    break
+                j += 1
+
+    def lex_features(self, str text):
+        """(start, end, mid) lists for ``text`` (see ``scan``); for tests."""
+        cdef Py_ssize_t n = len(text)
+        x = normalize(text)
+        cdef uint32_t *buf = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
+        cdef uint8_t *a = <uint8_t *>malloc(n + 1)
+        cdef uint8_t *b = <uint8_t *>malloc(n + 1)
+        cdef uint8_t *c = <uint8_t *>malloc(n + 1)
+        try:
+            for i in range(n):
+                buf[i] = x[i]
+            self.scan(buf, n, a, b, c)
+            return ([a[i] for i in range(n)], [b[i] for i in range(n)],
+                    [c[i] for i in range(n)])
+        finally:
+            free(buf); free(a); free(b); free(c)
+
+
+# ---------------------------------------------------------------------------
+# Feature extraction
+
+
+ctypedef signed char *int8_t_ptr
+
+
+cdef inline uint64_t lexb(uint8_t L) nogil:
+    return 6 if L >= 6 else L
+
+
+cdef class _Work:
+    """Reusable per-call buffers (grown on demand)."""
+    cdef Py_ssize_t cap
+    cdef uint32_t *x          # padded chars: x[0], x[1] = BOS; text at x[2:]
+    cdef uint8_t *ls
+    cdef uint8_t *le
+    cdef uint8_t *lm
+    cdef uint64_t *feats      # n * NF buckets
+    cdef int64_t *score       # n * NT
+    cdef int8_t_ptr back
+    cdef uint8_t *mask
+    cdef uint8_t *tags
+
+    def __cinit__(self):
+        self.cap = 0
+        self.x = NULL; self.ls = NULL; self.le = NULL; self.lm = NULL
+        self.feats = NULL; self.score = NULL; self.back = NULL; self.mask = NULL
+        self.tags = NULL
+
+    def __dealloc__(self):
+        free(self.x); free(self.ls); free(self.le); free(self.lm); free(self.feats)
+        free(self.score); free(self.back); free(self.mask); free(self.tags)
+
+    cdef int ensure(self, Py_ssize_t n) except -1:
+        if self.x != NULL and n <= self.cap:
+            return 0
+        cdef Py_ssize_t c = max(n, 2 * self.cap, 256)
+        self.x = <uint32_t *>realloc(self.x, (c + 4) * sizeof(uint32_t))
+        self.ls = <uint8_t *>realloc(self.ls, c + 1)
+        self.le = <uint8_t *>realloc(self.le, c + 1)
+        self.lm = <uint8_t *>realloc(self.lm, c + 1)
+        self.feats = <uint64_t *>realloc(self.feats, (c + 1) * NF * sizeof(uint64_t))
+        self.score = <int64_t *>realloc(self.score, (c + 1) * NT * sizeof(int64_t))
+        self.back = <int8_t_ptr>realloc(self.back, (c + 1) * NT)
+        self.mask = <uint8_t *>realloc(self.mask, c + 1)
+        self.tags = <uint8_t *>realloc(self.tags, c + 1)
+        if (self.x == NULL or self.ls == NULL or self.le == NULL or self.lm == NULL
+                or self.feats == NULL or self.score == NULL or self.back == NULL
+                or self.mask == NULL or self.tags == NULL):
+            raise MemoryError()
+        self.cap = c
+        return 0
+
+
+
+cdef Py_ssize_t load_text(_Work w, str text) except -1:
+    cdef Py_ssize_t n = len(text), i = 2
+    cdef Py_UCS4 ch
+    w.ensure(n)
+    w.x[0] = BOS
+    w.x[1] = BOS
+    for ch in text:
+        w.x[i] = norm(<uint32_t>ch)
+        i += 1
+    w.x[n + 2] = EOS
+    w.x[n + 3] = EOS
+    return n
+
+
+cdef void extract(_Work w, Lexicon lex, Py_ssize_t n, uint64_t bmask) noexcept nogil:
+    """Fill ``w.feats`` with the NF bucket numbers of each position."""
+    cdef Py_ssize_t i
+    cdef const uint32_t *x = w.x + 2
+    cdef uint64_t *f
+    cdef uint64_t a, b, c, d, e, ca, cb, cc
+    lex.scan(x, n, w.ls, w.le, w.lm)
+    for i in range(n):
+        f = w.feats + i * NF
+        a = x[i - 2]; b = x[i - 1]; c = x[i]; d = x[i + 1]; e = x[i + 2]
+        f[0] = mix(0 ^ (1 * GOLD))
+        f[1] = mix(a ^ (2 * GOLD))
+        f[2] = mix(b ^ (3 * GOLD))
+        f[3] = mix(c ^ (4 * GOLD))
+        f[4] = mix(d ^ (5 * GOLD))
+        f[5] = mix(e ^ (6 * GOLD))
+        f[6] = mix((a | (b << 21)) ^ (7 * GOLD))
+        f[7] = mix((b | (c << 21)) ^ (8 * GOLD))
+        f[8] = mix((c | (d << 21)) ^ (9 * GOLD))
+        f[9] = mix((d | (e << 21)) ^ (10 * GOLD))
+        f[10] = mix((b | (c << 21) | (d << 42)) ^ (11 * GOLD))
+        f[11] = mix((a | (b << 21) | (c << 42)) ^ (12 * GOLD))
+        f[12] = mix((c | (d << 21) | (e << 42)) ^ (13 * GOLD))
+        ca = cclass(b); cb = cclass(c); cc = cclass(d)
+        f[13] = mix((ca | (cb << 4) | (cc << 8) | (cclass(a) << 12) | (cclass(e) << 16))
+                    ^ (14 * GOLD))
+        f[14] = mix(lexb(w.ls[i]) ^ (15 * GOLD))
+        f[15] = mix(lexb(w.le[i]) ^ (16 * GOLD))
+        f[16] = mix(lexb(w.lm[i]) ^ (17 * GOLD))
+        f[17] = mix((lexb(w.ls[i]) | (lexb(w.le[i - 1] if i > 0 else 0) << 4)
+                     | (lexb(w.le[i]) << 8) | (lexb(w.ls[i + 1] if i + 1 < n else 0) << 12))
+                    ^ (18 * GOLD))
+        f[18] = mix(((1 if c == b else 0) | (2 if c == d else 0) | (4 if b == d else 0)
+                     | (8 if a == c else 0) | (cb << 4)) ^ (19 * GOLD))
+    for i in range(n * NF):
+        w.feats[i] &= bmask
+
+
+def feature_buckets(Lexicon lex, str text, int bits):
+    """The NF bucket numbers of each char of ``text`` (list of lists); for
+    tests against the reference."""
+    cdef _Work w = _Work()
+    cdef Py_ssize_t n = load_text(w, text)
+    extract(w, lex, n, ((<uint64_t>1) << bits) - 1)
+    return [[w.feats[i * NF + k] for k in range(NF)] for i in range(n)]
+
+
+# ---------------------------------------------------------------------------
+# Viterbi
+
+cdef int ALLOWED[5][4]
+# prev tag (B, M, E, S, start) -> cur tag allowed
+ALLOWED[0][:] = [0, 1, 1, 0]
+ALLOWED[1][:] = [0, 1, 1, 0]
+ALLOWED[2][:] = [1, 0, 0, 1]
+ALLOWED[3][:] = [1, 0, 0, 1]
+ALLOWED[4][:] = [1, 0, 0, 1]
+
+
+cdef int viterbi(int64_t *score, const int64_t *trans, Py_ssize_t n,
+                 const uint8_t *mask, signed char *back, uint8_t *tags) noexcept nogil:
+    """Best tag sequence for emission scores ``score[n][4]`` and transition
+    scores ``trans[5][4]`` (row 4: start); ``mask[i]`` bit t allows tag t.
+    Writes ``tags``; returns 0, or -1 when no sequence satisfies the mask
+    (then tags are all S)."""
+    cdef Py_ssize_t i
+    cdef int t, p, bp
+    cdef int64_t best, v
+    cdef int64_t prev[4]
+    cdef int64_t cur[4]
+    if n == 0:
+        return 0
+    for t in range(NT):
+        if ALLOWED[4][t] and (mask[0] >> t) & 1:
+            prev[t] = score[t] + trans[4 * NT + t]
+        else:
+            prev[t] = NEG
+    for i in range(1, n):
+        for t in range(NT):
+            best = NEG
+            bp = -1
+            if (mask[i] >> t) & 1:
+                for p in range(NT):
+                    if ALLOWED[p][t] and prev[p] > NEG:
+                        v = prev[p] + trans[p * NT + t]
+                        if bp < 0 or v > best:
+                            best = v
+                            bp = p
+            back[i * NT + t] = bp
+            cur[t] = best + score[i * NT + t] if bp >= 0 else NEG
+        for t in range(NT):
+            prev[t] = cur[t]
+    best = NEG
+    bp = -1
+    for t in range(2, 4):
+        if prev[t] > NEG and (bp < 0 or prev[t] > best):
+            best = prev[t]
+            bp = t
+    if bp < 0:
+        for i in range(n):
+            tags[i] = 3
+        return -1
+    tags[n - 1] = bp
+    i = n - 1
+    while i > 0:
+        bp = back[i * NT + bp]
+        tags[i - 1] = bp
+        i -= 1
+    return 0
+
+
+def viterbi_tags(list score, list trans, list mask):
+    """Viterbi over Python lists (score: n lists of 4 ints; trans: 20 ints;
+    mask: n ints); returns the tag list. For tests against the reference."""
+    cdef Py_ssize_t n = len(score), i
+    cdef int64_t *s = <int64_t *>malloc((n + 1) * NT * sizeof(int64_t))
+    cdef int64_t tr[20]
+    cdef uint8_t *m = <uint8_t *>malloc(n + 1)
+    cdef signed char *b = <signed char *>malloc((n + 1) * NT)
+    cdef uint8_t *tg = <uint8_t *>malloc(n + 1)
+    try:
+        for i in range(n):
+            for t in range(NT):
+                s[i * NT + t] = score[i][t]
+            m[i] = mask[i]
+        for i in range(20):
+            tr[i] = trans[i]
+        viterbi(s, tr, n, m, b, tg)
+        return [tg[i] for i in range(n)]
+    finally:
+        free(s); free(m); free(b); free(tg)
+
+
+# ---------------------------------------------------------------------------
+# Inference: a table for one standard
+
+
+cdef class Decoder:
+    """Decodes with the combined (shared + one standard's) weights.
+
+    ``table``: int16 array of ``2**bits * 4`` weights (already combined);
+    ``trans``: 20 int64 transition weights (row-major 5 x 4, row 4 = start).
+    """
+
+    cdef cnp.int16_t[::1] table
+    cdef int64_t trans[20]
+    cdef uint64_t bmask
+    cdef readonly Lexicon lexicon
+    cdef _Work w
+    cdef readonly int bits
+
+    def __init__(self, cnp.int16_t[::1] table, trans, Lexicon lexicon, int bits):
+        if table.shape[0] != (1 << bits) * NT:
+            raise ValueError("weight table size does not match its bit count")
+        self.table = table
+        for i in range(20):
+            self.trans[i] = trans[i]
+        self.bmask = ((<uint64_t>1) << bits) - 1
+        self.lexicon = lexicon
+        self.w = _Work()
+        self.bits = bits
+
+    cdef int _decode(self, str text, const uint8_t *forced) except -1:
+        """Tags of ``text`` into ``self.w.tags``. ``forced``: optional mask."""
+        cdef _Work w = self.w
+        cdef Py_ssize_t n = load_text(w, text)
+        cdef Py_ssize_t i, k
+        cdef const cnp.int16_t *tab = &self.table[0]
+        cdef const cnp.int16_t *row
+        cdef int64_t s0, s1, s2, s3
+        cdef uint64_t *f
+        if n == 0:
+            return 0
+        with nogil:
+            extract(w, self.lexicon, n, self.bmask)
+            for i in range(n):
+                f = w.feats + i * NF
+                s0 = 0; s1 = 0; s2 = 0; s3 = 0
+                for k in range(NF):
+                    row = tab + f[k] * NT
+                    s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
+                w.score[i * NT] = s0
+                w.score[i * NT + 1] = s1
+                w.score[i * NT + 2] = s2
+                w.score[i * NT + 3] = s3
+                if is_space(w.x[i + 2]):
+                    w.mask[i] = 8
+                elif forced != NULL:
+                    w.mask[i] = forced[i]
+                else:
+                    w.mask[i] = 15
+            if viterbi(w.score, self.trans, n, w.mask, w.back, w.tags) < 0 and forced != NULL:
+                # the constraints conflict: decode without them
+                for i in range(n):
+                    w.mask[i] = 8 if is_space(w.x[i + 2]) else 15
+                viterbi(w.score, self.trans, n, w.mask, w.back, w.tags)
+        return n
+
+    def tags(self, str text, bytes forced=None):
+        """The tag list of ``text`` (B=0 M=1 E=2 S=3)."""
+        cdef Py_ssize_t n
+        if forced is not None and len(forced) != len(text):
+            raise ValueError("forced mask must have one byte per character")
+        n = self._decode(text, <const uint8_t *><const char *>forced if forced is not None else NULL)
+        return [self.w.tags[i] for i in range(n)]
+
+    def scores(self, str text):
+        """Emission scores (n lists of 4 ints); for tests."""
+        cdef Py_ssize_t n = self._decode(text, NULL)
+        return [[self.w.score[i * NT + t] for t in range(NT)] for i in range(n)]
+
+    def lcut(self, str text, bytes forced=None):
+        """The words of ``text``."""
+        cdef Py_ssize_t n, i, s = 0
+        cdef uint8_t t
+        if forced is not None and len(forced) != len(text):
+            raise ValueError("forced mask must have one byte per character")
+        n = self._decode(text, <const uint8_t *><const char *>forced if forced is not None else NULL)
+        out = []
+        for i in range(n):
+            t = self.w.tags[i]
+            if t >= 2:
+                out.append(text[s:i + 1])
+                s = i + 1
+        return out
+
+    def spans(self, str text, bytes forced=None):
+        """Word end offsets of ``text`` (exclusive ends, ascending)."""
+        cdef Py_ssize_t n, i
+        if forced is not None and len(forced) != len(text):
+            raise ValueError("forced mask must have one byte per character")
+        n = self._decode(text, <const uint8_t *><const char *>forced if forced is not None else NULL)
+        return [i + 1 for i in range(n) if self.w.tags[i] >= 2]
+
+    def cut_lines(self, str text, str delimiter, bint crlf_to_lf=False):
+        """Every ``\\n``-terminated line of ``text`` segmented, its words
+        joined by ``delimiter``, line ends kept (``\\r\\n`` -> ``\\n`` with
+        ``crlf_to_lf``): the result of ``join_lines(self.lcut, ...)``."""
+        lines = text.split("\n")
+        out = []
+        last = len(lines) - 1
+        for i, line in enumerate(lines):
+            term = "" if i == last else "\n"
+            if i != last and line.endswith("\r"):
+                line = line[:-1]
+                term = "\n" if crlf_to_lf else "\r\n"
+            out.append(delimiter.join(self.lcut(line)))
+            out.append(term)
+        return "".join(out)
+
+
+def combine(const cnp.int16_t[::1] raw, int bits, int std):
+    """The decode table of standard ``std`` (1-based; 0 = shared only):
+    ``out[b] = raw[b] + raw[b ^ salt(std)]`` per tag, saturated to int16."""
+    cdef Py_ssize_t N = (<Py_ssize_t>1) << bits
+    if raw.shape[0] != N * NT:
+        raise ValueError("weight table size does not match its bit count")
+    out = np.empty(N * NT, dtype=np.int16)
+    cdef cnp.int16_t[::1] o = out
+    cdef uint64_t sl = _salt(std, bits) if std > 0 else 0
+    cdef Py_ssize_t b, t
+    cdef int v
+    with nogil:
+        for b in range(N):
+            for t in range(NT):
+                v = raw[b * NT + t]
+                if std > 0:
+                    v += raw[(b ^ sl) * NT + t]
+                if v > 32767:
+                    v = 32767
+                elif v < -32768:
+                    v = -32768
+                o[b * NT + t] = v
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Training: averaged structured perceptron with feature augmentation
+
+
+cdef class Perceptron:
+    """Averaged perceptron state: ``W`` (int32) and ``U`` (int64, the sum of
+    c * update) per bucket and tag, where c counts examples; the average is
+    ``W - U / c``. Transitions: ``(nstd + 1) x 20`` likewise (row 0 shared).
+    """
+
+    cdef readonly int bits
+    cdef readonly int nstd
+    cdef uint64_t bmask
+    cdef public object W
+    cdef public object U
+    cdef public object TW
+    cdef public object TU
+    cdef public int64_t c
+    cdef Lexicon lexicon
+    cdef _Work w
+
+    def __init__(self, int bits, int nstd, Lexicon lexicon):
+        self.bits = bits
+        self.nstd = nstd
+        self.bmask = ((<uint64_t>1) << bits) - 1
+        self.W = np.zeros(((<Py_ssize_t>1) << bits) * NT, dtype=np.int32)
+        self.U = np.zeros(((<Py_ssize_t>1) << bits) * NT, dtype=np.int64)
+        self.TW = np.zeros((nstd + 1) * 20, dtype=np.int64)
+        self.TU = np.zeros((nstd + 1) * 20, dtype=np.int64)
+        self.c = 1
+        self.lexicon = lexicon
+        self.w = _Work()
+
+    def train(self, str text, bytes gold, int std):
+        """One perceptron step on ``text`` with gold tags ``gold`` (one byte
+        per char, 0..3) for standard ``std`` (1-based). Returns the number
+        of chars whose predicted tag was wrong. Always advances ``c``."""
+        cdef _Work w = self.w
+        cdef Py_ssize_t n = len(text)
+        cdef Py_ssize_t i, k
+        cdef cnp.int32_t[::1] W = self.W
+        cdef cnp.int64_t[::1] U = self.U
+        cdef cnp.int64_t[::1] TW = self.TW
+        cdef cnp.int64_t[::1] TU = self.TU
+        cdef const uint8_t *g = gold
+        cdef uint64_t sl = _salt(std, self.bits)
+        cdef uint64_t *f
+        cdef uint64_t bkt
+        cdef int64_t tr[20]
+        cdef int64_t s0, s1, s2, s3, c = self.c
+        cdef int errors = 0, gt, pt, gp, pp
+        if len(gold) != n:
+            raise ValueError("gold tags must have one byte per character")
+        if not 1 <= std <= self.nstd:
+            raise ValueError(f"standard index {std} out of range")
+        load_text(w, text)
+        if n == 0:
+            self.c += 1
+            return 0
+        with nogil:
+            extract(w, self.lexicon, n, self.bmask)
+            for i in range(20):
+                tr[i] = TW[i] + TW[std * 20 + i]
+            for i in range(n):
+                f = w.feats + i * NF
+                s0 = 0; s1 = 0; s2 = 0; s3 = 0
+                for k in range(NF):
+                    bkt = f[k] * NT
+                    s0 += W[bkt]; s1 += W[bkt + 1]; s2 += W[bkt + 2]; s3 += W[bkt + 3]
+                    bkt = (f[k] ^ sl) * NT
+                    s0 += W[bkt]; s1 += W[bkt + 1]; s2 += W[bkt + 2]; s3 += W[bkt + 3]
+                w.score[i * NT] = s0
+                w.score[i * NT + 1] = s1
+                w.score[i * NT + 2] = s2
+                w.score[i * NT + 3] = s3
+                w.mask[i] = 15
+            viterbi(w.score, tr, n, w.mask, w.back, w.tags)
+            for i in range(n):
+                gt = g[i]
+                pt = w.tags[i]
+                if gt != pt:
+                    errors += 1
+                    f = w.feats + i * NF
+                    for k in range(NF):
+                        bkt = f[k] * NT
+                        W[bkt + gt] += 1; U[bkt + gt] += c
+                        W[bkt + pt] -= 1; U[bkt + pt] -= c
+                        bkt = (f[k] ^ sl) * NT
+                        W[bkt + gt] += 1; U[bkt + gt] += c
+                        W[bkt + pt] -= 1; U[bkt + pt] -= c
+                gp = g[i - 1] if i > 0 else 4
+                pp = w.tags[i - 1] if i > 0 else 4
+                if gt != pt or gp != pp:
+                    TW[gp * NT + gt] += 1; TU[gp * NT + gt] += c
+                    TW[pp * NT + pt] -= 1; TU[pp * NT + pt] -= c
+                    TW[std * 20 + gp * NT + gt] += 1; TU[std * 20 + gp * NT + gt] += c
+                    TW[std * 20 + pp * NT + pt] -= 1; TU[std * 20 + pp * NT + pt] -= c
+        self.c += 1
+        return errors

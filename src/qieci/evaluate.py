@@ -1,0 +1,129 @@
+"""Word-segmentation scoring, as the SIGHAN bakeoff scorer defines it.
+
+Each word is a character span ``[start, end)`` of its line. A predicted word
+is correct when the gold segmentation of the same line has the same span.
+
+* precision = correct predicted words / predicted words;
+* recall = correct gold words / gold words; F1 their harmonic mean;
+* OOV recall = recall over the gold words *not* in the vocabulary (the
+  training word list), IV recall = recall over the others.
+
+All figures are fractions in [0, 1]; a ratio with a zero denominator is 0
+(``None`` for OOV/IV recall when no vocabulary is given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Score:
+    """The scores of one evaluation (fractions)."""
+
+    precision: float
+    recall: float
+    f1: float
+    oov_recall: float | None
+    iv_recall: float | None
+    gold_words: int
+    pred_words: int
+    correct: int
+    oov_words: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def table(self) -> str:
+        """Human-readable lines, figures in percent with two decimals."""
+        def pct(x: float | None) -> str:
+            return "-" if x is None else f"{100 * x:.2f}"
+
+        return "\n".join([
+            f"precision  {pct(self.precision)}",
+            f"recall     {pct(self.recall)}",
+            f"f1         {pct(self.f1)}",
+            f"oov_recall {pct(self.oov_recall)}" + (
+                f"  ({self.oov_words} OOV gold words)" if self.oov_words is not None else ""),
+            f"iv_recall  {pct(self.iv_recall)}",
+            f"gold_words {self.gold_words}",
+            f"pred_words {self.pred_words}",
+        ])
+
+
+def spans(words: Sequence[str]) -> list[tuple[int, int]]:
+    """The character spans of ``words`` laid end to end."""
+    out = []
+    pos = 0
+    for w in words:
+        out.append((pos, pos + len(w)))
+        pos += len(w)
+    return out
+
+
+def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]],
+          vocab: Collection[str] | None = None) -> Score:
+    """Score predicted lines of words against gold lines of words.
+
+    Lines pair up in order; each pair must have the same text once the words
+    are joined (ValueError naming the line otherwise), and both sides must
+    have the same number of lines.
+    """
+    n_gold = n_pred = n_correct = 0
+    n_oov = oov_correct = 0
+    gold_it = iter(gold)
+    pred_it = iter(pred)
+    line = 0
+    while True:
+        g = next(gold_it, None)
+        p = next(pred_it, None)
+        if g is None or p is None:
+            if g is not None or p is not None:
+                raise ValueError(f"gold and prediction differ in line count (at line {line + 1})")
+            break
+        line += 1
+        if "".join(g) != "".join(p):
+            raise ValueError(f"line {line}: prediction text differs from gold text")
+        gs = spans(g)
+        ps = set(spans(p))
+        n_gold += len(gs)
+        n_pred += len(ps)
+        for word, sp in zip(g, gs):
+            hit = sp in ps
+            n_correct += hit
+            if vocab is not None and word not in vocab:
+                n_oov += 1
+                oov_correct += hit
+    precision = n_correct / n_pred if n_pred else 0.0
+    recall = n_correct / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    if vocab is None:
+        oov_recall = iv_recall = None
+        oov_words = None
+    else:
+        oov_recall = oov_correct / n_oov if n_oov else 0.0
+        n_iv = n_gold - n_oov
+        iv_recall = (n_correct - oov_correct) / n_iv if n_iv else 0.0
+        oov_words = n_oov
+    return Score(precision, recall, f1, oov_recall, iv_recall, n_gold, n_pred, n_correct,
+                 oov_words)
+
+
+def read_segmented(path: str) -> list[list[str]]:
+    """The lines of a segmented file (words separated by single spaces),
+    skipping empty lines. ValueError when the file is unreadable."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return [line.split() for line in f if line.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read segmented file: {exc}") from None
+
+
+def read_vocab(path: str) -> set[str]:
+    """A word list: one word per line (the first field of the line)."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return {line.split()[0] for line in f if line.strip()}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read word list: {exc}") from None

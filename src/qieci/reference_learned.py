@@ -1,0 +1,238 @@
+"""Pure-Python reference of the learned engine's kernels (:mod:`qieci._learned`).
+
+Slow and straightforward: the tests check that the compiled kernels give
+exactly these results (normalisation, character classes, lexicon scan,
+feature buckets, Viterbi with constraints, one perceptron step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+M64 = (1 << 64) - 1
+GOLD = 0x9E3779B97F4A7C15
+BOS = 0x110001
+EOS = 0x110002
+MAX_WORD = 16
+NEG = -(1 << 60)
+# prev tag (B, M, E, S, start) -> allowed current tags
+ALLOWED = [(0, 1, 1, 0), (0, 1, 1, 0), (1, 0, 0, 1), (1, 0, 0, 1), (1, 0, 0, 1)]
+_CNUM = set("〇零一二三四五六七八九十百千万亿两")
+_UNIT = set("年月日时分秒号点岁元%‰")
+
+
+def mix(h: int) -> int:
+    h &= M64
+    h ^= h >> 30
+    h = (h * 0xBF58476D1CE4E5B9) & M64
+    h ^= h >> 27
+    h = (h * 0x94D049BB133111EB) & M64
+    h ^= h >> 31
+    return h
+
+
+def norm(c: int) -> int:
+    if 0xFF01 <= c <= 0xFF5E:
+        return c - 0xFEE0
+    if c == 0x3000:
+        return 0x20
+    return c
+
+
+def is_space(c: int) -> bool:
+    return c in (0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C, 0xA0, 0x3000, 0x85) or 0x2000 <= c <= 0x200A
+
+
+def char_class(c: int) -> int:
+    if c in (BOS, EOS):
+        return 8
+    if is_space(c):
+        return 7
+    if 0x30 <= c <= 0x39:
+        return 2
+    if 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A:
+        return 3
+    if c < 0x110000 and chr(c) in _CNUM:
+        return 4
+    if c < 0x110000 and chr(c) in _UNIT:
+        return 5
+    if (0x4E00 <= c <= 0x9FFF or 0x3400 <= c <= 0x4DBF or 0x20000 <= c <= 0x2FFFF
+            or 0xF900 <= c <= 0xFAFF):
+        return 1
+    if (0x21 <= c <= 0x2F or 0x3A <= c <= 0x40 or 0x5B <= c <= 0x60 or 0x7B <= c <= 0x7E
+            or 0x2000 <= c <= 0x206F or 0x3000 <= c <= 0x303F or 0xFF00 <= c <= 0xFFEF
+            or 0xFE30 <= c <= 0xFE4F or 0xA1 <= c <= 0xBF):
+        return 6
+    return 0
+
+
+def salt(s: int, bits: int) -> int:
+    mask = (1 << bits) - 1
+    x = mix((s * 0xD1B54A32D192ED03 + 12345) & M64) & mask
+    return x or 1
+
+
+def lex_scan(words: Iterable[str], text: str) -> tuple[list[int], list[int], list[int]]:
+    """Longest lexicon word starting at, ending at, strictly covering each
+    char (0: none); words compared after normalisation, at most MAX_WORD."""
+    lex = {"".join(chr(norm(ord(c))) for c in w) for w in words if 0 < len(w) <= MAX_WORD}
+    x = "".join(chr(norm(ord(c))) for c in text)
+    n = len(x)
+    start, end, mid = [0] * n, [0] * n, [0] * n
+    for i in range(n):
+        for j in range(i, min(n, i + MAX_WORD)):
+            if x[i:j + 1] in lex:
+                L = j - i + 1
+                start[i] = max(start[i], L)
+                end[j] = max(end[j], L)
+                for k in range(i + 1, j):
+                    mid[k] = max(mid[k], L)
+    return start, end, mid
+
+
+def _h(t: int, v: int) -> int:
+    return mix(v ^ ((t + 1) * GOLD & M64))
+
+
+def feature_buckets(words: Iterable[str], text: str, bits: int) -> list[list[int]]:
+    """The 19 feature buckets of each char of ``text``."""
+    mask = (1 << bits) - 1
+    ls, le, lm = lex_scan(words, text)
+    x = [BOS, BOS] + [norm(ord(c)) for c in text] + [EOS, EOS]
+    n = len(text)
+
+    def lb(v: int) -> int:
+        return min(v, 6)
+
+    out = []
+    for i in range(n):
+        a, b, c, d, e = x[i:i + 5]
+        cls = char_class
+        le_prev = le[i - 1] if i > 0 else 0
+        ls_next = ls[i + 1] if i + 1 < n else 0
+        vals = [0, a, b, c, d, e, a | b << 21, b | c << 21, c | d << 21, d | e << 21,
+                b | c << 21 | d << 42, a | b << 21 | c << 42, c | d << 21 | e << 42,
+                cls(b) | cls(c) << 4 | cls(d) << 8 | cls(a) << 12 | cls(e) << 16,
+                lb(ls[i]), lb(le[i]), lb(lm[i]),
+                lb(ls[i]) | lb(le_prev) << 4 | lb(le[i]) << 8 | lb(ls_next) << 12,
+                (c == b) | (c == d) << 1 | (b == d) << 2 | (a == c) << 3 | cls(c) << 4]
+        out.append([_h(t, v) & mask for t, v in enumerate(vals)])
+    return out
+
+
+def viterbi(score: Sequence[Sequence[int]], trans: Sequence[int],
+            mask: Sequence[int]) -> list[int]:
+    """Best tag sequence; ties to the smaller tag (first found); all S when
+    the mask admits no sequence."""
+    tags = best_path(score, trans, mask)
+    return [3] * len(score) if tags is None else tags
+
+
+def best_path(score: Sequence[Sequence[int]], trans: Sequence[int],
+              mask: Sequence[int]) -> list[int] | None:
+    """Best tag sequence, or None when the mask admits none."""
+    n = len(score)
+    if n == 0:
+        return []
+    prev = [score[0][t] + trans[16 + t] if ALLOWED[4][t] and mask[0] >> t & 1 else NEG
+            for t in range(4)]
+    back = [[-1] * 4 for _ in range(n)]
+    for i in range(1, n):
+        cur = [NEG] * 4
+        for t in range(4):
+            if not mask[i] >> t & 1:
+                continue
+            best, bp = NEG, -1
+            for p in range(4):
+                if ALLOWED[p][t] and prev[p] > NEG:
+                    v = prev[p] + trans[p * 4 + t]
+                    if bp < 0 or v > best:
+                        best, bp = v, p
+            back[i][t] = bp
+            if bp >= 0:
+                cur[t] = best + score[i][t]
+        prev = cur
+    bp = -1
+    best = NEG
+    for t in (2, 3):
+        if prev[t] > NEG and (bp < 0 or prev[t] > best):
+            best, bp = prev[t], t
+    if bp < 0:
+        return None
+    tags = [0] * n
+    tags[-1] = bp
+    for i in range(n - 1, 0, -1):
+        bp = back[i][bp]
+        tags[i - 1] = bp
+    return tags
+
+
+def scores(table: Sequence[int], buckets: list[list[int]]) -> list[list[int]]:
+    """Emission scores: per char, per tag, the sum of the table rows."""
+    return [[sum(table[b * 4 + t] for b in row) for t in range(4)] for row in buckets]
+
+
+def decode(table: Sequence[int], trans: Sequence[int], words: Iterable[str], text: str,
+           bits: int, forced: bytes | None = None) -> list[int]:
+    """The tags the compiled Decoder gives (whitespace forced to S; when the
+    forced mask admits nothing, decoding without it)."""
+    sc = scores(table, feature_buckets(words, text, bits))
+    space = [is_space(norm(ord(c))) for c in text]
+    mask = [8 if sp else (forced[i] if forced is not None else 15)
+            for i, sp in enumerate(space)]
+    tags = best_path(sc, trans, mask)
+    if tags is None and forced is not None:
+        tags = best_path(sc, trans, [8 if sp else 15 for sp in space])
+    return [3] * len(text) if tags is None else tags
+
+
+def combine(raw: Sequence[int], bits: int, std: int) -> list[int]:
+    """``out[b] = raw[b] + raw[b ^ salt(std)]`` per tag, saturated to int16."""
+    n = 1 << bits
+    sl = salt(std, bits) if std > 0 else 0
+    out = []
+    for b in range(n):
+        for t in range(4):
+            v = raw[b * 4 + t] + (raw[(b ^ sl) * 4 + t] if std > 0 else 0)
+            out.append(max(-32768, min(32767, v)))
+    return out
+
+
+def train_step(W: list[int], U: list[int], TW: list[int], TU: list[int], c: int,
+               words: Iterable[str], text: str, gold: bytes, std: int, bits: int) -> int:
+    """One perceptron step (in place), as ``Perceptron.train``; returns the
+    number of wrongly tagged chars."""
+    n = len(text)
+    if n == 0:
+        return 0
+    sl = salt(std, bits)
+    buckets = feature_buckets(words, text, bits)
+    sc = []
+    for row in buckets:
+        s = [0] * 4
+        for b in row:
+            for t in range(4):
+                s[t] += W[b * 4 + t] + W[(b ^ sl) * 4 + t]
+        sc.append(s)
+    tr = [TW[i] + TW[std * 20 + i] for i in range(20)]
+    pred = viterbi(sc, tr, [15] * n)
+    errors = 0
+    for i in range(n):
+        gt, pt = gold[i], pred[i]
+        if gt != pt:
+            errors += 1
+            for b in buckets[i]:
+                for bb in (b, b ^ sl):
+                    W[bb * 4 + gt] += 1
+                    U[bb * 4 + gt] += c
+                    W[bb * 4 + pt] -= 1
+                    U[bb * 4 + pt] -= c
+        gp = gold[i - 1] if i > 0 else 4
+        pp = pred[i - 1] if i > 0 else 4
+        if gt != pt or gp != pp:
+            for base in (0, std * 20):
+                TW[base + gp * 4 + gt] += 1
+                TU[base + gp * 4 + gt] += c
+                TW[base + pp * 4 + pt] -= 1
+                TU[base + pp * 4 + pt] -= c
+    return errors

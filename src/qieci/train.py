@@ -1,0 +1,217 @@
+"""Training the learned engine: an averaged structured perceptron over gold
+corpora of several segmentation standards at once.
+
+Every example is a gold line (words separated by single spaces) tagged with
+its standard. Each epoch visits all examples in an order shuffled by a
+seeded :class:`random.Random`, so training is deterministic for a given
+seed, data and table size. After each epoch the averaged weights are
+quantised (:func:`qieci.model.quantize`) and scored on the dev files (the
+same integer decoder that serves the model), the best epoch is kept, and
+training stops when the mean dev F1 has not improved for ``patience``
+epochs.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+import numpy as np
+
+from ._learned import Decoder, Lexicon, Perceptron, combine
+from .evaluate import Score, score
+from .model import Model, quantize
+
+
+
+def word_tags(words: Sequence[str]) -> bytes:
+    """B/M/E/S tag bytes (0..3) of the chars of ``words``."""
+    out = bytearray()
+    for w in words:
+        n = len(w)
+        if n == 1:
+            out.append(3)
+        elif n > 1:
+            out.append(0)
+            out.extend(b"\x01" * (n - 2))
+            out.append(2)
+    return bytes(out)
+
+
+def read_corpus(path: str) -> list[list[str]]:
+    """The non-empty lines of a gold file as word lists."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return [line.split() for line in f if line.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read corpus: {exc}") from None
+
+
+def parse_corpus_args(items: Iterable[str]) -> dict[str, list[str]]:
+    """``S=FILE[,FILE...]`` arguments -> standard -> files (in order of
+    first appearance; a standard may be given several times)."""
+    out: dict[str, list[str]] = {}
+    for item in items:
+        std, sep, files = item.partition("=")
+        std = std.strip()
+        if not sep or not std or not files:
+            raise ValueError(f"expected STANDARD=FILE[,FILE...], got {item!r}")
+        out.setdefault(std, []).extend(f for f in files.split(",") if f)
+    return out
+
+
+@dataclass
+class TrainConfig:
+    """Training settings. ``bits``: log2 of the weight-table buckets."""
+
+    bits: int = 22
+    epochs: int = 10
+    patience: int = 2
+    seed: int = 1
+    min_lexicon_count: int = 0  # training words seen this often join the lexicon (0: never)
+    lexicon_words: Sequence[str] = field(default_factory=tuple)
+
+
+def jieba_words() -> list[str]:
+    """The words of the bundled jieba dictionary (frequency > 0)."""
+    from .dictionary import load_data
+
+    return [w for w, f, _ in load_data(None).entries() if f > 0]
+
+
+def build_decoders(model: Model) -> dict[str, Decoder]:
+    """One decoder per standard of ``model`` (each holds its own table)."""
+    from ._learned import Lexicon as Lex
+
+    lex = Lex(model.lexicon)
+    out = {}
+    for i, std in enumerate(model.standards, 1):
+        out[std] = decoder_for(model, i, lex)
+    return out
+
+
+def decoder_for(model: Model, index: int, lexicon: Lexicon) -> Decoder:
+    """The decoder of standard ``index`` (1-based) of ``model``."""
+    table = combine(model.weights, model.bits, index)
+    t = model.trans
+    trans = [int(t[i] + t[index * 20 + i]) for i in range(20)]
+    return Decoder(table, trans, lexicon, model.bits)
+
+
+def evaluate_decoder(dec: Decoder, gold: list[list[str]], vocab=None) -> Score:
+    """Score ``dec`` on gold word lists."""
+    return score(gold, (dec.lcut("".join(g)) for g in gold), vocab)
+
+
+def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None,
+          config: TrainConfig | None = None, log: TextIO | None = sys.stderr,
+          progress: Callable[[str], None] | None = None) -> Model:
+    """Train a model on ``corpora`` (standard -> gold files) and return it.
+
+    ``dev`` (standard -> gold files; every standard must be trained) drives
+    model selection and early stopping; without it, all epochs run and the
+    last one is kept.
+    """
+    cfg = config or TrainConfig()
+    dev = dev or {}
+    standards = list(corpora)
+    for std in dev:
+        if std not in corpora:
+            raise ValueError(f"dev standard {std!r} has no training corpus")
+
+    def say(msg: str) -> None:
+        if log is not None:
+            print(msg, file=log, flush=True)
+        if progress is not None:
+            progress(msg)
+
+    t0 = time.perf_counter()
+    examples: list[tuple[str, bytes, int]] = []
+    vocab: dict[str, Counter[str]] = {}
+    files_used: dict[str, list[str]] = {}
+    for i, std in enumerate(standards, 1):
+        counts: Counter[str] = Counter()
+        for path in corpora[std]:
+            for words in read_corpus(path):
+                counts.update(words)
+                examples.append(("".join(words), word_tags(words), i))
+        vocab[std] = counts
+        files_used[std] = list(corpora[std])
+    if not examples:
+        raise ValueError("no training sentences")
+    lexicon_words = list(cfg.lexicon_words)
+    if cfg.min_lexicon_count > 0:
+        seen = set(lexicon_words)
+        for counts in vocab.values():
+            for w, c in counts.items():
+                if c >= cfg.min_lexicon_count and w not in seen and len(w) > 1:
+                    seen.add(w)
+                    lexicon_words.append(w)
+    lexicon = Lexicon(lexicon_words)
+    dev_gold = {std: [w for p in files for w in read_corpus(p)] for std, files in dev.items()}
+    n_chars = sum(len(t) for t, _, _ in examples)
+    say(f"train: {len(examples)} sentences, {n_chars} chars, standards {', '.join(standards)}; "
+        f"lexicon {len(lexicon)} words; 2**{cfg.bits} buckets")
+    model_vocab = {std: sorted(c) for std, c in vocab.items()}
+
+    p = Perceptron(cfg.bits, len(standards), lexicon)
+    rng = random.Random(cfg.seed)
+    order = list(range(len(examples)))
+    best: Model | None = None
+    best_f1 = -1.0
+    stale = 0
+    for epoch in range(1, cfg.epochs + 1):
+        rng.shuffle(order)
+        errors = 0
+        te = time.perf_counter()
+        step = max(1, len(order) // 10)
+        for k, idx in enumerate(order, 1):
+            text, tags, std = examples[idx]
+            errors += p.train(text, tags, std)
+            if k % step == 0 and log is not None:
+                print(f"  epoch {epoch}: {100 * k // len(order)}% "
+                      f"({time.perf_counter() - te:.0f}s)", file=log, flush=True)
+        model = _snapshot(p, standards, lexicon_words, model_vocab,
+                          {"corpora": files_used, "epochs": epoch, "seed": cfg.seed})
+        msg = (f"epoch {epoch}: train char error {100 * errors / max(1, n_chars):.2f}% "
+               f"in {time.perf_counter() - te:.0f}s")
+        if dev_gold:
+            decs = {std: decoder_for(model, model.standard_index(std), lexicon)
+                    for std in dev_gold}
+            f1s = {std: evaluate_decoder(decs[std], g).f1 for std, g in dev_gold.items()}
+            mean = sum(f1s.values()) / len(f1s)
+            msg += "; dev F1 " + ", ".join(f"{s} {100 * f:.2f}" for s, f in f1s.items())
+            msg += f"; mean {100 * mean:.2f}"
+            say(msg)
+            if mean > best_f1:
+                best_f1, best, stale = mean, model, 0
+            else:
+                stale += 1
+                if stale >= cfg.patience:
+                    say(f"early stop: no dev improvement for {stale} epoch(s); "
+                        f"keeping epoch {best.training['epochs'] if best else '?'}")
+                    break
+        else:
+            say(msg)
+            best = model
+    assert best is not None
+    say(f"trained in {time.perf_counter() - t0:.0f}s")
+    return best
+
+
+def _snapshot(p: Perceptron, standards: list[str], lexicon_words: list[str],
+              vocab: dict[str, list[str]], training: dict) -> Model:
+    """The averaged, quantised model of the perceptron's current state."""
+    c = float(p.c)
+    avg = p.W.astype(np.float64)
+    avg -= p.U / c
+    tavg = p.TW.astype(np.float64) - p.TU / c
+    weights, trans, scale = quantize(avg, tavg)
+    del avg
+    return Model(p.bits, list(standards), weights, trans, list(lexicon_words), vocab, scale,
+                 dict(training))

@@ -1,0 +1,97 @@
+"""SIGHAN-style scoring (qieci.evaluate and `qieci eval`) on hand-made cases
+whose answers were worked out by hand (see the comments)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from qieci.cli import main
+from qieci.evaluate import score, spans
+
+GOLD = [["我", "爱", "北京", "天安门"], ["他", "说", "："]]
+PRED = [["我", "爱北京", "天安", "门"], ["他说", "："]]
+VOCAB = {"我", "爱", "北京", "说"}
+
+
+def test_spans():
+    assert spans(["我", "爱北京", "门"]) == [(0, 1), (1, 4), (4, 5)]
+
+
+def test_one_line_by_hand():
+    # gold spans (0,1)(1,2)(2,4)(4,7); pred (0,1)(1,4)(4,6)(6,7): 1 correct
+    s = score([GOLD[0]], [PRED[0]], {"我", "爱", "北京"})
+    assert (s.gold_words, s.pred_words, s.correct) == (4, 4, 1)
+    assert s.precision == pytest.approx(0.25)
+    assert s.recall == pytest.approx(0.25)
+    assert s.f1 == pytest.approx(0.25)
+    assert s.oov_recall == 0.0  # 天安门 is the only OOV word, missed
+    assert s.iv_recall == pytest.approx(1 / 3)  # 我 of 我/爱/北京
+
+
+def test_two_lines_by_hand():
+    # line 2: gold (0,1)(1,2)(2,3), pred (0,2)(2,3): 1 correct
+    # totals: 7 gold, 6 pred, 2 correct -> P 1/3, R 2/7, F1 4/13
+    s = score(GOLD, PRED, VOCAB)
+    assert (s.gold_words, s.pred_words, s.correct) == (7, 6, 2)
+    assert s.precision == pytest.approx(float(Fraction(1, 3)))
+    assert s.recall == pytest.approx(float(Fraction(2, 7)))
+    assert s.f1 == pytest.approx(float(Fraction(4, 13)))
+    # OOV gold words: 天安门, 他, ： -> only ： found; IV: 我 爱 北京 说 -> only 我
+    assert s.oov_words == 3
+    assert s.oov_recall == pytest.approx(1 / 3)
+    assert s.iv_recall == pytest.approx(1 / 4)
+
+
+def test_same_word_twice_counts_by_position():
+    # gold 的|的 vs pred 的的: no span in common although "的" is predicted... nowhere
+    s = score([["的", "的"]], [["的的"]])
+    assert s.correct == 0 and s.f1 == 0.0
+    # pred 的|的的 vs gold 的的|的: only spans matter, not strings
+    s = score([["的的", "的"]], [["的", "的的"]])
+    assert s.correct == 0
+
+
+def test_perfect_and_no_vocab():
+    s = score(GOLD, GOLD)
+    assert s.precision == s.recall == s.f1 == 1.0
+    assert s.oov_recall is None and s.iv_recall is None
+
+
+def test_mismatched_text_and_line_count():
+    with pytest.raises(ValueError, match="line 1"):
+        score([["我", "爱"]], [["我", "恨"]])
+    with pytest.raises(ValueError, match="line count"):
+        score(GOLD, PRED[:1])
+
+
+def test_cli_eval_json(tmp_path, capsys):
+    gold = tmp_path / "gold.txt"
+    pred = tmp_path / "pred.txt"
+    vocab = tmp_path / "vocab.txt"
+    gold.write_text("".join(" ".join(w) + "\n" for w in GOLD), encoding="utf-8")
+    pred.write_text("".join(" ".join(w) + "\n" for w in PRED), encoding="utf-8")
+    vocab.write_text("\n".join(sorted(VOCAB)) + "\n", encoding="utf-8")
+    assert main(["eval", str(gold), "--pred", str(pred), "--vocab", str(vocab), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"precision", "recall", "f1", "oov_recall", "iv_recall",
+                        "gold_words", "pred_words"}
+    assert out["gold_words"] == 7 and out["pred_words"] == 6
+    assert out["f1"] == pytest.approx(4 / 13)
+    assert out["oov_recall"] == pytest.approx(1 / 3)
+    assert out["iv_recall"] == pytest.approx(1 / 4)
+    # human-readable output: percent with two decimals
+    assert main(["eval", str(gold), "--pred", str(pred), "--vocab", str(vocab)]) == 0
+    text = capsys.readouterr().out
+    assert "f1         30.77" in text and "precision  33.33" in text
+
+
+def test_cli_eval_segments_gold_itself(tmp_path, capsys):
+    # jieba engine on a sentence it gets right: perfect score
+    gold = tmp_path / "gold.txt"
+    gold.write_text("我 来到 北京 清华大学\n", encoding="utf-8")
+    assert main(["eval", str(gold), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["f1"] == 1.0 and out["oov_recall"] is None

@@ -1,0 +1,325 @@
+"""The learned engine: compiled kernels against the pure-Python reference,
+the model format, the Tokenizer API and constrained decoding."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qieci import Tokenizer, binfile
+from qieci import reference_learned as ref
+from qieci._learned import (Decoder, Lexicon, Perceptron, char_class, combine,
+                            feature_buckets, normalize, viterbi_tags)
+from qieci.model import Model, load
+from qieci.tokenizer import join_lines
+from qieci.train import TrainConfig, train, word_tags
+
+# a small alphabet so that words, repeats and lexicon hits are frequent
+ALPHABET = "我你他的了是在北京大学生人民中国１２3４aＢ，。 年月十"
+texts = st.text(alphabet=ALPHABET, max_size=30)
+words = st.lists(st.text(alphabet=ALPHABET.replace(" ", ""), min_size=1, max_size=5),
+                 max_size=12)
+BITS = 10
+
+
+@given(st.integers(0, 0x10FFFF))
+def test_char_class_and_normalize(c):
+    ch = chr(c)
+    if 0xD800 <= c <= 0xDFFF:
+        return
+    assert normalize(ch) == [ref.norm(c)]
+    assert char_class(c) == ref.char_class(c)
+
+
+@given(words, texts)
+def test_lexicon_scan_matches_reference(ws, text):
+    lex = Lexicon(ws)
+    assert lex.lex_features(text) == ref.lex_scan(ws, text)
+    for w in ws:
+        assert w in lex
+    for w in {text[i:j] for i in range(len(text)) for j in range(i + 1, len(text) + 1)}:
+        norm_ws = {"".join(chr(ref.norm(ord(c))) for c in x) for x in ws}
+        assert (w in lex) == ("".join(chr(ref.norm(ord(c))) for c in w) in norm_ws)
+
+
+@given(words, texts)
+def test_feature_buckets_match_reference(ws, text):
+    assert feature_buckets(Lexicon(ws), text, BITS) == ref.feature_buckets(ws, text, BITS)
+
+
+score_rows = st.lists(st.lists(st.integers(-50, 50), min_size=4, max_size=4), max_size=12)
+
+
+@given(score_rows, st.lists(st.integers(-20, 20), min_size=20, max_size=20), st.data())
+def test_viterbi_matches_reference(rows, trans, data):
+    mask = data.draw(st.lists(st.integers(0, 15), min_size=len(rows), max_size=len(rows)))
+    assert viterbi_tags(rows, trans, mask) == ref.viterbi(rows, trans, mask)
+    free = [15] * len(rows)
+    tags = viterbi_tags(rows, trans, free)
+    assert tags == ref.viterbi(rows, trans, free)
+    # a free decode is always a valid B/M/E/S sequence
+    prev = 4
+    for t in tags:
+        assert ref.ALLOWED[prev][t]
+        prev = t
+    assert not tags or tags[-1] in (2, 3)
+
+
+def _random_table(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(-300, 300, size=(1 << BITS) * 4).astype(np.int16)
+
+
+@given(st.integers(0, 1000), st.integers(0, 3), words, texts)
+def test_decoder_matches_reference(seed, std, ws, text):
+    raw = _random_table(seed)
+    table = combine(raw, BITS, std)
+    assert table.tolist() == ref.combine(raw.tolist(), BITS, std)
+    trans = [(seed * 7 + i * 13) % 41 - 20 for i in range(20)]
+    dec = Decoder(table, trans, Lexicon(ws), BITS)
+    expect = ref.decode(table.tolist(), trans, ws, text, BITS)
+    assert dec.tags(text) == expect
+    assert "".join(dec.lcut(text)) == text
+
+
+@given(st.integers(0, 1000), texts, st.data())
+def test_decoder_with_forced_mask_matches_reference(seed, text, data):
+    raw = _random_table(seed)
+    trans = [0] * 20
+    dec = Decoder(raw, trans, Lexicon([]), BITS)
+    forced = bytes(data.draw(st.lists(st.integers(0, 15), min_size=len(text),
+                                      max_size=len(text))))
+    assert dec.tags(text, forced) == ref.decode(raw.tolist(), trans, [], text, BITS, forced)
+
+
+def test_perceptron_step_matches_reference():
+    rng = random.Random(3)
+    ws = ["北京", "大学", "中国人", "我们"]
+    lex = Lexicon(ws)
+    p = Perceptron(BITS, 2, lex)
+    N = (1 << BITS) * 4
+    W, U, TW, TU = [0] * N, [0] * N, [0] * 60, [0] * 60
+    for step in range(40):
+        sent = ["".join(rng.choice(ALPHABET.replace(" ", "")) for _ in range(rng.randint(1, 3)))
+                for _ in range(rng.randint(1, 6))]
+        text, gold, std = "".join(sent), word_tags(sent), rng.randint(1, 2)
+        e1 = p.train(text, gold, std)
+        e2 = ref.train_step(W, U, TW, TU, step + 1, ws, text, gold, std, BITS)
+        assert e1 == e2
+    assert p.W.tolist() == W and p.U.tolist() == U
+    assert p.TW.tolist() == TW and p.TU.tolist() == TU
+    assert p.c == 41
+
+
+# -- a tiny trained model -------------------------------------------------------
+
+TINY_A = ["我们 在 北京 大学 学习", "他 是 北京 人", "我们 是 中国 人", "中国 人民 很 好",
+          "他们 在 大学 学习 中文", "我 爱 北京"]
+TINY_B = ["我们在 北京大学 学习", "他是 北京人", "我们是 中国人", "中国人民 很好",
+          "他们在 大学 学习 中文", "我爱 北京"]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tiny")
+    a, b = d / "a.txt", d / "b.txt"
+    a.write_text("\n".join(TINY_A * 3) + "\n", encoding="utf-8")
+    b.write_text("\n".join(TINY_B * 3) + "\n", encoding="utf-8")
+    cfg = TrainConfig(bits=12, epochs=6, patience=2, seed=7, lexicon_words=("北京", "大学"))
+    model = train({"fine": [str(a)], "coarse": [str(b)]}, {"fine": [str(a)]}, cfg, log=None)
+    path = d / "tiny.qc"
+    model.save(path)
+    return model, path, a, b, cfg
+
+
+def test_training_is_deterministic(tiny):
+    model, _, a, b, cfg = tiny
+    again = train({"fine": [str(a)], "coarse": [str(b)]}, {"fine": [str(a)]}, cfg, log=None)
+    assert again.to_bytes() == model.to_bytes()
+    other = train({"fine": [str(a)], "coarse": [str(b)]}, {"fine": [str(a)]},
+                  TrainConfig(bits=12, epochs=6, seed=8, lexicon_words=("北京", "大学")),
+                  log=None)
+    assert other.weights.tobytes() != model.weights.tobytes()
+
+
+def test_tiny_model_learns_both_standards(tiny):
+    _, path, *_ = tiny
+    fine = Tokenizer(engine="learned", model=path, standard="fine")
+    coarse = Tokenizer(engine="learned", model=path, standard="coarse")
+    for line in TINY_A:
+        assert fine.lcut(line.replace(" ", "")) == line.split()
+    for line in TINY_B:
+        assert coarse.lcut(line.replace(" ", "")) == line.split()
+    assert fine.standards() == ("fine", "coarse")
+    assert set(fine.training_vocab()) == {w for line in TINY_A for w in line.split()}
+
+
+def test_save_load_round_trip(tiny, tmp_path):
+    model, path, *_ = tiny
+    loaded = load(path)
+    assert loaded.standards == model.standards and loaded.bits == model.bits
+    assert np.array_equal(loaded.weights, model.weights)
+    assert np.array_equal(loaded.trans, model.trans)
+    assert loaded.lexicon == model.lexicon and loaded.vocab == model.vocab
+    assert loaded.to_bytes() == model.to_bytes()
+    copy = tmp_path / "copy.qc"
+    loaded.save(copy)
+    assert copy.read_bytes() == path.read_bytes()
+
+
+def test_corrupt_files_are_rejected(tiny, tmp_path):
+    _, path, *_ = tiny
+    data = bytearray(path.read_bytes())
+    bad = tmp_path / "bad.qc"
+    for pos in (0, 30, len(data) // 2, len(data) - 1):
+        flipped = bytearray(data)
+        flipped[pos] ^= 0x40
+        bad.write_bytes(bytes(flipped))
+        with pytest.raises(ValueError, match="bad.qc"):
+            load(bad)
+        with pytest.raises(ValueError):
+            Tokenizer(engine="learned", model=bad).lcut("我们")
+    bad.write_bytes(bytes(data[: len(data) // 3]))
+    with pytest.raises(ValueError, match="truncated|corrupt"):
+        load(bad)
+    bad.write_bytes(b"\x80\x03pickle")
+    with pytest.raises(ValueError, match="not a qieci data file"):
+        load(bad)
+    with pytest.raises(ValueError, match="cannot read"):
+        load(tmp_path / "missing.qc")
+
+
+def test_wrong_metadata_is_rejected(tiny, tmp_path):
+    _, path, *_ = tiny
+    sec = binfile.read(path, kind="model")
+    sec["meta"] = sec["meta"].replace(b'"templates": 19', b'"templates": 7')
+    bad = tmp_path / "meta.qc"
+    bad.write_bytes(binfile.pack("model", sec))
+    with pytest.raises(ValueError, match="feature templates"):
+        load(bad)
+    sec = binfile.read(path, kind="model")
+    sec["weights"] = sec["weights"][:-2]
+    bad.write_bytes(binfile.pack("model", sec))
+    with pytest.raises(ValueError, match="wrong size"):
+        load(bad)
+    with pytest.raises(ValueError, match="no standard"):
+        Tokenizer(engine="learned", model=path, standard="nope").lcut("我")
+
+
+def test_user_words_are_forced_whole(tiny):
+    _, path, *_ = tiny
+    tok = Tokenizer(engine="learned", model=path, standard="fine")
+    text = "我们在北京大学学习中文"
+    assert "北京大学" not in tok.lcut(text)
+    tok.add_word("北京大学")
+    assert tok.lcut(text)[2] == "北京大学"
+    tok.add_word("学习中")
+    words = tok.lcut(text)
+    assert "学习中" in words and "北京大学" in words
+    # overlapping user words: leftmost-longest wins
+    tok.add_word("大学学")
+    assert "北京大学" in tok.lcut(text)
+    tok.del_word("北京大学")
+    tok.del_word("大学学")
+    assert "北京大学" not in tok.lcut(text)
+    # a user word across whitespace cannot be forced: decoded without constraints
+    tok.add_word("京 大")
+    assert "".join(tok.lcut("北京 大学")) == "北京 大学"
+
+
+@given(texts, st.lists(st.text(alphabet="我你他的北京大学生", min_size=1, max_size=4),
+                       min_size=1, max_size=3))
+def test_user_words_property(text, user):
+    tok = _tiny_tok()
+    for w in user:
+        tok.add_word(w)
+    got = tok.lcut(text)
+    assert "".join(got) == text
+    # every leftmost-longest occurrence (not touching whitespace) is a word
+    starts = set()
+    pos = 0
+    for w in got:
+        starts.add((pos, pos + len(w)))
+        pos += len(w)
+    rx = tok._user_re
+    for m in rx.finditer(text):
+        if not any(c.isspace() for c in text[max(0, m.start() - 1):m.end() + 1]):
+            assert m.span() in starts
+
+
+_TINY: list = []
+
+
+def _tiny_tok():
+    if not _TINY:
+        cfg = TrainConfig(bits=10, epochs=2, seed=1)
+        import tempfile, os
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "c.txt")
+            with open(p, "w", encoding="utf-8") as f:
+                f.write("\n".join(TINY_A) + "\n")
+            _TINY.append(train({"x": [p]}, None, cfg, log=None))
+            m = os.path.join(d, "m.qc")
+            _TINY[0].save(m)
+            _TINY.append(open(m, "rb").read())
+    import tempfile
+    f = tempfile.NamedTemporaryFile(suffix=".qc", delete=False)
+    f.write(_TINY[1])
+    f.close()
+    return Tokenizer(engine="learned", model=f.name)
+
+
+def test_search_tokenize_and_cut_lines(tiny):
+    _, path, *_ = tiny
+    tok = Tokenizer(engine="learned", model=path, standard="coarse")
+    text = "我们在北京大学学习"
+    words = tok.lcut(text)
+    assert "北京大学" in words
+    search = tok.lcut_for_search(text)
+    # sub-words in the lexicon come before their word
+    i = search.index("北京大学")
+    assert search[i - 2:i] == ["北京", "大学"]
+    assert [w for w in search if w in words] == words
+    toks = list(tok.tokenize(text))
+    assert [w for w, _, _ in toks] == words
+    assert all(text[s:e] == w for w, s, e in toks)
+    st_ = list(tok.tokenize(text, mode="search"))
+    assert all(text[s:e] == w for w, s, e in st_)
+    block = "我们在北京\r\n他是北京人\n\n中国人民很好"
+    assert tok.cut_lines(block, "/") == join_lines(tok.lcut, block, "/")
+    assert tok.cut_lines(block, " ", crlf_to_lf=True) == join_lines(tok.lcut, block, " ", True)
+    assert list(tok.cut(text)) == words
+    assert tok.lcut(text.encode("utf-8")) == words
+
+
+def test_spec_rebuilds_the_same_tokenizer(tiny):
+    _, path, *_ = tiny
+    tok = Tokenizer(engine="learned", model=path, standard="coarse")
+    tok.add_word("学习中文")
+    spec = tok.spec()
+    assert spec.engine == "learned" and spec.standard == "coarse"
+    again = spec.build()
+    text = "他们在大学学习中文"
+    assert again.lcut(text) == tok.lcut(text)
+    assert "学习中文" in again.lcut(text)
+
+
+def test_stream_with_learned_engine(tiny):
+    from qieci.stream import cut_text
+
+    _, path, *_ = tiny
+    tok = Tokenizer(engine="learned", model=path, standard="fine")
+    text = "".join(line.replace(" ", "") + "\n" for line in TINY_A)
+    assert cut_text(tok, text) == "".join(" ".join(tok.lcut(line.replace(" ", ""))) + "\n"
+                                          for line in TINY_A)
+
+
+def test_engine_argument_errors():
+    with pytest.raises(ValueError, match="unknown engine"):
+        Tokenizer(engine="nope")
+    with pytest.raises(ValueError, match="engine='learned'"):
+        Tokenizer(standard="pku")
