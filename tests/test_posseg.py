@@ -269,3 +269,21 @@ def test_import_qieci_does_not_import_posseg_or_analyse():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
+
+
+def test_viterbi_fallback_matches_reference_and_jieba(ref_hmm, jpos):
+    """Runs where no listed state of a character can follow the previous
+    states (the decoder then takes every reachable state)."""
+    from jieba.posseg.viterbi import viterbi
+
+    only_b = [c for c, s in ref_hmm.char_states.items() if all(p == "B" for p, _ in s)]
+    runs = []
+    for a in only_b[:40]:
+        reach = {y for x in ref_hmm.char_states[a] if ref_hmm.trans[x] for y in ref_hmm.trans[x]}
+        c = next(c for c, s in ref_hmm.char_states.items() if not set(s) & reach)
+        runs += [a + c, "我" + a + c + "了", (a + c) * 2]
+    model, states = default_model(), default_tables().states
+    for run in runs:
+        got = [states[i] for i in _posseg.viterbi_states(model.hmm, run)]
+        assert got == ref_hmm.decode(run) == viterbi(
+            run, jpos.char_state_tab_P, jpos.start_P, jpos.trans_P, jpos.emit_P)[1], run
