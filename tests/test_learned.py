@@ -4,16 +4,17 @@ the model format, the Tokenizer API and constrained decoding."""
 from __future__ import annotations
 
 import random
+import zlib
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qieci import Tokenizer, binfile
 from qieci import reference_learned as ref
-from qieci._learned import (Decoder, Lexicon, Perceptron, char_class, combine,
-                            feature_buckets, normalize, viterbi_tags)
+from qieci._learned import (Decoder, Lexicon, Perceptron, char_class, feature_buckets, fold,
+                            fold_into, fold_row, normalize, viterbi_tags)
 from qieci.model import Model, load
 from qieci.tokenizer import join_lines
 from qieci.train import TrainConfig, train, word_tags
@@ -74,26 +75,56 @@ def _random_table(seed: int) -> np.ndarray:
     return rng.integers(-300, 300, size=(1 << BITS) * 4).astype(np.int16)
 
 
-@given(st.integers(0, 1000), st.integers(0, 3), words, texts)
+@given(st.integers(0, 1000), st.integers(1, 4), words, texts)
 def test_decoder_matches_reference(seed, std, ws, text):
     raw = _random_table(seed)
-    table = combine(raw, BITS, std)
-    assert table.tolist() == ref.combine(raw.tolist(), BITS, std)
+    table = fold(raw, BITS, std)
+    assert table.tolist() == ref.fold(raw.tolist(), BITS, std)
     trans = [(seed * 7 + i * 13) % 41 - 20 for i in range(20)]
-    dec = Decoder(table, trans, Lexicon(ws), BITS)
-    expect = ref.decode(table.tolist(), trans, ws, text, BITS)
+    dec = Decoder(table, trans, Lexicon(ws), BITS, std)
+    expect = ref.decode(table.tolist(), trans, ws, text, BITS, std)
     assert dec.tags(text) == expect
     assert "".join(dec.lcut(text)) == text
 
 
 @given(st.integers(0, 1000), texts, st.data())
 def test_decoder_with_forced_mask_matches_reference(seed, text, data):
-    raw = _random_table(seed)
+    table = fold(_random_table(seed), BITS, 1)
     trans = [0] * 20
-    dec = Decoder(raw, trans, Lexicon([]), BITS)
+    dec = Decoder(table, trans, Lexicon([]), BITS, 1)
     forced = bytes(data.draw(st.lists(st.integers(0, 15), min_size=len(text),
                                       max_size=len(text))))
-    assert dec.tags(text, forced) == ref.decode(raw.tolist(), trans, [], text, BITS, forced)
+    assert dec.tags(text, forced) == ref.decode(table.tolist(), trans, [], text, BITS, 1, forced)
+
+
+@pytest.mark.parametrize("bits", [10, 17, 18])
+def test_fold_by_blocks_equals_fold(bits):
+    rng = np.random.default_rng(bits)
+    raw = rng.integers(-16383, 16384, size=(1 << bits) * 4).astype(np.int16)
+    for std in (1, 2, 7):
+        whole = fold(raw, bits, std)
+        out = np.zeros_like(whole)
+        block = min(1 << 16, 1 << bits) * 4
+        for first in range(0, raw.size, block):
+            fold_into(raw[first:first + block], out, first // 4, bits, std)
+        assert np.array_equal(out, whole)
+        # a bucket and its partner share one folded row; rows are a bijection
+        rows = [fold_row(b, bits, std) for b in range(0, 1 << bits, 97)]
+        assert all(0 <= r < 1 << (bits - 1) for r in rows)
+        if bits == 10:
+            assert rows == [ref.fold_index(b, bits, std) for b in range(0, 1 << bits, 97)]
+            assert sorted({ref.fold_index(b, bits, std) for b in range(1 << bits)}) == list(
+                range(1 << (bits - 1)))
+
+
+def test_lexicon_add_lines_equals_add():
+    ws = ["北京", "北京大学", "ＡＢ", "x" * 20, "大"]
+    a = Lexicon(ws)
+    b = Lexicon()
+    b.add_lines("\n".join(ws))
+    for text in ["我在北京大学ab", "AB大学", "x" * 20]:
+        assert a.lex_features(text) == b.lex_features(text)
+    assert "AB" in b and "北京" in b and "北" not in b and "x" * 20 not in b
 
 
 def test_perceptron_step_matches_reference():
@@ -195,16 +226,35 @@ def test_corrupt_files_are_rejected(tiny, tmp_path):
 
 def test_wrong_metadata_is_rejected(tiny, tmp_path):
     _, path, *_ = tiny
-    sec = binfile.read(path, kind="model")
-    sec["meta"] = sec["meta"].replace(b'"templates": 19', b'"templates": 7')
     bad = tmp_path / "meta.qc"
-    bad.write_bytes(binfile.pack("model", sec))
+
+    def rewrite(name, edit):
+        sec = binfile.read(path, kind="model")
+        sec[name] = zlib.compress(edit(zlib.decompress(sec[name])))
+        bad.write_bytes(binfile.pack("model", sec, compress=False))
+
+    rewrite("meta", lambda m: m.replace(b'"templates": 25', b'"templates": 7'))
     with pytest.raises(ValueError, match="feature templates"):
         load(bad)
+    rewrite("meta", lambda m: m.replace(b'"format": 1', b'"format": 2'))
+    with pytest.raises(ValueError, match="unsupported model format 2"):
+        load(bad)
+    rewrite("meta", lambda m: m[:-3])
+    with pytest.raises(ValueError, match="corrupt model metadata"):
+        load(bad)
+    for cut in (2, 8 * 4096):
+        rewrite("weights", lambda w: w[:-cut])
+        with pytest.raises(ValueError, match="wrong size"):
+            load(bad)
+        with pytest.raises(ValueError, match="wrong size"):
+            Tokenizer(engine="learned", model=bad).lcut("我")
+    rewrite("weights", lambda w: b"\xff\x7f" + w[2:])  # 32767: beyond the weight limit
+    with pytest.raises(ValueError, match="out of range"):
+        Tokenizer(engine="learned", model=bad).lcut("我")
     sec = binfile.read(path, kind="model")
-    sec["weights"] = sec["weights"][:-2]
-    bad.write_bytes(binfile.pack("model", sec))
-    with pytest.raises(ValueError, match="wrong size"):
+    sec["trans"] = b"not zlib"
+    bad.write_bytes(binfile.pack("model", sec, compress=False))
+    with pytest.raises(ValueError, match="corrupt model section 'trans'"):
         load(bad)
     with pytest.raises(ValueError, match="no standard"):
         Tokenizer(engine="learned", model=path, standard="nope").lcut("我")
@@ -231,46 +281,33 @@ def test_user_words_are_forced_whole(tiny):
     assert "".join(tok.lcut("北京 大学")) == "北京 大学"
 
 
-@given(texts, st.lists(st.text(alphabet="我你他的北京大学生", min_size=1, max_size=4),
-                       min_size=1, max_size=3))
-def test_user_words_property(text, user):
-    tok = _tiny_tok()
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts, user=st.lists(st.text(alphabet="我你他的北京大学生", min_size=1, max_size=4),
+                                 min_size=1, max_size=3))
+def test_user_words_property(tiny, text, user):
+    _, path, *_ = tiny
+    tok = Tokenizer(engine="learned", model=path, standard="fine")
     for w in user:
         tok.add_word(w)
     got = tok.lcut(text)
     assert "".join(got) == text
-    # every leftmost-longest occurrence (not touching whitespace) is a word
-    starts = set()
+    spans = set()
     pos = 0
     for w in got:
-        starts.add((pos, pos + len(w)))
+        spans.add((pos, pos + len(w)))
         pos += len(w)
-    rx = tok._user_re
-    for m in rx.finditer(text):
-        if not any(c.isspace() for c in text[max(0, m.start() - 1):m.end() + 1]):
-            assert m.span() in starts
-
-
-_TINY: list = []
-
-
-def _tiny_tok():
-    if not _TINY:
-        cfg = TrainConfig(bits=10, epochs=2, seed=1)
-        import tempfile, os
-        with tempfile.TemporaryDirectory() as d:
-            p = os.path.join(d, "c.txt")
-            with open(p, "w", encoding="utf-8") as f:
-                f.write("\n".join(TINY_A) + "\n")
-            _TINY.append(train({"x": [p]}, None, cfg, log=None))
-            m = os.path.join(d, "m.qc")
-            _TINY[0].save(m)
-            _TINY.append(open(m, "rb").read())
-    import tempfile
-    f = tempfile.NamedTemporaryFile(suffix=".qc", delete=False)
-    f.write(_TINY[1])
-    f.close()
-    return Tokenizer(engine="learned", model=f.name)
+    # every leftmost-longest occurrence of a user word is a word, unless
+    # whitespace (always a word of its own) is inside or next to it
+    longest_first = sorted(set(user), key=lambda w: (-len(w), w))
+    i = 0
+    while i < len(text):
+        hit = next((w for w in longest_first if text.startswith(w, i)), None)
+        if hit is None:
+            i += 1
+            continue
+        if not any(c.isspace() for c in text[i:i + len(hit)]):
+            assert (i, i + len(hit)) in spans, (text, user, got)
+        i += len(hit)
 
 
 def test_search_tokenize_and_cut_lines(tiny):

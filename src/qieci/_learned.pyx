@@ -30,10 +30,11 @@ cimport numpy as cnp
 cnp.import_array()
 
 DEF NT = 4
-DEF NF = 19
+DEF NF = 25
 DEF MAXWORD = 16
 DEF BOS = 0x110001
 DEF EOS = 0x110002
+DEF SALT_BITS = 16
 
 cdef uint64_t GOLD = 0x9E3779B97F4A7C15ULL
 cdef int64_t NEG = -1152921504606846976  # -(2**60): impossible
@@ -41,6 +42,7 @@ cdef int64_t NEG = -1152921504606846976  # -(2**60): impossible
 NUM_TEMPLATES = NF
 NUM_TAGS = NT
 MAX_WORD = MAXWORD
+FOLD_BLOCK_ROWS = 1 << SALT_BITS
 
 
 cdef inline uint64_t mix(uint64_t h) nogil:
@@ -112,7 +114,9 @@ def salt(int s, int bits):
 
 
 cdef uint64_t _salt(int s, int bits):
-    cdef uint64_t mask = ((<uint64_t>1) << bits) - 1
+    # only the low SALT_BITS bits: a bucket and its partner then lie in the
+    # same aligned block of 2**SALT_BITS rows, so tables fold block by block
+    cdef uint64_t mask = ((<uint64_t>1) << (bits if bits < SALT_BITS else SALT_BITS)) - 1
     cdef uint64_t x = mix((<uint64_t>s) * 0xD1B54A32D192ED03ULL + 12345) & mask
     if x == 0:
         x = 1
@@ -138,12 +142,9 @@ cdef class Lexicon:
     cdef Py_ssize_t count
     cdef Py_ssize_t words
 
-    def __cinit__(self, words, Py_ssize_t expected=0):
+    def __cinit__(self, words=(), Py_ssize_t expected=0):
         cdef Py_ssize_t size = 1024
-        if expected <= 0:
-            words = list(words)
-            expected = len(words) * 3
-        while size < expected * 2:
+        while size * 3 < expected * 4:
             size <<= 1
         self.keys = <uint64_t *>malloc(size * sizeof(uint64_t))
         self.flags = <uint8_t *>malloc(size)
@@ -211,6 +212,31 @@ cdef class Lexicon:
             self._put(mix(h) | 1, 1 if k == n else 2)
         self.words += 1
 
+    def add_lines(self, str text):
+        """Add every ``\n``-separated word of ``text`` (no per-word objects)."""
+        cdef uint64_t h = 0xcbf29ce484222325ULL
+        cdef Py_ssize_t k = 0
+        cdef Py_UCS4 ch
+        cdef uint64_t keys[MAXWORD]
+        cdef Py_ssize_t i
+        for ch in text:
+            if ch == 10:
+                if 0 < k <= MAXWORD:
+                    for i in range(k):
+                        self._put(keys[i], 1 if i == k - 1 else 2)
+                    self.words += 1
+                h = 0xcbf29ce484222325ULL
+                k = 0
+                continue
+            h = lex_step(h, norm(ch))
+            if k < MAXWORD:
+                keys[k] = mix(h) | 1
+            k += 1
+        if 0 < k <= MAXWORD:
+            for i in range(k):
+                self._put(keys[i], 1 if i == k - 1 else 2)
+            self.words += 1
+
     def __contains__(self, str word):
         cdef uint64_t h = 0xcbf29ce484222325ULL
         cdef Py_ssize_t i
@@ -222,15 +248,21 @@ cdef class Lexicon:
         return self.keys[i] != 0 and (self.flags[i] & 1) != 0
 
     cdef void scan(self, const uint32_t *x, Py_ssize_t n, uint8_t *start,
-                   uint8_t *end, uint8_t *mid) noexcept nogil:
+                   uint8_t *end, uint8_t *mid, uint8_t *smask,
+                   uint8_t *emask) noexcept nogil:
         """Longest word starting at / ending at / strictly covering each
-        char (0 when none), over the normalised chars ``x[0:n]``."""
+        char (0 when none), over the normalised chars ``x[0:n]``; and the
+        lengths of the words (of 2+ chars) starting / ending at each char as
+        bit masks (bit 0: 2 chars, 1: 3, 2: 4, 3: 5 or more)."""
         cdef Py_ssize_t i, j, k, L
         cdef uint64_t h
         cdef Py_ssize_t s
+        cdef uint8_t bit
         memset(start, 0, n)
         memset(end, 0, n)
         memset(mid, 0, n)
+        memset(smask, 0, n)
+        memset(emask, 0, n)
         for i in range(n):
             h = 0xcbf29ce484222325ULL
             j = i
@@ -248,26 +280,34 @@ cdef class Lexicon:
                     for k in range(i + 1, j):
                         if L > mid[k]:
                             mid[k] = L
+                    if L >= 2:
+                        bit = 1 << (L - 2 if L < 5 else 3)
+                        smask[i] |= bit
+                        emask[j] |= bit
                 if not (self.flags[s] & 2):
                     break
                 j += 1
 
     def lex_features(self, str text):
-        """(start, end, mid) lists for ``text`` (see ``scan``); for tests."""
+        """(start, end, mid, smask, emask) lists for ``text`` (see
+        ``scan``); for tests."""
         cdef Py_ssize_t n = len(text)
         x = normalize(text)
         cdef uint32_t *buf = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
         cdef uint8_t *a = <uint8_t *>malloc(n + 1)
         cdef uint8_t *b = <uint8_t *>malloc(n + 1)
         cdef uint8_t *c = <uint8_t *>malloc(n + 1)
+        cdef uint8_t *d = <uint8_t *>malloc(n + 1)
+        cdef uint8_t *e = <uint8_t *>malloc(n + 1)
         try:
             for i in range(n):
                 buf[i] = x[i]
-            self.scan(buf, n, a, b, c)
+            self.scan(buf, n, a, b, c, d, e)
             return ([a[i] for i in range(n)], [b[i] for i in range(n)],
-                    [c[i] for i in range(n)])
+                    [c[i] for i in range(n)], [d[i] for i in range(n)],
+                    [e[i] for i in range(n)])
         finally:
-            free(buf); free(a); free(b); free(c)
+            free(buf); free(a); free(b); free(c); free(d); free(e)
 
 
 # ---------------------------------------------------------------------------
@@ -288,6 +328,8 @@ cdef class _Work:
     cdef uint8_t *ls
     cdef uint8_t *le
     cdef uint8_t *lm
+    cdef uint8_t *sm
+    cdef uint8_t *em
     cdef uint64_t *feats      # n * NF buckets
     cdef int64_t *score       # n * NT
     cdef int8_t_ptr back
@@ -297,11 +339,13 @@ cdef class _Work:
     def __cinit__(self):
         self.cap = 0
         self.x = NULL; self.ls = NULL; self.le = NULL; self.lm = NULL
+        self.sm = NULL; self.em = NULL
         self.feats = NULL; self.score = NULL; self.back = NULL; self.mask = NULL
         self.tags = NULL
 
     def __dealloc__(self):
         free(self.x); free(self.ls); free(self.le); free(self.lm); free(self.feats)
+        free(self.sm); free(self.em)
         free(self.score); free(self.back); free(self.mask); free(self.tags)
 
     cdef int ensure(self, Py_ssize_t n) except -1:
@@ -312,12 +356,15 @@ cdef class _Work:
         self.ls = <uint8_t *>realloc(self.ls, c + 1)
         self.le = <uint8_t *>realloc(self.le, c + 1)
         self.lm = <uint8_t *>realloc(self.lm, c + 1)
+        self.sm = <uint8_t *>realloc(self.sm, c + 1)
+        self.em = <uint8_t *>realloc(self.em, c + 1)
         self.feats = <uint64_t *>realloc(self.feats, (c + 1) * NF * sizeof(uint64_t))
         self.score = <int64_t *>realloc(self.score, (c + 1) * NT * sizeof(int64_t))
         self.back = <int8_t_ptr>realloc(self.back, (c + 1) * NT)
         self.mask = <uint8_t *>realloc(self.mask, c + 1)
         self.tags = <uint8_t *>realloc(self.tags, c + 1)
         if (self.x == NULL or self.ls == NULL or self.le == NULL or self.lm == NULL
+                or self.sm == NULL or self.em == NULL
                 or self.feats == NULL or self.score == NULL or self.back == NULL
                 or self.mask == NULL or self.tags == NULL):
             raise MemoryError()
@@ -346,7 +393,7 @@ cdef void extract(_Work w, Lexicon lex, Py_ssize_t n, uint64_t bmask) noexcept n
     cdef const uint32_t *x = w.x + 2
     cdef uint64_t *f
     cdef uint64_t a, b, c, d, e, ca, cb, cc
-    lex.scan(x, n, w.ls, w.le, w.lm)
+    lex.scan(x, n, w.ls, w.le, w.lm, w.sm, w.em)
     for i in range(n):
         f = w.feats + i * NF
         a = x[i - 2]; b = x[i - 1]; c = x[i]; d = x[i + 1]; e = x[i + 2]
@@ -374,6 +421,13 @@ cdef void extract(_Work w, Lexicon lex, Py_ssize_t n, uint64_t bmask) noexcept n
                     ^ (18 * GOLD))
         f[18] = mix(((1 if c == b else 0) | (2 if c == d else 0) | (4 if b == d else 0)
                      | (8 if a == c else 0) | (cb << 4)) ^ (19 * GOLD))
+        f[19] = mix((b | (d << 21)) ^ (20 * GOLD))
+        f[20] = mix((c | (lexb(w.ls[i]) << 21)) ^ (21 * GOLD))
+        f[21] = mix((c | (lexb(w.le[i]) << 21)) ^ (22 * GOLD))
+        f[22] = mix((c | (lexb(w.lm[i]) << 21)) ^ (23 * GOLD))
+        f[23] = mix((<uint64_t>w.sm[i] | (<uint64_t>w.em[i] << 4)) ^ (24 * GOLD))
+        f[24] = mix((<uint64_t>(w.em[i - 1] if i > 0 else 0)
+                     | (<uint64_t>w.sm[i] << 4)) ^ (25 * GOLD))
     for i in range(n * NF):
         w.feats[i] &= bmask
 
@@ -477,27 +531,60 @@ def viterbi_tags(list score, list trans, list mask):
 # Inference: a table for one standard
 
 
-cdef class Decoder:
-    """Decodes with the combined (shared + one standard's) weights.
+cdef inline int high_bit(uint64_t x) nogil:
+    cdef int k = 0
+    while x > 1:
+        x >>= 1
+        k += 1
+    return k
 
-    ``table``: int16 array of ``2**bits * 4`` weights (already combined);
-    ``trans``: 20 int64 transition weights (row-major 5 x 4, row 4 = start).
+
+cdef inline uint64_t fold_index(uint64_t b, uint64_t sl, int k) nogil:
+    """Row of bucket ``b`` in a folded table: ``b`` and ``b ^ sl`` share one
+    row (the shared + specific weights of both are the same sum); the row
+    number is the member with bit ``k`` (the salt's top bit) clear, with
+    that bit removed."""
+    if (b >> k) & 1:
+        b ^= sl
+    return ((b >> (k + 1)) << k) | (b & (((<uint64_t>1) << k) - 1))
+
+
+def fold_row(uint64_t b, int bits, int std):
+    """The folded-table row of bucket ``b`` for standard ``std``."""
+    cdef uint64_t sl = _salt(std, bits)
+    return fold_index(b, sl, high_bit(sl))
+
+
+cdef class Decoder:
+    """Decodes with one standard's weights.
+
+    ``table``: the folded int16 table of that standard (``2**(bits-1) * 4``
+    values, see :func:`fold`); ``trans``: 20 transition weights (5 x 4,
+    row 4 = start), already shared + specific; ``std``: the standard's
+    1-based index (it fixes the fold).
     """
 
-    cdef cnp.int16_t[::1] table
+    cdef const cnp.int16_t[::1] table
     cdef int64_t trans[20]
     cdef uint64_t bmask
+    cdef uint64_t salt
+    cdef int fold_bit
     cdef readonly Lexicon lexicon
     cdef _Work w
     cdef readonly int bits
 
-    def __init__(self, cnp.int16_t[::1] table, trans, Lexicon lexicon, int bits):
-        if table.shape[0] != (1 << bits) * NT:
-            raise ValueError("weight table size does not match its bit count")
+    def __init__(self, const cnp.int16_t[::1] table, trans, Lexicon lexicon, int bits,
+                 int std):
+        if not 2 <= bits <= 30 or table.shape[0] != (1 << (bits - 1)) * NT:
+            raise ValueError("folded weight table size does not match its bit count")
+        if std < 1:
+            raise ValueError("standard index must be >= 1")
         self.table = table
         for i in range(20):
             self.trans[i] = trans[i]
         self.bmask = ((<uint64_t>1) << bits) - 1
+        self.salt = _salt(std, bits)
+        self.fold_bit = high_bit(self.salt)
         self.lexicon = lexicon
         self.w = _Work()
         self.bits = bits
@@ -519,7 +606,7 @@ cdef class Decoder:
                 f = w.feats + i * NF
                 s0 = 0; s1 = 0; s2 = 0; s3 = 0
                 for k in range(NF):
-                    row = tab + f[k] * NT
+                    row = tab + fold_index(f[k], self.salt, self.fold_bit) * NT
                     s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
                 w.score[i * NT] = s0
                 w.score[i * NT + 1] = s1
@@ -591,28 +678,44 @@ cdef class Decoder:
         return "".join(out)
 
 
-def combine(const cnp.int16_t[::1] raw, int bits, int std):
-    """The decode table of standard ``std`` (1-based; 0 = shared only):
-    ``out[b] = raw[b] + raw[b ^ salt(std)]`` per tag, saturated to int16."""
-    cdef Py_ssize_t N = (<Py_ssize_t>1) << bits
-    if raw.shape[0] != N * NT:
-        raise ValueError("weight table size does not match its bit count")
-    out = np.empty(N * NT, dtype=np.int16)
-    cdef cnp.int16_t[::1] o = out
-    cdef uint64_t sl = _salt(std, bits) if std > 0 else 0
-    cdef Py_ssize_t b, t
+def fold_into(const cnp.int16_t[::1] raw, cnp.int16_t[::1] out, Py_ssize_t first_row,
+              int bits, int std):
+    """Fold the raw rows ``first_row ..`` (``raw``: whole blocks of
+    FOLD_BLOCK_ROWS rows, or the whole table when it is smaller) into the
+    folded table ``out`` of standard ``std``: ``out[fold(b)] = raw[b] +
+    raw[b ^ salt(std)]`` per tag, saturated to int16."""
+    cdef Py_ssize_t rows = raw.shape[0] // NT
+    cdef Py_ssize_t block = min(<Py_ssize_t>FOLD_BLOCK_ROWS, (<Py_ssize_t>1) << bits)
+    cdef uint64_t sl = _salt(std, bits)
+    cdef int k = high_bit(sl)
+    cdef Py_ssize_t r, t, a, b
     cdef int v
+    if raw.shape[0] % NT or rows % block or first_row % block:
+        raise ValueError("fold_into needs whole aligned blocks")
+    if first_row + rows > ((<Py_ssize_t>1) << bits) or out.shape[0] != (1 << (bits - 1)) * NT:
+        raise ValueError("fold_into: rows out of range or wrong output size")
     with nogil:
-        for b in range(N):
+        for r in range(rows):
+            a = first_row + r
+            if (a >> k) & 1:
+                continue
+            b = r ^ <Py_ssize_t>sl
             for t in range(NT):
-                v = raw[b * NT + t]
-                if std > 0:
-                    v += raw[(b ^ sl) * NT + t]
+                v = raw[r * NT + t] + raw[b * NT + t]
                 if v > 32767:
                     v = 32767
                 elif v < -32768:
                     v = -32768
-                o[b * NT + t] = v
+                out[fold_index(a, sl, k) * NT + t] = v
+
+
+def fold(const cnp.int16_t[::1] raw, int bits, int std):
+    """The folded decode table of standard ``std`` (1-based) from the whole
+    raw table (``2**bits * 4`` values)."""
+    if raw.shape[0] != ((<Py_ssize_t>1) << bits) * NT:
+        raise ValueError("weight table size does not match its bit count")
+    out = np.empty(((<Py_ssize_t>1) << (bits - 1)) * NT, dtype=np.int16)
+    fold_into(raw, out, 0, bits, std)
     return out
 
 

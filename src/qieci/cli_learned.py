@@ -68,6 +68,9 @@ def add_learned_parsers(sub: Any) -> None:
     tr.add_argument("--seed", type=int, default=1, help="shuffling seed (default 1)")
     tr.add_argument("--no-jieba-lexicon", action="store_true",
                     help="do not use jieba's dictionary for the lexicon features")
+    tr.add_argument("--lexicon", action="append", default=[], metavar="WORDS",
+                    help="word list (one word per line, first field) to add to the lexicon "
+                         "features (repeatable), e.g. an official training word list")
     tr.add_argument("--lexicon-min-count", type=int, default=0, metavar="N",
                     help="also use training words seen N+ times as lexicon words (0: no)")
     tr.set_defaults(func=cmd_train)
@@ -95,13 +98,13 @@ def add_learned_parsers(sub: Any) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .train import TrainConfig, jieba_words, parse_corpus_args, train
+    from .train import TrainConfig, parse_corpus_args, train
 
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
     cfg = TrainConfig(bits=args.bits, epochs=args.epochs, patience=args.patience,
                       seed=args.seed, min_lexicon_count=args.lexicon_min_count,
-                      lexicon_words=() if args.no_jieba_lexicon else jieba_words())
+                      lexicon_words=lexicon_words(args))
     if not 10 <= cfg.bits <= 26:
         raise ValueError("--bits must be between 10 and 26")
     model = train(corpora, dev, cfg, log=sys.stderr)
@@ -109,6 +112,18 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"qieci: wrote {args.output} (standards: {', '.join(model.standards)})",
           file=sys.stderr)
     return 0
+
+
+def lexicon_words(args: argparse.Namespace) -> list[str]:
+    """jieba's words (unless --no-jieba-lexicon) then those of --lexicon
+    files, without duplicates, in that order."""
+    from .evaluate import read_vocab
+    from .train import jieba_words
+
+    words = [] if args.no_jieba_lexicon else jieba_words()
+    for path in args.lexicon:
+        words += sorted(read_vocab(path))
+    return list(dict.fromkeys(words))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -137,15 +152,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_standards(args: argparse.Namespace) -> int:
     from .engines.learned import DEFAULT_STANDARD
-    from .model import load
+    from .model import parse_meta, parse_vocab, read_sections
 
-    model = load(args.model)
+    sec, source = read_sections(args.model)
+    meta = parse_meta(sec, source)
+    vocab = parse_vocab(sec, source)
     if args.json:
-        print(json.dumps({"standards": model.standards, "training": model.training},
+        print(json.dumps({"standards": meta.standards, "training": meta.training},
                          ensure_ascii=False))
         return 0
-    for std in model.standards:
-        n = len(model.vocab.get(std, []))
+    for std in meta.standards:
+        text = vocab.get(std, "")
+        n = text.count("\n") + 1 if text else 0
         mark = " (default)" if std == DEFAULT_STANDARD else ""
         print(f"{std}\t{n} training words{mark}")
     return 0

@@ -1,7 +1,10 @@
 """The learned engine's model file: format, saving and loading.
 
 A model is a :mod:`qieci.binfile` container of kind ``"model"`` (versioned,
-with a CRC-32 per section; never pickle) with these sections:
+with a CRC-32 per section; never pickle). The container stores the sections
+as they are (flag 0); each payload is itself one zlib stream, so that the
+big weight table can be decompressed block by block while it is folded for
+one standard (peak memory stays low). Sections:
 
 ``meta``
     UTF-8 JSON: ``format`` (this module's :data:`FORMAT_VERSION`), ``bits``
@@ -9,12 +12,13 @@ with a CRC-32 per section; never pickle) with these sections:
     feature templates the kernel extracts; must match the kernel),
     ``standards`` (the standard names, in index order: standard ``i`` of the
     list has kernel index ``i + 1``), ``scale`` (weights were multiplied by
-    it before rounding), ``training`` (free-form description of the data).
+    it before rounding), ``training`` (a description of the training data
+    and settings).
 ``weights``
     int16 little-endian, ``2**bits * 4`` values: bucket-major, tags B, M, E,
-    S. Shared weights and per-standard weights share the table (the copy of
-    a feature for standard ``s`` is in bucket ``b ^ salt(s)``), every value
-    lies within +-16383 so that shared + specific fits in int16.
+    S. Shared and per-standard weights share the table (the copy of a
+    feature for standard ``s`` is in bucket ``b ^ salt(s)``); every value
+    lies within +-:data:`WEIGHT_LIMIT`, so shared + specific fits in int16.
 ``trans``
     int64 little-endian, ``(len(standards) + 1) * 20`` values: per row (0 =
     shared, ``s`` = standard ``s``) the transition weights ``prev x cur``,
@@ -32,6 +36,7 @@ any inconsistency.
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass, field
 from importlib import resources
 from os import PathLike
@@ -50,42 +55,64 @@ _SECTIONS = ("meta", "weights", "trans", "lexicon", "vocab")
 
 
 @dataclass
+class Meta:
+    """The checked ``meta`` section."""
+
+    bits: int
+    standards: list[str]
+    scale: float
+    training: dict[str, Any]
+
+    def standard_index(self, standard: str, source: str) -> int:
+        """The 1-based kernel index of ``standard``; ValueError if unknown."""
+        try:
+            return self.standards.index(standard) + 1
+        except ValueError:
+            raise ValueError(
+                f"{source}: model has no standard {standard!r} "
+                f"(it has: {', '.join(self.standards)})"
+            ) from None
+
+
+@dataclass
 class Model:
-    """A loaded (or freshly trained) model; arrays are native-endian."""
+    """A whole model in memory (training, tests, tools); arrays native-endian.
+    ``lexicon`` and the ``vocab`` values are words joined by ``"\\n"``."""
 
     bits: int
     standards: list[str]
     weights: np.ndarray  # int16, 2**bits * 4
     trans: np.ndarray  # int64, (len(standards) + 1) * 20
-    lexicon: list[str]
-    vocab: dict[str, list[str]] = field(default_factory=dict)
+    lexicon: str
+    vocab: dict[str, str] = field(default_factory=dict)
     scale: float = 1.0
     training: dict[str, Any] = field(default_factory=dict)
     source: str = "<memory>"
 
     def standard_index(self, standard: str) -> int:
         """The 1-based kernel index of ``standard``; ValueError if unknown."""
-        try:
-            return self.standards.index(standard) + 1
-        except ValueError:
-            raise ValueError(
-                f"{self.source}: model has no standard {standard!r} "
-                f"(it has: {', '.join(self.standards)})"
-            ) from None
+        return Meta(self.bits, self.standards, self.scale, self.training).standard_index(
+            standard, self.source)
+
+    def vocab_words(self, standard: str) -> list[str]:
+        """The training words of ``standard`` (empty when unknown)."""
+        text = self.vocab.get(standard, "")
+        return text.split("\n") if text else []
 
     def to_bytes(self) -> bytes:
         from ._learned import NUM_TEMPLATES
 
         meta = {"format": FORMAT_VERSION, "bits": self.bits, "templates": NUM_TEMPLATES,
                 "standards": self.standards, "scale": self.scale, "training": self.training}
-        return binfile.pack(MODEL_KIND, {
+        raw = {
             "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
             "weights": self.weights.astype("<i2").tobytes(),
             "trans": self.trans.astype("<i8").tobytes(),
-            "lexicon": "\n".join(self.lexicon).encode("utf-8"),
-            "vocab": json.dumps({k: "\n".join(v) for k, v in self.vocab.items()},
-                                ensure_ascii=False).encode("utf-8"),
-        })
+            "lexicon": self.lexicon.encode("utf-8"),
+            "vocab": json.dumps(self.vocab, ensure_ascii=False).encode("utf-8"),
+        }
+        return binfile.pack(MODEL_KIND, {k: zlib.compress(v, 9) for k, v in raw.items()},
+                            compress=False)
 
     def save(self, path: str | PathLike[str]) -> None:
         """Write the model to ``path`` (atomically: a temporary file renamed)."""
@@ -95,60 +122,132 @@ class Model:
         tmp.replace(p)
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str) -> Model:
-        from ._learned import NUM_TEMPLATES
-
-        sec = binfile.unpack(data, kind=MODEL_KIND, source=source)
-        binfile.require(sec, _SECTIONS, source)
-        try:
-            meta = json.loads(sec["meta"].decode("utf-8"))
-            fmt = meta["format"]
-            bits = int(meta["bits"])
-            standards = [str(s) for s in meta["standards"]]
-            templates = int(meta["templates"])
-            scale = float(meta["scale"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{source}: corrupt model metadata ({exc})") from None
-        if fmt != FORMAT_VERSION:
-            raise ValueError(f"{source}: unsupported model format {fmt} "
-                             f"(this build reads {FORMAT_VERSION})")
-        if templates != NUM_TEMPLATES:
-            raise ValueError(f"{source}: model has {templates} feature templates, this build "
-                             f"extracts {NUM_TEMPLATES}; retrain it")
-        if not 8 <= bits <= 28 or not standards or len(set(standards)) != len(standards):
-            raise ValueError(f"{source}: corrupt model metadata (bits or standards)")
-        if len(sec["weights"]) != (1 << bits) * 4 * 2:
+    def from_sections(cls, sec: dict[str, bytes], source: str) -> Model:
+        meta = parse_meta(sec, source)
+        weights = np.frombuffer(_inflate(sec, "weights", source), dtype="<i2")
+        weights = weights.astype(np.int16)
+        if weights.size != (1 << meta.bits) * 4:
             raise ValueError(f"{source}: weights section has the wrong size")
-        if len(sec["trans"]) != (len(standards) + 1) * 20 * 8:
-            raise ValueError(f"{source}: trans section has the wrong size")
-        weights = np.frombuffer(sec["weights"], dtype="<i2").astype(np.int16, copy=False)
         if int(np.abs(weights.astype(np.int32)).max(initial=0)) > WEIGHT_LIMIT:
             raise ValueError(f"{source}: weights out of range")
-        trans = np.frombuffer(sec["trans"], dtype="<i8").astype(np.int64)
+        return cls(meta.bits, meta.standards, weights, parse_trans(sec, meta, source),
+                   parse_text(sec, "lexicon", source), parse_vocab(sec, source), meta.scale,
+                   meta.training, source)
+
+
+def _inflate(sec: dict[str, bytes], name: str, source: str) -> bytes:
+    try:
+        return zlib.decompress(sec[name])
+    except zlib.error as exc:
+        raise ValueError(f"{source}: corrupt model section {name!r} ({exc})") from None
+
+
+def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], str]:
+    """The verified (still compressed) sections of the model at ``path``
+    (``None``: the bundled model) and the name used in messages."""
+    if path is None:
+        source = f"<bundled {DEFAULT_MODEL_RESOURCE}>"
         try:
-            lexicon = sec["lexicon"].decode("utf-8").split("\n") if sec["lexicon"] else []
-            vocab_raw = json.loads(sec["vocab"].decode("utf-8"))
-            vocab = {str(k): (v.split("\n") if v else []) for k, v in vocab_raw.items()}
-        except (ValueError, AttributeError) as exc:
-            raise ValueError(f"{source}: corrupt model text sections ({exc})") from None
-        return cls(bits, standards, weights, trans, lexicon, vocab, scale,
-                   dict(meta.get("training") or {}), source)
+            data = resources.files("qieci").joinpath("data", DEFAULT_MODEL_RESOURCE).read_bytes()
+        except OSError as exc:
+            raise ValueError(f"the bundled learned model is missing: {exc}") from None
+        sec = binfile.unpack(data, kind=MODEL_KIND, source=source)
+    else:
+        source = str(Path(path))
+        sec = binfile.read(path, kind=MODEL_KIND)
+    binfile.require(sec, _SECTIONS, source)
+    return sec, source
+
+
+def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
+    from ._learned import NUM_TEMPLATES
+
+    try:
+        meta = json.loads(_inflate(sec, "meta", source).decode("utf-8"))
+        fmt = meta["format"]
+        bits = int(meta["bits"])
+        standards = [str(s) for s in meta["standards"]]
+        templates = int(meta["templates"])
+        scale = float(meta["scale"])
+        training = dict(meta.get("training") or {})
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{source}: corrupt model metadata ({exc})") from None
+    if fmt != FORMAT_VERSION:
+        raise ValueError(f"{source}: unsupported model format {fmt} "
+                         f"(this build reads {FORMAT_VERSION})")
+    if templates != NUM_TEMPLATES:
+        raise ValueError(f"{source}: model has {templates} feature templates, this build "
+                         f"extracts {NUM_TEMPLATES}; retrain it")
+    if not 8 <= bits <= 28 or not standards or len(set(standards)) != len(standards):
+        raise ValueError(f"{source}: corrupt model metadata (bits or standards)")
+    return Meta(bits, standards, scale, training)
+
+
+def parse_trans(sec: dict[str, bytes], meta: Meta, source: str) -> np.ndarray:
+    raw = _inflate(sec, "trans", source)
+    if len(raw) != (len(meta.standards) + 1) * 20 * 8:
+        raise ValueError(f"{source}: trans section has the wrong size")
+    return np.frombuffer(raw, dtype="<i8").astype(np.int64)
+
+
+def parse_text(sec: dict[str, bytes], name: str, source: str) -> str:
+    try:
+        return _inflate(sec, name, source).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{source}: corrupt model section {name!r} ({exc})") from None
+
+
+def parse_vocab(sec: dict[str, bytes], source: str) -> dict[str, str]:
+    try:
+        vocab = json.loads(parse_text(sec, "vocab", source))
+        return {str(k): str(v) for k, v in vocab.items()}
+    except (ValueError, AttributeError) as exc:
+        raise ValueError(f"{source}: corrupt model vocab ({exc})") from None
+
+
+def fold_weights(sec: dict[str, bytes], meta: Meta, std: int, source: str) -> np.ndarray:
+    """The folded decode table of standard ``std`` (1-based), decompressed
+    and folded block by block (never the whole raw table in memory)."""
+    from ._learned import FOLD_BLOCK_ROWS, fold_into
+
+    rows = 1 << meta.bits
+    block = min(FOLD_BLOCK_ROWS, rows) * 8  # bytes of one block of rows
+    out = np.empty((rows // 2) * 4, dtype=np.int16)
+    d = zlib.decompressobj()
+    pending = b""
+    row = 0
+    src = memoryview(sec["weights"])
+    step = 1 << 20
+
+    def take(data: bytes) -> bytes:
+        nonlocal row
+        whole = len(data) - len(data) % block
+        if not whole:
+            return data
+        if row * 8 + whole > rows * 8:
+            raise ValueError(f"{source}: weights section has the wrong size")
+        chunk = np.frombuffer(data[:whole], dtype="<i2").astype(np.int16)
+        if int(np.abs(chunk.astype(np.int32)).max(initial=0)) > WEIGHT_LIMIT:
+            raise ValueError(f"{source}: weights out of range")
+        fold_into(chunk, out, row, meta.bits, std)
+        row += whole // 8
+        return data[whole:]
+
+    try:
+        for pos in range(0, len(src), step):
+            pending = take(pending + d.decompress(src[pos:pos + step]))
+        pending = take(pending + d.flush())
+    except zlib.error as exc:
+        raise ValueError(f"{source}: corrupt model section 'weights' ({exc})") from None
+    if row != rows or pending or not d.eof:
+        raise ValueError(f"{source}: weights section has the wrong size")
+    return out
 
 
 def load(path: str | PathLike[str] | None) -> Model:
-    """Load the model at ``path``; ``None`` means the bundled model."""
-    if path is None:
-        try:
-            data = resources.files("qieci").joinpath("data", DEFAULT_MODEL_RESOURCE).read_bytes()
-        except (FileNotFoundError, OSError) as exc:
-            raise ValueError(f"the bundled learned model is missing: {exc}") from None
-        return Model.from_bytes(data, f"<bundled {DEFAULT_MODEL_RESOURCE}>")
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{p}: cannot read model file: {exc.strerror or exc}") from None
-    return Model.from_bytes(data, str(p))
+    """Load the whole model at ``path``; ``None`` means the bundled model."""
+    sec, source = read_sections(path)
+    return Model.from_sections(sec, source)
 
 
 def quantize(avg: np.ndarray, trans: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -160,4 +259,3 @@ def quantize(avg: np.ndarray, trans: np.ndarray) -> tuple[np.ndarray, np.ndarray
     w = np.rint(avg * scale)
     np.clip(w, -WEIGHT_LIMIT, WEIGHT_LIMIT, out=w)
     return w.astype(np.int16), np.rint(trans * scale).astype(np.int64), scale
-

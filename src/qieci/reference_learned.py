@@ -66,19 +66,25 @@ def char_class(c: int) -> int:
     return 0
 
 
+SALT_BITS = 16
+
+
 def salt(s: int, bits: int) -> int:
-    mask = (1 << bits) - 1
+    """Standard ``s``'s XOR salt: low bits only (see ``fold``)."""
+    mask = (1 << min(bits, SALT_BITS)) - 1
     x = mix((s * 0xD1B54A32D192ED03 + 12345) & M64) & mask
     return x or 1
 
 
-def lex_scan(words: Iterable[str], text: str) -> tuple[list[int], list[int], list[int]]:
+def lex_scan(words: Iterable[str], text: str) -> tuple[list[int], ...]:
     """Longest lexicon word starting at, ending at, strictly covering each
-    char (0: none); words compared after normalisation, at most MAX_WORD."""
+    char (0: none), and bit masks of the lengths of the 2+ char words
+    starting / ending at each char (bit 0: 2 chars, 1: 3, 2: 4, 3: 5+);
+    words compared after normalisation, at most MAX_WORD chars."""
     lex = {"".join(chr(norm(ord(c))) for c in w) for w in words if 0 < len(w) <= MAX_WORD}
     x = "".join(chr(norm(ord(c))) for c in text)
     n = len(x)
-    start, end, mid = [0] * n, [0] * n, [0] * n
+    start, end, mid, smask, emask = [0] * n, [0] * n, [0] * n, [0] * n, [0] * n
     for i in range(n):
         for j in range(i, min(n, i + MAX_WORD)):
             if x[i:j + 1] in lex:
@@ -87,7 +93,11 @@ def lex_scan(words: Iterable[str], text: str) -> tuple[list[int], list[int], lis
                 end[j] = max(end[j], L)
                 for k in range(i + 1, j):
                     mid[k] = max(mid[k], L)
-    return start, end, mid
+                if L >= 2:
+                    bit = 1 << min(L - 2, 3)
+                    smask[i] |= bit
+                    emask[j] |= bit
+    return start, end, mid, smask, emask
 
 
 def _h(t: int, v: int) -> int:
@@ -95,9 +105,9 @@ def _h(t: int, v: int) -> int:
 
 
 def feature_buckets(words: Iterable[str], text: str, bits: int) -> list[list[int]]:
-    """The 19 feature buckets of each char of ``text``."""
+    """The 25 feature buckets of each char of ``text``."""
     mask = (1 << bits) - 1
-    ls, le, lm = lex_scan(words, text)
+    ls, le, lm, sm, em = lex_scan(words, text)
     x = [BOS, BOS] + [norm(ord(c)) for c in text] + [EOS, EOS]
     n = len(text)
 
@@ -115,7 +125,9 @@ def feature_buckets(words: Iterable[str], text: str, bits: int) -> list[list[int
                 cls(b) | cls(c) << 4 | cls(d) << 8 | cls(a) << 12 | cls(e) << 16,
                 lb(ls[i]), lb(le[i]), lb(lm[i]),
                 lb(ls[i]) | lb(le_prev) << 4 | lb(le[i]) << 8 | lb(ls_next) << 12,
-                (c == b) | (c == d) << 1 | (b == d) << 2 | (a == c) << 3 | cls(c) << 4]
+                (c == b) | (c == d) << 1 | (b == d) << 2 | (a == c) << 3 | cls(c) << 4,
+                b | d << 21, c | lb(ls[i]) << 21, c | lb(le[i]) << 21, c | lb(lm[i]) << 21,
+                sm[i] | em[i] << 4, (em[i - 1] if i > 0 else 0) | sm[i] << 4]
         out.append([_h(t, v) & mask for t, v in enumerate(vals)])
     return out
 
@@ -167,16 +179,19 @@ def best_path(score: Sequence[Sequence[int]], trans: Sequence[int],
     return tags
 
 
-def scores(table: Sequence[int], buckets: list[list[int]]) -> list[list[int]]:
-    """Emission scores: per char, per tag, the sum of the table rows."""
-    return [[sum(table[b * 4 + t] for b in row) for t in range(4)] for row in buckets]
+def scores(table: Sequence[int], buckets: list[list[int]], bits: int,
+           std: int) -> list[list[int]]:
+    """Emission scores: per char, per tag, the sum of the folded rows."""
+    return [[sum(table[fold_index(b, bits, std) * 4 + t] for b in row) for t in range(4)]
+            for row in buckets]
 
 
 def decode(table: Sequence[int], trans: Sequence[int], words: Iterable[str], text: str,
-           bits: int, forced: bytes | None = None) -> list[int]:
-    """The tags the compiled Decoder gives (whitespace forced to S; when the
-    forced mask admits nothing, decoding without it)."""
-    sc = scores(table, feature_buckets(words, text, bits))
+           bits: int, std: int, forced: bytes | None = None) -> list[int]:
+    """The tags the compiled Decoder gives with the folded ``table`` of
+    standard ``std`` (whitespace forced to S; when the forced mask admits
+    nothing, decoding without it)."""
+    sc = scores(table, feature_buckets(words, text, bits), bits, std)
     space = [is_space(norm(ord(c))) for c in text]
     mask = [8 if sp else (forced[i] if forced is not None else 15)
             for i, sp in enumerate(space)]
@@ -186,15 +201,27 @@ def decode(table: Sequence[int], trans: Sequence[int], words: Iterable[str], tex
     return [3] * len(text) if tags is None else tags
 
 
-def combine(raw: Sequence[int], bits: int, std: int) -> list[int]:
-    """``out[b] = raw[b] + raw[b ^ salt(std)]`` per tag, saturated to int16."""
-    n = 1 << bits
-    sl = salt(std, bits) if std > 0 else 0
-    out = []
-    for b in range(n):
+def fold_index(b: int, bits: int, std: int) -> int:
+    """Row of bucket ``b`` in standard ``std``'s folded table: ``b`` and
+    ``b ^ salt`` share a row; it is the member whose bit k (the salt's top
+    bit) is clear, with bit k removed."""
+    sl = salt(std, bits)
+    k = sl.bit_length() - 1
+    if b >> k & 1:
+        b ^= sl
+    return (b >> (k + 1)) << k | (b & ((1 << k) - 1))
+
+
+def fold(raw: Sequence[int], bits: int, std: int) -> list[int]:
+    """Folded table: row ``fold_index(b)`` = ``raw[b] + raw[b ^ salt]`` per
+    tag, saturated to int16."""
+    sl = salt(std, bits)
+    out = [0] * ((1 << (bits - 1)) * 4)
+    for b in range(1 << bits):
+        r = fold_index(b, bits, std)
         for t in range(4):
-            v = raw[b * 4 + t] + (raw[(b ^ sl) * 4 + t] if std > 0 else 0)
-            out.append(max(-32768, min(32767, v)))
+            v = raw[b * 4 + t] + raw[(b ^ sl) * 4 + t]
+            out[r * 4 + t] = max(-32768, min(32767, v))
     return out
 
 

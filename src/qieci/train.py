@@ -23,7 +23,7 @@ from typing import TextIO
 
 import numpy as np
 
-from ._learned import Decoder, Lexicon, Perceptron, combine
+from ._learned import Decoder, Lexicon, Perceptron, fold
 from .evaluate import Score, score
 from .model import Model, quantize
 
@@ -84,23 +84,12 @@ def jieba_words() -> list[str]:
     return [w for w, f, _ in load_data(None).entries() if f > 0]
 
 
-def build_decoders(model: Model) -> dict[str, Decoder]:
-    """One decoder per standard of ``model`` (each holds its own table)."""
-    from ._learned import Lexicon as Lex
-
-    lex = Lex(model.lexicon)
-    out = {}
-    for i, std in enumerate(model.standards, 1):
-        out[std] = decoder_for(model, i, lex)
-    return out
-
-
 def decoder_for(model: Model, index: int, lexicon: Lexicon) -> Decoder:
     """The decoder of standard ``index`` (1-based) of ``model``."""
-    table = combine(model.weights, model.bits, index)
+    table = fold(model.weights, model.bits, index)
     t = model.trans
     trans = [int(t[i] + t[index * 20 + i]) for i in range(20)]
-    return Decoder(table, trans, lexicon, model.bits)
+    return Decoder(table, trans, lexicon, model.bits, index)
 
 
 def evaluate_decoder(dec: Decoder, gold: list[list[str]], vocab=None) -> Score:
@@ -157,7 +146,7 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
     n_chars = sum(len(t) for t, _, _ in examples)
     say(f"train: {len(examples)} sentences, {n_chars} chars, standards {', '.join(standards)}; "
         f"lexicon {len(lexicon)} words; 2**{cfg.bits} buckets")
-    model_vocab = {std: sorted(c) for std, c in vocab.items()}
+    model_vocab = {std: "\n".join(sorted(c)) for std, c in vocab.items()}
 
     p = Perceptron(cfg.bits, len(standards), lexicon)
     rng = random.Random(cfg.seed)
@@ -205,7 +194,7 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
 
 
 def _snapshot(p: Perceptron, standards: list[str], lexicon_words: list[str],
-              vocab: dict[str, list[str]], training: dict) -> Model:
+              vocab: dict[str, str], training: dict) -> Model:
     """The averaged, quantised model of the perceptron's current state."""
     c = float(p.c)
     avg = p.W.astype(np.float64)
@@ -213,5 +202,5 @@ def _snapshot(p: Perceptron, standards: list[str], lexicon_words: list[str],
     tavg = p.TW.astype(np.float64) - p.TU / c
     weights, trans, scale = quantize(avg, tavg)
     del avg
-    return Model(p.bits, list(standards), weights, trans, list(lexicon_words), vocab, scale,
+    return Model(p.bits, list(standards), weights, trans, "\n".join(lexicon_words), vocab, scale,
                  dict(training))

@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .._learned import Decoder, Lexicon, combine
-from ..model import load
+from .._learned import Decoder, Lexicon
+from ..model import fold_weights, parse_meta, parse_text, parse_trans, parse_vocab, read_sections
 from ..tokenizer import Tokenizer, TokenizerSpec, join_lines, strdecode
 
 #: The standard used when none is given: the one closest to jieba's word
@@ -36,25 +36,34 @@ DEFAULT_STANDARD = "pku"
 
 
 class _Loaded:
-    """A model bound to one standard: its decoder and lexicon."""
+    """A model bound to one standard: its decoder and lexicon (the weight
+    table folded for that standard; nothing else of the model is kept but
+    the compressed vocabulary)."""
 
-    __slots__ = ("model_path", "standard", "standards", "decoder", "lexicon", "vocab", "source")
+    __slots__ = ("standard", "standards", "decoder", "lexicon", "_vocab", "source")
 
     def __init__(self, model_path: str | None, standard: str | None) -> None:
-        model = load(model_path)
-        std = standard or (DEFAULT_STANDARD if DEFAULT_STANDARD in model.standards
-                           else model.standards[0])
-        index = model.standard_index(std)
-        self.lexicon = Lexicon(model.lexicon)
-        table = combine(model.weights, model.bits, index)
-        t = model.trans
-        trans = [int(t[i] + t[index * 20 + i]) for i in range(20)]
-        self.decoder = Decoder(table, trans, self.lexicon, model.bits)
-        self.model_path = model_path
+        sec, source = read_sections(model_path)
+        meta = parse_meta(sec, source)
+        std = standard or (DEFAULT_STANDARD if DEFAULT_STANDARD in meta.standards
+                           else meta.standards[0])
+        index = meta.standard_index(std, source)
+        trans = parse_trans(sec, meta, source)
+        lexicon = Lexicon()
+        lexicon.add_lines(parse_text(sec, "lexicon", source))
+        table = fold_weights(sec, meta, index, source)
+        self.decoder = Decoder(table, [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
+                               lexicon, meta.bits, index)
+        self.lexicon = lexicon
         self.standard = std
-        self.standards = tuple(model.standards)
-        self.vocab = model.vocab.get(std, [])
-        self.source = model.source
+        self.standards = tuple(meta.standards)
+        self._vocab = {"vocab": sec["vocab"]}  # compressed until asked for
+        self.source = source
+
+    def vocab(self) -> list[str]:
+        """The training words of this standard."""
+        text = parse_vocab(self._vocab, self.source).get(self.standard, "")
+        return text.split("\n") if text else []
 
 
 class LearnedTokenizer(Tokenizer):
@@ -103,7 +112,7 @@ class LearnedTokenizer(Tokenizer):
 
     def training_vocab(self) -> list[str]:
         """The training words of the current standard (the OOV reference)."""
-        return self._engine().vocab
+        return self._engine().vocab()
 
     def __repr__(self) -> str:
         return f"<qieci.Tokenizer engine='learned' standard={self.standard!r} model={self.model!r}>"

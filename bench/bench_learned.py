@@ -1,0 +1,113 @@
+"""Speed and memory of the learned engine, side by side with jieba (and
+pkuseg when it is importable), on one pinned core.
+
+Input: the raw text of every file in ``shared/corpora/test/`` (gold lines
+with their spaces removed), cut line by line with each library's
+list-returning cut function. qieci's learned ``lcut`` and jieba's ``lcut``
+run over all lines; pkuseg (slow) over a fixed slice of them, and every
+library is also timed on that slice, so that all ratios compare the same text.
+Peak RSS is measured in a fresh subprocess that only imports qieci, loads the
+default learned model and cuts the text.
+
+Rerun::
+
+    flock /tmp/qieci-bench.lock python bench/bench_learned.py   # bench/results/learned_speed.md
+
+pkuseg 0.0.25 does not install on Python 3.11 from a wheel; to include it,
+run this script with a Python where ``import pkuseg`` works (see
+bench/pkuseg_compare.py for how it was built) and qieci on ``PYTHONPATH``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import best_of, corpus_lines, machine, pin_one_core, time_lines
+
+import qieci
+
+RESULTS = Path(__file__).resolve().parent / "results" / "learned_speed.md"
+SLICE = 3000  # lines for pkuseg (and everyone, for the like-for-like ratio)
+
+RSS_SCRIPT = r"""
+import resource, sys, json, time
+import qieci
+sys.path.insert(0, %r)
+from common import corpus_lines
+lines = corpus_lines()
+t0 = time.perf_counter()
+tok = qieci.Tokenizer(engine="learned")
+tok.initialize()
+load = time.perf_counter() - t0
+for s in lines:
+    tok.lcut(s)
+print(json.dumps({"load_s": load,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def main() -> None:
+    pinned = pin_one_core()
+    lines = corpus_lines()
+    chars = sum(map(len, lines))
+    learned = qieci.Tokenizer(engine="learned")
+    learned.initialize()
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    peers = {"qieci learned lcut": learned.lcut, "jieba lcut": jieba.lcut,
+             "qieci jieba-engine lcut": qieci.lcut}
+    try:
+        import pkuseg  # type: ignore[import-not-found]
+
+        seg = pkuseg.pkuseg()
+        peers["pkuseg cut"] = seg.cut
+    except ImportError:
+        pass
+
+    full: dict[str, float] = {}
+    for name, fn in peers.items():
+        if name == "pkuseg cut":
+            continue
+        runs = 3 if name.startswith("qieci") else 1
+        full[name] = best_of(runs, lambda fn=fn: time_lines(fn, lines))
+    part = lines[:SLICE]
+    part_chars = sum(map(len, part))
+    sliced = {name: best_of(2 if name.startswith("qieci") else 1,
+                            lambda fn=fn: time_lines(fn, part)) for name, fn in peers.items()}
+
+    here = str(Path(__file__).resolve().parent)
+    rss = json.loads(subprocess.run([sys.executable, "-c", RSS_SCRIPT % here], check=True,
+                                    capture_output=True, text=True).stdout)
+    model = Path(qieci.__file__).parent / "data" / "learned.qc"
+
+    out = ["# Learned engine: speed and memory", "",
+           f"{machine()}; {pinned}; {time.strftime('%Y-%m-%d')}; standard "
+           f"{learned.standard!r} of the bundled model.", "",
+           f"All test files: {len(lines)} lines, {chars} chars.", "",
+           "| cut function | seconds | chars/s | learned speed-up |", "|---|---|---|---|"]
+    base = full["qieci learned lcut"]
+    for name, sec in full.items():
+        out.append(f"| {name} | {sec:.2f} | {chars / sec / 1e3:.0f}k | {sec / base:.1f}x |")
+    out += ["", f"First {len(part)} lines ({part_chars} chars), every peer on the same text:",
+            "", "| cut function | seconds | chars/s | learned speed-up |", "|---|---|---|---|"]
+    base = sliced["qieci learned lcut"]
+    for name, sec in sliced.items():
+        out.append(f"| {name} | {sec:.2f} | {part_chars / sec / 1e3:.0f}k | {sec / base:.1f}x |")
+    if "pkuseg cut" not in peers:
+        out += ["", "pkuseg was not importable in this run (see bench/results/pkuseg.md)."]
+    out += ["", f"Peak RSS (fresh process: import, load the default model, cut all lines): "
+                f"{rss['peak_rss_mb']:.0f} MB; model load {rss['load_s']:.2f} s; model file "
+                f"{model.stat().st_size / 2**20:.1f} MiB.", "",
+            "Command: `flock /tmp/qieci-bench.lock python bench/bench_learned.py`"]
+    RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Training (qieci.train) and the `qieci train` / `qieci standards` /
+`qieci eval` / `qieci cut --engine learned` commands on a tiny corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qieci.cli import main
+from qieci.train import parse_corpus_args, read_corpus, word_tags
+
+LINES = ["我们 在 北京 大学 学习", "他 是 北京 人", "我们 是 中国 人", "中国 人民 很 好",
+         "他们 在 大学 学习 中文", "我 爱 北京"]
+
+
+def test_word_tags():
+    assert word_tags(["我", "北京", "天安门"]) == bytes([3, 0, 2, 0, 1, 2])
+    assert word_tags([]) == b""
+
+
+def test_parse_corpus_args():
+    got = parse_corpus_args(["ctb=a.txt,b.txt", "pku=c.txt", "ctb=d.txt"])
+    assert got == {"ctb": ["a.txt", "b.txt", "d.txt"], "pku": ["c.txt"]}
+    for bad in ["a.txt", "=a.txt", "ctb="]:
+        with pytest.raises(ValueError, match="STANDARD=FILE"):
+            parse_corpus_args([bad])
+
+
+def test_read_corpus_skips_empty_lines(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("我 爱\n\n北京\n", encoding="utf-8")
+    assert read_corpus(str(p)) == [["我", "爱"], ["北京"]]
+    with pytest.raises(ValueError, match="cannot read"):
+        read_corpus(str(tmp_path / "missing.txt"))
+
+
+def test_cli_train_standards_eval_cut(tmp_path, capsys, monkeypatch):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(LINES * 4) + "\n", encoding="utf-8")
+    model = tmp_path / "m.qc"
+    assert main(["train", "--corpus", f"toy={corpus}", "--dev", f"toy={corpus}",
+                 "--epochs", "5", "--bits", "12", "--no-jieba-lexicon", "-o", str(model)]) == 0
+    err = capsys.readouterr().err
+    assert "epoch 1:" in err and "dev F1 toy" in err
+    assert model.exists()
+    assert main(["standards", "--model", str(model), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["standards"] == ["toy"]
+    # the training data is learned: perfect on it, and every word in-vocabulary
+    assert main(["eval", str(corpus), "--model", str(model), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["f1"] == 1.0 and out["iv_recall"] == 1.0 and out["oov_recall"] == 0.0
+    raw = tmp_path / "raw.txt"
+    raw.write_text("".join(line.replace(" ", "") + "\n" for line in LINES), encoding="utf-8")
+    pred = tmp_path / "pred.txt"
+    assert main(["cut", "--engine", "learned", "--model", str(model), "-q", "-j", "1",
+                 str(raw), "-o", str(pred)]) == 0
+    assert pred.read_text(encoding="utf-8") == "".join(line + "\n" for line in LINES)
+    assert main(["cut", "--engine", "learned", "--model", str(model), "--standard", "nope",
+                 "-q", str(raw)]) == 2
+    assert "no standard 'nope'" in capsys.readouterr().err
+    assert main(["train", "--corpus", f"toy={tmp_path / 'missing.txt'}", "-o",
+                 str(tmp_path / "x.qc")]) == 2
+
+
+def test_cli_cut_learned_with_workers(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(LINES * 4) + "\n", encoding="utf-8")
+    model = tmp_path / "m.qc"
+    assert main(["train", "--corpus", f"toy={corpus}", "--epochs", "3", "--bits", "12",
+                 "--no-jieba-lexicon", "-o", str(model)]) == 0
+    raw = tmp_path / "raw.txt"
+    # more than one block, so that the worker pool is used
+    raw.write_text("".join(line.replace(" ", "") + "\n" for line in LINES) * 40000,
+                   encoding="utf-8")
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    assert main(["cut", "--model", str(model), "-q", "-j", "1", str(raw), "-o", str(one)]) == 0
+    assert main(["cut", "--model", str(model), "-q", "-j", "2", str(raw), "-o", str(two)]) == 0
+    assert one.read_bytes() == two.read_bytes()
+    assert one.read_text(encoding="utf-8").splitlines()[:6] == LINES

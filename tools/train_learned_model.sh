@@ -1,0 +1,35 @@
+#!/bin/sh
+# Reproduce the bundled learned model (src/qieci/data/learned.qc): one
+# `qieci train` run over every training corpus, one standard each, with
+# jieba's dictionary and the official SIGHAN 2005 training word lists as
+# lexicon features, model selection on every dev file. About 15 minutes on
+# a 2-core machine (see docs/learned.md).
+#
+#   sh tools/train_learned_model.sh [CORPORA_DIR] [OUTPUT]
+set -eu
+C=${1:-../shared/corpora}
+OUT=${2:-src/qieci/data/learned.qc}
+exec qieci train \
+  --corpus pku=$C/train/pku-part.txt \
+  --corpus msr=$C/train/msr-part.txt \
+  --corpus ctb=$C/train/ctb6.txt,$C/train/zx.txt \
+  --corpus sxu=$C/train/sxu.txt \
+  --corpus weibo=$C/train/weibo.txt \
+  --corpus ud=$C/train/ud.txt \
+  --corpus cnc=$C/train/cnc.txt \
+  --corpus medical=$C/train/medical.txt \
+  --corpus wtb=$C/train/wtb.txt \
+  --corpus cityu=$C/train/cityu-part.txt \
+  --corpus as=$C/train/as-part.txt \
+  --lexicon $C/lexicon/pku_training_words.txt \
+  --lexicon $C/lexicon/msr_training_words.txt \
+  --lexicon $C/lexicon/cityu_training_words.txt \
+  --lexicon $C/lexicon/as_training_words.txt \
+  --dev ctb=$C/dev/ctb6.txt,$C/dev/zx.txt \
+  --dev sxu=$C/dev/sxu.txt \
+  --dev weibo=$C/dev/weibo.txt \
+  --dev ud=$C/dev/ud.txt \
+  --dev medical=$C/dev/medical.txt \
+  --dev wtb=$C/dev/wtb.txt \
+  --bits 23 --epochs 15 --patience 2 --seed 1 \
+  -o "$OUT"
