@@ -194,3 +194,33 @@ def test_worker_start_up_errors_are_reported_not_hung(tmp_path):
     tok = qieci.Tokenizer(bad)  # not loaded in this process
     with pytest.raises(ValueError, match="bad-dict.txt:1: invalid dictionary entry"):
         list(tok.cut_many(["北京"] * 2000, jobs=2))
+
+
+def test_byte_range_mode_matches_streaming(tmp_path, monkeypatch, test_corpus_lines):
+    """Regular files with workers go by byte ranges read in the workers;
+    ranges never split a line, so the output is the same as streaming."""
+    monkeypatch.setattr(stream, "RANGE_BYTES", 7_000)
+    text = ("\ufeff" + "\n".join(test_corpus_lines[:3000]) + "\r\n\r\n"
+            + "".join(test_corpus_lines[3000:3200]) + "\n没有换行")
+    src = tmp_path / "in.txt"
+    src.write_bytes(text.encode())
+    assert src.stat().st_size > 2 * stream.RANGE_BYTES
+    out1, out2 = tmp_path / "o1", tmp_path / "o2"
+    s1 = stream.cut_file(qieci.dt, str(src), str(out1), jobs=1)
+    s2 = stream.cut_file(qieci.dt, str(src), str(out2), jobs=2)
+    assert out1.read_bytes() == out2.read_bytes()
+    assert out2.read_bytes().decode() == join_lines(qieci.lcut, text[1:], " ")
+    assert (s1.lines, s1.chars) == (s2.lines, s2.chars)
+    # the workers' spill files are gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "o1", "o2"]
+
+
+def test_byte_range_mode_reports_absolute_lines(tmp_path, monkeypatch):
+    monkeypatch.setattr(stream, "RANGE_BYTES", 5_000)
+    good = "好的句子。\n" * 3000
+    src = tmp_path / "bad.txt"
+    src.write_bytes(good.encode() + b"bad \xff\n" + good.encode())
+    with pytest.raises(InputError, match=rf"bad.txt:3001: invalid UTF-8 at byte offset "
+                                         rf"{len(good.encode()) + 4}"):
+        stream.cut_file(qieci.dt, str(src), str(tmp_path / "out"), jobs=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]

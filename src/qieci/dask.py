@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from .lines import AtomicOutput, InputError
-from .stream import CutOptions, Segmenter
+from .stream import CutOptions, byte_ranges, cut_range
 from .tokenizer import Tokenizer, TokenizerSpec
 
 DEFAULT_PARTITION_BYTES = 64 << 20
@@ -53,39 +53,6 @@ def plugin_name(spec: TokenizerSpec) -> str:
     return f"qieci-tokenizer-{digest}"
 
 
-class _Range:
-    """A binary reader limited to ``[start, end)`` of a file."""
-
-    def __init__(self, f: BinaryIO, start: int, end: int) -> None:
-        self.f = f
-        self.left = end - start
-        f.seek(start)
-
-    def read(self, n: int = -1) -> bytes:
-        if self.left <= 0:
-            return b""
-        data = self.f.read(self.left if n < 0 else min(n, self.left))
-        self.left -= len(data)
-        return data
-
-
-def _line_start_at_or_after(f: BinaryIO, pos: int) -> int:
-    """The offset of the first line that begins at or after ``pos``."""
-    if pos <= 0:
-        return 0
-    f.seek(pos - 1)
-    f.readline()  # to the end of the line containing byte pos - 1
-    return f.tell()
-
-
-def byte_ranges(size: int, partition_bytes: int) -> list[tuple[int, int]]:
-    """Nominal ``[start, end)`` ranges covering ``size`` bytes."""
-    if size == 0:
-        return [(0, 0)]
-    step = max(1, partition_bytes)
-    return [(s, min(s + step, size)) for s in range(0, size, step)]
-
-
 def cut_partition(path: str, start: int, end: int, out_path: str, name: str,
                   options: dict[str, Any]) -> dict[str, int]:
     """Segment the lines of ``path`` that begin in ``[start, end)`` into
@@ -93,39 +60,15 @@ def cut_partition(path: str, start: int, end: int, out_path: str, name: str,
     from distributed import get_worker
 
     tok = get_worker().plugins[name].tokenizer
-    opts = CutOptions(**options)
-    with open(path, "rb") as f:
-        real_start = _line_start_at_or_after(f, start)
-        real_end = _line_start_at_or_after(f, end) if end < os.path.getsize(path) else end
-        with AtomicOutput(out_path) as out, Segmenter(tok, opts, jobs=1) as seg:
-            if real_end > real_start:
-                stream = _Range(f, real_start, real_end)
-                try:
-                    stats = seg.run(stream, path, out.file, None, base_offset=real_start)
-                except InputError as exc:
-                    raise InputError(_absolute_line(str(exc), path, real_start)) from None
-            else:
-                stats = None
-    return {"lines": stats.lines if stats else 0, "chars": stats.chars if stats else 0}
-
-
-def _absolute_line(message: str, path: str, start: int) -> str:
-    """Rewrite ``file:N: ...`` (N counted from the partition start) with the
-    line number in the whole file, counted only now that it is needed."""
-    prefix = f"{path}:"
-    if not message.startswith(prefix) or start == 0:
-        return message
-    rel, _, rest = message[len(prefix):].partition(":")
-    lines_before = 0
-    with open(path, "rb") as f:
-        left = start
-        while left > 0:
-            block = f.read(min(left, 1 << 20))
-            if not block:
-                break
-            lines_before += block.count(b"\n")
-            left -= len(block)
-    return f"{prefix}{lines_before + int(rel)}:{rest}"
+    out = AtomicOutput(out_path)
+    out.file.close()
+    try:
+        res = cut_range(tok, (CutOptions(**options), path, start, end, out.tmp))
+        out.commit()
+    except BaseException:
+        out.abort()
+        raise
+    return {"lines": res.stats.lines, "chars": res.stats.chars}
 
 
 def expand(paths_or_glob: str | Iterable[str]) -> list[str]:

@@ -26,6 +26,7 @@ import io
 import itertools
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -402,25 +403,56 @@ class Segmenter:
             for task in _chain(first, second, tasks):
                 yield run_task(self.tok, (self.opts, task))
             return
+        pool = self._workers()
+        tasks = _chain(first, second, tasks)
+        if self.spill_dir is None:
+            yield from pool.imap(run_task, ((self.opts, t) for t in tasks))
+        else:
+            yield from pool.imap(run_task_spilled,
+                                 ((self.opts, t, self._spill_path()) for t in tasks))
+
+    def _workers(self) -> WorkerPool:
         if self._pool is None:
             self._spec = self._spec or self.tok.spec()
             self._pool = WorkerPool(self._spec, self.jobs, self.start_method)
-        tasks = _chain(first, second, tasks)
-        if self.spill_dir is None:
-            yield from self._pool.imap(run_task, ((self.opts, t) for t in tasks))
-        else:
-            spill = os.path.join(self.spill_dir, "{}.out")
-            yield from self._pool.imap(
-                run_task_spilled,
-                ((self.opts, t, spill.format(next(self._spills))) for t in tasks))
+        return self._pool
+
+    def _spill_path(self) -> str:
+        assert self.spill_dir is not None
+        return os.path.join(self.spill_dir, f"{next(self._spills)}.out")
+
+    def _run_ranges(self, path: str, size: int, sink: BinaryIO,
+                    progress: Progress | None) -> Stats:
+        """Regular files with workers: each worker reads its own byte range
+        (the main process only hands out offsets and appends results)."""
+        ranges = byte_ranges(size, RANGE_BYTES)
+        jobs = ((self.opts, path, s, e, self._spill_path() if self.spill_dir else None)
+                for s, e in ranges)
+        stats = Stats()
+        for (s, e), res in zip(ranges, self._workers().imap(cut_range, jobs)):
+            stats.add(res.stats)
+            if res.spill is None:
+                sink.write(res.output)
+            else:
+                _append_file(sink, res.spill)
+            if progress is not None:
+                progress.advance(e - s)
+        stats.bytes_in = size
+        return stats
 
     def run(self, stream: BinaryIO, name: str, sink: BinaryIO,
             progress: Progress | None = None, base_offset: int = 0) -> Stats:
         """Segment ``stream`` (named ``name`` in messages) into ``sink``.
         ``base_offset`` is the file offset where ``stream`` starts (line
         numbers in messages then count from there)."""
-        stats = Stats()
         t0 = time.perf_counter()
+        size = _regular_file_size(stream) if self.jobs > 1 and base_offset == 0 else None
+        if size is not None and size > 2 * RANGE_BYTES:
+            stats = self._run_ranges(os.path.abspath(stream.name), size, sink,  # type: ignore[attr-defined]
+                                     progress)
+            stats.seconds = time.perf_counter() - t0
+            return stats
+        stats = Stats()
         reader = _Reader(stream, name, self.opts, progress, self.tok.protected_chars(),
                          base_offset, getattr(self.tok, "engine", "jieba"))
         line_has_words = False  # of the long line whose pieces are being written
@@ -442,6 +474,103 @@ class Segmenter:
         stats.bytes_in = reader.stats.bytes_in
         stats.seconds = time.perf_counter() - t0
         return stats
+
+
+# -- byte ranges of regular files ------------------------------------------------
+
+
+class ByteRange:
+    """A binary reader limited to ``[start, end)`` of a file."""
+
+    def __init__(self, f: BinaryIO, start: int, end: int) -> None:
+        self.f = f
+        self.left = end - start
+        f.seek(start)
+
+    def read(self, n: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        data = self.f.read(self.left if n < 0 else min(n, self.left))
+        self.left -= len(data)
+        return data
+
+
+def line_start_at_or_after(f: BinaryIO, pos: int) -> int:
+    """The offset of the first line that begins at or after ``pos``."""
+    if pos <= 0:
+        return 0
+    f.seek(pos - 1)
+    f.readline()  # to the end of the line containing byte pos - 1
+    return f.tell()
+
+
+def byte_ranges(size: int, partition_bytes: int) -> list[tuple[int, int]]:
+    """Nominal ``[start, end)`` ranges covering ``size`` bytes."""
+    if size == 0:
+        return [(0, 0)]
+    step = max(1, partition_bytes)
+    return [(s, min(s + step, size)) for s in range(0, size, step)]
+
+
+def absolute_line_message(message: str, path: str, start: int) -> str:
+    """Rewrite ``file:N: ...`` (N counted from the partition start) with the
+    line number in the whole file, counted only now that it is needed."""
+    prefix = f"{path}:"
+    if not message.startswith(prefix) or start == 0:
+        return message
+    rel, _, rest = message[len(prefix):].partition(":")
+    lines_before = 0
+    with open(path, "rb") as f:
+        left = start
+        while left > 0:
+            block = f.read(min(left, 1 << 20))
+            if not block:
+                break
+            lines_before += block.count(b"\n")
+            left -= len(block)
+    return f"{prefix}{lines_before + int(rel)}:{rest}"
+
+
+RANGE_BYTES = 4 << 20
+
+
+def cut_range(tok: Tokenizer, job: tuple[CutOptions, str, int, int, str | None]) -> Result:
+    """Segment the lines of file ``path`` that begin in ``[start, end)``
+    (in a worker, which reads them itself); output into the file ``spill``,
+    or returned when ``spill`` is None."""
+    opts, path, start, end, spill = job
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        real_start = line_start_at_or_after(f, start)
+        real_end = line_start_at_or_after(f, end) if end < size else size
+        sink = open(spill, "wb") if spill else io.BytesIO()
+        try:
+            stats = Stats()
+            if real_end > real_start:
+                seg = Segmenter(tok, opts, jobs=1)
+                try:
+                    stats = seg.run(ByteRange(f, real_start, real_end), path, sink,
+                                    base_offset=real_start)
+                except InputError as exc:
+                    raise InputError(absolute_line_message(str(exc), path, real_start)) from None
+            output = b"" if spill else sink.getvalue()
+        finally:
+            sink.close()
+    return Result(output, stats, spill=spill)
+
+
+def _regular_file_size(stream: BinaryIO) -> int | None:
+    """The size of ``stream`` when it is a regular file read from its start
+    (so that workers can open it by name); None otherwise (stdin, pipes)."""
+    try:
+        name = getattr(stream, "name", None)
+        st = os.fstat(stream.fileno())
+        if (not isinstance(name, str) or not stat.S_ISREG(st.st_mode) or stream.tell() != 0
+                or not os.path.exists(name)):
+            return None
+        return st.st_size
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
 
 
 def _append_file(sink: BinaryIO, path: str) -> None:
