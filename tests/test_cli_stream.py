@@ -173,3 +173,21 @@ def test_error_modes_report_counts(tmp_path):
                          capture_output=True)
     assert res.returncode == 2 and f"{src}:2: invalid UTF-8 at byte offset 5".encode() in res.stderr
     assert not (tmp_path / "o.txt").exists()
+
+
+def test_pos_tagging_streams_with_workers(tmp_path, corpus_text, jieba):
+    import jieba.posseg
+
+    src = tmp_path / "in.txt"
+    src.write_text(corpus_text * 2, encoding="utf-8")  # over two 4 MiB ranges
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"o{jobs}"
+        subprocess.run(QIECI + ["cut", "-q", "--pos", "--pos-sep", "_", "-j", jobs, str(src),
+                                "-o", str(out)], check=True, timeout=600)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    got = outs[0].decode().split("\n")
+    for i in range(0, 4000, 97):  # a sample, checked against jieba.posseg itself
+        line = corpus_text.split("\n")[i]
+        assert got[i] == " ".join(f"{w}_{f}" for w, f in jieba.posseg.lcut(line))

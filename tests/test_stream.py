@@ -103,8 +103,11 @@ def test_crlf_can_be_normalised():
 @given(text=mixed_text, p=st.integers(0, 200))
 def test_safe_split_points_do_not_change_the_words(text, p):
     p = p % (len(text) + 1)
+    import qieci.posseg
+
     for mode, cut in [("default", qieci.lcut), ("search", qieci.lcut_for_search),
-                      ("all", lambda s: qieci.lcut(s, cut_all=True))]:
+                      ("all", lambda s: qieci.lcut(s, cut_all=True)),
+                      ("pos", qieci.posseg.lcut)]:
         if is_safe_split(text, p, mode):
             assert cut(text[:p]) + cut(text[p:]) == cut(text), (mode, p)
 

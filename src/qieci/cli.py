@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from ._version import __version__
 from .lines import AtomicOutput, InputError, open_input, open_output
-from .cli_pos import add_keywords_parser, add_pos_arguments, cmd_cut_pos
+from .cli_pos import add_keywords_parser, add_pos_arguments
 from .cli_learned import add_engine_arguments, add_learned_parsers, engine_of, make_tokenizer
 
 
@@ -94,9 +94,12 @@ def _tokenizer(args: argparse.Namespace):
 def _options(args: argparse.Namespace):
     from .stream import CutOptions
 
+    if args.pos and (args.search or args.cut_all):
+        raise InputError("--pos cannot be combined with --search or --cut-all")
     mode = "search" if args.search else ("all" if args.cut_all else "default")
-    return CutOptions(mode=mode, hmm=not args.no_hmm, delimiter=args.delimiter,
-                      encoding=args.encoding, errors=args.errors, newline=args.newline)
+    return CutOptions(mode="pos" if args.pos else mode, hmm=not args.no_hmm,
+                      delimiter=args.delimiter, encoding=args.encoding, errors=args.errors,
+                      newline=args.newline, pos_sep=args.pos_sep)
 
 
 def _output_is_dir(path: str | None) -> bool:
@@ -114,8 +117,6 @@ def _output_names(inputs: list[str], out_dir: str) -> list[str]:
 
 
 def _cmd_cut(args: argparse.Namespace) -> int:
-    if args.pos:  # tagging: qieci.cli_pos
-        return cmd_cut_pos(args)
     from .stream import Progress, Segmenter, Stats, spill_directory
 
     inputs = args.files or ["-"]

@@ -1,8 +1,8 @@
 """The command-line pieces for part-of-speech tags and keywords.
 
-* ``qieci cut --pos [--pos-sep SEP]``: one output line per input line, the
-  ``word/tag`` tokens of :mod:`qieci.posseg` joined by the delimiter (in
-  this process: ``--jobs``, ``--resume`` and ``--scheduler`` do not apply).
+* ``qieci cut --pos [--pos-sep SEP]``: the options; the tagging itself runs
+  in :mod:`qieci.stream` like every other ``cut`` mode (``CutOptions(mode=
+  "pos")``), with workers, pieces of long lines and atomic output.
 * ``qieci keywords [FILE ...]``: the top-K keywords of each input line (or,
   with ``--document``, of each whole file): TF-IDF by default, TextRank with
   ``--textrank``; plain text (keywords joined by spaces, ``word:weight`` with
@@ -36,18 +36,6 @@ def _tokenizer(args: argparse.Namespace):
     from .cli import _tokenizer as build
 
     return build(args)
-
-
-def make_pos_cutter(args: argparse.Namespace, tok: Any = None) -> Callable[[str], list[str]]:
-    """The per-line function of ``cut --pos``: ``word + SEP + tag`` tokens."""
-    from .posseg import POSTokenizer
-
-    if getattr(args, "search", False) or getattr(args, "cut_all", False):
-        raise ValueError("--pos cannot be combined with --search or --cut-all")
-    tagger = POSTokenizer.of(tok if tok is not None else _tokenizer(args))
-    sep = args.pos_sep
-    hmm = not args.no_hmm
-    return lambda s: [p.word + sep + p.flag for p in tagger.lcut(s, hmm)]
 
 
 def _lines(inputs: list[str], args: argparse.Namespace,
@@ -85,23 +73,6 @@ def _write_all(args: argparse.Namespace, produce: Callable[[BinaryIO, LineStats]
               file=sys.stderr)
     return 0
 
-
-def cmd_cut_pos(args: argparse.Namespace) -> int:
-    """``qieci cut --pos``: tag every line, in this process."""
-    cutter = make_pos_cutter(args)
-    delim = args.delimiter
-    lf = getattr(args, "newline", "keep") == "lf"
-
-    def produce(sink: BinaryIO, stats: LineStats) -> None:
-        for _, text, term in _lines(args.files or ["-"], args, stats):
-            if lf and term == "\r\n":
-                term = "\n"
-            sink.write((delim.join(cutter(text)) + term).encode("utf-8", "surrogatepass"))
-
-    return _write_all(args, produce)
-
-
-# -- keywords -------------------------------------------------------------------
 
 def add_keywords_parser(sub: Any) -> None:
     """Register the ``keywords`` subcommand."""

@@ -44,7 +44,7 @@ BLOCK_BYTES = 1 << 20
 LONG_LINE_BYTES = 4 << 20
 PIECE_CHARS = 1 << 18
 
-MODES = ("default", "all", "search")
+MODES = ("default", "all", "search", "pos")
 NEWLINES = ("keep", "lf")
 
 
@@ -52,8 +52,9 @@ NEWLINES = ("keep", "lf")
 class CutOptions:
     """How to segment and write: engine mode, delimiter, input decoding."""
 
-    mode: str = "default"  # "default", "all" (jieba's cut_all) or "search"
+    mode: str = "default"  # "default", "all" (jieba's cut_all), "search", or "pos"
     hmm: bool = True
+    pos_sep: str = "/"  # mode "pos": between a word and its tag
     delimiter: str = " "
     encoding: str = "utf-8"
     errors: str = "strict"  # "strict", "replace" or "skip-line"
@@ -157,7 +158,7 @@ def run_task_spilled(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece, str])
 
 def _run_piece(tok: Tokenizer, opts: CutOptions, task: Piece) -> Result:
     # the reader, which decoded the piece, counts its line and characters
-    out = tok.cut_lines(task.text, opts.delimiter, opts.mode, opts.hmm)
+    out = tok.cut_lines(task.text, opts.delimiter, opts.mode, opts.hmm, pos_sep=opts.pos_sep)
     if task.term is not None:
         out += _terminator(task.term, opts)
     # a piece has words exactly when it has text
@@ -173,14 +174,15 @@ def _run_lines(tok: Tokenizer, opts: CutOptions, task: Lines) -> Result:
     newlines = text.count("\n")
     lines = newlines + (0 if not text or text.endswith("\n") else 1)
     chars = len(text) - newlines - text.count("\r\n")
-    out = tok.cut_lines(text, opts.delimiter, opts.mode, opts.hmm, opts.newline == "lf")
+    out = tok.cut_lines(text, opts.delimiter, opts.mode, opts.hmm, opts.newline == "lf",
+                        opts.pos_sep)
     return Result(out.encode("utf-8", "surrogatepass"), Stats(lines=lines, chars=chars))
 
 
 def _run_lines_one_by_one(tok: Tokenizer, opts: CutOptions, task: Lines) -> Result:
     """The slow path, for a block with undecodable bytes: decode each line
     and apply the error policy to the ones that fail."""
-    cut = tok.cutter(opts.mode, opts.hmm)
+    cut = tok.cutter(opts.mode, opts.hmm, opts.pos_sep)
     delim = opts.delimiter
     st = Stats()
     parts: list[str] = []

@@ -266,9 +266,15 @@ class Tokenizer:
         mode = "search" if search else ("all" if cut_all else "default")
         return cut_many(self, texts, jobs=jobs, mode=mode, hmm=HMM)
 
-    def cutter(self, mode: str = "default", hmm: bool = True):
-        """The list-returning cut function for ``mode`` ("default", "all" or
-        "search")."""
+    def cutter(self, mode: str = "default", hmm: bool = True, pos_sep: str = "/"):
+        """The list-returning cut function for ``mode``: "default", "all",
+        "search", or "pos" (``word + pos_sep + tag`` tokens of
+        :mod:`qieci.posseg`)."""
+        if mode == "pos":
+            from .posseg import POSTokenizer
+
+            tagger = POSTokenizer.of(self)
+            return lambda s: [p.word + pos_sep + p.flag for p in tagger.lcut(s, hmm)]
         if mode == "search":
             return lambda s: self.lcut_for_search(s, hmm)
         if mode == "all":
@@ -278,7 +284,7 @@ class Tokenizer:
         raise ValueError(f"unknown mode {mode!r}")
 
     def cut_lines(self, text: str, delimiter: str = " ", mode: str = "default",
-                  HMM: bool = True, crlf_to_lf: bool = False) -> str:
+                  HMM: bool = True, crlf_to_lf: bool = False, pos_sep: str = "/") -> str:
         """Segment every ``\n``-terminated line of ``text`` and return the
         lines with their words joined by ``delimiter`` and their line ends
         kept (``\r\n`` written as ``\n`` with ``crlf_to_lf``): the corpus
@@ -287,7 +293,7 @@ class Tokenizer:
         if state.protected is None and mode in ("default", "search"):
             return _core.cut_lines(state.trie, state.hmm, text, delimiter, HMM,
                                    mode == "search", crlf_to_lf)
-        return join_lines(self.cutter(mode, HMM), text, delimiter, crlf_to_lf)
+        return join_lines(self.cutter(mode, HMM, pos_sep), text, delimiter, crlf_to_lf)
 
     def protected_chars(self) -> frozenset[str]:
         """Characters of the protected user words (see :mod:`qieci.blocks`):
