@@ -108,6 +108,12 @@ def test_fold_by_blocks_equals_fold(bits):
         for first in range(0, raw.size, block):
             fold_into(raw[first:first + block], out, first // 4, bits, std)
         assert np.array_equal(out, whole)
+        dec = Decoder(None, [0] * 20, Lexicon(), bits, std)
+        for first in range(0, raw.size, block):
+            dec.fold_in(raw[first:first + block], first // 4)
+        assert np.array_equal(dec.table_array(), whole)
+        with pytest.raises(ValueError, match="aligned"):
+            dec.fold_in(raw[4:block + 4], 1)
         # a bucket and its partner share one folded row; rows are a bijection
         rows = [fold_row(b, bits, std) for b in range(0, 1 << bits, 97)]
         assert all(0 <= r < 1 << (bits - 1) for r in rows)
@@ -117,11 +123,10 @@ def test_fold_by_blocks_equals_fold(bits):
                 range(1 << (bits - 1)))
 
 
-def test_lexicon_add_lines_equals_add():
+def test_lexicon_from_text_equals_from_words():
     ws = ["北京", "北京大学", "ＡＢ", "x" * 20, "大"]
     a = Lexicon(ws)
-    b = Lexicon()
-    b.add_lines("\n".join(ws))
+    b = Lexicon(text="\n".join(ws))
     for text in ["我在北京大学ab", "AB大学", "x" * 20]:
         assert a.lex_features(text) == b.lex_features(text)
     assert "AB" in b and "北京" in b and "北" not in b and "x" * 20 not in b

@@ -21,13 +21,32 @@ Contracts (mirrored line by line in :mod:`qieci.reference_learned`):
 """
 
 from libc.stdlib cimport malloc, free, realloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from libc.stdint cimport uint64_t, int64_t, int32_t, int16_t, uint8_t, uint32_t
 
 import numpy as np
 cimport numpy as cnp
 
 cnp.import_array()
+
+cdef extern from *:
+    void __builtin_prefetch(const void* addr) noexcept nogil
+
+cdef extern from "stdlib.h":
+    int posix_memalign(void** memptr, size_t alignment, size_t size) noexcept nogil
+
+cdef extern from *:
+    """
+    #if defined(__linux__)
+    #include <sys/mman.h>
+    static void qieci_learned_huge(void* p, size_t n) { (void)madvise(p, n, MADV_HUGEPAGE); }
+    #else
+    static void qieci_learned_huge(void* p, size_t n) { (void)p; (void)n; }
+    #endif
+    """
+    void qieci_learned_huge(void* p, size_t n) noexcept nogil
+
+DEF PREFETCH = 4  # positions ahead whose weight rows are prefetched
 
 DEF NT = 4
 DEF NF = 25
@@ -94,6 +113,24 @@ cdef inline uint64_t cclass(uint32_t c) nogil:
     return 0
 
 
+cdef extern from *:
+    """
+    #if defined(__GLIBC__)
+    #include <malloc.h>
+    static void qieci_learned_trim(void) { (void)malloc_trim(0); }
+    #else
+    static void qieci_learned_trim(void) { }
+    #endif
+    """
+    void qieci_learned_trim() noexcept nogil
+
+
+def trim_heap():
+    """Give freed heap memory back to the OS (glibc; a no-op elsewhere):
+    loading a model frees tens of MB of temporary buffers."""
+    qieci_learned_trim()
+
+
 def normalize(str text):
     """The normalised code points of ``text`` as a list of ints."""
     return [norm(ord(ch)) for ch in text]
@@ -133,87 +170,84 @@ cdef inline uint64_t lex_step(uint64_t h, uint32_t c) nogil:
 
 cdef class Lexicon:
     """A set of words (normalised) for the lexicon features: a hash table of
-    the hashes of every word and every prefix of a word. Words longer than
-    MAX_WORD characters are ignored."""
+    the hashes of every word and of every prefix of a word. Words longer
+    than MAX_WORD characters are ignored. Built once, from ``words`` (any
+    iterable of str) and/or ``text`` (words separated by ``\\n``, read
+    without making a str per word), then read-only.
 
-    cdef uint64_t *keys
-    cdef uint8_t *flags
+    A slot is 32 bits: a 29-bit fingerprint of the 64-bit prefix hash, an
+    occupied bit and two flags (is a word; has a longer continuation). The
+    home slot comes from other bits of the same hash, so two prefixes are
+    confused only when 50+ hash bits agree.
+    """
+
+    cdef uint32_t *slots
     cdef uint64_t mask
     cdef Py_ssize_t count
+    cdef Py_ssize_t capacity
     cdef Py_ssize_t words
 
-    def __cinit__(self, words=(), Py_ssize_t expected=0):
-        cdef Py_ssize_t size = 1024
-        while size * 3 < expected * 4:
+    def __cinit__(self, words=(), str text=None):
+        cdef Py_ssize_t bound = 0, size = 1024
+        words = [w for w in words if isinstance(w, str)] if words else []
+        for w in words:
+            bound += min(len(<str>w), MAXWORD)
+        if text is not None:
+            bound += len(text)
+        while size * 3 < bound * 4:
             size <<= 1
-        self.keys = <uint64_t *>malloc(size * sizeof(uint64_t))
-        self.flags = <uint8_t *>malloc(size)
-        if self.keys == NULL or self.flags == NULL:
+        self.slots = <uint32_t *>malloc(size * sizeof(uint32_t))
+        if self.slots == NULL:
             raise MemoryError()
-        memset(self.keys, 0, size * sizeof(uint64_t))
-        memset(self.flags, 0, size)
+        memset(self.slots, 0, size * sizeof(uint32_t))
         self.mask = size - 1
+        self.capacity = size - size // 8
         self.count = 0
         self.words = 0
         for w in words:
-            self.add(w)
+            self._add(w)
+        if text is not None:
+            self._add_lines(text)
 
     def __dealloc__(self):
-        free(self.keys)
-        free(self.flags)
+        free(self.slots)
 
     def __len__(self):
         return self.words
 
     cdef Py_ssize_t _slot(self, uint64_t key) noexcept nogil:
-        cdef uint64_t i = (key >> 7) & self.mask
-        while self.keys[i] != 0 and self.keys[i] != key:
+        """The slot holding ``key``'s fingerprint, or the empty slot where
+        it would go."""
+        cdef uint64_t i = key & self.mask
+        cdef uint32_t fp = <uint32_t>((key >> 35) << 3) | 4
+        while self.slots[i] != 0 and (self.slots[i] | 3) != (fp | 3):
             i = (i + 1) & self.mask
         return i
 
-    cdef void _put(self, uint64_t key, uint8_t flag):
+    cdef int _put(self, uint64_t key, uint32_t flag) except -1:
         cdef Py_ssize_t i = self._slot(key)
-        if self.keys[i] == 0:
-            if (self.count + 1) * 4 > <Py_ssize_t>(self.mask + 1) * 3:
-                self._grow()
-                i = self._slot(key)
-            self.keys[i] = key
+        if self.slots[i] == 0:
+            if self.count >= self.capacity:
+                raise RuntimeError("lexicon table full")  # the bound makes this unreachable
+            self.slots[i] = <uint32_t>((key >> 35) << 3) | 4
             self.count += 1
-        self.flags[i] |= flag
+        self.slots[i] |= flag
+        return 0
 
-    cdef void _grow(self):
-        cdef uint64_t old_size = self.mask + 1
-        cdef uint64_t *ok = self.keys
-        cdef uint8_t *of = self.flags
-        cdef uint64_t j
-        cdef Py_ssize_t i
-        self.keys = <uint64_t *>malloc(old_size * 2 * sizeof(uint64_t))
-        self.flags = <uint8_t *>malloc(old_size * 2)
-        memset(self.keys, 0, old_size * 2 * sizeof(uint64_t))
-        memset(self.flags, 0, old_size * 2)
-        self.mask = old_size * 2 - 1
-        for j in range(old_size):
-            if ok[j] != 0:
-                i = self._slot(ok[j])
-                self.keys[i] = ok[j]
-                self.flags[i] = of[j]
-        free(ok)
-        free(of)
-
-    def add(self, str word):
-        """Add ``word`` (normalised here); ignored when empty or too long."""
+    cdef int _add(self, str word) except -1:
         cdef uint64_t h = 0xcbf29ce484222325ULL
         cdef Py_ssize_t n = len(word), k = 0
+        cdef Py_UCS4 ch
         if n == 0 or n > MAXWORD:
-            return
+            return 0
         for ch in word:
-            h = lex_step(h, norm(ord(ch)))
+            h = lex_step(h, norm(ch))
             k += 1
-            self._put(mix(h) | 1, 1 if k == n else 2)
+            self._put(mix(h), 1 if k == n else 2)
         self.words += 1
+        return 0
 
-    def add_lines(self, str text):
-        """Add every ``\n``-separated word of ``text`` (no per-word objects)."""
+    cdef int _add_lines(self, str text) except -1:
         cdef uint64_t h = 0xcbf29ce484222325ULL
         cdef Py_ssize_t k = 0
         cdef Py_UCS4 ch
@@ -230,22 +264,24 @@ cdef class Lexicon:
                 continue
             h = lex_step(h, norm(ch))
             if k < MAXWORD:
-                keys[k] = mix(h) | 1
+                keys[k] = mix(h)
             k += 1
         if 0 < k <= MAXWORD:
             for i in range(k):
                 self._put(keys[i], 1 if i == k - 1 else 2)
             self.words += 1
+        return 0
 
-    def __contains__(self, str word):
+    def __contains__(self, word):
         cdef uint64_t h = 0xcbf29ce484222325ULL
         cdef Py_ssize_t i
-        if len(word) == 0 or len(word) > MAXWORD:
+        cdef Py_UCS4 ch
+        if not isinstance(word, str) or len(word) == 0 or len(word) > MAXWORD:
             return False
-        for ch in word:
-            h = lex_step(h, norm(ord(ch)))
-        i = self._slot(mix(h) | 1)
-        return self.keys[i] != 0 and (self.flags[i] & 1) != 0
+        for ch in <str>word:
+            h = lex_step(h, norm(ch))
+        i = self._slot(mix(h))
+        return self.slots[i] != 0 and (self.slots[i] & 1) != 0
 
     cdef void scan(self, const uint32_t *x, Py_ssize_t n, uint8_t *start,
                    uint8_t *end, uint8_t *mid, uint8_t *smask,
@@ -268,10 +304,10 @@ cdef class Lexicon:
             j = i
             while j < n and j - i < MAXWORD:
                 h = lex_step(h, x[j])
-                s = self._slot(mix(h) | 1)
-                if self.keys[s] == 0:
+                s = self._slot(mix(h))
+                if self.slots[s] == 0:
                     break
-                if self.flags[s] & 1:
+                if self.slots[s] & 1:
                     L = j - i + 1
                     if L > start[i]:
                         start[i] = L
@@ -284,7 +320,7 @@ cdef class Lexicon:
                         bit = 1 << (L - 2 if L < 5 else 3)
                         smask[i] |= bit
                         emask[j] |= bit
-                if not (self.flags[s] & 2):
+                if not (self.slots[s] & 2):
                     break
                 j += 1
 
@@ -559,12 +595,16 @@ cdef class Decoder:
     """Decodes with one standard's weights.
 
     ``table``: the folded int16 table of that standard (``2**(bits-1) * 4``
-    values, see :func:`fold`); ``trans``: 20 transition weights (5 x 4,
-    row 4 = start), already shared + specific; ``std``: the standard's
-    1-based index (it fixes the fold).
+    values, see :func:`fold`), copied into the decoder; or None for an
+    all-zero table to be filled with :meth:`fold_in`. ``trans``: 20
+    transition weights (5 x 4, row 4 = start), already shared + specific;
+    ``std``: the standard's 1-based index (it fixes the fold). The table
+    lives in 2 MiB-aligned memory advised to use huge pages (lookups are
+    random).
     """
 
-    cdef const cnp.int16_t[::1] table
+    cdef cnp.int16_t *table
+    cdef Py_ssize_t table_len
     cdef int64_t trans[20]
     cdef uint64_t bmask
     cdef uint64_t salt
@@ -572,14 +612,37 @@ cdef class Decoder:
     cdef readonly Lexicon lexicon
     cdef _Work w
     cdef readonly int bits
+    cdef readonly int std
 
-    def __init__(self, const cnp.int16_t[::1] table, trans, Lexicon lexicon, int bits,
-                 int std):
-        if not 2 <= bits <= 30 or table.shape[0] != (1 << (bits - 1)) * NT:
-            raise ValueError("folded weight table size does not match its bit count")
+    def __cinit__(self):
+        self.table = NULL
+
+    def __dealloc__(self):
+        free(self.table)
+
+    def __init__(self, table, trans, Lexicon lexicon, int bits, int std):
+        cdef const cnp.int16_t[::1] src
+        cdef void *p = NULL
+        cdef size_t nbytes
+        if not 2 <= bits <= 30:
+            raise ValueError("bits out of range")
         if std < 1:
             raise ValueError("standard index must be >= 1")
-        self.table = table
+        self.table_len = ((<Py_ssize_t>1) << (bits - 1)) * NT
+        nbytes = self.table_len * sizeof(cnp.int16_t)
+        if table is not None:
+            src = table
+            if src.shape[0] != self.table_len:
+                raise ValueError("folded weight table size does not match its bit count")
+        if posix_memalign(&p, 1 << 21, nbytes) != 0:
+            raise MemoryError()
+        qieci_learned_huge(p, nbytes)
+        free(self.table)
+        self.table = <cnp.int16_t *>p
+        if table is not None:
+            memcpy(self.table, &src[0], nbytes)
+        else:
+            memset(self.table, 0, nbytes)
         for i in range(20):
             self.trans[i] = trans[i]
         self.bmask = ((<uint64_t>1) << bits) - 1
@@ -588,13 +651,26 @@ cdef class Decoder:
         self.lexicon = lexicon
         self.w = _Work()
         self.bits = bits
+        self.std = std
+
+    def fold_in(self, const cnp.int16_t[::1] raw, Py_ssize_t first_row):
+        """Fold raw rows ``first_row ..`` of the model's table into this
+        decoder's table (see :func:`fold_into`)."""
+        _fold_rows(raw, self.table, self.table_len, first_row, self.bits, self.std)
+
+    def table_array(self):
+        """A copy of the folded table (numpy int16); for tests."""
+        out = np.empty(self.table_len, dtype=np.int16)
+        cdef cnp.int16_t[::1] o = out
+        memcpy(&o[0], self.table, self.table_len * sizeof(cnp.int16_t))
+        return out
 
     cdef int _decode(self, str text, const uint8_t *forced) except -1:
         """Tags of ``text`` into ``self.w.tags``. ``forced``: optional mask."""
         cdef _Work w = self.w
         cdef Py_ssize_t n = load_text(w, text)
-        cdef Py_ssize_t i, k
-        cdef const cnp.int16_t *tab = &self.table[0]
+        cdef Py_ssize_t i, k, m
+        cdef const cnp.int16_t *tab = self.table
         cdef const cnp.int16_t *row
         cdef int64_t s0, s1, s2, s3
         cdef uint64_t *f
@@ -602,11 +678,20 @@ cdef class Decoder:
             return 0
         with nogil:
             extract(w, self.lexicon, n, self.bmask)
+            m = n * NF
+            for i in range(m):
+                w.feats[i] = fold_index(w.feats[i], self.salt, self.fold_bit) * NT
+            for i in range(min(n, PREFETCH) * NF):
+                __builtin_prefetch(tab + w.feats[i])
             for i in range(n):
+                if i + PREFETCH < n:
+                    f = w.feats + (i + PREFETCH) * NF
+                    for k in range(NF):
+                        __builtin_prefetch(tab + f[k])
                 f = w.feats + i * NF
                 s0 = 0; s1 = 0; s2 = 0; s3 = 0
                 for k in range(NF):
-                    row = tab + fold_index(f[k], self.salt, self.fold_bit) * NT
+                    row = tab + f[k]
                     s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
                 w.score[i * NT] = s0
                 w.score[i * NT + 1] = s1
@@ -678,21 +763,19 @@ cdef class Decoder:
         return "".join(out)
 
 
-def fold_into(const cnp.int16_t[::1] raw, cnp.int16_t[::1] out, Py_ssize_t first_row,
-              int bits, int std):
-    """Fold the raw rows ``first_row ..`` (``raw``: whole blocks of
-    FOLD_BLOCK_ROWS rows, or the whole table when it is smaller) into the
-    folded table ``out`` of standard ``std``: ``out[fold(b)] = raw[b] +
-    raw[b ^ salt(std)]`` per tag, saturated to int16."""
+cdef int _fold_rows(const cnp.int16_t[::1] raw, cnp.int16_t *out, Py_ssize_t out_len,
+                    Py_ssize_t first_row, int bits, int std) except -1:
     cdef Py_ssize_t rows = raw.shape[0] // NT
     cdef Py_ssize_t block = min(<Py_ssize_t>FOLD_BLOCK_ROWS, (<Py_ssize_t>1) << bits)
     cdef uint64_t sl = _salt(std, bits)
     cdef int k = high_bit(sl)
     cdef Py_ssize_t r, t, a, b
     cdef int v
+    if std < 1:
+        raise ValueError("standard index must be >= 1")
     if raw.shape[0] % NT or rows % block or first_row % block:
         raise ValueError("fold_into needs whole aligned blocks")
-    if first_row + rows > ((<Py_ssize_t>1) << bits) or out.shape[0] != (1 << (bits - 1)) * NT:
+    if first_row + rows > ((<Py_ssize_t>1) << bits) or out_len != (1 << (bits - 1)) * NT:
         raise ValueError("fold_into: rows out of range or wrong output size")
     with nogil:
         for r in range(rows):
@@ -707,6 +790,16 @@ def fold_into(const cnp.int16_t[::1] raw, cnp.int16_t[::1] out, Py_ssize_t first
                 elif v < -32768:
                     v = -32768
                 out[fold_index(a, sl, k) * NT + t] = v
+    return 0
+
+
+def fold_into(const cnp.int16_t[::1] raw, cnp.int16_t[::1] out, Py_ssize_t first_row,
+              int bits, int std):
+    """Fold the raw rows ``first_row ..`` (``raw``: whole blocks of
+    FOLD_BLOCK_ROWS rows, or the whole table when it is smaller) into the
+    folded table ``out`` of standard ``std``: ``out[fold(b)] = raw[b] +
+    raw[b ^ salt(std)]`` per tag, saturated to int16."""
+    _fold_rows(raw, &out[0], out.shape[0], first_row, bits, std)
 
 
 def fold(const cnp.int16_t[::1] raw, int bits, int std):

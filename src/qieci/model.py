@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from os import PathLike
@@ -205,14 +206,16 @@ def parse_vocab(sec: dict[str, bytes], source: str) -> dict[str, str]:
         raise ValueError(f"{source}: corrupt model vocab ({exc})") from None
 
 
-def fold_weights(sec: dict[str, bytes], meta: Meta, std: int, source: str) -> np.ndarray:
-    """The folded decode table of standard ``std`` (1-based), decompressed
-    and folded block by block (never the whole raw table in memory)."""
-    from ._learned import FOLD_BLOCK_ROWS, fold_into
+def fold_weights(sec: dict[str, bytes], meta: Meta, std: int, source: str,
+                 fold_in: Callable[[np.ndarray, int], None]) -> None:
+    """Decompress the weights block by block and hand each block (whole
+    rows, with its first row number) to ``fold_in`` (a
+    :meth:`qieci._learned.Decoder.fold_in`): the whole raw table is never
+    in memory."""
+    from ._learned import FOLD_BLOCK_ROWS
 
     rows = 1 << meta.bits
     block = min(FOLD_BLOCK_ROWS, rows) * 8  # bytes of one block of rows
-    out = np.empty((rows // 2) * 4, dtype=np.int16)
     d = zlib.decompressobj()
     pending = b""
     row = 0
@@ -229,7 +232,7 @@ def fold_weights(sec: dict[str, bytes], meta: Meta, std: int, source: str) -> np
         chunk = np.frombuffer(data[:whole], dtype="<i2").astype(np.int16)
         if int(np.abs(chunk.astype(np.int32)).max(initial=0)) > WEIGHT_LIMIT:
             raise ValueError(f"{source}: weights out of range")
-        fold_into(chunk, out, row, meta.bits, std)
+        fold_in(chunk, row)
         row += whole // 8
         return data[whole:]
 
@@ -241,7 +244,6 @@ def fold_weights(sec: dict[str, bytes], meta: Meta, std: int, source: str) -> np
         raise ValueError(f"{source}: corrupt model section 'weights' ({exc})") from None
     if row != rows or pending or not d.eof:
         raise ValueError(f"{source}: weights section has the wrong size")
-    return out
 
 
 def load(path: str | PathLike[str] | None) -> Model:

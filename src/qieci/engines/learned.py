@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .._learned import Decoder, Lexicon
+from .._learned import Decoder, Lexicon, trim_heap
 from ..model import fold_weights, parse_meta, parse_text, parse_trans, parse_vocab, read_sections
 from ..tokenizer import Tokenizer, TokenizerSpec, join_lines, strdecode
 
@@ -49,11 +49,12 @@ class _Loaded:
                            else meta.standards[0])
         index = meta.standard_index(std, source)
         trans = parse_trans(sec, meta, source)
-        lexicon = Lexicon()
-        lexicon.add_lines(parse_text(sec, "lexicon", source))
-        table = fold_weights(sec, meta, index, source)
-        self.decoder = Decoder(table, [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
+        lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
+        self.decoder = Decoder(None, [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
                                lexicon, meta.bits, index)
+        fold_weights(sec, meta, index, source, self.decoder.fold_in)
+        del sec["weights"], sec["lexicon"]
+        trim_heap()
         self.lexicon = lexicon
         self.standard = std
         self.standards = tuple(meta.standards)
@@ -199,7 +200,11 @@ class LearnedTokenizer(Tokenizer):
             raise ValueError("tokenize(pos=True) needs the jieba engine")
         yield from self._tokens(unicode_sentence, mode != "default")
 
-    def cutter(self, mode: str = "default", hmm: bool = True):
+    def cutter(self, mode: str = "default", hmm: bool = True, pos_sep: str = "/"):
+        """The list-returning cut function for ``mode`` ("default", "all" =
+        default, "search"); "pos" needs the jieba engine."""
+        if mode == "pos":
+            raise ValueError("POS tagging (--pos) needs the jieba engine")
         if mode == "search":
             return self.lcut_for_search
         if mode in ("default", "all"):
@@ -207,11 +212,11 @@ class LearnedTokenizer(Tokenizer):
         raise ValueError(f"unknown mode {mode!r}")
 
     def cut_lines(self, text: str, delimiter: str = " ", mode: str = "default",
-                  HMM: bool = True, crlf_to_lf: bool = False) -> str:
+                  HMM: bool = True, crlf_to_lf: bool = False, pos_sep: str = "/") -> str:
         """As :meth:`qieci.Tokenizer.cut_lines`, with this engine."""
-        if mode != "search" and self._user_re is None:
+        if mode in ("default", "all") and self._user_re is None:
             return self._engine().decoder.cut_lines(text, delimiter, crlf_to_lf)
-        return join_lines(self.cutter(mode, HMM), text, delimiter, crlf_to_lf)
+        return join_lines(self.cutter(mode, HMM, pos_sep), text, delimiter, crlf_to_lf)
 
     def protected_chars(self) -> frozenset[str]:
         """Characters of user words: long lines are not split next to them."""
