@@ -758,13 +758,26 @@ cdef int emit_hmm_word(Trie t, Work* w, Spans* sp, Py_ssize_t s, Py_ssize_t e) e
     return 0
 
 
+cdef inline void viterbi_step(const double* V, const double* trans, const double* em, int y,
+                              int lo, int hi, double* NV, uint8_t* bp) noexcept nogil:
+    """Best way into state ``y`` from ``lo`` or ``hi`` (``hi`` wins ties),
+    scored as jieba adds: (V[prev] + trans[prev][y]) + emit[y]."""
+    cdef double a = V[lo] + trans[lo * 4 + y] + em[y]
+    cdef double c = V[hi] + trans[hi * 4 + y] + em[y]
+    if c >= a:
+        NV[y] = c
+        bp[y] = hi
+    else:
+        NV[y] = a
+        bp[y] = lo
+
+
 cdef int viterbi_cut(Trie t, HMM h, Work* w, Spans* sp, Py_ssize_t p, Py_ssize_t q) except -1:
     """jieba.finalseg.__cut on the Han run u[p:q]."""
     cdef Py_ssize_t T = q - p, k, i, begin, nexti
     cdef const Py_UCS4* u = w.u + p
     cdef double V[4]
     cdef double NV[4]
-    cdef double a, c
     cdef const double* em
     cdef uint8_t* bp = w.bp
     cdef uint8_t* st = w.states
@@ -774,42 +787,12 @@ cdef int viterbi_cut(Trie t, HMM h, Work* w, Spans* sp, Py_ssize_t p, Py_ssize_t
         V[k] = h.start[k] + em[k]
     for i in range(1, T):
         em = h.emit + (<Py_ssize_t>u[i] - HAN_FIRST) * 4
-        # B <- E, S   (ties go to S)
-        a = V[ST_E] + h.trans[ST_E][ST_B] + em[ST_B]
-        c = V[ST_S] + h.trans[ST_S][ST_B] + em[ST_B]
-        if c >= a:
-            NV[ST_B] = c
-            bp[4 * i + ST_B] = ST_S
-        else:
-            NV[ST_B] = a
-            bp[4 * i + ST_B] = ST_E
-        # M <- M, B   (ties go to M)
-        a = V[ST_B] + h.trans[ST_B][ST_M] + em[ST_M]
-        c = V[ST_M] + h.trans[ST_M][ST_M] + em[ST_M]
-        if c >= a:
-            NV[ST_M] = c
-            bp[4 * i + ST_M] = ST_M
-        else:
-            NV[ST_M] = a
-            bp[4 * i + ST_M] = ST_B
-        # E <- B, M   (ties go to M)
-        a = V[ST_B] + h.trans[ST_B][ST_E] + em[ST_E]
-        c = V[ST_M] + h.trans[ST_M][ST_E] + em[ST_E]
-        if c >= a:
-            NV[ST_E] = c
-            bp[4 * i + ST_E] = ST_M
-        else:
-            NV[ST_E] = a
-            bp[4 * i + ST_E] = ST_B
-        # S <- S, E   (ties go to S)
-        a = V[ST_E] + h.trans[ST_E][ST_S] + em[ST_S]
-        c = V[ST_S] + h.trans[ST_S][ST_S] + em[ST_S]
-        if c >= a:
-            NV[ST_S] = c
-            bp[4 * i + ST_S] = ST_S
-        else:
-            NV[ST_S] = a
-            bp[4 * i + ST_S] = ST_E
+        # each state's best predecessor; on a tie jieba's max() over
+        # (score, state) tuples takes the later letter
+        viterbi_step(V, &h.trans[0][0], em, ST_B, ST_E, ST_S, NV, bp + 4 * i)
+        viterbi_step(V, &h.trans[0][0], em, ST_M, ST_B, ST_M, NV, bp + 4 * i)
+        viterbi_step(V, &h.trans[0][0], em, ST_E, ST_B, ST_M, NV, bp + 4 * i)
+        viterbi_step(V, &h.trans[0][0], em, ST_S, ST_E, ST_S, NV, bp + 4 * i)
         V[0] = NV[0]
         V[1] = NV[1]
         V[2] = NV[2]
