@@ -148,6 +148,10 @@ def test_bounded_memory_on_a_big_file_and_a_huge_line(big_file, tmp_path):
     assert code == 0 and rss < 200, rss
     with open(tmp_path / "o2", "rb") as f:
         assert sum(1 for _ in f) == 1
+    # with workers, the huge line is streamed in pieces to them
+    code, rss = peak_rss_mib(QIECI + ["cut", "-q", "-j", "2", str(line), "-o", str(tmp_path / "o3")])
+    assert code == 0 and rss < 200, rss
+    assert (tmp_path / "o2").read_bytes() == (tmp_path / "o3").read_bytes()
 
 
 def test_jobs_give_identical_output(big_file, tmp_path):

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from .lines import AtomicOutput, InputError
-from .stream import CutOptions, byte_ranges, cut_range
+from .stream import CutOptions, byte_ranges, cut_range, line_ranges
 from .tokenizer import Tokenizer, TokenizerSpec
 
 DEFAULT_PARTITION_BYTES = 64 << 20
@@ -114,7 +114,11 @@ def cut_text_files(paths_or_glob: str | Iterable[str], out_dir: str, client: Any
     calls = []
     for path, base in zip(paths, bases):
         size = os.path.getsize(path)
-        for i, (start, end) in enumerate(byte_ranges(size, partition_bytes)):
+        with open(path, "rb") as f:
+            # line-aligned where the client can read the file cheaply; the
+            # workers align nominal ranges themselves otherwise
+            ranges = line_ranges(f, size, partition_bytes, 4 * partition_bytes)
+        for i, (start, end) in enumerate(ranges or byte_ranges(size, partition_bytes)):
             out_path = os.path.join(os.path.abspath(out_dir), f"{base}.part{i:05d}")
             calls.append((os.path.abspath(path), start, end, out_path))
     futures = [client.submit(cut_partition, p, s, e, o, name, opts, pure=False)

@@ -423,11 +423,11 @@ class Segmenter:
         assert self.spill_dir is not None
         return os.path.join(self.spill_dir, f"{next(self._spills)}.out")
 
-    def _run_ranges(self, path: str, size: int, sink: BinaryIO,
+    def _run_ranges(self, path: str, ranges: list[tuple[int, int]], sink: BinaryIO,
                     progress: Progress | None) -> Stats:
         """Regular files with workers: each worker reads its own byte range
         (the main process only hands out offsets and appends results)."""
-        ranges = byte_ranges(size, RANGE_BYTES)
+        size = ranges[-1][1]
         jobs = ((self.opts, path, s, e, self._spill_path() if self.spill_dir else None)
                 for s, e in ranges)
         stats = Stats()
@@ -450,10 +450,15 @@ class Segmenter:
         t0 = time.perf_counter()
         size = _regular_file_size(stream) if self.jobs > 1 and base_offset == 0 else None
         if size is not None and size > 2 * RANGE_BYTES:
-            stats = self._run_ranges(os.path.abspath(stream.name), size, sink,  # type: ignore[attr-defined]
-                                     progress)
-            stats.seconds = time.perf_counter() - t0
-            return stats
+            # lines longer than a range are streamed instead, so that their
+            # pieces spread over the workers
+            ranges = line_ranges(stream, size, RANGE_BYTES, LONG_LINE_BYTES)
+            stream.seek(0)
+            if ranges is not None:
+                stats = self._run_ranges(os.path.abspath(stream.name),  # type: ignore[attr-defined]
+                                         ranges, sink, progress)
+                stats.seconds = time.perf_counter() - t0
+                return stats
         stats = Stats()
         reader = _Reader(stream, name, self.opts, progress, self.tok.protected_chars(),
                          base_offset, getattr(self.tok, "engine", "jieba"))
@@ -497,13 +502,43 @@ class ByteRange:
         return data
 
 
-def line_start_at_or_after(f: BinaryIO, pos: int) -> int:
-    """The offset of the first line that begins at or after ``pos``."""
+def line_start_at_or_after(f: BinaryIO, pos: int, limit: int | None = None) -> int | None:
+    """The offset of the first line that begins at or after ``pos`` (the
+    file size when none does), scanning in bounded chunks. With ``limit``,
+    give up (None) after scanning that many bytes without a newline."""
     if pos <= 0:
         return 0
     f.seek(pos - 1)
-    f.readline()  # to the end of the line containing byte pos - 1
-    return f.tell()
+    scanned = 0
+    while True:
+        chunk = f.read(1 << 16)
+        if not chunk:
+            return f.tell()
+        nl = chunk.find(b"\n")
+        if nl >= 0:
+            return pos - 1 + scanned + nl + 1
+        scanned += len(chunk)
+        if limit is not None and scanned > limit:
+            return None
+
+
+def line_ranges(f: BinaryIO, size: int, step: int,
+                max_line: int | None = None) -> list[tuple[int, int]] | None:
+    """``[start, end)`` ranges of about ``step`` bytes that begin and end
+    at line starts and cover the file. None when a line crossing a range
+    edge is longer than ``max_line`` (such a file is better streamed)."""
+    bounds = [0]
+    pos = step
+    while pos < size:
+        start = line_start_at_or_after(f, pos, max_line)
+        if start is None:
+            return None
+        if start >= size:
+            break
+        bounds.append(start)
+        pos = start + step
+    bounds.append(size)
+    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def byte_ranges(size: int, partition_bytes: int) -> list[tuple[int, int]]:
@@ -545,6 +580,7 @@ def cut_range(tok: Tokenizer, job: tuple[CutOptions, str, int, int, str | None])
         size = os.fstat(f.fileno()).st_size
         real_start = line_start_at_or_after(f, start)
         real_end = line_start_at_or_after(f, end) if end < size else size
+        assert real_start is not None and real_end is not None
         sink = open(spill, "wb") if spill else io.BytesIO()
         try:
             stats = Stats()
