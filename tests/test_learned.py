@@ -50,6 +50,9 @@ def test_lexicon_scan_matches_reference(ws, text):
 @given(words, texts)
 def test_feature_buckets_match_reference(ws, text):
     assert feature_buckets(Lexicon(ws), text, BITS) == ref.feature_buckets(ws, text, BITS)
+    own = ws[::2]  # a standard's own lexicon
+    assert feature_buckets(Lexicon(ws), text, BITS, Lexicon(own)) == ref.feature_buckets(
+        ws, text, BITS, own)
 
 
 score_rows = st.lists(st.lists(st.integers(-50, 50), min_size=4, max_size=4), max_size=12)
@@ -84,6 +87,9 @@ def test_decoder_matches_reference(seed, std, ws, text):
     dec = Decoder(table, trans, Lexicon(ws), BITS, std)
     expect = ref.decode(table.tolist(), trans, ws, text, BITS, std)
     assert dec.tags(text) == expect
+    own = ws[1::2]
+    dec = Decoder(table, trans, Lexicon(ws), BITS, std, Lexicon(own))
+    assert dec.tags(text) == ref.decode(table.tolist(), trans, ws, text, BITS, std, None, own)
     assert "".join(dec.lcut(text)) == text
 
 
@@ -136,7 +142,8 @@ def test_perceptron_step_matches_reference():
     rng = random.Random(3)
     ws = ["北京", "大学", "中国人", "我们"]
     lex = Lexicon(ws)
-    p = Perceptron(BITS, 2, lex)
+    own = {1: None, 2: ["北京大学", "人民"]}  # standard 2 has its own lexicon
+    p = Perceptron(BITS, 2, lex, [None, Lexicon(own[2])])
     N = (1 << BITS) * 4
     W, U, TW, TU = [0] * N, [0] * N, [0] * 60, [0] * 60
     for step in range(40):
@@ -144,7 +151,7 @@ def test_perceptron_step_matches_reference():
                 for _ in range(rng.randint(1, 6))]
         text, gold, std = "".join(sent), word_tags(sent), rng.randint(1, 2)
         e1 = p.train(text, gold, std)
-        e2 = ref.train_step(W, U, TW, TU, step + 1, ws, text, gold, std, BITS)
+        e2 = ref.train_step(W, U, TW, TU, step + 1, ws, text, gold, std, BITS, own[std])
         assert e1 == e2
     assert p.W.tolist() == W and p.U.tolist() == U
     assert p.TW.tolist() == TW and p.TU.tolist() == TU
@@ -165,8 +172,9 @@ def tiny(tmp_path_factory):
     a, b = d / "a.txt", d / "b.txt"
     a.write_text("\n".join(TINY_A * 3) + "\n", encoding="utf-8")
     b.write_text("\n".join(TINY_B * 3) + "\n", encoding="utf-8")
-    cfg = TrainConfig(bits=12, epochs=6, patience=2, seed=7, lexicon_words=("北京", "大学"))
-    model = train({"fine": [str(a)], "coarse": [str(b)]}, {"fine": [str(a)]}, cfg, log=None)
+    cfg = TrainConfig(bits=14, epochs=8, patience=2, seed=7, lexicon_words=("北京", "大学"))
+    model = train({"fine": [str(a)], "coarse": [str(b)]}, {"fine": [str(a)], "coarse": [str(b)]},
+                  cfg, log=None)
     path = d / "tiny.qc"
     model.save(path)
     return model, path, a, b, cfg
@@ -174,10 +182,11 @@ def tiny(tmp_path_factory):
 
 def test_training_is_deterministic(tiny):
     model, _, a, b, cfg = tiny
-    again = train({"fine": [str(a)], "coarse": [str(b)]}, {"fine": [str(a)]}, cfg, log=None)
+    dev = {"fine": [str(a)], "coarse": [str(b)]}
+    again = train({"fine": [str(a)], "coarse": [str(b)]}, dev, cfg, log=None)
     assert again.to_bytes() == model.to_bytes()
-    other = train({"fine": [str(a)], "coarse": [str(b)]}, {"fine": [str(a)]},
-                  TrainConfig(bits=12, epochs=6, seed=8, lexicon_words=("北京", "大学")),
+    other = train({"fine": [str(a)], "coarse": [str(b)]}, dev,
+                  TrainConfig(bits=14, epochs=8, seed=8, lexicon_words=("北京", "大学")),
                   log=None)
     assert other.weights.tobytes() != model.weights.tobytes()
 
@@ -238,11 +247,11 @@ def test_wrong_metadata_is_rejected(tiny, tmp_path):
         sec[name] = zlib.compress(edit(zlib.decompress(sec[name])))
         bad.write_bytes(binfile.pack("model", sec, compress=False))
 
-    rewrite("meta", lambda m: m.replace(b'"templates": 25', b'"templates": 7'))
+    rewrite("meta", lambda m: m.replace(b'"templates": 30', b'"templates": 7'))
     with pytest.raises(ValueError, match="feature templates"):
         load(bad)
-    rewrite("meta", lambda m: m.replace(b'"format": 1', b'"format": 2'))
-    with pytest.raises(ValueError, match="unsupported model format 2"):
+    rewrite("meta", lambda m: m.replace(b'"format": 2', b'"format": 9'))
+    with pytest.raises(ValueError, match="unsupported model format 9"):
         load(bad)
     rewrite("meta", lambda m: m[:-3])
     with pytest.raises(ValueError, match="corrupt model metadata"):
@@ -365,3 +374,26 @@ def test_engine_argument_errors():
         Tokenizer(engine="nope")
     with pytest.raises(ValueError, match="engine='learned'"):
         Tokenizer(standard="pku")
+
+
+def test_long_lines_split_after_sentence_ends_for_learned_engine():
+    from qieci.blocks import safe_split
+
+    text = "我们在北京。他们在上海！再见"
+    assert safe_split(text, 10, "default", engine="learned") == 6
+    assert safe_split(text, 13, "default", engine="learned") == 12
+    assert safe_split("北京大学生活", 4, "default", engine="learned") == 4  # no end: the limit
+    # the jieba engine may split after any punctuation or non-block char
+    assert safe_split("我们，他们", 4, "default") == 3
+    assert safe_split("我们，他们", 4, "default", engine="learned") == 4
+
+
+def test_shared_between_threads(tiny):
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, path, *_ = tiny
+    tok = Tokenizer(engine="learned", model=path, standard="fine")
+    texts = [line.replace(" ", "") * (1 + i % 7) for i, line in enumerate(TINY_A * 40)]
+    expect = [tok.lcut(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(tok.lcut, texts)) == expect

@@ -39,13 +39,20 @@ def test_cli_train_standards_eval_cut(tmp_path, capsys, monkeypatch):
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n".join(LINES * 4) + "\n", encoding="utf-8")
     model = tmp_path / "m.qc"
+    words = tmp_path / "words.txt"
+    words.write_text("北京\n大学\n", encoding="utf-8")
     assert main(["train", "--corpus", f"toy={corpus}", "--dev", f"toy={corpus}",
-                 "--epochs", "5", "--bits", "12", "--no-jieba-lexicon", "-o", str(model)]) == 0
+                 "--epochs", "5", "--bits", "12", "--no-jieba-lexicon", "--lexicon", str(words),
+                 "--std-lexicon", f"toy={words}", "-o", str(model)]) == 0
     err = capsys.readouterr().err
     assert "epoch 1:" in err and "dev F1 toy" in err
     assert model.exists()
     assert main(["standards", "--model", str(model), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["standards"] == ["toy"]
+    from qieci.model import load
+
+    loaded = load(model)
+    assert loaded.lexicon == "北京\n大学" and loaded.std_lexicons == {"toy": "北京\n大学"}
     # the training data is learned: perfect on it, and every word in-vocabulary
     assert main(["eval", str(corpus), "--model", str(model), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

@@ -1,9 +1,8 @@
 #!/bin/sh
 # Reproduce the bundled learned model (src/qieci/data/learned.qc): one
 # `qieci train` run over every training corpus, one standard each, with
-# jieba's dictionary and the official SIGHAN 2005 training word lists as
-# lexicon features, model selection on every dev file. About 15 minutes on
-# a 2-core machine (see docs/learned.md).
+# jieba's dictionary as lexicon features and model selection on every dev
+# file. A few minutes on a 2-core machine (see docs/learned.md).
 #
 #   sh tools/train_learned_model.sh [CORPORA_DIR] [OUTPUT]
 set -eu
@@ -21,10 +20,6 @@ exec qieci train \
   --corpus wtb=$C/train/wtb.txt \
   --corpus cityu=$C/train/cityu-part.txt \
   --corpus as=$C/train/as-part.txt \
-  --lexicon $C/lexicon/pku_training_words.txt \
-  --lexicon $C/lexicon/msr_training_words.txt \
-  --lexicon $C/lexicon/cityu_training_words.txt \
-  --lexicon $C/lexicon/as_training_words.txt \
   --dev ctb=$C/dev/ctb6.txt,$C/dev/zx.txt \
   --dev sxu=$C/dev/sxu.txt \
   --dev weibo=$C/dev/weibo.txt \

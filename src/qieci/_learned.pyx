@@ -49,11 +49,12 @@ cdef extern from *:
 DEF PREFETCH = 4  # positions ahead whose weight rows are prefetched
 
 DEF NT = 4
-DEF NF = 25
+DEF NF = 30
 DEF MAXWORD = 16
 DEF BOS = 0x110001
 DEF EOS = 0x110002
 DEF SALT_BITS = 16
+DEF ABSENT = 0x1000000000000000  # 2**60: "this standard has no lexicon of its own"
 
 cdef uint64_t GOLD = 0x9E3779B97F4A7C15ULL
 cdef int64_t NEG = -1152921504606846976  # -(2**60): impossible
@@ -366,6 +367,7 @@ cdef class _Work:
     cdef uint8_t *lm
     cdef uint8_t *sm
     cdef uint8_t *em
+    cdef uint8_t *l2          # the standard lexicon's ls, le, lm, sm, em: 5 * (cap + 1)
     cdef uint64_t *feats      # n * NF buckets
     cdef int64_t *score       # n * NT
     cdef int8_t_ptr back
@@ -375,13 +377,13 @@ cdef class _Work:
     def __cinit__(self):
         self.cap = 0
         self.x = NULL; self.ls = NULL; self.le = NULL; self.lm = NULL
-        self.sm = NULL; self.em = NULL
+        self.sm = NULL; self.em = NULL; self.l2 = NULL
         self.feats = NULL; self.score = NULL; self.back = NULL; self.mask = NULL
         self.tags = NULL
 
     def __dealloc__(self):
         free(self.x); free(self.ls); free(self.le); free(self.lm); free(self.feats)
-        free(self.sm); free(self.em)
+        free(self.sm); free(self.em); free(self.l2)
         free(self.score); free(self.back); free(self.mask); free(self.tags)
 
     cdef int ensure(self, Py_ssize_t n) except -1:
@@ -394,13 +396,14 @@ cdef class _Work:
         self.lm = <uint8_t *>realloc(self.lm, c + 1)
         self.sm = <uint8_t *>realloc(self.sm, c + 1)
         self.em = <uint8_t *>realloc(self.em, c + 1)
+        self.l2 = <uint8_t *>realloc(self.l2, 5 * (c + 1))
         self.feats = <uint64_t *>realloc(self.feats, (c + 1) * NF * sizeof(uint64_t))
         self.score = <int64_t *>realloc(self.score, (c + 1) * NT * sizeof(int64_t))
         self.back = <int8_t_ptr>realloc(self.back, (c + 1) * NT)
         self.mask = <uint8_t *>realloc(self.mask, c + 1)
         self.tags = <uint8_t *>realloc(self.tags, c + 1)
         if (self.x == NULL or self.ls == NULL or self.le == NULL or self.lm == NULL
-                or self.sm == NULL or self.em == NULL
+                or self.sm == NULL or self.em == NULL or self.l2 == NULL
                 or self.feats == NULL or self.score == NULL or self.back == NULL
                 or self.mask == NULL or self.tags == NULL):
             raise MemoryError()
@@ -423,13 +426,27 @@ cdef Py_ssize_t load_text(_Work w, str text) except -1:
     return n
 
 
-cdef void extract(_Work w, Lexicon lex, Py_ssize_t n, uint64_t bmask) noexcept nogil:
-    """Fill ``w.feats`` with the NF bucket numbers of each position."""
+cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Py_ssize_t n,
+                  uint64_t bmask) noexcept nogil:
+    """Fill ``w.feats`` with the NF bucket numbers of each position.
+    ``lex``: the lexicon of every standard; ``lex2`` (when ``has2``): the
+    lexicon of the decoded standard (its features are 0 without one)."""
     cdef Py_ssize_t i
     cdef const uint32_t *x = w.x + 2
     cdef uint64_t *f
     cdef uint64_t a, b, c, d, e, ca, cb, cc
+    cdef Py_ssize_t stride = w.cap + 1
+    cdef uint8_t *ls2 = w.l2
+    cdef uint8_t *le2 = w.l2 + stride
+    cdef uint8_t *lm2 = w.l2 + 2 * stride
+    cdef uint8_t *sm2 = w.l2 + 3 * stride
+    cdef uint8_t *em2 = w.l2 + 4 * stride
+    cdef uint64_t absent = 0 if has2 else ABSENT
     lex.scan(x, n, w.ls, w.le, w.lm, w.sm, w.em)
+    if has2:
+        lex2.scan(x, n, ls2, le2, lm2, sm2, em2)
+    else:
+        memset(w.l2, 0, 5 * stride)
     for i in range(n):
         f = w.feats + i * NF
         a = x[i - 2]; b = x[i - 1]; c = x[i]; d = x[i + 1]; e = x[i + 2]
@@ -464,16 +481,24 @@ cdef void extract(_Work w, Lexicon lex, Py_ssize_t n, uint64_t bmask) noexcept n
         f[23] = mix((<uint64_t>w.sm[i] | (<uint64_t>w.em[i] << 4)) ^ (24 * GOLD))
         f[24] = mix((<uint64_t>(w.em[i - 1] if i > 0 else 0)
                      | (<uint64_t>w.sm[i] << 4)) ^ (25 * GOLD))
+        # without a lexicon of its own, a standard gets constant values
+        # (ABSENT set) unlike any standard that has one and finds nothing
+        f[25] = mix((lexb(ls2[i]) | absent) ^ (26 * GOLD))
+        f[26] = mix((lexb(le2[i]) | absent) ^ (27 * GOLD))
+        f[27] = mix((lexb(lm2[i]) | absent) ^ (28 * GOLD))
+        f[28] = mix((<uint64_t>sm2[i] | (<uint64_t>em2[i] << 4) | absent) ^ (29 * GOLD))
+        f[29] = mix((<uint64_t>(em2[i - 1] if i > 0 else 0) | (<uint64_t>sm2[i] << 4)
+                     | (lexb(ls2[i]) << 8) | (lexb(le2[i]) << 12) | absent) ^ (30 * GOLD))
     for i in range(n * NF):
         w.feats[i] &= bmask
 
 
-def feature_buckets(Lexicon lex, str text, int bits):
+def feature_buckets(Lexicon lex, str text, int bits, Lexicon lex2=None):
     """The NF bucket numbers of each char of ``text`` (list of lists); for
     tests against the reference."""
     cdef _Work w = _Work()
     cdef Py_ssize_t n = load_text(w, text)
-    extract(w, lex, n, ((<uint64_t>1) << bits) - 1)
+    extract(w, lex, lex2, lex2 is not None, n, ((<uint64_t>1) << bits) - 1)
     return [[w.feats[i * NF + k] for k in range(NF)] for i in range(n)]
 
 
@@ -610,6 +635,8 @@ cdef class Decoder:
     cdef uint64_t salt
     cdef int fold_bit
     cdef readonly Lexicon lexicon
+    cdef readonly Lexicon std_lexicon
+    cdef bint has2
     cdef _Work w
     cdef readonly int bits
     cdef readonly int std
@@ -620,7 +647,8 @@ cdef class Decoder:
     def __dealloc__(self):
         free(self.table)
 
-    def __init__(self, table, trans, Lexicon lexicon, int bits, int std):
+    def __init__(self, table, trans, Lexicon lexicon, int bits, int std,
+                 Lexicon std_lexicon=None):
         cdef const cnp.int16_t[::1] src
         cdef void *p = NULL
         cdef size_t nbytes
@@ -649,6 +677,8 @@ cdef class Decoder:
         self.salt = _salt(std, bits)
         self.fold_bit = high_bit(self.salt)
         self.lexicon = lexicon
+        self.std_lexicon = std_lexicon
+        self.has2 = std_lexicon is not None
         self.w = _Work()
         self.bits = bits
         self.std = std
@@ -666,7 +696,8 @@ cdef class Decoder:
         return out
 
     cdef int _decode(self, str text, const uint8_t *forced) except -1:
-        """Tags of ``text`` into ``self.w.tags``. ``forced``: optional mask."""
+        """Tags of ``text`` into ``self.w.tags``. ``forced``: optional mask.
+        Runs with the GIL held (the decoder's buffers are not per-thread)."""
         cdef _Work w = self.w
         cdef Py_ssize_t n = load_text(w, text)
         cdef Py_ssize_t i, k, m
@@ -676,38 +707,39 @@ cdef class Decoder:
         cdef uint64_t *f
         if n == 0:
             return 0
-        with nogil:
-            extract(w, self.lexicon, n, self.bmask)
-            m = n * NF
-            for i in range(m):
-                w.feats[i] = fold_index(w.feats[i], self.salt, self.fold_bit) * NT
-            for i in range(min(n, PREFETCH) * NF):
-                __builtin_prefetch(tab + w.feats[i])
-            for i in range(n):
-                if i + PREFETCH < n:
-                    f = w.feats + (i + PREFETCH) * NF
-                    for k in range(NF):
-                        __builtin_prefetch(tab + f[k])
-                f = w.feats + i * NF
-                s0 = 0; s1 = 0; s2 = 0; s3 = 0
+        # the GIL stays held: the work buffers belong to this decoder, and a
+        # tokenizer may be shared between threads
+        extract(w, self.lexicon, self.std_lexicon, self.has2, n, self.bmask)
+        m = n * NF
+        for i in range(m):
+            w.feats[i] = fold_index(w.feats[i], self.salt, self.fold_bit) * NT
+        for i in range(min(n, PREFETCH) * NF):
+            __builtin_prefetch(tab + w.feats[i])
+        for i in range(n):
+            if i + PREFETCH < n:
+                f = w.feats + (i + PREFETCH) * NF
                 for k in range(NF):
-                    row = tab + f[k]
-                    s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
-                w.score[i * NT] = s0
-                w.score[i * NT + 1] = s1
-                w.score[i * NT + 2] = s2
-                w.score[i * NT + 3] = s3
-                if is_space(w.x[i + 2]):
-                    w.mask[i] = 8
-                elif forced != NULL:
-                    w.mask[i] = forced[i]
-                else:
-                    w.mask[i] = 15
-            if viterbi(w.score, self.trans, n, w.mask, w.back, w.tags) < 0 and forced != NULL:
-                # the constraints conflict: decode without them
-                for i in range(n):
-                    w.mask[i] = 8 if is_space(w.x[i + 2]) else 15
-                viterbi(w.score, self.trans, n, w.mask, w.back, w.tags)
+                    __builtin_prefetch(tab + f[k])
+            f = w.feats + i * NF
+            s0 = 0; s1 = 0; s2 = 0; s3 = 0
+            for k in range(NF):
+                row = tab + f[k]
+                s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
+            w.score[i * NT] = s0
+            w.score[i * NT + 1] = s1
+            w.score[i * NT + 2] = s2
+            w.score[i * NT + 3] = s3
+            if is_space(w.x[i + 2]):
+                w.mask[i] = 8
+            elif forced != NULL:
+                w.mask[i] = forced[i]
+            else:
+                w.mask[i] = 15
+        if viterbi(w.score, self.trans, n, w.mask, w.back, w.tags) < 0 and forced != NULL:
+            # the constraints conflict: decode without them
+            for i in range(n):
+                w.mask[i] = 8 if is_space(w.x[i + 2]) else 15
+            viterbi(w.score, self.trans, n, w.mask, w.back, w.tags)
         return n
 
     def tags(self, str text, bytes forced=None):
@@ -831,9 +863,15 @@ cdef class Perceptron:
     cdef public object TU
     cdef public int64_t c
     cdef Lexicon lexicon
+    cdef list std_lexicons
     cdef _Work w
 
-    def __init__(self, int bits, int nstd, Lexicon lexicon):
+    def __init__(self, int bits, int nstd, Lexicon lexicon, std_lexicons=None):
+        """``std_lexicons``: None, or one Lexicon-or-None per standard (index
+        ``s - 1`` for standard ``s``)."""
+        self.std_lexicons = list(std_lexicons) if std_lexicons is not None else [None] * nstd
+        if len(self.std_lexicons) != nstd:
+            raise ValueError("one standard lexicon (or None) per standard")
         self.bits = bits
         self.nstd = nstd
         self.bmask = ((<uint64_t>1) << bits) - 1
@@ -867,12 +905,14 @@ cdef class Perceptron:
             raise ValueError("gold tags must have one byte per character")
         if not 1 <= std <= self.nstd:
             raise ValueError(f"standard index {std} out of range")
+        cdef Lexicon lex2 = self.std_lexicons[std - 1]
+        cdef bint has2 = lex2 is not None
         load_text(w, text)
         if n == 0:
             self.c += 1
             return 0
         with nogil:
-            extract(w, self.lexicon, n, self.bmask)
+            extract(w, self.lexicon, lex2, has2, n, self.bmask)
             for i in range(20):
                 tr[i] = TW[i] + TW[std * 20 + i]
             for i in range(n):

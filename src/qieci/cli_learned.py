@@ -71,6 +71,9 @@ def add_learned_parsers(sub: Any) -> None:
     tr.add_argument("--lexicon", action="append", default=[], metavar="WORDS",
                     help="word list (one word per line, first field) to add to the lexicon "
                          "features (repeatable), e.g. an official training word list")
+    tr.add_argument("--std-lexicon", action="append", default=[], metavar="S=WORDS",
+                    help="a word list of standard S alone (repeatable): its own lexicon "
+                         "features, e.g. the official training word list of that standard")
     tr.add_argument("--lexicon-min-count", type=int, default=0, metavar="N",
                     help="also use training words seen N+ times as lexicon words (0: no)")
     tr.set_defaults(func=cmd_train)
@@ -98,13 +101,16 @@ def add_learned_parsers(sub: Any) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .evaluate import read_vocab
     from .train import TrainConfig, parse_corpus_args, train
 
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
     cfg = TrainConfig(bits=args.bits, epochs=args.epochs, patience=args.patience,
                       seed=args.seed, min_lexicon_count=args.lexicon_min_count,
-                      lexicon_words=lexicon_words(args))
+                      lexicon_words=lexicon_words(args),
+                      std_lexicons={s: sorted(set().union(*map(read_vocab, files)))
+                                    for s, files in parse_corpus_args(args.std_lexicon).items()})
     if not 10 <= cfg.bits <= 26:
         raise ValueError("--bits must be between 10 and 26")
     model = train(corpora, dev, cfg, log=sys.stderr)

@@ -25,6 +25,11 @@ one standard (peak memory stays low). Sections:
     5 x 4, the fifth row being the sentence start.
 ``lexicon``
     UTF-8, the lexicon-feature words, one per line.
+``stdlex``
+    UTF-8 JSON object: standard name -> the words of that standard's own
+    lexicon joined by ``"\\n"`` (e.g. an official training word list);
+    standards without one are absent. Their features come on top of the
+    shared lexicon's.
 ``vocab``
     UTF-8 JSON object: standard name -> its training words joined by
     ``"\\n"`` (the default in-vocabulary list of ``qieci eval``).
@@ -49,10 +54,10 @@ import numpy as np
 from . import binfile
 
 MODEL_KIND = "model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEFAULT_MODEL_RESOURCE = "learned.qc"
 WEIGHT_LIMIT = 16383
-_SECTIONS = ("meta", "weights", "trans", "lexicon", "vocab")
+_SECTIONS = ("meta", "weights", "trans", "lexicon", "stdlex", "vocab")
 
 
 @dataclass
@@ -89,6 +94,7 @@ class Model:
     scale: float = 1.0
     training: dict[str, Any] = field(default_factory=dict)
     source: str = "<memory>"
+    std_lexicons: dict[str, str] = field(default_factory=dict)  # standard -> words
 
     def standard_index(self, standard: str) -> int:
         """The 1-based kernel index of ``standard``; ValueError if unknown."""
@@ -110,6 +116,7 @@ class Model:
             "weights": self.weights.astype("<i2").tobytes(),
             "trans": self.trans.astype("<i8").tobytes(),
             "lexicon": self.lexicon.encode("utf-8"),
+            "stdlex": json.dumps(self.std_lexicons, ensure_ascii=False).encode("utf-8"),
             "vocab": json.dumps(self.vocab, ensure_ascii=False).encode("utf-8"),
         }
         return binfile.pack(MODEL_KIND, {k: zlib.compress(v, 9) for k, v in raw.items()},
@@ -133,7 +140,7 @@ class Model:
             raise ValueError(f"{source}: weights out of range")
         return cls(meta.bits, meta.standards, weights, parse_trans(sec, meta, source),
                    parse_text(sec, "lexicon", source), parse_vocab(sec, source), meta.scale,
-                   meta.training, source)
+                   meta.training, source, parse_vocab(sec, source, "stdlex"))
 
 
 def _inflate(sec: dict[str, bytes], name: str, source: str) -> bytes:
@@ -198,9 +205,11 @@ def parse_text(sec: dict[str, bytes], name: str, source: str) -> str:
         raise ValueError(f"{source}: corrupt model section {name!r} ({exc})") from None
 
 
-def parse_vocab(sec: dict[str, bytes], source: str) -> dict[str, str]:
+def parse_vocab(sec: dict[str, bytes], source: str, name: str = "vocab") -> dict[str, str]:
+    """A ``vocab``-like section (``vocab``, ``stdlex``): standard -> words
+    joined by newlines."""
     try:
-        vocab = json.loads(parse_text(sec, "vocab", source))
+        vocab = json.loads(parse_text(sec, name, source))
         return {str(k): str(v) for k, v in vocab.items()}
     except (ValueError, AttributeError) as exc:
         raise ValueError(f"{source}: corrupt model vocab ({exc})") from None

@@ -104,10 +104,15 @@ def _h(t: int, v: int) -> int:
     return mix(v ^ ((t + 1) * GOLD & M64))
 
 
-def feature_buckets(words: Iterable[str], text: str, bits: int) -> list[list[int]]:
-    """The 25 feature buckets of each char of ``text``."""
+def feature_buckets(words: Iterable[str], text: str, bits: int,
+                    std_words: Iterable[str] | None = None) -> list[list[int]]:
+    """The 30 feature buckets of each char of ``text``; ``words``: the
+    lexicon of all standards, ``std_words``: the decoded standard's own
+    (None: no such lexicon, its features are all 0)."""
     mask = (1 << bits) - 1
     ls, le, lm, sm, em = lex_scan(words, text)
+    ls2, le2, lm2, sm2, em2 = lex_scan(std_words if std_words is not None else (), text)
+    absent = 0 if std_words is not None else 1 << 60
     x = [BOS, BOS] + [norm(ord(c)) for c in text] + [EOS, EOS]
     n = len(text)
 
@@ -127,7 +132,11 @@ def feature_buckets(words: Iterable[str], text: str, bits: int) -> list[list[int
                 lb(ls[i]) | lb(le_prev) << 4 | lb(le[i]) << 8 | lb(ls_next) << 12,
                 (c == b) | (c == d) << 1 | (b == d) << 2 | (a == c) << 3 | cls(c) << 4,
                 b | d << 21, c | lb(ls[i]) << 21, c | lb(le[i]) << 21, c | lb(lm[i]) << 21,
-                sm[i] | em[i] << 4, (em[i - 1] if i > 0 else 0) | sm[i] << 4]
+                sm[i] | em[i] << 4, (em[i - 1] if i > 0 else 0) | sm[i] << 4,
+                lb(ls2[i]) | absent, lb(le2[i]) | absent, lb(lm2[i]) | absent,
+                sm2[i] | em2[i] << 4 | absent,
+                (em2[i - 1] if i > 0 else 0) | sm2[i] << 4 | lb(ls2[i]) << 8 | lb(le2[i]) << 12
+                | absent]
         out.append([_h(t, v) & mask for t, v in enumerate(vals)])
     return out
 
@@ -187,11 +196,12 @@ def scores(table: Sequence[int], buckets: list[list[int]], bits: int,
 
 
 def decode(table: Sequence[int], trans: Sequence[int], words: Iterable[str], text: str,
-           bits: int, std: int, forced: bytes | None = None) -> list[int]:
+           bits: int, std: int, forced: bytes | None = None,
+           std_words: Iterable[str] | None = None) -> list[int]:
     """The tags the compiled Decoder gives with the folded ``table`` of
     standard ``std`` (whitespace forced to S; when the forced mask admits
     nothing, decoding without it)."""
-    sc = scores(table, feature_buckets(words, text, bits), bits, std)
+    sc = scores(table, feature_buckets(words, text, bits, std_words), bits, std)
     space = [is_space(norm(ord(c))) for c in text]
     mask = [8 if sp else (forced[i] if forced is not None else 15)
             for i, sp in enumerate(space)]
@@ -226,14 +236,15 @@ def fold(raw: Sequence[int], bits: int, std: int) -> list[int]:
 
 
 def train_step(W: list[int], U: list[int], TW: list[int], TU: list[int], c: int,
-               words: Iterable[str], text: str, gold: bytes, std: int, bits: int) -> int:
+               words: Iterable[str], text: str, gold: bytes, std: int, bits: int,
+               std_words: Iterable[str] | None = None) -> int:
     """One perceptron step (in place), as ``Perceptron.train``; returns the
     number of wrongly tagged chars."""
     n = len(text)
     if n == 0:
         return 0
     sl = salt(std, bits)
-    buckets = feature_buckets(words, text, bits)
+    buckets = feature_buckets(words, text, bits, std_words)
     sc = []
     for row in buckets:
         s = [0] * 4

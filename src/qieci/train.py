@@ -75,6 +75,8 @@ class TrainConfig:
     seed: int = 1
     min_lexicon_count: int = 0  # training words seen this often join the lexicon (0: never)
     lexicon_words: Sequence[str] = field(default_factory=tuple)
+    # standard -> its own lexicon (e.g. an official training word list)
+    std_lexicons: dict[str, Sequence[str]] = field(default_factory=dict)
 
 
 def jieba_words() -> list[str]:
@@ -84,12 +86,13 @@ def jieba_words() -> list[str]:
     return [w for w, f, _ in load_data(None).entries() if f > 0]
 
 
-def decoder_for(model: Model, index: int, lexicon: Lexicon) -> Decoder:
+def decoder_for(model: Model, index: int, lexicon: Lexicon,
+                std_lexicon: Lexicon | None = None) -> Decoder:
     """The decoder of standard ``index`` (1-based) of ``model``."""
     table = fold(model.weights, model.bits, index)
     t = model.trans
     trans = [int(t[i] + t[index * 20 + i]) for i in range(20)]
-    return Decoder(table, trans, lexicon, model.bits, index)
+    return Decoder(table, trans, lexicon, model.bits, index, std_lexicon)
 
 
 def evaluate_decoder(dec: Decoder, gold: list[list[str]], vocab=None) -> Score:
@@ -142,13 +145,18 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
                     seen.add(w)
                     lexicon_words.append(w)
     lexicon = Lexicon(lexicon_words)
+    for std in cfg.std_lexicons:
+        if std not in corpora:
+            raise ValueError(f"standard lexicon for {std!r}, which has no training corpus")
+    std_lex_text = {std: "\n".join(words) for std, words in cfg.std_lexicons.items()}
+    std_lex = {std: Lexicon(text=t) for std, t in std_lex_text.items()}
     dev_gold = {std: [w for p in files for w in read_corpus(p)] for std, files in dev.items()}
     n_chars = sum(len(t) for t, _, _ in examples)
     say(f"train: {len(examples)} sentences, {n_chars} chars, standards {', '.join(standards)}; "
         f"lexicon {len(lexicon)} words; 2**{cfg.bits} buckets")
     model_vocab = {std: "\n".join(sorted(c)) for std, c in vocab.items()}
 
-    p = Perceptron(cfg.bits, len(standards), lexicon)
+    p = Perceptron(cfg.bits, len(standards), lexicon, [std_lex.get(s) for s in standards])
     rng = random.Random(cfg.seed)
     order = list(range(len(examples)))
     best: Model | None = None
@@ -166,11 +174,14 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
                 print(f"  epoch {epoch}: {100 * k // len(order)}% "
                       f"({time.perf_counter() - te:.0f}s)", file=log, flush=True)
         model = _snapshot(p, standards, lexicon_words, model_vocab,
-                          {"corpora": files_used, "epochs": epoch, "seed": cfg.seed})
+                          {"corpora": files_used, "epochs": epoch, "seed": cfg.seed,
+                           "bits": cfg.bits, "lexicon_words": len(lexicon_words)},
+                          std_lex_text)
         msg = (f"epoch {epoch}: train char error {100 * errors / max(1, n_chars):.2f}% "
                f"in {time.perf_counter() - te:.0f}s")
         if dev_gold:
-            decs = {std: decoder_for(model, model.standard_index(std), lexicon)
+            decs = {std: decoder_for(model, model.standard_index(std), lexicon,
+                                     std_lex.get(std))
                     for std in dev_gold}
             f1s = {std: evaluate_decoder(decs[std], g).f1 for std, g in dev_gold.items()}
             mean = sum(f1s.values()) / len(f1s)
@@ -194,7 +205,7 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
 
 
 def _snapshot(p: Perceptron, standards: list[str], lexicon_words: list[str],
-              vocab: dict[str, str], training: dict) -> Model:
+              vocab: dict[str, str], training: dict, std_lexicons: dict[str, str]) -> Model:
     """The averaged, quantised model of the perceptron's current state."""
     c = float(p.c)
     avg = p.W.astype(np.float64)
@@ -203,4 +214,4 @@ def _snapshot(p: Perceptron, standards: list[str], lexicon_words: list[str],
     weights, trans, scale = quantize(avg, tavg)
     del avg
     return Model(p.bits, list(standards), weights, trans, "\n".join(lexicon_words), vocab, scale,
-                 dict(training))
+                 dict(training), std_lexicons=dict(std_lexicons))

@@ -50,10 +50,12 @@ class _Loaded:
         index = meta.standard_index(std, source)
         trans = parse_trans(sec, meta, source)
         lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
+        own = parse_vocab(sec, source, "stdlex").get(std)
+        std_lexicon = Lexicon(text=own) if own else None
         self.decoder = Decoder(None, [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
-                               lexicon, meta.bits, index)
+                               lexicon, meta.bits, index, std_lexicon)
         fold_weights(sec, meta, index, source, self.decoder.fold_in)
-        del sec["weights"], sec["lexicon"]
+        del sec["weights"], sec["lexicon"], sec["stdlex"], own
         trim_heap()
         self.lexicon = lexicon
         self.standard = std
