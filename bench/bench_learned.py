@@ -6,8 +6,8 @@ with their spaces removed), cut line by line with each library's
 list-returning cut function. qieci's learned ``lcut`` and jieba's ``lcut``
 run over all lines; pkuseg (slow) over a fixed slice of them, and every
 library is also timed on that slice, so that all ratios compare the same text.
-Peak RSS is measured in a fresh subprocess that only imports qieci, loads the
-default learned model and cuts the text.
+Peak RSS (VmHWM) is measured in a fresh subprocess that only imports qieci,
+loads the default learned model and cuts the text.
 
 Rerun::
 
@@ -15,12 +15,18 @@ Rerun::
 
 pkuseg 0.0.25 does not install on Python 3.11 from a wheel; to include it,
 run this script with a Python where ``import pkuseg`` works (see
-bench/pkuseg_compare.py for how it was built) and qieci on ``PYTHONPATH``.
+bench/pkuseg_compare.py for how it was built), qieci on ``PYTHONPATH`` and
+``PKUSEG_MODEL`` naming a pkuseg model directory trained by
+bench/pkuseg_compare.py::
+
+    PKUSEG_MODEL=/tmp/pkuseg-work/ctb6/model PYTHONPATH=src \
+        flock /tmp/qieci-bench.lock /tmp/pkuseg-venv/bin/python bench/bench_learned.py
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -31,10 +37,10 @@ from common import best_of, corpus_lines, machine, pin_one_core, time_lines
 import qieci
 
 RESULTS = Path(__file__).resolve().parent / "results" / "learned_speed.md"
-SLICE = 3000  # lines for pkuseg (and everyone, for the like-for-like ratio)
+SLICE = 15000  # lines for pkuseg (and everyone, for the like-for-like ratio)
 
 RSS_SCRIPT = r"""
-import resource, sys, json, time
+import sys, json, time
 import qieci
 sys.path.insert(0, %r)
 from common import corpus_lines
@@ -45,8 +51,9 @@ tok.initialize()
 load = time.perf_counter() - t0
 for s in lines:
     tok.lcut(s)
-print(json.dumps({"load_s": load,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM, not ru_maxrss: a child inherits its parent's ru_maxrss at fork
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
+print(json.dumps({"load_s": load, "peak_rss_mb": int(hwm.split()[1]) / 1024}))
 """
 
 
@@ -62,13 +69,12 @@ def main() -> None:
     jieba.initialize()
     peers = {"qieci learned lcut": learned.lcut, "jieba lcut": jieba.lcut,
              "qieci jieba-engine lcut": qieci.lcut}
-    try:
+    pkuseg_model = os.environ.get("PKUSEG_MODEL")  # a trained model directory
+    if pkuseg_model:  # (never pkuseg's default model: that one is downloaded)
         import pkuseg  # type: ignore[import-not-found]
 
-        seg = pkuseg.pkuseg()
+        seg = pkuseg.pkuseg(model_name=pkuseg_model)
         peers["pkuseg cut"] = seg.cut
-    except ImportError:
-        pass
 
     full: dict[str, float] = {}
     for name, fn in peers.items():
@@ -100,11 +106,15 @@ def main() -> None:
     for name, sec in sliced.items():
         out.append(f"| {name} | {sec:.2f} | {part_chars / sec / 1e3:.0f}k | {sec / base:.1f}x |")
     if "pkuseg cut" not in peers:
-        out += ["", "pkuseg was not importable in this run (see bench/results/pkuseg.md)."]
+        out += ["", "pkuseg was not part of this run (set PKUSEG_MODEL, see above)."]
+    else:
+        out += ["", f"pkuseg model: {pkuseg_model} (pkuseg 0.0.25 retrained by "
+                    "bench/pkuseg_compare.py)."]
     out += ["", f"Peak RSS (fresh process: import, load the default model, cut all lines): "
                 f"{rss['peak_rss_mb']:.0f} MB; model load {rss['load_s']:.2f} s; model file "
                 f"{model.stat().st_size / 2**20:.1f} MiB.", "",
-            "Command: `flock /tmp/qieci-bench.lock python bench/bench_learned.py`"]
+            f"Command: `PKUSEG_MODEL={pkuseg_model or '...'} PYTHONPATH=src flock "
+            "/tmp/qieci-bench.lock /tmp/pkuseg-venv/bin/python bench/bench_learned.py`"]
     RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
     print("\n".join(out))
 

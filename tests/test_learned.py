@@ -397,3 +397,35 @@ def test_shared_between_threads(tiny):
     expect = [tok.lcut(t) for t in texts]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(tok.lcut, texts)) == expect
+
+
+# -- the bundled model ------------------------------------------------------------
+
+
+def test_bundled_model_loads_offline_and_segments():
+    from importlib import resources
+
+    data = resources.files("qieci").joinpath("data", "learned.qc")
+    assert data.is_file() and len(data.read_bytes()) <= 30 * 2**20
+    tok = Tokenizer(engine="learned")
+    assert tok.standards()[:3] == ("pku", "msr", "ctb")
+    assert tok.standard == "cnc"  # the default: closest to jieba's granularity
+    pku = Tokenizer(engine="learned", standard="pku")
+    # the examples: no function word glued onto unknown names
+    words = pku.lcut("陈继国于昨天来到北京")
+    assert "于" in words and "陈继国于" not in words
+    assert "".join(pku.lcut("李晓鹏于帅帅说了１９９８年的事。")) == "李晓鹏于帅帅说了１９９８年的事。"
+
+
+def test_bundled_model_accuracy_on_a_dev_sample():
+    from conftest import CORPORA
+
+    from qieci.evaluate import score
+
+    path = CORPORA / "dev" / "ctb6.txt"
+    if not path.exists():
+        pytest.skip("no corpora")
+    with open(path, encoding="utf-8") as f:
+        gold = [line.split() for line in f if line.strip()][:300]
+    tok = Tokenizer(engine="learned", standard="ctb")
+    assert score(gold, [tok.lcut("".join(g)) for g in gold]).f1 > 0.94

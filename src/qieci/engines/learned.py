@@ -31,8 +31,9 @@ from ..model import fold_weights, parse_meta, parse_text, parse_trans, parse_voc
 from ..tokenizer import Tokenizer, TokenizerSpec, join_lines, strdecode
 
 #: The standard used when none is given: the one closest to jieba's word
-#: granularity (see docs/learned.md for how that was measured).
-DEFAULT_STANDARD = "pku"
+#: granularity: with jieba's words of all dev text as the reference, cnc's
+#: words score the highest F1 (bench/granularity.py, docs/learned.md).
+DEFAULT_STANDARD = "cnc"
 
 
 class _Loaded:
