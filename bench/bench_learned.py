@@ -73,7 +73,7 @@ def main() -> None:
     if pkuseg_model:  # (never pkuseg's default model: that one is downloaded)
         import pkuseg  # type: ignore[import-not-found]
 
-        seg = pkuseg.pkuseg(model_name=pkuseg_model)
+        seg = pkuseg.pkuseg(model_name=pkuseg_model, user_dict=None)
         peers["pkuseg cut"] = seg.cut
 
     full: dict[str, float] = {}
