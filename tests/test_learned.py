@@ -15,7 +15,7 @@ from qieci import Tokenizer, binfile
 from qieci import reference_learned as ref
 from qieci._learned import (Decoder, Lexicon, Perceptron, char_class, feature_buckets, fold,
                             fold_into, fold_row, normalize, viterbi_tags)
-from qieci.model import Model, load
+from qieci.model import load
 from qieci.tokenizer import join_lines
 from qieci.train import TrainConfig, train, word_tags
 
@@ -367,6 +367,20 @@ def test_stream_with_learned_engine(tiny):
     text = "".join(line.replace(" ", "") + "\n" for line in TINY_A)
     assert cut_text(tok, text) == "".join(" ".join(tok.lcut(line.replace(" ", ""))) + "\n"
                                           for line in TINY_A)
+
+
+def test_load_userdict_does_not_load_jieba_dictionary(tiny, tmp_path):
+    _, path, *_ = tiny
+    tok = Tokenizer(engine="learned", model=path, standard="fine")
+    ud = tmp_path / "user.txt"
+    ud.write_text("北京大学 5 nt\n学习中文\n", encoding="utf-8")
+    tok.load_userdict(str(ud))
+    assert tok._state is None  # jieba's dictionary was never loaded
+    words = tok.lcut("我们在北京大学学习中文")
+    assert "北京大学" in words and "学习中文" in words
+    assert tok.user_word_tag_tab["北京大学"] == "nt"
+    with pytest.raises(ValueError, match="jieba engine"):
+        tok.total
 
 
 def test_engine_argument_errors():

@@ -16,9 +16,9 @@ EOS = 0x110002
 MAX_WORD = 16
 NEG = -(1 << 60)
 # prev tag (B, M, E, S, start) -> allowed current tags
-ALLOWED = [(0, 1, 1, 0), (0, 1, 1, 0), (1, 0, 0, 1), (1, 0, 0, 1), (1, 0, 0, 1)]
-_CNUM = set("〇零一二三四五六七八九十百千万亿两")
-_UNIT = set("年月日时分秒号点岁元%‰")
+ALLOWED = ((0, 1, 1, 0), (0, 1, 1, 0), (1, 0, 0, 1), (1, 0, 0, 1), (1, 0, 0, 1))
+_CNUM = frozenset("〇零一二三四五六七八九十百千万亿两")
+_UNIT = frozenset("年月日时分秒号点岁元%‰")
 
 
 def mix(h: int) -> int:

@@ -102,6 +102,19 @@ class LearnedTokenizer(Tokenizer):
                 self._loaded = _Loaded(self.model, self.standard)
                 self.standard = self._loaded.standard
 
+    def check_initialized(self) -> None:
+        self._engine()
+
+    def _ready(self) -> Any:
+        # the jieba engine's loading hook (used by inherited helpers such as
+        # load_userdict): load the model, never jieba's dictionary
+        self._engine()
+        return None
+
+    @property
+    def total(self) -> int:
+        raise ValueError("total (dictionary frequency sum) needs the jieba engine")
+
     def _engine(self) -> _Loaded:
         loaded = self._loaded
         if loaded is None:
