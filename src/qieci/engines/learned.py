@@ -53,10 +53,12 @@ class _Loaded:
         lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
         own = parse_vocab(sec, source, "stdlex").get(std)
         std_lexicon = Lexicon(text=own) if own else None
+        del sec["lexicon"], sec["stdlex"], own
+        trim_heap()  # the word texts are gone: lower the peak before the table
         self.decoder = Decoder(None, [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
                                lexicon, meta.bits, index, std_lexicon)
         fold_weights(sec, meta, index, source, self.decoder.fold_in)
-        del sec["weights"], sec["lexicon"], sec["stdlex"], own
+        del sec["weights"]
         trim_heap()
         self.lexicon = lexicon
         self.standard = std
