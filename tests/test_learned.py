@@ -443,3 +443,15 @@ def test_bundled_model_accuracy_on_a_dev_sample():
         gold = [line.split() for line in f if line.strip()][:300]
     tok = Tokenizer(engine="learned", standard="ctb")
     assert score(gold, [tok.lcut("".join(g)) for g in gold]).f1 > 0.94
+
+
+def test_huge_line_streams_in_pieces_split_after_sentence_ends():
+    from qieci.stream import LONG_LINE_BYTES, cut_text
+
+    tok = Tokenizer(engine="learned", standard="pku")
+    line = "他们在北京大学学习中文。我们明天去上海！" * 80000
+    assert len(line.encode("utf-8")) > LONG_LINE_BYTES  # so it goes in pieces
+    out = cut_text(tok, line + "\n")
+    assert out.count("\n") == 1 and out.replace(" ", "") == line + "\n"
+    # every piece ends after 。 or ！, where the words agree with the whole line
+    assert out == " ".join(tok.lcut(line)) + "\n"
