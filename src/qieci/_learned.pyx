@@ -10,9 +10,13 @@ Contracts (mirrored line by line in :mod:`qieci.reference_learned`):
 
 * characters are normalised before use (:func:`normalize`): full-width ASCII
   (U+FF01..U+FF5E) to half width, U+3000 to a space;
-* feature ``f`` of template ``t`` with packed value ``v`` hashes to bucket
-  ``mix(v ^ (t+1)*GOLD) & mask``; the per-standard copy for standard ``s``
-  (1-based) lives in bucket ``b ^ salt(s)``;
+* NF = 30 feature templates per character; template ``t`` with packed
+  value ``v`` hashes to bucket ``mix(v ^ (t+1)*GOLD) & mask``; the
+  per-standard copy for standard ``s`` (1-based) lives in bucket
+  ``b ^ salt(s)``, ``salt(s) < 2**16``;
+* decoding one standard uses a *folded* table of ``2**(bits-1)`` rows:
+  ``b`` and ``b ^ salt(s)`` share the row holding their summed weights
+  (:func:`fold_into`, :func:`fold_row`);
 * tags are B=0, M=1, E=2, S=3; B/M must be followed by M/E, E/S by B/S, a
   sentence starts with B/S and ends with E/S; ties in Viterbi go to the
   smaller tag index;
