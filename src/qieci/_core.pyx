@@ -931,20 +931,36 @@ cdef int cut_default(Trie t, HMM h, Work* w, Spans* sp, bint use_hmm) except -1:
 
 
 cdef int add_search_grams(Trie t, Work* w, Spans* words, Spans* out) except -1:
-    """jieba's cut_for_search: in-dictionary 2- and 3-grams before each word."""
+    """jieba's cut_for_search: in-dictionary 2- and 3-grams before each word
+    (all its 2-grams, then all its 3-grams, as jieba yields them)."""
     cdef Py_ssize_t k, s, e, L, i
+    cdef uint32_t node
+    cdef int64_t f
+    cdef bint kids
+    cdef uint8_t* has3 = w.states  # free here: one flag per position
     for k in range(words.n):
         s = words.a[2 * k]
         e = words.a[2 * k + 1]
         L = e - s
         if L > 2:
+            # one walk per position finds its 2-gram and its 3-gram
             for i in range(s, e - 1):
-                if t.freq_of(w.u + i, 2) > 0:
+                has3[i - s] = 0
+                node = t.step(0, w.u[i], &f, &kids)
+                if node == 0 or not kids:
+                    continue
+                node = t.step(node, w.u[i + 1], &f, &kids)
+                if node == 0:
+                    continue
+                if f > 0:
                     spans_push(out, i, i + 2)
-        if L > 3:
-            for i in range(s, e - 2):
-                if t.freq_of(w.u + i, 3) > 0:
-                    spans_push(out, i, i + 3)
+                if L > 3 and i + 2 < e and kids:
+                    node = t.step(node, w.u[i + 2], &f, &kids)
+                    has3[i - s] = node != 0 and f > 0
+            if L > 3:
+                for i in range(s, e - 2):
+                    if has3[i - s]:
+                        spans_push(out, i, i + 3)
         spans_push(out, s, e)
     return 0
 
