@@ -108,3 +108,11 @@ def test_freq_view_is_read_only_mapping():
     with pytest.raises(KeyError):
         freq["不存在的词"]
     assert len(freq) > 300000
+
+
+def test_dictionary_view_needs_the_jieba_engine():
+    tok = qieci.Tokenizer(engine="learned")
+    with pytest.raises(ValueError, match="jieba engine"):
+        tok.FREQ["北京"]
+    with pytest.raises(ValueError, match="jieba engine"):
+        "北京" in tok.FREQ

@@ -71,6 +71,8 @@ class FreqView:
         self._tok = tokenizer
 
     def get(self, word: str, default: Any = None) -> Any:
+        if self._tok.engine != "jieba":
+            raise ValueError("FREQ (the dictionary) needs the jieba engine (engine='jieba')")
         f = self._tok._ready().trie.get(word) if isinstance(word, str) else -1
         return default if f < 0 else f
 
@@ -84,6 +86,7 @@ class FreqView:
         return self.get(word) is not None  # type: ignore[arg-type]
 
     def __len__(self) -> int:
+        self.get("")  # the engine check
         return len(self._tok._ready().trie)
 
 
