@@ -104,15 +104,11 @@ def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+# the block class as a set, from the one pattern (the class holds only
+# ASCII and U+4E00..U+9FD5)
 _BLOCK_SET = frozenset(
-    [chr(c) for c in range(0x4E00, 0x9FD6)] + list("abcdefghijklmnopqrstuvwxyz"
-                                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
+    ch for ch in map(chr, [*range(128), *range(0x4E00, 0x9FD6)]) if RE_BLOCK.fullmatch(ch)
 )
-
-
-#: Sentence-final characters: the learned engine's long lines are split only
-#: right after one of these.
-SENTENCE_END = frozenset("。！？!?；;…\n")
 
 
 def is_safe_split(text: str, p: int, mode: str, avoid: frozenset[str] = frozenset(),

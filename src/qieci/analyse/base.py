@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from os import PathLike
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .idf import default_stop_words, read_stop_words
 
@@ -35,3 +36,13 @@ class KeywordExtractor:
 
     def extract_tags(self, *args, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @staticmethod
+    def _rank(weights: dict[Any, float], topK: int | None, withWeight: bool) -> list[Any]:
+        """By decreasing weight; ties keep their order (a stable sort, as
+        jieba's sorted() does); the first ``topK`` (all for 0/None)."""
+        if withWeight:
+            tags: list[Any] = sorted(weights.items(), key=itemgetter(1), reverse=True)
+        else:
+            tags = sorted(weights, key=weights.__getitem__, reverse=True)
+        return tags[:topK] if topK else tags

@@ -11,7 +11,6 @@ the ranks are scaled as jieba scales them.
 from __future__ import annotations
 
 import sys
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .base import KeywordExtractor
@@ -84,11 +83,6 @@ class TextRank(KeywordExtractor):
                 if kept[j]:
                     key = (a, words[j] if as_pairs else words[j].word)
                     edges[key] = edges.get(key, 0) + 1
-        ranks = rank_graph(edges)
-        if withWeight:
-            tags: list[Any] = sorted(ranks.items(), key=itemgetter(1), reverse=True)
-        else:
-            tags = sorted(ranks, key=ranks.__getitem__, reverse=True)
-        return tags[:topK] if topK else tags
+        return self._rank(rank_graph(edges), topK, withWeight)
 
     extract_tags = textrank

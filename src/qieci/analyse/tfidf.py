@@ -10,7 +10,6 @@ in which the words first occur.
 from __future__ import annotations
 
 from collections import Counter
-from operator import itemgetter
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
@@ -80,15 +79,6 @@ class TFIDF(KeywordExtractor):
         idf, median = self.idf_freq, self.median_idf
         return self._rank({k: float(c) * (idf.get(k.word, median) / total)
                            for k, c in kept.items()}, topK, withWeight)
-
-    @staticmethod
-    def _rank(weights: dict[Any, float], topK: int | None, withWeight: bool) -> list[Any]:
-        """By decreasing weight; ties keep their order (a stable sort)."""
-        if withWeight:
-            tags: list[Any] = sorted(weights.items(), key=itemgetter(1), reverse=True)
-        else:
-            tags = sorted(weights, key=weights.__getitem__, reverse=True)
-        return tags[:topK] if topK else tags
 
     #: jieba's alias
     tfidf = extract_tags
