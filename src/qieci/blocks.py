@@ -111,6 +111,11 @@ _BLOCK_SET = frozenset(
 )
 
 
+#: Sentence-final characters: the learned engine's long lines are split only
+#: right after one of these.
+SENTENCE_END = frozenset("。！？!?；;…\n")
+
+
 def is_safe_split(text: str, p: int, mode: str, avoid: frozenset[str] = frozenset(),
                   engine: str = "jieba") -> bool:
     """True when segmenting ``text[:p]`` and ``text[p:]`` apart gives the
