@@ -158,6 +158,31 @@ def test_perceptron_step_matches_reference():
     assert p.c == 41
 
 
+def test_perceptron_step_with_a_fold_lexicon_matches_reference():
+    """A per-step standard lexicon replaces the standard's own for that step."""
+    rng = random.Random(5)
+    ws = ["北京", "大学"]
+    own, fold_words = ["北京大学", "人民", "中国人"], ["人民"]
+    p = Perceptron(BITS, 2, Lexicon(ws), [None, Lexicon(own)])
+    fold_lex = Lexicon(fold_words)
+    N = (1 << BITS) * 4
+    W, U, TW, TU = [0] * N, [0] * N, [0] * 60, [0] * 60
+    pool = own + ["北京", "大学", "人", "中国"]  # words the two lexicons disagree on, and parts
+    for step in range(30):
+        sent = [rng.choice(pool) if rng.random() < 0.5 else
+                "".join(rng.choice(ALPHABET.replace(" ", "")) for _ in range(rng.randint(1, 3)))
+                for _ in range(rng.randint(1, 6))]
+        text, gold = "".join(sent), word_tags(sent)
+        use_fold = step % 2 == 0
+        e1 = p.train(text, gold, 2, fold_lex if use_fold else None)
+        e2 = ref.train_step(W, U, TW, TU, step + 1, ws, text, gold, 2, BITS,
+                            fold_words if use_fold else own)
+        assert e1 == e2
+    assert p.W.tolist() == W and p.TW.tolist() == TW and p.U.tolist() == U
+    with pytest.raises(ValueError, match="no lexicon of its own"):
+        p.train("北京", word_tags(["北京"]), 1, fold_lex)
+
+
 # -- a tiny trained model -------------------------------------------------------
 
 TINY_A = ["我们 在 北京 大学 学习", "他 是 北京 人", "我们 是 中国 人", "中国 人民 很 好",

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from qieci.cli import main
-from qieci.train import parse_corpus_args, read_corpus, word_tags
+from qieci.train import fold_lexicons, parse_corpus_args, read_corpus, word_tags
 
 LINES = ["我们 在 北京 大学 学习", "他 是 北京 人", "我们 是 中国 人", "中国 人民 很 好",
          "他们 在 大学 学习 中文", "我 爱 北京"]
@@ -25,6 +25,18 @@ def test_parse_corpus_args():
     for bad in ["a.txt", "=a.txt", "ctb="]:
         with pytest.raises(ValueError, match="STANDARD=FILE"):
             parse_corpus_args([bad])
+
+
+def test_fold_lexicons_hold_out_the_words_of_one_fold_only():
+    sents = [["甲", "乙"], ["甲", "丙"], ["乙", "丁"], ["戊"]]
+    # folds of 2: sentences 0 and 2 in fold 0 (甲 乙 乙 丁), 1 and 3 in fold 1 (甲 丙 戊)
+    words = ["甲", "乙", "丙", "丁", "戊", "己"]
+    assert fold_lexicons(words, sents, 2) == [["甲", "丙", "戊", "己"], ["甲", "乙", "丁", "己"]]
+    # one sentence per fold: 甲 and 乙 occur in two folds, so fold 0 loses nothing
+    assert fold_lexicons(words, sents, 4) == [words,
+                                              ["甲", "乙", "丁", "戊", "己"],
+                                              ["甲", "乙", "丙", "戊", "己"],
+                                              ["甲", "乙", "丙", "丁", "己"]]
 
 
 def test_read_corpus_skips_empty_lines(tmp_path):
@@ -53,6 +65,8 @@ def test_cli_train_standards_eval_cut(tmp_path, capsys, monkeypatch):
 
     loaded = load(model)
     assert loaded.lexicon == "北京\n大学" and loaded.std_lexicons == {"toy": "北京\n大学"}
+    assert loaded.training["std_lexicon_words"] == {"toy": 2}
+    assert loaded.training["lexicon_folds"] == 10  # the default of --lexicon-folds
     # the training data is learned: perfect on it, and every word in-vocabulary
     assert main(["eval", str(corpus), "--model", str(model), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

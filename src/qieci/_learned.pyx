@@ -887,10 +887,15 @@ cdef class Perceptron:
         self.lexicon = lexicon
         self.w = _Work()
 
-    def train(self, str text, bytes gold, int std):
+    def train(self, str text, bytes gold, int std, Lexicon std_lexicon=None):
         """One perceptron step on ``text`` with gold tags ``gold`` (one byte
         per char, 0..3) for standard ``std`` (1-based). Returns the number
-        of chars whose predicted tag was wrong. Always advances ``c``."""
+        of chars whose predicted tag was wrong. Always advances ``c``.
+
+        ``std_lexicon``, when given, replaces the standard's own lexicon for
+        this step only (the trainer passes a held-out-fold copy of it, so
+        that training sees words missing from the list as test text does).
+        It is an error for a standard that has no lexicon of its own."""
         cdef _Work w = self.w
         cdef Py_ssize_t n = len(text)
         cdef Py_ssize_t i, k
@@ -910,6 +915,10 @@ cdef class Perceptron:
         if not 1 <= std <= self.nstd:
             raise ValueError(f"standard index {std} out of range")
         cdef Lexicon lex2 = self.std_lexicons[std - 1]
+        if std_lexicon is not None:
+            if lex2 is None:
+                raise ValueError(f"standard index {std} has no lexicon of its own")
+            lex2 = std_lexicon
         cdef bint has2 = lex2 is not None
         load_text(w, text)
         if n == 0:

@@ -76,6 +76,10 @@ def add_learned_parsers(sub: Any) -> None:
                          "features, e.g. the official training word list of that standard")
     tr.add_argument("--lexicon-min-count", type=int, default=0, metavar="N",
                     help="also use training words seen N+ times as lexicon words (0: no)")
+    tr.add_argument("--lexicon-folds", type=int, default=10, metavar="K",
+                    help="train each standard lexicon in K held-out folds: a sentence's "
+                         "lexicon lacks the words found only in its fold (default 10; "
+                         "0: no folds)")
     tr.set_defaults(func=cmd_train)
 
     ev = sub.add_parser(
@@ -108,7 +112,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     dev = parse_corpus_args(args.dev)
     cfg = TrainConfig(bits=args.bits, epochs=args.epochs, patience=args.patience,
                       seed=args.seed, min_lexicon_count=args.lexicon_min_count,
-                      lexicon_words=lexicon_words(args),
+                      lexicon_words=lexicon_words(args), lexicon_folds=args.lexicon_folds,
                       std_lexicons={s: sorted(set().union(*map(read_vocab, files)))
                                     for s, files in parse_corpus_args(args.std_lexicon).items()})
     if not 10 <= cfg.bits <= 26:

@@ -77,6 +77,33 @@ class TrainConfig:
     lexicon_words: Sequence[str] = field(default_factory=tuple)
     # standard -> its own lexicon (e.g. an official training word list)
     std_lexicons: dict[str, Sequence[str]] = field(default_factory=dict)
+    # held-out folds for the standard lexicons (0 or 1: no folds; see fold_lexicons)
+    lexicon_folds: int = 10
+
+
+def fold_lexicons(words: Sequence[str], sentences: Sequence[Sequence[str]],
+                  folds: int) -> list[list[str]]:
+    """The lexicon each fold of a standard's training sentences sees.
+
+    Sentence ``j`` is in fold ``j % folds``. Fold ``k`` sees ``words`` minus
+    the words that occur in fold ``k`` and in no other fold. A word list
+    taken from (a superset of) the training text covers every training word,
+    while test text has words missing from it; without the held-out folds
+    the model learns that every word is listed and splits unlisted words
+    apart. Each fold's sentences thus meet their rare words as unlisted, at
+    about the rate new text does.
+    """
+    seen_in: dict[str, int] = {}
+    for j, sent in enumerate(sentences):
+        f = j % folds
+        for w in sent:
+            prev = seen_in.get(w, f)
+            seen_in[w] = f if prev == f else -1
+    only: list[set[str]] = [set() for _ in range(folds)]
+    for w, f in seen_in.items():
+        if f >= 0:
+            only[f].add(w)
+    return [[w for w in words if w not in only[f]] for f in range(folds)]
 
 
 def jieba_words() -> list[str]:
@@ -126,11 +153,14 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
     examples: list[tuple[str, bytes, int]] = []
     vocab: dict[str, Counter[str]] = {}
     files_used: dict[str, list[str]] = {}
+    sentences: dict[str, list[list[str]]] = {}
     for i, std in enumerate(standards, 1):
         counts: Counter[str] = Counter()
+        sents = sentences[std] = []
         for path in corpora[std]:
             for words in read_corpus(path):
                 counts.update(words)
+                sents.append(words)
                 examples.append(("".join(words), word_tags(words), i))
         vocab[std] = counts
         files_used[std] = list(corpora[std])
@@ -150,6 +180,17 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
             raise ValueError(f"standard lexicon for {std!r}, which has no training corpus")
     std_lex_text = {std: "\n".join(words) for std, words in cfg.std_lexicons.items()}
     std_lex = {std: Lexicon(text=t) for std, t in std_lex_text.items()}
+    nfolds = cfg.lexicon_folds
+    held_out = {std: [Lexicon(text="\n".join(ws)) for ws in
+                      fold_lexicons(cfg.std_lexicons[std], sentences[std], nfolds)]
+                for std in std_lex} if nfolds > 1 else {}
+    # example index -> the standard lexicon of its fold (None: the standard's own)
+    fold_lex: list[Lexicon | None] = []
+    for std in standards:
+        folds = held_out.get(std)
+        fold_lex.extend(folds[j % nfolds] if folds else None
+                        for j in range(len(sentences[std])))
+    del sentences
     dev_gold = {std: [w for p in files for w in read_corpus(p)] for std, files in dev.items()}
     n_chars = sum(len(t) for t, _, _ in examples)
     say(f"train: {len(examples)} sentences, {n_chars} chars, standards {', '.join(standards)}; "
@@ -169,13 +210,15 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
         step = max(1, len(order) // 10)
         for k, idx in enumerate(order, 1):
             text, tags, std = examples[idx]
-            errors += p.train(text, tags, std)
+            errors += p.train(text, tags, std, fold_lex[idx])
             if k % step == 0 and log is not None:
                 print(f"  epoch {epoch}: {100 * k // len(order)}% "
                       f"({time.perf_counter() - te:.0f}s)", file=log, flush=True)
         model = _snapshot(p, standards, lexicon_words, model_vocab,
                           {"corpora": files_used, "epochs": epoch, "seed": cfg.seed,
-                           "bits": cfg.bits, "lexicon_words": len(lexicon_words)},
+                           "bits": cfg.bits, "lexicon_words": len(lexicon_words),
+                           "std_lexicon_words": {s: len(w) for s, w in cfg.std_lexicons.items()},
+                           "lexicon_folds": nfolds if held_out else 0},
                           std_lex_text)
         msg = (f"epoch {epoch}: train char error {100 * errors / max(1, n_chars):.2f}% "
                f"in {time.perf_counter() - te:.0f}s")
