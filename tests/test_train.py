@@ -8,7 +8,8 @@ import json
 import pytest
 
 from qieci.cli import main
-from qieci.train import fold_lexicons, parse_corpus_args, read_corpus, word_tags
+from qieci.train import (TrainConfig, fold_lexicons, parse_corpus_args, read_corpus, train,
+                         word_tags)
 
 LINES = ["我们 在 北京 大学 学习", "他 是 北京 人", "我们 是 中国 人", "中国 人民 很 好",
          "他们 在 大学 学习 中文", "我 爱 北京"]
@@ -37,6 +38,20 @@ def test_fold_lexicons_hold_out_the_words_of_one_fold_only():
                                               ["甲", "乙", "丁", "戊", "己"],
                                               ["甲", "乙", "丙", "戊", "己"],
                                               ["甲", "乙", "丙", "丁", "己"]]
+
+
+def test_training_words_join_the_standard_lexicon(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("我们 在 北京\n他 在 北京\n", encoding="utf-8")
+    cfg = TrainConfig(bits=10, epochs=2, std_lexicons={"a": ["北京大学"]},
+                      training_words_lexicon=True)
+    model = train({"a": [str(corpus)], "b": [str(corpus)]}, None, cfg, log=None)
+    # code point order: 他 U+4ED6 < 北 U+5317 < 在 U+5728 < 我 U+6211
+    assert model.std_lexicons == {"a": "他\n北京\n北京大学\n在\n我们", "b": "他\n北京\n在\n我们"}
+    assert model.training["std_lexicon_words"] == {"a": 5, "b": 4}
+    plain = train({"a": [str(corpus)]}, None,
+                  TrainConfig(bits=10, epochs=2, std_lexicons={"a": ["北京大学"]}), log=None)
+    assert plain.std_lexicons == {"a": "北京大学"}
 
 
 def test_read_corpus_skips_empty_lines(tmp_path):

@@ -2,8 +2,9 @@
 # Reproduce the bundled learned model (src/qieci/data/learned.qc): one
 # `qieci train` run over every training corpus, one standard each, with
 # jieba's dictionary as the shared lexicon, the official SIGHAN 2005
-# training word lists as the own lexicons of pku, msr, cityu and as (trained
-# in 10 held-out folds, the default of --lexicon-folds), and model selection
+# training word lists as the own lexicons of pku, msr, cityu and as, the
+# training words of each standard added to its own lexicon (all trained in
+# 10 held-out folds, the default of --lexicon-folds), and model selection
 # on every dev file. About two minutes on a 2-core machine (see README.md).
 #
 #   sh tools/train_learned_model.sh [CORPORA_DIR] [OUTPUT]
@@ -32,5 +33,6 @@ exec qieci train \
   --std-lexicon msr=$C/lexicon/msr_training_words.txt \
   --std-lexicon cityu=$C/lexicon/cityu_training_words.txt \
   --std-lexicon as=$C/lexicon/as_training_words.txt \
+  --training-words-lexicon \
   --bits 23 --epochs 15 --patience 2 --seed 1 \
   -o "$OUT"

@@ -80,6 +80,9 @@ def add_learned_parsers(sub: Any) -> None:
                     help="train each standard lexicon in K held-out folds: a sentence's "
                          "lexicon lacks the words found only in its fold (default 10; "
                          "0: no folds)")
+    tr.add_argument("--training-words-lexicon", action="store_true",
+                    help="give every standard its own training words as (part of) its own "
+                         "lexicon, trained in the held-out folds")
     tr.set_defaults(func=cmd_train)
 
     ev = sub.add_parser(
@@ -113,6 +116,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     cfg = TrainConfig(bits=args.bits, epochs=args.epochs, patience=args.patience,
                       seed=args.seed, min_lexicon_count=args.lexicon_min_count,
                       lexicon_words=lexicon_words(args), lexicon_folds=args.lexicon_folds,
+                      training_words_lexicon=args.training_words_lexicon,
                       std_lexicons={s: sorted(set().union(*map(read_vocab, files)))
                                     for s, files in parse_corpus_args(args.std_lexicon).items()})
     if not 10 <= cfg.bits <= 26:

@@ -79,6 +79,8 @@ class TrainConfig:
     std_lexicons: dict[str, Sequence[str]] = field(default_factory=dict)
     # held-out folds for the standard lexicons (0 or 1: no folds; see fold_lexicons)
     lexicon_folds: int = 10
+    # every standard's own lexicon also holds its training words
+    training_words_lexicon: bool = False
 
 
 def fold_lexicons(words: Sequence[str], sentences: Sequence[Sequence[str]],
@@ -178,11 +180,15 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
     for std in cfg.std_lexicons:
         if std not in corpora:
             raise ValueError(f"standard lexicon for {std!r}, which has no training corpus")
-    std_lex_text = {std: "\n".join(words) for std, words in cfg.std_lexicons.items()}
+    std_words = {std: list(words) for std, words in cfg.std_lexicons.items()}
+    if cfg.training_words_lexicon:
+        for std in standards:
+            std_words[std] = sorted(set(std_words.get(std, ())) | vocab[std].keys())
+    std_lex_text = {std: "\n".join(words) for std, words in std_words.items()}
     std_lex = {std: Lexicon(text=t) for std, t in std_lex_text.items()}
     nfolds = cfg.lexicon_folds
     held_out = {std: [Lexicon(text="\n".join(ws)) for ws in
-                      fold_lexicons(cfg.std_lexicons[std], sentences[std], nfolds)]
+                      fold_lexicons(std_words[std], sentences[std], nfolds)]
                 for std in std_lex} if nfolds > 1 else {}
     # example index -> the standard lexicon of its fold (None: the standard's own)
     fold_lex: list[Lexicon | None] = []
@@ -217,7 +223,7 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
         model = _snapshot(p, standards, lexicon_words, model_vocab,
                           {"corpora": files_used, "epochs": epoch, "seed": cfg.seed,
                            "bits": cfg.bits, "lexicon_words": len(lexicon_words),
-                           "std_lexicon_words": {s: len(w) for s, w in cfg.std_lexicons.items()},
+                           "std_lexicon_words": {s: len(w) for s, w in std_words.items()},
                            "lexicon_folds": nfolds if held_out else 0},
                           std_lex_text)
         msg = (f"epoch {epoch}: train char error {100 * errors / max(1, n_chars):.2f}% "
