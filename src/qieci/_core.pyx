@@ -261,21 +261,13 @@ cdef class Trie:
 
     def get(self, str word) -> int:
         """Frequency of ``word``; 0 for a bare prefix; -1 when absent."""
-        if not word:
-            return -1
-        cdef uint32_t node = self._node_for(word)
-        if node == 0:
-            return -1
-        return self.freq[node]
+        cdef uint32_t node = self._node_for(word) if word else 0
+        return self.freq[node] if node else -1
 
     def get_tag(self, str word) -> int:
         """Tag id stored with ``word`` (0 = none); -1 when absent."""
-        if not word:
-            return -1
-        cdef uint32_t node = self._node_for(word)
-        if node == 0:
-            return -1
-        return self.tag[node]
+        cdef uint32_t node = self._node_for(word) if word else 0
+        return self.tag[node] if node else -1
 
     def set(self, str word, int64_t freq, int tag=-1) -> None:
         """Set the frequency (and optionally the tag id) of ``word``.
@@ -830,24 +822,43 @@ cdef int check_ready(Trie t, HMM h, bint use_hmm) except -1:
     return 0
 
 
-def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
-    """Words of ``text`` exactly as jieba 0.42.1's ``lcut`` (``search=False``)
-    or ``lcut_for_search`` (``search=True``)."""
-    cdef Py_ssize_t n = len(text)
-    if n == 0:
-        return []
+cdef Py_UCS4* text_spans(Trie t, HMM h, str text, Spans* sp, bint use_hmm,
+                         bint search) except NULL:
+    """Phase 1 of :func:`lcut` / :func:`tokenize`: the token spans of the
+    non-empty ``text`` into ``sp`` (initialised here), in plain C.
+
+    Returns the text's UCS4 copy; the caller releases it (PyMem_Free) and
+    sp.a (free). On error both are released here.
+    """
     check_ready(t, h, use_hmm)
     cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
     cdef Work w
-    cdef Spans sp
-    spans_init(&sp)
+    spans_init(sp)
     work_zero(&w)
+    try:
+        work_init(&w, u, len(text))
+        w.logtotal = log(<double>t.total)
+        compute_spans(t, h, &w, sp, use_hmm, search)
+    except:
+        free(sp.a)
+        sp.a = NULL
+        PyMem_Free(u)
+        raise
+    finally:
+        work_free(&w)
+    return u
+
+
+def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
+    """Words of ``text`` exactly as jieba 0.42.1's ``lcut`` (``search=False``)
+    or ``lcut_for_search`` (``search=True``)."""
+    if len(text) == 0:
+        return []
+    cdef Spans sp
+    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search)
     cdef list out
     cdef Py_ssize_t k
     try:
-        work_init(&w, u, n)
-        w.logtotal = log(<double>t.total)
-        compute_spans(t, h, &w, &sp, use_hmm, search)
         # phase 2: build the strings; the Trie is not read from here on
         out = PyList_New(sp.n)
         for k in range(sp.n):
@@ -857,7 +868,6 @@ def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
         return out
     finally:
         free(sp.a)
-        work_free(&w)
         PyMem_Free(u)
 
 
@@ -866,21 +876,14 @@ def tokenize(Trie t, HMM h, str text, bint use_hmm=True, bint search=False,
     """``(word, start, end)`` tuples exactly as jieba's ``tokenize`` in
     ``"default"`` (``search=False``) or ``"search"`` mode; ``offset`` is added
     to every position."""
-    cdef Py_ssize_t n = len(text)
-    if n == 0:
+    if len(text) == 0:
         return []
-    check_ready(t, h, use_hmm)
-    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
-    cdef Work w
     cdef Spans sp
-    spans_init(&sp)
-    work_zero(&w)
+    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search)
     cdef list out
     cdef Py_ssize_t k, s, e
     try:
-        work_init(&w, u, n)
-        w.logtotal = log(<double>t.total)
-        compute_spans(t, h, &w, &sp, use_hmm, search)
+        # phase 2, as in lcut
         out = PyList_New(sp.n)
         for k in range(sp.n):
             s = sp.a[2 * k]
@@ -891,7 +894,6 @@ def tokenize(Trie t, HMM h, str text, bint use_hmm=True, bint search=False,
         return out
     finally:
         free(sp.a)
-        work_free(&w)
         PyMem_Free(u)
 
 
