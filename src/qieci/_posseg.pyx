@@ -371,6 +371,34 @@ cdef inline void set_erow(PosHMM h, Vit* v, Py_UCS4 c, bint on) noexcept nogil:
         v.erow[h.em_state[k]] = h.em_p[k] if on else MIN_FLOAT
 
 
+cdef inline Py_ssize_t collect(const uint16_t* states, Py_ssize_t a, Py_ssize_t b,
+                               uint8_t* mark, uint8_t was, uint8_t now, uint16_t* out,
+                               Py_ssize_t n) noexcept nogil:
+    """Append to out[n:] each of states[a:b] whose mark is ``was``, setting
+    its mark to ``now`` (so that each is taken once); return the new length."""
+    cdef Py_ssize_t k
+    cdef uint16_t y
+    for k in range(a, b):
+        y = states[k]
+        if mark[y] == was:
+            mark[y] = now
+            out[n] = y
+            n += 1
+    return n
+
+
+cdef inline int best_state(const double* V, const uint16_t* states, Py_ssize_t n) noexcept nogil:
+    """The state of states[:n] (n >= 1) with the highest score in ``V``; on
+    a tie the larger state, as jieba's max() over (score, state) tuples."""
+    cdef int arg = states[0], y
+    cdef Py_ssize_t k
+    for k in range(1, n):
+        y = states[k]
+        if V[y] > V[arg] or (V[y] == V[arg] and y > arg):
+            arg = y
+    return arg
+
+
 cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
     """jieba.posseg.viterbi on the Han run u[:T]; the states into v.path."""
     cdef int S = h.S
@@ -385,15 +413,11 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
     a = <Py_ssize_t>u[0] - HAN_FIRST
     set_erow(h, v, u[0], True)
     if h.cs_has[a]:
-        for k in range(h.cs_ptr[a], h.cs_ptr[a + 1]):
-            y = h.cs_state[k]
-            if not v.mark[y]:
-                v.mark[y] = 1
-                v.cur[ncur] = <uint16_t>y
-                ncur += 1
-            v.V[y] = h.start[y] + v.erow[y]
+        ncur = collect(h.cs_state, h.cs_ptr[a], h.cs_ptr[a + 1], v.mark, 0, 1, v.cur, 0)
         for k in range(ncur):
-            v.mark[v.cur[k]] = 0
+            y = v.cur[k]
+            v.V[y] = h.start[y] + v.erow[y]
+            v.mark[y] = 0
     else:
         for y in range(S):
             v.V[y] = h.start[y] + v.erow[y]
@@ -416,22 +440,13 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
         for k in range(ncur):
             y0 = v.cur[k]
             if v.inP[y0]:
-                for a in range(h.succ_ptr[y0], h.succ_ptr[y0 + 1]):
-                    y = h.succ_to[a]
-                    if not v.mark[y]:
-                        v.mark[y] = 1
-                        v.explist[nexp] = <uint16_t>y
-                        nexp += 1
+                nexp = collect(h.succ_to, h.succ_ptr[y0], h.succ_ptr[y0 + 1], v.mark, 0, 1,
+                               v.explist, nexp)
         # this character's states among them
         a = <Py_ssize_t>u[t] - HAN_FIRST
         nnxt = 0
         if h.cs_has[a]:
-            for k in range(h.cs_ptr[a], h.cs_ptr[a + 1]):
-                y = h.cs_state[k]
-                if v.mark[y] == 1:
-                    v.mark[y] = 2
-                    v.nxt[nnxt] = <uint16_t>y
-                    nnxt += 1
+            nnxt = collect(h.cs_state, h.cs_ptr[a], h.cs_ptr[a + 1], v.mark, 1, 2, v.nxt, 0)
             for k in range(nnxt):
                 v.mark[v.nxt[k]] = 1
         else:
@@ -455,11 +470,7 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
             if nP == 0:
                 # no previous state can go on (jieba's max() fails here):
                 # start afresh after the best previous state
-                arg = v.cur[0]
-                for a in range(ncur):
-                    y0 = v.cur[a]
-                    if v.V[y0] > v.V[arg] or (v.V[y0] == v.V[arg] and y0 > arg):
-                        arg = y0
+                arg = best_state(v.V, v.cur, ncur)
                 v.NV[y] = h.start[y] + v.erow[y]
                 v.bp[t * S + y] = <uint16_t>arg
                 continue
@@ -491,11 +502,7 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
         v.nxt = tmp16
         ncur = nnxt
     # the best final state (ties: the larger state)
-    arg = v.cur[0]
-    for k in range(1, ncur):
-        y = v.cur[k]
-        if v.V[y] > v.V[arg] or (v.V[y] == v.V[arg] and y > arg):
-            arg = y
+    arg = best_state(v.V, v.cur, ncur)
     v.path[T - 1] = <uint16_t>arg
     t = T - 1
     while t > 0:
