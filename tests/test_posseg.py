@@ -96,12 +96,10 @@ def test_small_dictionaries_match_reference(ref_hmm, words, text, hmm):
         for i in range(1, len(w)):
             freq.setdefault(w[:i], 0)
     trie.total = sum(f for f, _ in words.values())
-    index = _posseg.PosIndex(*(memoryview(a).cast(c) for a, c in zip(trie.to_arrays(), "IIqH")),
-                             trie.total)
     ref = ReferenceTagger(ReferenceEngine(freq, trie.total, {}, {}, {}),
                           {w: t for w, (_, t) in words.items() if t}, ref_hmm)
     model = default_model()
-    got = _posseg.lcut(index, model.hmm, text, hmm, tuple(names), {}, model.tags)
+    got = _posseg.lcut(trie, model.hmm, text, hmm, tuple(names), {}, model.tags)
     assert as_tuples(got) == ref.lcut(text, hmm)
 
 

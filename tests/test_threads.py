@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import qieci
@@ -17,44 +18,98 @@ def test_eight_threads_match_sequential_results(test_corpus_lines):
     assert got == expected
 
 
-def test_add_word_during_concurrent_cutting(test_corpus_lines):
-    tok = qieci.Tokenizer()
-    texts = test_corpus_lines[:800]
-    new_words = [f"新词{i:04d}号" for i in range(3000)]
+def edit(tok: qieci.Tokenizer, i: int, tag: str | None = None) -> None:
+    """Edit number ``i`` of the tests below: add a new word, and every 10th
+    time delete an earlier one."""
+    tok.add_word(f"新词{i:04d}号", 10 + i, tag)
+    if i % 10 == 0:
+        tok.del_word(f"新词{i // 2:04d}号")
+
+
+def concurrently(work, n_threads: int, edits) -> list[BaseException]:
+    """Call ``work(k)`` over and over in thread k (of ``n_threads``) while
+    ``edits()`` runs in this one; return what the threads raised."""
     stop = threading.Event()
     errors: list[BaseException] = []
 
-    def cutter():
+    def run(k: int) -> None:
         try:
             while not stop.is_set():
-                for s in texts[:200]:
-                    assert "".join(tok.lcut(s)) == s
-                    assert "".join(w for w, _, _ in tok.tokenize(s, mode="search")) != "" or not s
-        except BaseException as exc:  # pragma: no cover - reported below
+                work(k)
+        except BaseException as exc:  # pragma: no cover - reported by the caller
             errors.append(exc)
 
-    threads = [threading.Thread(target=cutter) for _ in range(6)]
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n_threads)]
     for t in threads:
         t.start()
     try:
-        for i, w in enumerate(new_words):
-            tok.add_word(w, 10 + i)
-            if i % 10 == 0:
-                tok.del_word(new_words[i // 2])
+        edits()
     finally:
         stop.set()
         for t in threads:
             t.join()
+    return errors
+
+
+def test_add_word_during_concurrent_cutting(test_corpus_lines):
+    tok = qieci.Tokenizer()
+    texts = test_corpus_lines[:800]
+    n_edits = 3000
+
+    def cutting(k: int) -> None:
+        for s in texts[:200]:
+            assert "".join(tok.lcut(s)) == s
+            assert "".join(w for w, _, _ in tok.tokenize(s, mode="search")) != "" or not s
+
+    errors = concurrently(cutting, 6, lambda: [edit(tok, i) for i in range(n_edits)])
     assert not errors, errors[:1]
     # the dictionary is intact: every edit landed, and cutting equals a
     # tokenizer that received the same edits without any concurrency
     fresh = qieci.Tokenizer()
-    for i, w in enumerate(new_words):
-        fresh.add_word(w, 10 + i)
-        if i % 10 == 0:
-            fresh.del_word(new_words[i // 2])
+    for i in range(n_edits):
+        edit(fresh, i)
     assert tok.total == fresh.total
-    for w in new_words:
-        assert tok.get_FREQ(w) == fresh.get_FREQ(w)
+    for i in range(n_edits):
+        assert tok.get_FREQ(f"新词{i:04d}号") == fresh.get_FREQ(f"新词{i:04d}号")
     for s in texts + ["他说新词0100号和新词2999号都不错"]:
         assert tok.lcut(s) == fresh.lcut(s)
+
+
+def test_posseg_during_concurrent_edits(test_corpus_lines):
+    """The tagger reads the tokenizer's live dictionary: tagging threads and
+    edits (including a protected word, whose calls take the locked path)
+    coexist, and the result equals the same edits made without threads."""
+    from qieci.posseg import POSTokenizer
+
+    texts = test_corpus_lines[:200] + ["他说新词0100号和Color OS 7都不错"]
+    n_edits = 1500
+    calls = [0] * 4
+
+    def all_edits(tok: qieci.Tokenizer, pace: bool = False) -> None:
+        deadline = time.monotonic() + 60  # should a tagging thread die
+        for i in range(n_edits):
+            edit(tok, i, "nz")
+            if i == 700:
+                tok.add_word("Color OS 7", 5, "nz")
+            # spread the edits over many tagging calls of every thread
+            while pace and min(calls) < i // 4 and time.monotonic() < deadline:
+                time.sleep(0.0005)
+
+    def tagging(k: int) -> None:
+        for s in texts:
+            assert "".join(p.word for p in tagger.lcut(s)) == s
+            toks = tagger.tokenize(s, mode="search")
+            assert all(s[a:b] == w for w, _, a, b in toks)
+            calls[k] += 1
+
+    tok = qieci.Tokenizer()
+    tagger = POSTokenizer(tok)
+    errors = concurrently(tagging, 4, lambda: all_edits(tok, pace=True))
+    assert not errors, errors[:1]
+    fresh = qieci.Tokenizer()
+    all_edits(fresh)
+    fresh_tagger = POSTokenizer(fresh)
+    for s in texts:
+        assert tagger.lcut(s) == fresh_tagger.lcut(s)
+        assert tagger.tokenize(s, mode="search") == fresh_tagger.tokenize(s, mode="search")
+    assert ("Color OS 7", "nz") in [tuple(p) for p in tagger.lcut(texts[-1])]

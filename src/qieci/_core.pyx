@@ -25,38 +25,11 @@ from libc.math cimport log
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
-from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from qieci._mem cimport big_calloc
 
-cdef extern from *:
-    void __builtin_prefetch(const void* addr) noexcept nogil
-
-cdef extern from "stdlib.h":
-    int posix_memalign(void** memptr, size_t alignment, size_t size) noexcept nogil
-
-cdef extern from *:
-    """
-    #if defined(__linux__)
-    #include <sys/mman.h>
-    static void qieci_advise_huge(void* p, size_t n) { (void)madvise(p, n, MADV_HUGEPAGE); }
-    #else
-    static void qieci_advise_huge(void* p, size_t n) { (void)p; (void)n; }
-    #endif
-    """
-    void qieci_advise_huge(void* p, size_t n) noexcept nogil
-
-
-cdef void* big_calloc(size_t n) noexcept nogil:
-    """Zeroed memory for the large random-access tables, on 2 MiB
-    boundaries and advised to use huge pages where the OS supports it (the
-    lookups are random, so 4 KiB pages would thrash the TLB). free() it."""
-    cdef void* p = NULL
-    if n >= (1 << 21):
-        if posix_memalign(&p, 1 << 21, n) != 0:
-            return NULL
-        qieci_advise_huge(p, n)
-        memset(p, 0, n)
-        return p
-    return calloc(n, 1)
+# The Trie and HMM classes' fields, the Trie's inline lookups, the character
+# classes and the Work struct are declared in _core.pxd (shared with
+# _posseg).
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
@@ -71,19 +44,6 @@ cdef extern from "Python.h":
 # ---------------------------------------------------------------------------
 # character classes (jieba 0.42.1's regular expressions, as predicates)
 # ---------------------------------------------------------------------------
-
-cdef enum:
-    HAN_FIRST = 0x4E00
-    HAN_LAST = 0x9FD5
-    HAN_COUNT = HAN_LAST - HAN_FIRST + 1
-
-cdef inline bint is_han(Py_UCS4 c) noexcept nogil:
-    # [\u4E00-\u9FD5]
-    return HAN_FIRST <= c <= HAN_LAST
-
-cdef inline bint is_eng(Py_UCS4 c) noexcept nogil:
-    # [a-zA-Z0-9]
-    return (c >= 97 and c <= 122) or (c >= 65 and c <= 90) or (c >= 48 and c <= 57)
 
 cdef inline bint in_block(Py_UCS4 c) noexcept nogil:
     # [\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]
@@ -101,22 +61,7 @@ def char_class(Py_UCS4 c):
 # the prefix dictionary
 # ---------------------------------------------------------------------------
 
-cdef struct Slot:
-    uint32_t parent
-    uint32_t ch
-    uint32_t child          # 0 = empty slot (node 0 is the root, never a child)
-    uint32_t f32            # see "packed frequency" below
-
-cdef struct RootEntry:     # the root's child for a BMP character
-    uint32_t child
-    uint32_t f32
-
-# Packed frequency (``f32``) of a child: bit 31 is set when the child has
-# children of its own; bits 0..30 hold its frequency, or F32_BIG when that
-# needs more bits (then Trie.freq has it).
-cdef enum:
-    F32_BIG = 0x7FFFFFFF
-    F32_KIDS = 0x80000000
+# Slot, RootEntry and the packed frequency (F32_*): see _core.pxd.
 
 cdef inline uint32_t pack_f32(int64_t freq) noexcept nogil:
     return <uint32_t>freq if freq < F32_BIG else F32_BIG
@@ -134,47 +79,21 @@ cdef int _fill_log_table() except -1:
     return 0
 _fill_log_table()
 
-# A bit set over hash(parent, ch) of every non-root transition: most
-# lookups in running text are misses, and this 1 MiB filter (which stays in
-# L2) answers them without touching the 16-byte slots.
 cdef enum:
-    FILTER_BITS = 23
-    LOG_CACHE = 1024
-    CHAR_CACHE = 4096
     PREFETCH_AHEAD = 3
 
 cdef enum:
     FLAG_FORCE_SPLIT = 1
-
-cdef inline uint64_t slot_hash(uint32_t parent, uint32_t ch) noexcept nogil:
-    return ((<uint64_t>parent << 21) | ch) * <uint64_t>0x9E3779B97F4A7C15ULL
-
 
 cdef class Trie:
     """Word -> frequency map with prefix closure, as jieba's ``FREQ`` dict.
 
     ``get(w)`` is the frequency of ``w``: a positive count for a word, 0 for a
     bare prefix (or a deleted word), and -1 when ``w`` is not present at all.
+
+    Its fields and inline lookups (``child``, ``step``, ``freq_of`` ...) are
+    declared in ``_core.pxd``.
     """
-    cdef Slot* slots
-    cdef uint64_t cap          # number of slots, a power of two
-    cdef int shift
-    cdef uint64_t used
-    cdef RootEntry* root_bmp   # root children for chars < 0x10000
-    cdef int64_t* freq
-    cdef uint16_t* tag
-    cdef uint8_t* flags
-    cdef uint32_t n_nodes
-    cdef uint32_t node_cap
-    cdef uint64_t* filt
-    # log() of large counts (frequent words), direct-mapped by count
-    cdef int64_t logc_key[LOG_CACHE]
-    cdef double logc_val[LOG_CACHE]
-    # one-character output strings, direct-mapped by code point (a
-    # single-character word is the most common token)
-    cdef PyObject* char_cache[CHAR_CACHE]
-    cdef public int64_t total
-    cdef public Py_ssize_t n_force_split
 
     def __cinit__(self, Py_ssize_t expected_nodes=1024):
         cdef uint64_t cap = 1024
@@ -264,74 +183,6 @@ cdef class Trie:
         self.char_cache[k] = <PyObject*>obj
         return obj
 
-    cdef inline double log_count(self, int64_t f) noexcept nogil:
-        """log(f) for a positive count, bit-identical to libm's log()."""
-        if f < LOG_TABLE_SIZE:
-            return LOG_TABLE[f]
-        cdef Py_ssize_t k = <Py_ssize_t>(f & (LOG_CACHE - 1))
-        if self.logc_key[k] != f:
-            self.logc_val[k] = log(<double>f)
-            self.logc_key[k] = f
-        return self.logc_val[k]
-
-    cdef inline bint _maybe(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
-        cdef uint64_t h = slot_hash(node, ch) >> (64 - FILTER_BITS)
-        return (self.filt[h >> 6] >> (h & 63)) & 1
-
-    cdef inline void _mark(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
-        cdef uint64_t h = slot_hash(node, ch) >> (64 - FILTER_BITS)
-        self.filt[h >> 6] |= (<uint64_t>1) << (h & 63)
-
-    cdef inline void prefetch2(self, Py_UCS4 c1, Py_UCS4 c2) noexcept nogil:
-        """Start loading the slot of the two-character prefix c1 c2."""
-        cdef uint32_t n1
-        if c1 < 0x10000:
-            n1 = self.root_bmp[c1].child
-            if n1 != 0 and (self.root_bmp[c1].f32 & F32_KIDS):
-                __builtin_prefetch(&self.slots[slot_hash(n1, c2) >> self.shift])
-
-    cdef inline Slot* _slot(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
-        """The slot of (node, ch), or the empty slot where it would go."""
-        cdef uint64_t mask = self.cap - 1
-        cdef uint64_t i = slot_hash(node, ch) >> self.shift
-        cdef Slot* s
-        while True:
-            s = &self.slots[i]
-            if s.child == 0 or (s.parent == node and s.ch == ch):
-                return s
-            i = (i + 1) & mask
-
-    cdef inline uint32_t child(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
-        if node == 0 and ch < 0x10000:
-            return self.root_bmp[ch].child
-        if not self._maybe(node, ch):
-            return 0
-        return self._slot(node, ch).child
-
-    cdef inline uint32_t step(self, uint32_t node, Py_UCS4 ch, int64_t* f,
-                              bint* kids) noexcept nogil:
-        """Child of ``node`` by ``ch`` (0 if none); its frequency into ``f``
-        and whether it has children into ``kids``.
-
-        One memory access for the common case: the frequency sits in the
-        slot, so the hot loop never touches the node arrays.
-        """
-        cdef uint32_t c, f32
-        cdef Slot* s
-        if node == 0 and ch < 0x10000:
-            c = self.root_bmp[ch].child
-            f32 = self.root_bmp[ch].f32
-        elif not self._maybe(node, ch):
-            return 0
-        else:
-            s = self._slot(node, ch)
-            c = s.child
-            f32 = s.f32
-        kids[0] = (f32 & F32_KIDS) != 0
-        f32 &= F32_BIG
-        f[0] = self.freq[c] if f32 == F32_BIG else f32
-        return c
-
     cdef uint32_t* _f32_of(self, uint32_t parent, Py_UCS4 ch) noexcept nogil:
         """The packed-frequency field of the child (parent, ch), which must exist."""
         if parent == 0 and ch < 0x10000:
@@ -397,13 +248,6 @@ cdef class Trie:
                 return 0
         return node
 
-    cdef inline int64_t freq_of(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
-        """Frequency of s[:n]: -1 when absent."""
-        cdef uint32_t node = self._find(s, n)
-        if node == 0 and n > 0:
-            return -1
-        return self.freq[node]
-
     cdef uint32_t _node_for(self, str word) except? 0:
         cdef uint32_t node = 0
         cdef Py_UCS4 ch
@@ -417,21 +261,13 @@ cdef class Trie:
 
     def get(self, str word) -> int:
         """Frequency of ``word``; 0 for a bare prefix; -1 when absent."""
-        if not word:
-            return -1
-        cdef uint32_t node = self._node_for(word)
-        if node == 0:
-            return -1
-        return self.freq[node]
+        cdef uint32_t node = self._node_for(word) if word else 0
+        return self.freq[node] if node else -1
 
     def get_tag(self, str word) -> int:
         """Tag id stored with ``word`` (0 = none); -1 when absent."""
-        if not word:
-            return -1
-        cdef uint32_t node = self._node_for(word)
-        if node == 0:
-            return -1
-        return self.tag[node]
+        cdef uint32_t node = self._node_for(word) if word else 0
+        return self.tag[node] if node else -1
 
     def set(self, str word, int64_t freq, int tag=-1) -> None:
         """Set the frequency (and optionally the tag id) of ``word``.
@@ -580,6 +416,18 @@ cdef class Trie:
         return t
 
 
+cdef inline double log_count(Trie t, int64_t f) noexcept nogil:
+    """log(f) for a positive count, bit-identical to libm's log() (small
+    counts from LOG_TABLE, large ones through the Trie's direct-mapped cache)."""
+    if f < LOG_TABLE_SIZE:
+        return LOG_TABLE[f]
+    cdef Py_ssize_t k = <Py_ssize_t>(f & (LOG_CACHE - 1))
+    if t.logc_key[k] != f:
+        t.logc_val[k] = log(<double>f)
+        t.logc_key[k] = f
+    return t.logc_val[k]
+
+
 # ---------------------------------------------------------------------------
 # the B/M/E/S HMM
 # ---------------------------------------------------------------------------
@@ -598,10 +446,8 @@ cdef class HMM:
 
     Only the characters U+4E00..U+9FD5 are ever scored (jieba runs the HMM on
     those runs only); a missing emission scores ``-3.14e100`` as in jieba.
+    Fields: see ``_core.pxd``.
     """
-    cdef double start[4]
-    cdef double trans[4][4]
-    cdef double* emit          # HAN_COUNT rows of 4
 
     def __cinit__(self, start, trans, const uint32_t[:] chars, const double[:] emit):
         cdef Py_ssize_t i, j, n = chars.shape[0]
@@ -658,25 +504,11 @@ cdef int spans_push(Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
     return 0
 
 
-cdef struct Work:
-    const Py_UCS4* u
-    Py_ssize_t n
-    double logtotal     # log(total), as jieba's calc() computes it
-    double* rp          # route probability, n + 1
-    Py_ssize_t* rx      # route end, n + 1
-    uint8_t* bp         # viterbi back pointers, 4 per char
-    uint8_t* states     # viterbi path
-
-
-cdef inline void work_zero(Work* w) noexcept:
-    """Make ``w`` safe to pass to work_free before work_init."""
-    w.rp = NULL
-    w.rx = NULL
-    w.bp = NULL
-    w.states = NULL
-
+# Work (the per-call buffers) and work_zero: see _core.pxd.
 
 cdef int work_init(Work* w, const Py_UCS4* u, Py_ssize_t n) except -1:
+    """Buffers for texts of up to ``n`` characters over ``u``; release them
+    with work_free (also on error, after work_zero)."""
     w.u = u
     w.n = n
     w.logtotal = 0.0
@@ -702,8 +534,10 @@ cdef void work_free(Work* w) noexcept:
 
 
 cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
-    """jieba's get_DAG + calc on the block u[b:e]; fills w.rp / w.rx
-    (relative to b)."""
+    """jieba's get_DAG + calc on the block u[b:e]: w.rx[k] is the end
+    (inclusive, relative to b) of the best word at b + k and w.rp[k] the
+    route's log-probability from there; w.logtotal must be log(t.total).
+    Plain C: reads the Trie, calls no Python code."""
     cdef const Py_UCS4* u = w.u + b
     cdef Py_ssize_t N = e - b, idx, i, best_x
     cdef double logtotal = w.logtotal
@@ -730,7 +564,7 @@ cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
                 break
             if f != 0:
                 # log() of the count, as jieba's math.log(FREQ[w]) computes it
-                p = (t.log_count(f) - logtotal) + w.rp[i + 1]
+                p = (log_count(t, f) - logtotal) + w.rp[i + 1]
                 if not found or p >= best_p:
                     best_p = p
                     best_x = i
@@ -978,7 +812,9 @@ cdef int compute_spans(Trie t, HMM h, Work* w, Spans* sp, bint use_hmm, bint sea
     return 0
 
 
-cdef int _check_ready(Trie t, HMM h, bint use_hmm) except -1:
+cdef int check_ready(Trie t, HMM h, bint use_hmm) except -1:
+    """ValueError unless ``t`` can route (positive total) and, with
+    ``use_hmm``, ``h`` is an HMM."""
     if t.total <= 0:
         raise ValueError("the dictionary is empty (total frequency is 0)")
     if use_hmm and h is None:
@@ -986,24 +822,43 @@ cdef int _check_ready(Trie t, HMM h, bint use_hmm) except -1:
     return 0
 
 
+cdef Py_UCS4* text_spans(Trie t, HMM h, str text, Spans* sp, bint use_hmm,
+                         bint search) except NULL:
+    """Phase 1 of :func:`lcut` / :func:`tokenize`: the token spans of the
+    non-empty ``text`` into ``sp`` (initialised here), in plain C.
+
+    Returns the text's UCS4 copy; the caller releases it (PyMem_Free) and
+    sp.a (free). On error both are released here.
+    """
+    check_ready(t, h, use_hmm)
+    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
+    cdef Work w
+    spans_init(sp)
+    work_zero(&w)
+    try:
+        work_init(&w, u, len(text))
+        w.logtotal = log(<double>t.total)
+        compute_spans(t, h, &w, sp, use_hmm, search)
+    except:
+        free(sp.a)
+        sp.a = NULL
+        PyMem_Free(u)
+        raise
+    finally:
+        work_free(&w)
+    return u
+
+
 def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
     """Words of ``text`` exactly as jieba 0.42.1's ``lcut`` (``search=False``)
     or ``lcut_for_search`` (``search=True``)."""
-    cdef Py_ssize_t n = len(text)
-    if n == 0:
+    if len(text) == 0:
         return []
-    _check_ready(t, h, use_hmm)
-    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
-    cdef Work w
     cdef Spans sp
-    spans_init(&sp)
-    work_zero(&w)
+    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search)
     cdef list out
     cdef Py_ssize_t k
     try:
-        work_init(&w, u, n)
-        w.logtotal = log(<double>t.total)
-        compute_spans(t, h, &w, &sp, use_hmm, search)
         # phase 2: build the strings; the Trie is not read from here on
         out = PyList_New(sp.n)
         for k in range(sp.n):
@@ -1013,7 +868,6 @@ def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
         return out
     finally:
         free(sp.a)
-        work_free(&w)
         PyMem_Free(u)
 
 
@@ -1022,21 +876,14 @@ def tokenize(Trie t, HMM h, str text, bint use_hmm=True, bint search=False,
     """``(word, start, end)`` tuples exactly as jieba's ``tokenize`` in
     ``"default"`` (``search=False``) or ``"search"`` mode; ``offset`` is added
     to every position."""
-    cdef Py_ssize_t n = len(text)
-    if n == 0:
+    if len(text) == 0:
         return []
-    _check_ready(t, h, use_hmm)
-    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
-    cdef Work w
     cdef Spans sp
-    spans_init(&sp)
-    work_zero(&w)
+    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search)
     cdef list out
     cdef Py_ssize_t k, s, e
     try:
-        work_init(&w, u, n)
-        w.logtotal = log(<double>t.total)
-        compute_spans(t, h, &w, &sp, use_hmm, search)
+        # phase 2, as in lcut
         out = PyList_New(sp.n)
         for k in range(sp.n):
             s = sp.a[2 * k]
@@ -1047,7 +894,6 @@ def tokenize(Trie t, HMM h, str text, bint use_hmm=True, bint search=False,
         return out
     finally:
         free(sp.a)
-        work_free(&w)
         PyMem_Free(u)
 
 
@@ -1096,7 +942,7 @@ def lcut_all(Trie t, str text):
     cdef list out = []
     if n == 0:
         return out
-    _check_ready(t, None, False)
+    check_ready(t, None, False)
     cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
     cdef Py_ssize_t* off = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
     cdef Spans ends
@@ -1212,7 +1058,7 @@ def cut_lines(Trie t, HMM h, str text, str delimiter, bint use_hmm=True, bint se
     cdef Py_ssize_t n = len(text)
     if n == 0:
         return ""
-    _check_ready(t, h, use_hmm)
+    check_ready(t, h, use_hmm)
     cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
     cdef Py_UCS4* d = NULL
     cdef Py_ssize_t dn = len(delimiter)

@@ -30,25 +30,9 @@ from libc.stdint cimport uint64_t, int64_t, int32_t, int16_t, uint8_t, uint32_t
 
 import numpy as np
 cimport numpy as cnp
+from qieci._mem cimport huge_alloc, prefetch
 
 cnp.import_array()
-
-cdef extern from *:
-    void __builtin_prefetch(const void* addr) noexcept nogil
-
-cdef extern from "stdlib.h":
-    int posix_memalign(void** memptr, size_t alignment, size_t size) noexcept nogil
-
-cdef extern from *:
-    """
-    #if defined(__linux__)
-    #include <sys/mman.h>
-    static void qieci_learned_huge(void* p, size_t n) { (void)madvise(p, n, MADV_HUGEPAGE); }
-    #else
-    static void qieci_learned_huge(void* p, size_t n) { (void)p; (void)n; }
-    #endif
-    """
-    void qieci_learned_huge(void* p, size_t n) noexcept nogil
 
 DEF PREFETCH = 4  # positions ahead whose weight rows are prefetched
 
@@ -654,7 +638,7 @@ cdef class Decoder:
     def __init__(self, table, trans, Lexicon lexicon, int bits, int std,
                  Lexicon std_lexicon=None):
         cdef const cnp.int16_t[::1] src
-        cdef void *p = NULL
+        cdef void *p
         cdef size_t nbytes
         if not 2 <= bits <= 30:
             raise ValueError("bits out of range")
@@ -666,9 +650,9 @@ cdef class Decoder:
             src = table
             if src.shape[0] != self.table_len:
                 raise ValueError("folded weight table size does not match its bit count")
-        if posix_memalign(&p, 1 << 21, nbytes) != 0:
+        p = huge_alloc(nbytes)
+        if p == NULL:
             raise MemoryError()
-        qieci_learned_huge(p, nbytes)
         free(self.table)
         self.table = <cnp.int16_t *>p
         if table is not None:
@@ -718,12 +702,12 @@ cdef class Decoder:
         for i in range(m):
             w.feats[i] = fold_index(w.feats[i], self.salt, self.fold_bit) * NT
         for i in range(min(n, PREFETCH) * NF):
-            __builtin_prefetch(tab + w.feats[i])
+            prefetch(tab + w.feats[i])
         for i in range(n):
             if i + PREFETCH < n:
                 f = w.feats + (i + PREFETCH) * NF
                 for k in range(NF):
-                    __builtin_prefetch(tab + f[k])
+                    prefetch(tab + f[k])
             f = w.feats + i * NF
             s0 = 0; s1 = 0; s2 = 0; s3 = 0
             for k in range(NF):

@@ -1,42 +1,39 @@
 # cython: language_level=3
 """Compiled kernel of :mod:`qieci.posseg`: jieba 0.42.1's ``posseg`` in C.
 
-* :class:`PosIndex` -- a read-only frequency/tag index over a snapshot of a
-  tokenizer's dictionary (built from ``Trie.to_arrays()``), for the DAG and
-  route of ``posseg``'s own blocks.
 * :class:`PosHMM` -- the joint (B/M/E/S x tag) HMM of ``jieba.posseg``.
 * :class:`pair` -- jieba's ``pair(word, flag)``.
 * ``lcut`` / ``tokenize`` -- the tagger: ``posseg``'s block split (which,
   unlike ``cut``'s, leaves out ``%`` and ``-``), the max-probability route,
   the POS HMM for unknown runs, and the tags of non-Han runs.
 
+The dictionary is the tokenizer's own :class:`qieci._core.Trie`, read
+directly through ``_core.pxd`` (the route of a block is ``_core``'s
+``calc_route``, the very one ``cut`` uses); no copy of it is made.
+
 The pure-Python reference is :mod:`qieci.reference_posseg`; the tests check
 this kernel against it and both against jieba.
 
-Each call computes every token boundary and tag code in plain C first, then
-builds the Python objects; the index is immutable once built.
+Thread safety, as in ``_core``: each call computes every token boundary and
+tag code in plain C first (the only phase that reads the Trie, with the GIL
+held throughout, so no dictionary edit can interleave), then builds the
+Python objects without reading the Trie again.
 """
 
-from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int32_t, int64_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, int32_t
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memset, memcpy
 from libc.math cimport log, INFINITY
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
+from cpython.ref cimport Py_INCREF, PyObject
 from cpython.dict cimport PyDict_GetItem
+from qieci._core cimport (HAN_FIRST, HAN_LAST, HAN_COUNT, Trie, Work, calc_route,
+                          check_ready, is_eng, is_han, work_free, work_init, work_zero)
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
-    object PyUnicode_Substring(object u, Py_ssize_t start, Py_ssize_t end)
-    Py_UCS4 PyUnicode_READ_CHAR(object u, Py_ssize_t index)
 
-
-cdef enum:
-    HAN_FIRST = 0x4E00
-    HAN_LAST = 0x9FD5
-    HAN_COUNT = HAN_LAST - HAN_FIRST + 1
-    CHAR_CACHE = 4096
 
 cdef double MIN_FLOAT = -3.14e100
 
@@ -55,18 +52,11 @@ cdef enum:
     P_S = 3
 
 
-cdef inline bint is_han(Py_UCS4 c) noexcept nogil:
-    return HAN_FIRST <= c <= HAN_LAST
-
 cdef inline bint is_digit(Py_UCS4 c) noexcept nogil:
     return 48 <= c <= 57
 
 cdef inline bint is_alpha(Py_UCS4 c) noexcept nogil:
     return (97 <= c <= 122) or (65 <= c <= 90)
-
-cdef inline bint is_eng(Py_UCS4 c) noexcept nogil:
-    # [a-zA-Z0-9]
-    return is_alpha(c) or is_digit(c)
 
 cdef inline bint in_pblock(Py_UCS4 c) noexcept nogil:
     # posseg's block class: [\u4E00-\u9FD5a-zA-Z0-9+#&\._]
@@ -130,167 +120,6 @@ cdef inline pair new_pair(object word, object flag):
     p.word = word
     p.flag = flag
     return p
-
-
-# ---------------------------------------------------------------------------
-# the dictionary index
-# ---------------------------------------------------------------------------
-
-cdef struct PSlot:
-    uint32_t parent
-    uint32_t ch
-    uint32_t child      # 0 = empty
-
-cdef inline uint64_t phash(uint32_t parent, uint32_t ch) noexcept nogil:
-    return ((<uint64_t>parent << 21) | ch) * <uint64_t>0x9E3779B97F4A7C15ULL
-
-
-cdef class PosIndex:
-    """word -> (frequency, tag id) for a dictionary snapshot.
-
-    Built from the four arrays of ``Trie.to_arrays()`` (entry ``i`` is node
-    ``i + 1``; its parent is node ``i + 1 - parent_delta[i]``). ``freq(w)``
-    is -1 for an absent entry, 0 for a bare prefix, as ``Trie.get``.
-    """
-    cdef uint32_t* root          # root's child per BMP character
-    cdef PSlot* slots
-    cdef uint64_t mask
-    cdef int shift
-    cdef int64_t* freqs
-    cdef uint16_t* tags
-    cdef uint8_t* kids
-    cdef uint32_t n_nodes
-    cdef readonly int64_t total
-    cdef PyObject* char_cache[CHAR_CACHE]
-
-    def __cinit__(self, const uint32_t[:] parent_delta, const uint32_t[:] chars,
-                  const int64_t[:] freq, const uint16_t[:] tag, int64_t total):
-        cdef Py_ssize_t n = parent_delta.shape[0], i
-        self.root = NULL
-        self.slots = NULL
-        self.freqs = NULL
-        self.tags = NULL
-        self.kids = NULL
-        memset(self.char_cache, 0, sizeof(self.char_cache))
-        if chars.shape[0] != n or freq.shape[0] != n or tag.shape[0] != n:
-            raise ValueError("node arrays differ in length")
-        if n >= 0xFFFFFFF0:
-            raise ValueError("dictionary too large")
-        cdef uint64_t cap = 1024
-        self.shift = 54
-        while cap < <uint64_t>(2 * n + 16):
-            cap <<= 1
-            self.shift -= 1
-        self.root = <uint32_t*>calloc(0x10000, sizeof(uint32_t))
-        self.slots = <PSlot*>calloc(cap, sizeof(PSlot))
-        self.freqs = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-        self.tags = <uint16_t*>malloc((n + 1) * sizeof(uint16_t))
-        self.kids = <uint8_t*>calloc(n + 1, 1)
-        if (self.root == NULL or self.slots == NULL or self.freqs == NULL
-                or self.tags == NULL or self.kids == NULL):
-            raise MemoryError()
-        self.mask = cap - 1
-        self.n_nodes = <uint32_t>(n + 1)
-        self.freqs[0] = 0
-        self.tags[0] = 0
-        self.total = total
-        cdef uint32_t node, p, c
-        cdef uint64_t h
-        for i in range(n):
-            node = <uint32_t>(i + 1)
-            if parent_delta[i] == 0 or parent_delta[i] > node:
-                raise ValueError(f"entry {node}: invalid parent")
-            if chars[i] > 0x10FFFF:
-                raise ValueError(f"entry {node}: invalid code point")
-            if freq[i] < 0:
-                raise ValueError(f"entry {node}: negative frequency")
-            p = node - parent_delta[i]
-            c = chars[i]
-            if self.child(p, c) != 0:
-                raise ValueError(f"entry {node}: duplicate entry")
-            self.freqs[node] = freq[i]
-            self.tags[node] = tag[i]
-            self.kids[p] = 1
-            if p == 0 and c < 0x10000:
-                self.root[c] = node
-            else:
-                h = phash(p, c) >> self.shift
-                while self.slots[h].child != 0:
-                    h = (h + 1) & self.mask
-                self.slots[h].parent = p
-                self.slots[h].ch = c
-                self.slots[h].child = node
-
-    def __dealloc__(self):
-        cdef Py_ssize_t k
-        for k in range(CHAR_CACHE):
-            Py_XDECREF(self.char_cache[k])
-        free(self.root)
-        free(self.slots)
-        free(self.freqs)
-        free(self.tags)
-        free(self.kids)
-
-    cdef inline uint32_t child(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
-        cdef uint64_t h
-        if node == 0 and ch < 0x10000:
-            return self.root[ch]
-        h = phash(node, ch) >> self.shift
-        while self.slots[h].child != 0:
-            if self.slots[h].parent == node and self.slots[h].ch == ch:
-                return self.slots[h].child
-            h = (h + 1) & self.mask
-        return 0
-
-    cdef uint32_t find(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
-        cdef uint32_t node = 0
-        cdef Py_ssize_t i
-        for i in range(n):
-            node = self.child(node, s[i])
-            if node == 0:
-                return 0
-        return node
-
-    cdef object word(self, str text, const Py_UCS4* u, Py_ssize_t s, Py_ssize_t e):
-        """text[s:e]; one-character strings come from a small cache."""
-        cdef PyObject* hit
-        cdef Py_ssize_t k
-        if e - s != 1:
-            return PyUnicode_Substring(text, s, e)
-        k = (<Py_ssize_t>u[s]) & (CHAR_CACHE - 1)
-        hit = self.char_cache[k]
-        if hit != NULL and PyUnicode_READ_CHAR(<object>hit, 0) == u[s]:
-            return <object>hit
-        obj = PyUnicode_Substring(text, s, e)
-        Py_INCREF(obj)
-        Py_XDECREF(hit)
-        self.char_cache[k] = <PyObject*>obj
-        return obj
-
-    cdef uint32_t node_of(self, str word) except? 0:
-        cdef Py_UCS4* u
-        cdef uint32_t node
-        if not word:
-            return 0
-        u = PyUnicode_AsUCS4Copy(word)
-        try:
-            node = self.find(u, len(word))
-        finally:
-            PyMem_Free(u)
-        return node
-
-    def freq(self, str word) -> int:
-        """Frequency of ``word``: 0 for a bare prefix, -1 when absent."""
-        cdef uint32_t node = self.node_of(word)
-        return -1 if node == 0 else self.freqs[node]
-
-    def tag_id(self, str word) -> int:
-        """Tag id of ``word`` (0 = none), -1 when absent."""
-        cdef uint32_t node = self.node_of(word)
-        return -1 if node == 0 else self.tags[node]
-
-    def __len__(self):
-        return self.n_nodes - 1
 
 
 # ---------------------------------------------------------------------------
@@ -542,6 +371,34 @@ cdef inline void set_erow(PosHMM h, Vit* v, Py_UCS4 c, bint on) noexcept nogil:
         v.erow[h.em_state[k]] = h.em_p[k] if on else MIN_FLOAT
 
 
+cdef inline Py_ssize_t collect(const uint16_t* states, Py_ssize_t a, Py_ssize_t b,
+                               uint8_t* mark, uint8_t was, uint8_t now, uint16_t* out,
+                               Py_ssize_t n) noexcept nogil:
+    """Append to out[n:] each of states[a:b] whose mark is ``was``, setting
+    its mark to ``now`` (so that each is taken once); return the new length."""
+    cdef Py_ssize_t k
+    cdef uint16_t y
+    for k in range(a, b):
+        y = states[k]
+        if mark[y] == was:
+            mark[y] = now
+            out[n] = y
+            n += 1
+    return n
+
+
+cdef inline int best_state(const double* V, const uint16_t* states, Py_ssize_t n) noexcept nogil:
+    """The state of states[:n] (n >= 1) with the highest score in ``V``; on
+    a tie the larger state, as jieba's max() over (score, state) tuples."""
+    cdef int arg = states[0], y
+    cdef Py_ssize_t k
+    for k in range(1, n):
+        y = states[k]
+        if V[y] > V[arg] or (V[y] == V[arg] and y > arg):
+            arg = y
+    return arg
+
+
 cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
     """jieba.posseg.viterbi on the Han run u[:T]; the states into v.path."""
     cdef int S = h.S
@@ -556,15 +413,11 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
     a = <Py_ssize_t>u[0] - HAN_FIRST
     set_erow(h, v, u[0], True)
     if h.cs_has[a]:
-        for k in range(h.cs_ptr[a], h.cs_ptr[a + 1]):
-            y = h.cs_state[k]
-            if not v.mark[y]:
-                v.mark[y] = 1
-                v.cur[ncur] = <uint16_t>y
-                ncur += 1
-            v.V[y] = h.start[y] + v.erow[y]
+        ncur = collect(h.cs_state, h.cs_ptr[a], h.cs_ptr[a + 1], v.mark, 0, 1, v.cur, 0)
         for k in range(ncur):
-            v.mark[v.cur[k]] = 0
+            y = v.cur[k]
+            v.V[y] = h.start[y] + v.erow[y]
+            v.mark[y] = 0
     else:
         for y in range(S):
             v.V[y] = h.start[y] + v.erow[y]
@@ -587,22 +440,13 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
         for k in range(ncur):
             y0 = v.cur[k]
             if v.inP[y0]:
-                for a in range(h.succ_ptr[y0], h.succ_ptr[y0 + 1]):
-                    y = h.succ_to[a]
-                    if not v.mark[y]:
-                        v.mark[y] = 1
-                        v.explist[nexp] = <uint16_t>y
-                        nexp += 1
+                nexp = collect(h.succ_to, h.succ_ptr[y0], h.succ_ptr[y0 + 1], v.mark, 0, 1,
+                               v.explist, nexp)
         # this character's states among them
         a = <Py_ssize_t>u[t] - HAN_FIRST
         nnxt = 0
         if h.cs_has[a]:
-            for k in range(h.cs_ptr[a], h.cs_ptr[a + 1]):
-                y = h.cs_state[k]
-                if v.mark[y] == 1:
-                    v.mark[y] = 2
-                    v.nxt[nnxt] = <uint16_t>y
-                    nnxt += 1
+            nnxt = collect(h.cs_state, h.cs_ptr[a], h.cs_ptr[a + 1], v.mark, 1, 2, v.nxt, 0)
             for k in range(nnxt):
                 v.mark[v.nxt[k]] = 1
         else:
@@ -626,11 +470,7 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
             if nP == 0:
                 # no previous state can go on (jieba's max() fails here):
                 # start afresh after the best previous state
-                arg = v.cur[0]
-                for a in range(ncur):
-                    y0 = v.cur[a]
-                    if v.V[y0] > v.V[arg] or (v.V[y0] == v.V[arg] and y0 > arg):
-                        arg = y0
+                arg = best_state(v.V, v.cur, ncur)
                 v.NV[y] = h.start[y] + v.erow[y]
                 v.bp[t * S + y] = <uint16_t>arg
                 continue
@@ -662,11 +502,7 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
         v.nxt = tmp16
         ncur = nnxt
     # the best final state (ties: the larger state)
-    arg = v.cur[0]
-    for k in range(1, ncur):
-        y = v.cur[k]
-        if v.V[y] > v.V[arg] or (v.V[y] == v.V[arg] and y > arg):
-            arg = y
+    arg = best_state(v.V, v.cur, ncur)
     v.path[T - 1] = <uint16_t>arg
     t = T - 1
     while t > 0:
@@ -729,57 +565,10 @@ cdef int push(Toks* o, Py_ssize_t s, Py_ssize_t e, int32_t code, int32_t aux) ex
     return 0
 
 
-cdef struct Work:
-    const Py_UCS4* u
-    Py_ssize_t n
-    double logtotal
-    double* rp
-    Py_ssize_t* rx
-
-
-cdef inline int push_lookup(PosIndex d, Work* w, Toks* o, Py_ssize_t s, Py_ssize_t e) except -1:
-    cdef uint32_t node = d.find(w.u + s, e - s)
-    return push(o, s, e, K_LOOKUP, d.tags[node] if node else 0)
-
-
-cdef void calc_route(PosIndex d, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
-    """jieba's get_DAG + calc on u[b:e]: w.rx[k] is the end (inclusive,
-    relative to b) of the best word at k."""
-    cdef const Py_UCS4* u = w.u + b
-    cdef Py_ssize_t N = e - b, idx, i, best_x
-    cdef double lt = w.logtotal, best_p, p
-    cdef uint32_t node
-    cdef int64_t f
-    cdef bint found
-    w.rp[N] = 0.0
-    w.rx[N] = 0
-    idx = N - 1
-    while idx >= 0:
-        node = 0
-        i = idx
-        found = False
-        best_p = 0.0
-        best_x = idx
-        while i < N:
-            node = d.child(node, u[i])
-            if node == 0:
-                break
-            f = d.freqs[node]
-            if f > 0:
-                p = (log(<double>f) - lt) + w.rp[i + 1]
-                if not found or p >= best_p:
-                    best_p = p
-                    best_x = i
-                    found = True
-            if not d.kids[node]:
-                break
-            i += 1
-        if not found:
-            best_p = (0.0 - lt) + w.rp[idx + 1]
-            best_x = idx
-        w.rp[idx] = best_p
-        w.rx[idx] = best_x
-        idx -= 1
+cdef inline int push_lookup(Trie t, Work* w, Toks* o, Py_ssize_t s, Py_ssize_t e) except -1:
+    """A dictionary-route word u[s:e], with its dictionary tag id."""
+    cdef uint32_t node = t._find(w.u + s, e - s)
+    return push(o, s, e, K_LOOKUP, t.tag[node] if node else 0)
 
 
 cdef int cut_skip_detail(Work* w, Toks* o, Py_ssize_t p, Py_ssize_t q) except -1:
@@ -852,24 +641,22 @@ cdef int cut_detail(PosHMM h, Vit* v, Work* w, Toks* o, Py_ssize_t p, Py_ssize_t
     return 0
 
 
-cdef int flush_buf(PosIndex d, PosHMM h, Vit* v, Work* w, Toks* o,
+cdef int flush_buf(Trie t, PosHMM h, Vit* v, Work* w, Toks* o,
                    Py_ssize_t s, Py_ssize_t e) except -1:
     cdef Py_ssize_t i
-    cdef uint32_t node
     if e - s == 1:
-        return push_lookup(d, w, o, s, e)
-    node = d.find(w.u + s, e - s)
-    if node == 0 or d.freqs[node] <= 0:
+        return push_lookup(t, w, o, s, e)
+    if t.freq_of(w.u + s, e - s) <= 0:
         return cut_detail(h, v, w, o, s, e)
     for i in range(s, e):
-        push_lookup(d, w, o, i, i + 1)
+        push_lookup(t, w, o, i, i + 1)
     return 0
 
 
-cdef int cut_block(PosIndex d, PosHMM h, Vit* v, Work* w, Toks* o,
+cdef int cut_block(Trie t, PosHMM h, Vit* v, Work* w, Toks* o,
                    Py_ssize_t b, Py_ssize_t e, bint use_hmm) except -1:
     """posseg's __cut_DAG (use_hmm) or __cut_DAG_NO_HMM on u[b:e]."""
-    calc_route(d, w, b, e)
+    calc_route(t, w, b, e)
     cdef Py_ssize_t N = e - b, x = 0, y, buf = -1
     while x < N:
         y = w.rx[x] + 1
@@ -879,9 +666,9 @@ cdef int cut_block(PosIndex d, PosHMM h, Vit* v, Work* w, Toks* o,
                     buf = x
             else:
                 if buf >= 0:
-                    flush_buf(d, h, v, w, o, b + buf, b + x)
+                    flush_buf(t, h, v, w, o, b + buf, b + x)
                     buf = -1
-                push_lookup(d, w, o, b + x, b + y)
+                push_lookup(t, w, o, b + x, b + y)
         else:
             if y - x == 1 and is_eng(w.u[b + x]):
                 if buf < 0:
@@ -890,17 +677,17 @@ cdef int cut_block(PosIndex d, PosHMM h, Vit* v, Work* w, Toks* o,
                 if buf >= 0:
                     push(o, b + buf, b + x, K_ENG, 0)
                     buf = -1
-                push_lookup(d, w, o, b + x, b + y)
+                push_lookup(t, w, o, b + x, b + y)
         x = y
     if buf >= 0:
         if use_hmm:
-            flush_buf(d, h, v, w, o, b + buf, e)
+            flush_buf(t, h, v, w, o, b + buf, e)
         else:
             push(o, b + buf, e, K_ENG, 0)
     return 0
 
 
-cdef int cut_text(PosIndex d, PosHMM h, Vit* v, Work* w, Toks* o, bint use_hmm) except -1:
+cdef int cut_text(Trie t, PosHMM h, Vit* v, Work* w, Toks* o, bint use_hmm) except -1:
     cdef const Py_UCS4* u = w.u
     cdef Py_ssize_t n = w.n, i = 0, j
     while i < n:
@@ -908,7 +695,7 @@ cdef int cut_text(PosIndex d, PosHMM h, Vit* v, Work* w, Toks* o, bint use_hmm) 
             j = i + 1
             while j < n and in_pblock(u[j]):
                 j += 1
-            cut_block(d, h, v, w, o, i, j, use_hmm)
+            cut_block(t, h, v, w, o, i, j, use_hmm)
             i = j
         elif u[i] == 13 and i + 1 < n and u[i + 1] == 10:
             push(o, i, i + 2, K_X, 0)
@@ -935,27 +722,22 @@ cdef class _Tagger:
         if self.u != NULL:
             PyMem_Free(self.u)
 
-    cdef int run(self, PosIndex d, PosHMM h, str text, bint use_hmm) except -1:
-        cdef Py_ssize_t n = len(text)
+    cdef int run(self, Trie t, PosHMM h, str text, bint use_hmm) except -1:
+        """The tokens of ``text`` into self.toks; the only phase that reads
+        ``t`` (plain C, no Python code runs meanwhile)."""
         cdef Work w
         cdef Vit v
-        if d.total <= 0:
-            raise ValueError("the dictionary is empty (total frequency is 0)")
+        check_ready(t, None, False)
         self.u = PyUnicode_AsUCS4Copy(text)
         memset(&v, 0, sizeof(Vit))
-        w.u = self.u
-        w.n = n
-        w.logtotal = log(<double>d.total)
-        w.rp = <double*>malloc((n + 1) * sizeof(double))
-        w.rx = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
+        work_zero(&w)
         try:
-            if w.rp == NULL or w.rx == NULL:
-                raise MemoryError()
+            work_init(&w, self.u, len(text))
+            w.logtotal = log(<double>t.total)
             vit_init(&v, h.S)
-            cut_text(d, h, &v, &w, &self.toks, use_hmm)
+            cut_text(t, h, &v, &w, &self.toks, use_hmm)
         finally:
-            free(w.rp)
-            free(w.rx)
+            work_free(&w)
             vit_free(&v)
         return 0
 
@@ -982,42 +764,44 @@ cdef class _Tagger:
         return "x"
 
 
-def lcut(PosIndex d, PosHMM h, str text, bint use_hmm, tuple dict_tags, dict user_tags,
+def lcut(Trie t, PosHMM h, str text, bint use_hmm, tuple dict_tags, dict user_tags,
          tuple hmm_tags):
-    """``pair`` objects of ``text`` exactly as jieba.posseg 0.42.1's ``lcut``.
+    """``pair`` objects of ``text`` exactly as jieba.posseg 0.42.1's ``lcut``
+    over the dictionary ``t``.
 
-    ``dict_tags[id]`` names the index's tag ids; ``user_tags`` (word -> tag)
+    ``dict_tags[id]`` names the Trie's tag ids; ``user_tags`` (word -> tag)
     overrides them; ``hmm_tags[i]`` names the HMM's tag number ``i``.
     """
     if not text:
         return []
     cdef _Tagger tg = _Tagger()
-    tg.run(d, h, text, use_hmm)
+    tg.run(t, h, text, use_hmm)
+    # phase 2: Python objects; the Trie is not read from here on
     cdef Py_ssize_t k, m = tg.toks.n
     cdef list out = PyList_New(m)
     cdef pair p
     for k in range(m):
-        word = d.word(text, tg.u, tg.toks.a[k].s, tg.toks.a[k].e)
+        word = t.word(text, tg.u, tg.toks.a[k].s, tg.toks.a[k].e)
         p = new_pair(word, tg.flag(k, word, dict_tags, user_tags, hmm_tags))
         Py_INCREF(p)
         PyList_SET_ITEM(out, k, p)
     return out
 
 
-def tokenize(PosIndex d, PosHMM h, str text, bint use_hmm, tuple dict_tags, dict user_tags,
+def tokenize(Trie t, PosHMM h, str text, bint use_hmm, tuple dict_tags, dict user_tags,
              tuple hmm_tags, Py_ssize_t offset=0):
     """``(word, flag, start, end)`` for the tokens of :func:`lcut`, with
     ``offset`` added to every position."""
     if not text:
         return []
     cdef _Tagger tg = _Tagger()
-    tg.run(d, h, text, use_hmm)
+    tg.run(t, h, text, use_hmm)
     cdef Py_ssize_t k, m = tg.toks.n, s, e
     cdef list out = PyList_New(m)
     for k in range(m):
         s = tg.toks.a[k].s
         e = tg.toks.a[k].e
-        word = d.word(text, tg.u, s, e)
+        word = t.word(text, tg.u, s, e)
         item = (word, tg.flag(k, word, dict_tags, user_tags, hmm_tags), s + offset, e + offset)
         Py_INCREF(item)
         PyList_SET_ITEM(out, k, item)

@@ -17,8 +17,12 @@ the :class:`~qieci.Tokenizer` protects (words with spaces and the like) come
 out whole, as they do from ``cut``; the tags follow the tokenizer's current
 dictionary (jieba keeps those of the dictionary it was built with).
 
-A :class:`POSTokenizer` reads its tokenizer's dictionary through a snapshot
-index that is rebuilt, on the next call, after the dictionary changes.
+A :class:`POSTokenizer` reads its tokenizer's dictionary itself (the same
+compiled Trie that ``cut`` reads; no copy is made), so a dictionary edit
+shows in the next call. Thread safety is the tokenizer's: one kernel call
+sees the dictionary before or after an edit, never half of one, and a call
+that takes several steps (around protected words, or adding the grams of
+``mode="search"``) holds the tokenizer's lock, which edits take too.
 """
 
 from __future__ import annotations
@@ -28,10 +32,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import _posseg
+from . import _core, _posseg
 from ._posseg import pair
 from .posmodel import PosHMMTables, default_tables
-from .tokenizer import Tokenizer, strdecode
+from .tokenizer import Tokenizer, _State, strdecode
 
 __all__ = ["pair", "POSTokenizer", "dt", "cut", "lcut", "initialize", "hmm_from_tables"]
 
@@ -70,14 +74,6 @@ def default_model() -> TaggerModel:
     return hmm_from_tables(default_tables())
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    state: Any  # the tokenizer's _State the index was built from
-    generation: int
-    index: _posseg.PosIndex
-    dict_tags: tuple[str, ...]
-
-
 class TagTable:
     """jieba's ``word_tag_tab`` as a view: word -> tag, where tags set here
     (or given to ``add_word``) override the dictionary's."""
@@ -114,7 +110,6 @@ class POSTokenizer:
                  model: TaggerModel | None = None) -> None:
         self.tokenizer = tokenizer if tokenizer is not None else Tokenizer()
         self._model = model
-        self._snap: _Snapshot | None = None
         self.word_tag_tab = TagTable(self)
 
     @classmethod
@@ -147,20 +142,10 @@ class POSTokenizer:
             model = self._model = default_model()
         return model
 
-    def _snapshot(self) -> _Snapshot:
+    def _state(self) -> _State:
+        """The tokenizer's loaded state (its Trie, tags, protected words)."""
         tok = self.tokenizer
-        snap = self._snap
-        state = tok._state
-        if snap is not None and snap.state is state and snap.generation == tok._generation:
-            return snap
-        with tok._lock:
-            state = tok._ready()
-            arrays = state.trie.to_arrays()
-            index = _posseg.PosIndex(*(memoryview(a).cast(c) for a, c in zip(arrays, "IIqH")),
-                                     state.trie.total)
-            snap = _Snapshot(state, tok._generation, index, state.tags)
-        self._snap = snap
-        return snap
+        return tok._state or tok._ready()
 
     def _user_tags(self) -> dict[str, str]:
         """jieba's makesure_userdict_loaded: take over the tokenizer's user
@@ -177,10 +162,10 @@ class POSTokenizer:
         tag = self._user_tags().get(word)
         if tag is not None:
             return tag
-        snap = self._snapshot()
-        tid = snap.index.tag_id(word)
-        if 0 < tid < len(snap.dict_tags) and snap.dict_tags[tid]:
-            return snap.dict_tags[tid]
+        state = self._state()
+        tid = state.trie.get_tag(word)
+        if 0 < tid < len(state.tags) and state.tags[tid]:
+            return state.tags[tid]
         return default
 
     # -- tagging ---------------------------------------------------------------
@@ -189,19 +174,19 @@ class POSTokenizer:
         """The tagged words of ``sentence``: a list of :class:`pair`."""
         text = sentence if type(sentence) is str else strdecode(sentence)
         user = self._user_tags()
-        snap = self._snapshot()
         model = self._model_ready()
-        protected = snap.state.protected
-        if protected is None:
-            return _posseg.lcut(snap.index, model.hmm, text, HMM, snap.dict_tags, user,
-                                model.tags)
+        state = self._state()
+        if state.protected is None:
+            return _posseg.lcut(state.trie, model.hmm, text, HMM, state.tags, user, model.tags)
         out: list[pair] = []
-        for s, e, whole in protected.split(text):
-            if whole:
-                out.append(pair(text[s:e], self._flag(text[s:e])))
-            else:
-                out += _posseg.lcut(snap.index, model.hmm, text[s:e], HMM, snap.dict_tags,
-                                    user, model.tags)
+        with self.tokenizer._lock:  # the pieces see one dictionary
+            state = self._state()
+            for s, e, whole in _pieces(state, text):
+                if whole:
+                    out.append(pair(text[s:e], self._flag(text[s:e])))
+                else:
+                    out += _posseg.lcut(state.trie, model.hmm, text[s:e], HMM, state.tags,
+                                        user, model.tags)
         return out
 
     def cut(self, sentence: Any, HMM: bool = True) -> Iterator[pair]:
@@ -218,34 +203,42 @@ class POSTokenizer:
             raise ValueError("qieci: the input parameter should be str")
         text = unicode_sentence
         user = self._user_tags()
-        snap = self._snapshot()
         model = self._model_ready()
-        protected = snap.state.protected
-        if protected is None:
-            toks = _posseg.tokenize(snap.index, model.hmm, text, HMM, snap.dict_tags, user,
+        state = self._state()
+        if state.protected is None and mode == "default":
+            return _posseg.tokenize(state.trie, model.hmm, text, HMM, state.tags, user,
                                     model.tags)
-        else:
-            toks = []
-            for s, e, whole in protected.split(text):
+        toks: list[tuple[str, str, int, int]] = []
+        with self.tokenizer._lock:  # the pieces and the grams see one dictionary
+            state = self._state()
+            for s, e, whole in _pieces(state, text):
                 if whole:
                     toks.append((text[s:e], self._flag(text[s:e]), s, e))
                 else:
-                    toks += _posseg.tokenize(snap.index, model.hmm, text[s:e], HMM,
-                                             snap.dict_tags, user, model.tags, s)
-        if mode == "default":
-            return toks
-        return list(self._with_grams(toks, snap.index))
+                    toks += _posseg.tokenize(state.trie, model.hmm, text[s:e], HMM,
+                                             state.tags, user, model.tags, s)
+            if mode == "default":
+                return toks
+            return list(self._with_grams(toks, state.trie))
 
     def _with_grams(self, toks: Iterable[tuple[str, str, int, int]],
-                    index: _posseg.PosIndex) -> Iterator[tuple[str, str, int, int]]:
+                    trie: _core.Trie) -> Iterator[tuple[str, str, int, int]]:
         for word, flag, start, end in toks:
             for n in (2, 3):
                 if len(word) > n:
                     for i in range(len(word) - n + 1):
                         gram = word[i:i + n]
-                        if index.freq(gram) > 0:
+                        if trie.get(gram) > 0:
                             yield gram, self._flag(gram), start + i, start + i + n
             yield word, flag, start, end
+
+
+def _pieces(state: _State, text: str) -> Iterable[tuple[int, int, bool]]:
+    """``(start, end, whole)`` spans tiling ``text``: the protected words
+    (``whole``) and the text between them; one span without any."""
+    if state.protected is None:
+        return ((0, len(text), False),)
+    return state.protected.split(text)
 
 
 # -- the default tagger and jieba's module functions ----------------------------

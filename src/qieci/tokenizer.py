@@ -122,9 +122,6 @@ class Tokenizer:
         self._state: _State | None = None
         self.user_word_tag_tab: dict[str, str] = {}
         self.FREQ = FreqView(self)
-        # bumped by every dictionary edit, so that derived indexes (the POS
-        # tagger's) know when to rebuild
-        self._generation = 0
         # the qieci.posseg.POSTokenizer of tokenize(pos=True), made on demand
         self._pos_tokenizer: Any = None
 
@@ -325,7 +322,6 @@ class Tokenizer:
             f = int(freq) if freq is not None else self.suggest_freq(word, False)
             if f < 0:
                 raise ValueError(f"negative frequency {f} for word {word!r}")
-            self._generation += 1
             state.trie.set(word, f)
             state.trie.total += f
             state.edits.append((word, f, tag or None))
