@@ -9,6 +9,8 @@ words of the matching training file otherwise.
 Rerun::
 
     python bench/eval_learned.py       # writes bench/results/learned_accuracy.md
+    # another model file, another results file (the jieba columns are the same)
+    python bench/eval_learned.py --model M.qc --output bench/results/NAME.md
 """
 
 from __future__ import annotations
@@ -64,6 +66,13 @@ def vocab_file(spec, tmp: Path) -> str:
 
 
 def main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="model file (default: the bundled model)")
+    ap.add_argument("--output", type=Path, default=RESULTS, help="results file to write")
+    args = ap.parse_args()
+    model = ["--model", args.model] if args.model else []
     rows = []
     with tempfile.TemporaryDirectory() as d:
         for name, (std, vspec) in TESTS.items():
@@ -72,13 +81,14 @@ def main() -> None:
                 continue
             vocab = vocab_file(vspec, Path(d))
             ours = qieci_eval(str(gold), "--engine", "learned", "--standard", std,
-                              "--vocab", vocab)
+                              "--vocab", vocab, *model)
             jieba = qieci_eval(str(gold), "--engine", "jieba", "--vocab", vocab)
             rows.append((name, std, ours, jieba))
             print(name, std, f"{100 * ours['f1']:.2f}", f"jieba {100 * jieba['f1']:.2f}",
                   flush=True)
     pct = lambda x: f"{100 * x:.2f}"  # noqa: E731
-    out = ["# Learned model accuracy (bundled model, `qieci eval`)", "",
+    title = f"model `{args.model}`" if args.model else "bundled model"
+    out = [f"# Learned model accuracy ({title}, `qieci eval`)", "",
            "F1, precision, recall, OOV and IV recall in percent on `shared/corpora/test/`; "
            "learned engine with the matching standard, jieba (qieci's jieba-identical "
            "engine, HMM on) scored the same way and against the same vocabulary.", "",
@@ -95,9 +105,11 @@ def main() -> None:
         avg = 100 * sum(s10) / len(s10)
         out += ["", f"sighan2010, four domains, pku standard: average F1 {avg:.2f} "
                     f"(bar 93.5: {'met' if avg >= 93.5 else 'missed'})."]
-    out += ["", "Command: `python bench/eval_learned.py` (each row is `qieci eval "
+    cmd = "python bench/eval_learned.py" + (
+        f" --model {args.model} --output {args.output}" if args.model else "")
+    out += ["", f"Command: `{cmd}` (each row is `qieci eval "
                 "shared/corpora/test/SET.txt --standard S --vocab WORDS --json`)."]
-    RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
+    args.output.write_text("\n".join(out) + "\n", encoding="utf-8")
     print("\n".join(out))
 
 

@@ -105,6 +105,23 @@ def test_trie_semantics_are_jiebas_freq_dict():
     assert len(trie) == 6
 
 
+def test_trie_add_word_is_one_edit():
+    """Frequency, total and the force-split mark change in one call (what
+    Tokenizer.add_word relies on for concurrent readers)."""
+    trie = _core.Trie()
+    trie.set("北京", 3, 2)
+    trie.total = 3
+    trie.add_word("北京人", 7)
+    assert trie.get("北京人") == 7 and trie.total == 10
+    assert trie.get("北京") == 3 and trie.get_tag("北京") == 2
+    assert not trie.is_force_split("北京人")
+    trie.add_word("北京", 0)  # jieba's del_word: frequency 0, never emitted by the HMM
+    assert trie.get("北京") == 0 and trie.total == 10 and trie.is_force_split("北京")
+    with pytest.raises(ValueError, match="negative"):
+        trie.add_word("上海", -1)
+    assert trie.total == 10 and trie.get("上海") == -1
+
+
 def test_trie_round_trips_through_arrays_and_copies_independently():
     trie = _core.Trie()
     for i, w in enumerate(["ab", "abc", "b", "北京", "北京人", "\U00020000x"]):

@@ -40,6 +40,42 @@ def test_fold_lexicons_hold_out_the_words_of_one_fold_only():
                                               ["甲", "乙", "丙", "丁", "己"]]
 
 
+def test_each_sentence_trains_with_its_folds_lexicon(tmp_path, monkeypatch):
+    import qieci.train as train_mod
+
+    seen: list[tuple[int, str, object]] = []
+    real = train_mod.Perceptron
+
+    class Spy:
+        def __init__(self, *args):
+            self._p = real(*args)
+
+        def train(self, text, gold, std, std_lexicon=None):
+            seen.append((std, text, std_lexicon))
+            return self._p.train(text, gold, std, std_lexicon)
+
+        def __getattr__(self, name):
+            return getattr(self._p, name)
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    # standard a, 2 folds: sentences 0 and 2 (甲 乙) in fold 0; 1 and 3 (甲 丙, 甲 丁) in fold 1
+    a.write_text("甲 乙\n甲 丙\n甲 乙\n甲 丁\n", encoding="utf-8")
+    b.write_text("乙 丙\n丁\n", encoding="utf-8")
+    cfg = TrainConfig(bits=10, epochs=2, lexicon_folds=2,
+                      std_lexicons={"a": ["甲", "乙", "丙", "丁"]})
+    monkeypatch.setattr(train_mod, "Perceptron", Spy)
+    train({"a": [str(a)], "b": [str(b)]}, None, cfg, log=None)
+    assert len(seen) == 2 * 6
+    for std, text, lex in seen:
+        if std == 2:
+            assert lex is None  # standard b has no lexicon of its own
+        elif text == "甲乙":
+            assert "甲" in lex and "乙" not in lex and "丙" in lex and "丁" in lex
+        else:
+            assert text in ("甲丙", "甲丁")
+            assert "甲" in lex and "乙" in lex and "丙" not in lex and "丁" not in lex
+
+
 def test_training_words_join_the_standard_lexicon(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("我们 在 北京\n他 在 北京\n", encoding="utf-8")
@@ -52,6 +88,18 @@ def test_training_words_join_the_standard_lexicon(tmp_path):
     plain = train({"a": [str(corpus)]}, None,
                   TrainConfig(bits=10, epochs=2, std_lexicons={"a": ["北京大学"]}), log=None)
     assert plain.std_lexicons == {"a": "北京大学"}
+
+
+def test_fold_settings_are_checked(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("我们 在 北京\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="0 \\(none\\) or more"):
+        train({"a": [str(corpus)]}, None, TrainConfig(bits=10, lexicon_folds=-3), log=None)
+    with pytest.raises(ValueError, match="needs held-out folds"):
+        train({"a": [str(corpus)]}, None,
+              TrainConfig(bits=10, lexicon_folds=1, training_words_lexicon=True), log=None)
+    with pytest.raises(ValueError, match="at least 1"):
+        fold_lexicons(["我们"], [["我们"]], 0)
 
 
 def test_read_corpus_skips_empty_lines(tmp_path):

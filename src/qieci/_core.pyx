@@ -295,6 +295,19 @@ cdef class Trie:
         if tag >= 0:
             self.tag[node] = <uint16_t>tag
 
+    def add_word(self, str word, int64_t freq) -> None:
+        """jieba's ``add_word`` on the dictionary, as one edit: set the
+        frequency of ``word`` to ``freq``, add ``freq`` to ``total`` and, when
+        ``freq`` is 0, mark the word force-split.
+
+        The kernels read the trie holding the GIL and this method runs no
+        Python code between its steps, so a concurrent cut or tagging call
+        sees either all of the edit or none of it."""
+        self.set(word, freq)
+        self.total += freq
+        if freq == 0:
+            self.mark_force_split(word)
+
     def mark_force_split(self, str word) -> None:
         """Mark ``word`` so the HMM never emits it whole (jieba's
         ``Force_Split_Words``). The word must be present."""
@@ -849,7 +862,7 @@ cdef Py_UCS4* text_spans(Trie t, HMM h, str text, Spans* sp, bint use_hmm,
     return u
 
 
-def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
+def lcut(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=False):
     """Words of ``text`` exactly as jieba 0.42.1's ``lcut`` (``search=False``)
     or ``lcut_for_search`` (``search=True``)."""
     if len(text) == 0:
@@ -871,7 +884,7 @@ def lcut(Trie t, HMM h, str text, bint use_hmm=True, bint search=False):
         PyMem_Free(u)
 
 
-def tokenize(Trie t, HMM h, str text, bint use_hmm=True, bint search=False,
+def tokenize(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=False,
              Py_ssize_t offset=0):
     """``(word, start, end)`` tuples exactly as jieba's ``tokenize`` in
     ``"default"`` (``search=False``) or ``"search"`` mode; ``offset`` is added
@@ -935,7 +948,7 @@ cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
     return 0
 
 
-def lcut_all(Trie t, str text):
+def lcut_all(Trie t not None, str text):
     """Words of ``text`` exactly as jieba 0.42.1's ``lcut(text, cut_all=True)``
     (which, like jieba, may contain empty strings and drops nothing else)."""
     cdef Py_ssize_t n = len(text)
@@ -1046,7 +1059,7 @@ cdef int out_put(OutBuf* o, const Py_UCS4* src, Py_ssize_t k) except -1:
     return 0
 
 
-def cut_lines(Trie t, HMM h, str text, str delimiter, bint use_hmm=True, bint search=False,
+def cut_lines(Trie t not None, HMM h, str text, str delimiter, bint use_hmm=True, bint search=False,
               bint crlf_to_lf=False):
     """Segment every line of ``text`` and return the output text.
 

@@ -511,7 +511,7 @@ cdef int viterbi(PosHMM h, Vit* v, const Py_UCS4* u, Py_ssize_t T) except -1:
     return 0
 
 
-def viterbi_states(PosHMM h, str run):
+def viterbi_states(PosHMM h not None, str run):
     """The state numbers jieba.posseg's viterbi picks for a Han string."""
     cdef Py_ssize_t T = len(run), i
     if T == 0:
@@ -764,7 +764,7 @@ cdef class _Tagger:
         return "x"
 
 
-def lcut(Trie t, PosHMM h, str text, bint use_hmm, tuple dict_tags, dict user_tags,
+def lcut(Trie t not None, PosHMM h not None, str text, bint use_hmm, tuple dict_tags, dict user_tags,
          tuple hmm_tags):
     """``pair`` objects of ``text`` exactly as jieba.posseg 0.42.1's ``lcut``
     over the dictionary ``t``.
@@ -788,7 +788,7 @@ def lcut(Trie t, PosHMM h, str text, bint use_hmm, tuple dict_tags, dict user_ta
     return out
 
 
-def tokenize(Trie t, PosHMM h, str text, bint use_hmm, tuple dict_tags, dict user_tags,
+def tokenize(Trie t not None, PosHMM h not None, str text, bint use_hmm, tuple dict_tags, dict user_tags,
              tuple hmm_tags, Py_ssize_t offset=0):
     """``(word, flag, start, end)`` for the tokens of :func:`lcut`, with
     ``offset`` added to every position."""

@@ -153,8 +153,9 @@ class POSTokenizer:
         pending = self.tokenizer.user_word_tag_tab
         overrides = self.word_tag_tab.overrides
         if pending:
-            overrides.update(pending)
-            pending.clear()
+            with self.tokenizer._lock:  # add_word adds tags under this lock
+                overrides.update(pending)
+                pending.clear()
         return overrides
 
     def _flag(self, word: str, default: Any = "x") -> Any:

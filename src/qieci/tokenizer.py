@@ -322,13 +322,10 @@ class Tokenizer:
             f = int(freq) if freq is not None else self.suggest_freq(word, False)
             if f < 0:
                 raise ValueError(f"negative frequency {f} for word {word!r}")
-            state.trie.set(word, f)
-            state.trie.total += f
-            state.edits.append((word, f, tag or None))
-            if tag:
+            if tag:  # before the word: a reader that sees the word sees its tag
                 self.user_word_tag_tab[word] = tag
-            if f == 0:
-                state.trie.mark_force_split(word)
+            state.trie.add_word(word, f)  # one step for concurrent readers
+            state.edits.append((word, f, tag or None))
             if is_protected_word(word):
                 protected = state.protected or ProtectedWords()
                 if f > 0:

@@ -92,9 +92,11 @@ def fold_lexicons(words: Sequence[str], sentences: Sequence[Sequence[str]],
     taken from (a superset of) the training text covers every training word,
     while test text has words missing from it; without the held-out folds
     the model learns that every word is listed and splits unlisted words
-    apart. Each fold's sentences thus meet their rare words as unlisted, at
-    about the rate new text does.
+    apart. Each fold's sentences thus meet their rare words unlisted, as new
+    text does (a heuristic: the rate is not matched to any test set).
     """
+    if folds < 1:
+        raise ValueError(f"folds must be at least 1, got {folds}")
     seen_in: dict[str, int] = {}
     for j, sent in enumerate(sentences):
         f = j % folds
@@ -187,6 +189,12 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
     std_lex_text = {std: "\n".join(words) for std, words in std_words.items()}
     std_lex = {std: Lexicon(text=t) for std, t in std_lex_text.items()}
     nfolds = cfg.lexicon_folds
+    if nfolds < 0:
+        raise ValueError(f"lexicon folds must be 0 (none) or more, got {nfolds}")
+    if cfg.training_words_lexicon and nfolds < 2:
+        raise ValueError("the training words lexicon needs held-out folds (2 or more): "
+                         "without them every training word is listed and the model "
+                         "learns to split unlisted words")
     held_out = {std: [Lexicon(text="\n".join(ws)) for ws in
                       fold_lexicons(std_words[std], sentences[std], nfolds)]
                 for std in std_lex} if nfolds > 1 else {}
