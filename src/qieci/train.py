@@ -82,6 +82,14 @@ class TrainConfig:
     # every standard's own lexicon also holds its training words
     training_words_lexicon: bool = False
 
+    def __post_init__(self) -> None:
+        if self.lexicon_folds < 0:
+            raise ValueError(f"lexicon folds must be 0 (none) or more, got {self.lexicon_folds}")
+        if self.training_words_lexicon and self.lexicon_folds < 2:
+            raise ValueError("the training words lexicon needs held-out folds (2 or more): "
+                             "without them every training word is listed and the model "
+                             "learns to split unlisted words")
+
 
 def fold_lexicons(words: Sequence[str], sentences: Sequence[Sequence[str]],
                   folds: int) -> list[list[str]]:
@@ -189,12 +197,6 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
     std_lex_text = {std: "\n".join(words) for std, words in std_words.items()}
     std_lex = {std: Lexicon(text=t) for std, t in std_lex_text.items()}
     nfolds = cfg.lexicon_folds
-    if nfolds < 0:
-        raise ValueError(f"lexicon folds must be 0 (none) or more, got {nfolds}")
-    if cfg.training_words_lexicon and nfolds < 2:
-        raise ValueError("the training words lexicon needs held-out folds (2 or more): "
-                         "without them every training word is listed and the model "
-                         "learns to split unlisted words")
     held_out = {std: [Lexicon(text="\n".join(ws)) for ws in
                       fold_lexicons(std_words[std], sentences[std], nfolds)]
                 for std in std_lex} if nfolds > 1 else {}
