@@ -1,4 +1,4 @@
-"""Build script for the compiled kernels (``qieci._core``, ``_posseg``, ``_keywords``).
+"""Build script for the compiled kernels (``_core``, ``_posseg``, ``_learned``, ``_keywords``).
 
 All metadata lives in ``pyproject.toml``; this file only declares the Cython
 extensions so that ``pip install .`` compiles them with no manual step.
@@ -11,18 +11,24 @@ from setuptools import Extension, setup
 # float arithmetic does, or ties break differently.
 COMPILE_ARGS = ["-O2", "-fno-fast-math", "-ffp-contract=off"]
 
+def kernel(module: str, **kwargs) -> Extension:
+    """The extension ``module`` (dotted), compiled from its ``.pyx`` beside it."""
+    source = "src/" + module.replace(".", "/") + ".pyx"
+    return Extension(module, [source], extra_compile_args=COMPILE_ARGS, **kwargs)
+
+
 extensions = [
-    Extension("qieci._core", ["src/qieci/_core.pyx"], extra_compile_args=COMPILE_ARGS),
-    Extension("qieci._posseg", ["src/qieci/_posseg.pyx"], extra_compile_args=COMPILE_ARGS),
-    Extension("qieci._keywords", ["src/qieci/_keywords.pyx"], extra_compile_args=COMPILE_ARGS),
-    Extension("qieci._learned", ["src/qieci/_learned.pyx"], extra_compile_args=COMPILE_ARGS,
-              include_dirs=[numpy.get_include()],
-              define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]),
+    kernel("qieci.engines.jieba._core"),
+    kernel("qieci.engines.jieba._posseg"),
+    kernel("qieci.engines.learned._learned", include_dirs=[numpy.get_include()],
+           define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]),
+    kernel("qieci.analyse._keywords"),
 ]
 
 setup(
     ext_modules=cythonize(
         extensions,
+        include_path=["src"],
         compiler_directives={
             "language_level": "3",
             "boundscheck": False,

@@ -90,7 +90,7 @@ def main() -> None:
     here = str(Path(__file__).resolve().parent)
     rss = json.loads(subprocess.run([sys.executable, "-c", RSS_SCRIPT % here], check=True,
                                     capture_output=True, text=True).stdout)
-    model = Path(qieci.__file__).parent / "data" / "learned.qc"
+    model = Path(qieci.__file__).parent / "engines" / "learned" / "data" / "learned.qc"
 
     out = ["# Learned engine: speed and memory", "",
            f"{machine()}; {pinned}; {time.strftime('%Y-%m-%d')}; standard "

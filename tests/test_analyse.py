@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import qieci.analyse as qa
-from qieci import _keywords, reference_keywords
+from qieci.analyse import _keywords
+from qieci.analyse import reference as reference_keywords
 from qieci.analyse import TFIDF, TextRank
 from qieci.analyse.idf import IDFTable, default_idf, load_idf
 from qieci.posseg import pair

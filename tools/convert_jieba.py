@@ -2,7 +2,8 @@
 
 jieba's dictionary and HMM probabilities are MIT-licensed (see NOTICE). This
 script reads them from the jieba package and writes qieci's own binary
-formats into ``src/qieci/data/``::
+formats into the data folders of the parts that use them
+(``src/qieci/engines/jieba/data/`` and ``src/qieci/analyse/data/``)::
 
     pip install jieba==0.42.1
     python tools/convert_jieba.py            # then: pip install .
@@ -26,11 +27,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from qieci.analyse.idf import (  # noqa: E402
     DEFAULT_IDF_RESOURCE, DEFAULT_STOP_RESOURCE, parse_idf_text, stop_words_to_bytes,
 )
-from qieci.dictionary import (  # noqa: E402
+from qieci.engines.jieba.dictionary import (  # noqa: E402
     DEFAULT_DICT_RESOURCE, DEFAULT_HMM_RESOURCE, HMM_STATES, DictData,
     hmm_to_bytes, parse_text_dictionary,
 )
-from qieci.posmodel import DEFAULT_POSHMM_RESOURCE, tables_from_dicts  # noqa: E402
+from qieci.engines.jieba.posmodel import DEFAULT_POSHMM_RESOURCE, tables_from_dicts  # noqa: E402
 
 MIN_FLOAT = -3.14e100
 
@@ -89,19 +90,25 @@ def convert_stop_words(out: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "src" / "qieci" / "data")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="write every file into this folder instead (default: the package's "
+                         "data folders)")
     args = ap.parse_args()
+    pkg = ROOT / "src" / "qieci"
+    engine_out = args.out or pkg / "engines" / "jieba" / "data"
+    analyse_out = args.out or pkg / "analyse" / "data"
     import jieba
 
     if jieba.__version__ != "0.42.1":
         sys.exit(f"need jieba 0.42.1, found {jieba.__version__}")
     jieba_dir = Path(jieba.__file__).parent
-    args.out.mkdir(parents=True, exist_ok=True)
-    convert_dictionary(jieba_dir, args.out / DEFAULT_DICT_RESOURCE)
-    convert_hmm(args.out / DEFAULT_HMM_RESOURCE)
-    convert_poshmm(args.out / DEFAULT_POSHMM_RESOURCE)
-    convert_idf(jieba_dir, args.out / DEFAULT_IDF_RESOURCE)
-    convert_stop_words(args.out / DEFAULT_STOP_RESOURCE)
+    for out in (engine_out, analyse_out):
+        out.mkdir(parents=True, exist_ok=True)
+    convert_dictionary(jieba_dir, engine_out / DEFAULT_DICT_RESOURCE)
+    convert_hmm(engine_out / DEFAULT_HMM_RESOURCE)
+    convert_poshmm(engine_out / DEFAULT_POSHMM_RESOURCE)
+    convert_idf(jieba_dir, analyse_out / DEFAULT_IDF_RESOURCE)
+    convert_stop_words(analyse_out / DEFAULT_STOP_RESOURCE)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduce the bundled learned model (src/qieci/data/learned.qc): one
+# Reproduce the bundled learned model (src/qieci/engines/learned/data/learned.qc): one
 # `qieci train` run over every training corpus, one standard each, with
 # jieba's dictionary as the shared lexicon, the official SIGHAN 2005
 # training word lists as the own lexicons of pku, msr, cityu and as, the
@@ -10,7 +10,7 @@
 #   sh tools/train_learned_model.sh [CORPORA_DIR] [OUTPUT]
 set -eu
 C=${1:-../shared/corpora}
-OUT=${2:-src/qieci/data/learned.qc}
+OUT=${2:-src/qieci/engines/learned/data/learned.qc}
 exec qieci train \
   --corpus pku=$C/train/pku-part.txt \
   --corpus msr=$C/train/msr-part.txt \

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from ._version import __version__
-from .tokenizer import Tokenizer, strdecode
+from .tokenizer import Tokenizer, TokenizerSpec, strdecode
 
 __all__ = [
-    "__version__", "Tokenizer", "dt", "cut", "lcut", "cut_for_search",
+    "__version__", "Tokenizer", "TokenizerSpec", "dt", "cut", "lcut", "cut_for_search",
     "lcut_for_search", "tokenize", "load_userdict", "add_word", "del_word",
     "suggest_freq", "initialize", "set_dictionary", "get_FREQ",
     "user_word_tag_tab", "strdecode", "cut_file",
@@ -50,12 +50,12 @@ def cut_file(src: str, dst: str, jobs: int | None = None, **options: Any) -> Any
     """Segment the text file ``src`` into ``dst`` with the default tokenizer,
     over ``jobs`` worker processes (``None``: all cores), in bounded memory.
 
-    ``options`` are those of :class:`qieci.stream.CutOptions` (``mode``,
+    ``options`` are those of :class:`qieci.io.stream.CutOptions` (``mode``,
     ``hmm``, ``delimiter``, ``encoding``, ``errors``, ``newline``). Returns the
-    run's :class:`qieci.stream.Stats`.
+    run's :class:`qieci.io.stream.Stats`.
     """
-    from .stream import CutOptions
-    from .stream import cut_file as _cut_file
+    from .io.stream import CutOptions
+    from .io.stream import cut_file as _cut_file
 
     return _cut_file(dt, src, dst, CutOptions(**options), jobs)
 

@@ -28,6 +28,8 @@ Any failure raises :class:`ValueError` naming the file.
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
 import zlib
 from collections.abc import Mapping
 from os import PathLike
@@ -128,3 +130,29 @@ def _ascii(text: str, width: int) -> bytes:
     if len(raw) > width:
         raise ValueError(f"name {text!r} longer than {width} bytes")
     return raw.ljust(width, b"\0")
+
+
+def native_array(code: str, raw: bytes) -> array:
+    """A native ``array`` of ``code`` holding the native-order bytes ``raw``."""
+    a = array(code)
+    a.frombytes(raw)
+    return a
+
+
+def array_view(code: str, raw: bytes) -> array | memoryview:
+    """A native array view of little-endian bytes (zero-copy where the
+    machine is little-endian)."""
+    if sys.byteorder == "little":
+        return memoryview(raw).cast(code)
+    a = array(code)
+    a.frombytes(raw)
+    a.byteswap()
+    return a
+
+
+def le_bytes(a: array) -> bytes:
+    """Little-endian bytes of a native array (the order of every section)."""
+    if sys.byteorder == "big":
+        a = array(a.typecode, a)
+        a.byteswap()
+    return a.tobytes()

@@ -1,92 +1,27 @@
 """Segmenting corpora on a ``dask.distributed`` cluster.
 
 Install with ``pip install 'qieci[dask]'``. Every input file is split into
-byte ranges of about ``partition_bytes``. A range owns the lines that *begin*
-inside it, so ranges never split a line. Each range is segmented on a worker
-into its own output file ``OUT_DIR/<file name>.part<NNNNN>``. Concatenating
-one file's parts in name order gives exactly what ``qieci cut FILE`` writes on
-one machine.
+byte ranges of about ``partition_bytes`` (64 MiB). A range owns the lines
+that *begin* inside it, so ranges never split a line. Each range is
+segmented on a worker into its own output file
+``OUT_DIR/<file name>.part<NNNNN>``. Concatenating one file's parts in name
+order gives exactly what ``qieci cut FILE`` writes on one machine.
 
-Each worker builds the tokenizer once, in a worker plugin, from a small
-:class:`~qieci.tokenizer.TokenizerSpec` (dictionary path and edits). Input
-paths, the dictionary and the output directory must be visible to every
-worker under the same names (a shared file system). Part files are written
-to a temporary name and renamed when complete.
+Each worker builds the tokenizer once from its :class:`~qieci.TokenizerSpec`.
+Input paths, dictionaries and the output directory must be visible to every
+worker under the same names (a shared file system). The machinery is
+:mod:`qieci.io.cluster`.
 """
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import os
 from collections.abc import Iterable
-from dataclasses import asdict
-from typing import Any, BinaryIO
+from typing import Any
 
-from distributed.diagnostics.plugin import WorkerPlugin
-
-from .lines import AtomicOutput, InputError
-from .stream import CutOptions, byte_ranges, cut_range, line_ranges
-from .tokenizer import Tokenizer, TokenizerSpec
-
-DEFAULT_PARTITION_BYTES = 64 << 20
-
-
-class TokenizerPlugin(WorkerPlugin):
-    """Dask worker plugin holding one tokenizer per worker process."""
-
-    def __init__(self, spec: TokenizerSpec) -> None:
-        self.spec = spec
-        self.tokenizer: Tokenizer | None = None
-
-    def setup(self, worker: Any) -> None:
-        tok = self.spec.build()
-        tok.initialize()
-        self.tokenizer = tok
-
-    def teardown(self, worker: Any) -> None:
-        self.tokenizer = None
-
-
-def plugin_name(spec: TokenizerSpec) -> str:
-    digest = hashlib.sha1(repr(spec).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"qieci-tokenizer-{digest}"
-
-
-def cut_partition(path: str, start: int, end: int, out_path: str, name: str,
-                  options: dict[str, Any]) -> dict[str, int]:
-    """Segment the lines of ``path`` that begin in ``[start, end)`` into
-    ``out_path`` (runs on a worker)."""
-    from distributed import get_worker
-
-    tok = get_worker().plugins[name].tokenizer
-    out = AtomicOutput(out_path)
-    out.file.close()
-    try:
-        res = cut_range(tok, (CutOptions(**options), path, start, end, out.tmp))
-        out.commit()
-    except BaseException:
-        out.abort()
-        raise
-    return {"lines": res.stats.lines, "chars": res.stats.chars}
-
-
-def expand(paths_or_glob: str | Iterable[str]) -> list[str]:
-    """Paths, expanding glob patterns, in a stable order."""
-    items = [paths_or_glob] if isinstance(paths_or_glob, (str, os.PathLike)) else paths_or_glob
-    out: list[str] = []
-    for item in items:
-        item = os.fspath(item)
-        matches = sorted(glob.glob(item)) if glob.has_magic(item) else [item]
-        if not matches:
-            raise InputError(f"{item}: no file matches")
-        out += matches
-    for p in out:
-        if os.path.isdir(p):
-            raise InputError(f"{p}: is a directory")
-        if not os.path.isfile(p):
-            raise InputError(f"{p}: no such file")
-    return out
+from .io.cluster import DEFAULT_PARTITION_BYTES, expand
+from .io.cluster import cut_text_files as _cut_text_files
+from .io.stream import CutOptions
+from .tokenizer import Tokenizer
 
 
 def cut_text_files(paths_or_glob: str | Iterable[str], out_dir: str, client: Any = None, *,
@@ -94,39 +29,17 @@ def cut_text_files(paths_or_glob: str | Iterable[str], out_dir: str, client: Any
                    dictionary: str | None = None, user_dicts: Iterable[str] = (),
                    partition_bytes: int = DEFAULT_PARTITION_BYTES) -> list[str]:
     """Segment text files on a Dask cluster; return the part files written,
-    in order (``client`` defaults to the current ``distributed`` client)."""
-    from distributed import default_client
+    in order (``client`` defaults to the current ``distributed`` client).
 
-    client = client or default_client()
-    paths = expand(paths_or_glob)
+    The tokenizer is ``tokenizer``, or else a jieba-engine one with the main
+    ``dictionary`` (None: the bundled one) and the ``user_dicts`` loaded.
+    """
     if tokenizer is None:
         tokenizer = Tokenizer(dictionary)
         for u in user_dicts:
             tokenizer.load_userdict(u)
-    spec = tokenizer.spec()
-    name = plugin_name(spec)
-    client.register_plugin(TokenizerPlugin(spec), name=name)
-    os.makedirs(out_dir, exist_ok=True)
-    bases = [os.path.basename(p) for p in paths]
-    if len(set(bases)) != len(bases):
-        raise InputError("several inputs have the same file name; cut them into separate directories")
-    opts = asdict(options or CutOptions())
-    calls = []
-    for path, base in zip(paths, bases):
-        size = os.path.getsize(path)
-        with open(path, "rb") as f:
-            # line-aligned where the client can read the file cheaply; the
-            # workers align nominal ranges themselves otherwise
-            ranges = line_ranges(f, size, partition_bytes, 4 * partition_bytes)
-        for i, (start, end) in enumerate(ranges or byte_ranges(size, partition_bytes)):
-            out_path = os.path.join(os.path.abspath(out_dir), f"{base}.part{i:05d}")
-            calls.append((os.path.abspath(path), start, end, out_path))
-    futures = [client.submit(cut_partition, p, s, e, o, name, opts, pure=False)
-               for p, s, e, o in calls]
-    from distributed import wait
+    return _cut_text_files(paths_or_glob, out_dir, tokenizer.spec(), client, options=options,
+                           partition_bytes=partition_bytes)
 
-    # let every partition finish (or fail) before returning or raising, so
-    # that no worker is still writing when the caller looks at out_dir
-    wait(futures)
-    client.gather(futures)
-    return [o for _, _, _, o in calls]
+
+__all__ = ["DEFAULT_PARTITION_BYTES", "cut_text_files", "expand"]

@@ -1,16 +1,27 @@
-"""The :class:`Tokenizer`: jieba's API over qieci's compiled engine.
+"""The :class:`Tokenizer`: jieba's API over any engine.
 
-Every method returns exactly what the same method of ``jieba.Tokenizer``
-0.42.1 returns for the same dictionary, with two deliberate differences:
+A tokenizer holds one engine (:mod:`qieci.engines`; the jieba engine by
+default) and owns what is the user's: the user words and their tags, the
+lock that serialises edits, and the :class:`TokenizerSpec` that rebuilds it
+in another process. It decodes input (bytes as jieba decodes them) and maps
+jieba's arguments onto the engine's modes.
+
+With the jieba engine every method returns exactly what the same method of
+``jieba.Tokenizer`` 0.42.1 returns for the same dictionary, with two
+deliberate differences:
 
 * user words containing characters that jieba's block split cuts at (spaces,
-  ``*``, ``/`` ...) are matched whole (see :mod:`qieci.blocks`);
+  ``*``, ``/`` ...) are matched whole (see :mod:`qieci.engines.jieba.blocks`);
 * invalid input raises a clear error instead of jieba's late failures: a
   negative frequency, an unreadable dictionary, a non-text sentence.
 
-Tokenizers are independent: each owns its dictionary. A tokenizer is safe to
-share between threads; dictionary edits are serialised by a lock, and every
-cut sees the dictionary either before or after an edit, never half of one.
+What an engine does not offer (a dictionary, POS tags, standards) is
+reported by one error, :class:`~qieci.engines.base.Unsupported` (a
+ValueError), naming the engines that do.
+
+Tokenizers are independent: each owns its engine. A tokenizer is safe to
+share between threads; edits are serialised by its lock, and every cut sees
+the engine either before or after an edit, never half of one.
 """
 
 from __future__ import annotations
@@ -18,18 +29,27 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from os import PathLike
-from typing import IO, Any, Union
+from typing import IO, Any, TypeVar, Union
 
-from . import _core
-from .blocks import ProtectedWords, is_protected_word
-from .dictionary import DictData, default_hmm, load_data
+from . import engines
+from .engines.base import (
+    Dictionary,
+    Engine,
+    EngineSpec,
+    Standards,
+    Tagging,
+    Unsupported,
+    join_lines,
+)
 
 PathArg = Union[str, "PathLike[str]"]
+C = TypeVar("C")
 # jieba's user dictionary line: word, optional " freq", optional " tag"
 _RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$")
+_MODES = ("default", "all", "search", "pos")
 
 
 def strdecode(sentence: Any) -> str:
@@ -46,23 +66,6 @@ def strdecode(sentence: Any) -> str:
     raise TypeError(f"expected str or bytes, not {type(sentence).__name__}")
 
 
-class _State:
-    """What a tokenizer has loaded: swapped whole on (re)initialisation."""
-
-    __slots__ = ("tags", "trie", "hmm", "protected", "edits")
-
-    def __init__(self, data: DictData) -> None:
-        self.tags = data.tags
-        # every add_word (and so del_word / suggest_freq(tune=True) /
-        # load_userdict) since loading, with its resolved frequency: the
-        # recipe from which worker processes rebuild this tokenizer
-        self.edits: list[tuple[str, int, str | None]] = []
-        self.trie: _core.Trie = data.build()
-        self.hmm: _core.HMM = default_hmm()
-        # None while there are no protected words: the fast path
-        self.protected: ProtectedWords | None = None
-
-
 class FreqView:
     """Read-only mapping view of the dictionary, like jieba's ``FREQ`` dict
     (words and their prefixes; a prefix that is not a word maps to 0)."""
@@ -71,101 +74,106 @@ class FreqView:
         self._tok = tokenizer
 
     def get(self, word: str, default: Any = None) -> Any:
-        if self._tok.engine != "jieba":
-            raise ValueError("FREQ (the dictionary) needs the jieba engine (engine='jieba')")
-        f = self._tok._ready().trie.get(word) if isinstance(word, str) else -1
+        d = self._tok.capability(Dictionary, "FREQ (the dictionary)")
+        f = d.freq(word) if isinstance(word, str) else -1
         return default if f < 0 else f
 
     def __getitem__(self, word: str) -> int:
         f = self.get(word)
         if f is None:
             raise KeyError(word)
-        return f
+        return int(f)
 
     def __contains__(self, word: object) -> bool:
         return self.get(word) is not None  # type: ignore[arg-type]
 
     def __len__(self) -> int:
-        self.get("")  # the engine check
-        return len(self._tok._ready().trie)
+        return self._tok.capability(Dictionary, "FREQ (the dictionary)").size()
 
 
 class Tokenizer:
-    """A jieba-compatible segmenter with its own dictionary.
+    """A jieba-compatible segmenter over one engine.
 
-    ``dictionary`` is a path to a jieba-format text dictionary or a qieci
-    binary dictionary; ``None`` means the bundled one (jieba 0.42.1's). It is
-    loaded on first use, or by :meth:`initialize`.
+    ``engine``: a registered engine name (``"jieba"``, ``"learned"``,
+    ``"chars"``; see :data:`qieci.engines.ENGINES`) or an engine object.
+    ``dictionary`` (jieba engine: a jieba-format text dictionary or a qieci
+    binary one; None: the bundled one), ``standard`` and ``model`` (learned
+    engine) are the engine's options. The engine loads on first use, or by
+    :meth:`initialize`.
     """
 
-    def __new__(cls, dictionary: PathArg | None = None, *, engine: str = "jieba",
-                standard: str | None = None, model: PathArg | None = None) -> Tokenizer:
-        # engine="learned" gives qieci.engines.learned.LearnedTokenizer (a
-        # subclass): the jieba engine's methods below stay as they are
-        if engine == "learned" and cls is Tokenizer:
-            from .engines.learned import LearnedTokenizer
-
-            return super().__new__(LearnedTokenizer)
-        if engine not in ("jieba", "learned"):
-            raise ValueError(f"unknown engine {engine!r} (expected 'jieba' or 'learned')")
-        return super().__new__(cls)
-
-    def __init__(self, dictionary: PathArg | None = None, *, engine: str = "jieba",
+    def __init__(self, dictionary: PathArg | None = None, *, engine: str | Engine = "jieba",
                  standard: str | None = None, model: PathArg | None = None) -> None:
-        if engine == "jieba" and (standard is not None or model is not None):
-            raise ValueError("standard= and model= need engine='learned'")
-        self.engine = "jieba"
-        self.dictionary: str | None = (
-            None if dictionary is None else os.path.abspath(os.fspath(dictionary))
-        )
+        options = {k: v for k, v in (("dictionary", dictionary), ("standard", standard),
+                                     ("model", model)) if v is not None}
+        if isinstance(engine, str):
+            self.engine: Engine = engines.make_engine(engine, **options)
+        elif options:
+            raise ValueError("dictionary=, standard= and model= go to the engine's constructor "
+                             "when an engine object is given")
+        else:
+            self.engine = engine
         self._lock = threading.RLock()
-        self._state: _State | None = None
+        # every add_word since the engine loaded, with its resolved
+        # frequency: with the engine's spec, the recipe of this tokenizer
+        self._edits: list[tuple[str, int, str | None]] = []
         self.user_word_tag_tab: dict[str, str] = {}
         self.FREQ = FreqView(self)
-        # the qieci.posseg.POSTokenizer of tokenize(pos=True), made on demand
+        # the qieci.posseg.POSTokenizer of this tokenizer, made on demand
         self._pos_tokenizer: Any = None
 
     def __repr__(self) -> str:
-        return f"<qieci.Tokenizer dictionary={self.dictionary!r}>"
+        return f"<qieci.Tokenizer engine={self.engine!r}>"
+
+    def capability(self, kind: type[C], what: str) -> C:
+        """This tokenizer's engine as ``kind`` (a capability protocol of
+        :mod:`qieci.engines.base`), or :class:`Unsupported` naming ``what``
+        needed it and which engines offer it."""
+        engine = self.engine
+        if isinstance(engine, kind):
+            return engine
+        offering = [name for name, path in engines.ENGINES.items()
+                    if _engine_offers(path, kind)]
+        hint = " or ".join(f"the {n} engine (engine={n!r})" for n in offering) or "another engine"
+        raise Unsupported(f"{what} needs {hint}; this tokenizer's engine is "
+                          f"{getattr(engine, 'name', type(engine).__name__)!r}")
 
     # -- loading -----------------------------------------------------------
 
     def initialize(self, dictionary: PathArg | None = None) -> None:
-        """Load the dictionary now (otherwise it loads on first use).
+        """Load the engine now (otherwise it loads on first use).
 
-        With ``dictionary``, switch to that file first. Raises ValueError
-        when the file is missing, unreadable or malformed.
+        With ``dictionary``, switch to that main dictionary first (the user
+        words are dropped, as in jieba). Raises ValueError when a file is
+        missing, unreadable or malformed.
         """
         with self._lock:
             if dictionary is not None:
+                d = self.capability(Dictionary, "initialize(dictionary)")
                 path = os.path.abspath(os.fspath(dictionary))
-                if path == self.dictionary and self._state is not None:
-                    return
-                self.dictionary = path
-                self._state = None
-            if self._state is None:
-                self._state = _State(load_data(self.dictionary))
+                if path != getattr(d, "dictionary", None):
+                    d.set_dictionary(path)
+                    self._edits.clear()
+            self.engine.load()
 
     def check_initialized(self) -> None:
-        self._ready()
-
-    def _ready(self) -> _State:
-        state = self._state
-        if state is None:
-            self.initialize()
-            state = self._state
-            assert state is not None
-        return state
+        self.engine.load()
 
     def set_dictionary(self, dictionary_path: PathArg) -> None:
         """Use another main dictionary (loaded on next use); edits made so
         far are dropped, as in jieba."""
+        d = self.capability(Dictionary, "set_dictionary")
         path = os.path.abspath(os.fspath(dictionary_path))
         if not os.path.isfile(path):
             raise ValueError(f"{path}: dictionary file does not exist")
         with self._lock:
-            self.dictionary = path
-            self._state = None
+            d.set_dictionary(path)
+            self._edits.clear()
+
+    @property
+    def dictionary(self) -> str | None:
+        """The main dictionary file (None: the bundled one, or no dictionary)."""
+        return getattr(self.engine, "dictionary", None)
 
     # -- segmentation --------------------------------------------------------
 
@@ -173,20 +181,7 @@ class Tokenizer:
              use_paddle: bool = False) -> list[str]:
         """The words of ``sentence`` as a list (see :meth:`cut`)."""
         text = sentence if type(sentence) is str else strdecode(sentence)
-        state = self._state or self._ready()
-        if state.protected is None:
-            if cut_all:
-                return _core.lcut_all(state.trie, text)
-            return _core.lcut(state.trie, state.hmm, text, HMM, False)
-        words: list[str] = []
-        for s, e, protected in state.protected.split(text):
-            if protected:
-                words.append(text[s:e])
-            elif cut_all:
-                words += _core.lcut_all(state.trie, text[s:e])
-            else:
-                words += _core.lcut(state.trie, state.hmm, text[s:e], HMM, False)
-        return words
+        return self.engine.lcut(text, "all" if cut_all else "default", HMM)
 
     def cut(self, sentence: Any, cut_all: bool = False, HMM: bool = True,
             use_paddle: bool = False) -> Iterator[str]:
@@ -202,10 +197,7 @@ class Tokenizer:
     def lcut_for_search(self, sentence: Any, HMM: bool = True) -> list[str]:
         """Words plus the in-dictionary 2- and 3-grams of longer words."""
         text = sentence if type(sentence) is str else strdecode(sentence)
-        state = self._state or self._ready()
-        if state.protected is None:
-            return _core.lcut(state.trie, state.hmm, text, HMM, True)
-        return [w for w, _, _ in self._tokenize(state, text, HMM, True)]
+        return self.engine.lcut(text, "search", HMM)
 
     def cut_for_search(self, sentence: Any, HMM: bool = True) -> Iterator[str]:
         yield from self.lcut_for_search(sentence, HMM)
@@ -222,35 +214,54 @@ class Tokenizer:
         if not isinstance(unicode_sentence, str):
             raise ValueError("qieci: the input parameter should be str")
         if pos:
-            from .posseg import POSTokenizer
-
-            yield from POSTokenizer.of(self).tokenize(unicode_sentence, mode, HMM)
+            tagger = self.capability(Tagging, "tokenize(pos=True)")
+            yield from tagger.pos_tokenize(unicode_sentence, mode, HMM, self.pos_tags())
             return
-        state = self._state or self._ready()
-        yield from self._tokenize(state, unicode_sentence, HMM, mode != "default")
+        yield from self.engine.tokenize(unicode_sentence,
+                                        "default" if mode == "default" else "search", HMM)
 
-    def _tokenize(self, state: _State, text: str, hmm: bool,
-                  search: bool) -> list[tuple[str, int, int]]:
-        if state.protected is None:
-            return _core.tokenize(state.trie, state.hmm, text, hmm, search)
-        out: list[tuple[str, int, int]] = []
-        for s, e, protected in state.protected.split(text):
-            if protected:
-                out.append((text[s:e], s, e))
-            else:
-                out += _core.tokenize(state.trie, state.hmm, text[s:e], hmm, search, s)
-        return out
+    def pos_tags(self) -> dict[str, str]:
+        """The user tags the tagger uses: those of the user words, under the
+        tags set on ``qieci.posseg``'s ``word_tag_tab`` of this tokenizer."""
+        pos = self._pos_tokenizer
+        if pos is None:
+            return self.user_word_tag_tab
+        tags: dict[str, str] = pos.user_tags()
+        return tags
 
-    # -- dictionary ------------------------------------------------------------
+    def cutter(self, mode: str = "default", hmm: bool = True,
+               pos_sep: str = "/") -> Callable[[str], list[str]]:
+        """The list-returning cut function for ``mode``: "default", "all",
+        "search", or "pos" (``word + pos_sep + tag`` tokens of
+        :mod:`qieci.posseg`)."""
+        if mode == "pos":
+            tagger = self.capability(Tagging, "POS tagging (--pos)")
+            return lambda s: [p.word + pos_sep + p.flag
+                              for p in tagger.pos_lcut(s, hmm, self.pos_tags())]
+        if mode not in _MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        if mode not in self.engine.modes:
+            raise Unsupported(f"mode {mode!r} is not offered by the "
+                              f"{self.engine.name!r} engine")
+        engine = self.engine
+        return lambda s: engine.lcut(s, mode, hmm)
 
-    def spec(self) -> TokenizerSpec:
-        """A small picklable recipe that rebuilds this tokenizer (its
-        dictionary file and its edits so far): what worker processes get,
-        once each, instead of a pickled tokenizer."""
-        with self._lock:
-            # not loaded yet means not edited yet: no need to load here
-            edits = tuple(self._state.edits) if self._state is not None else ()
-            return TokenizerSpec(self.dictionary, edits, dict(self.user_word_tag_tab))
+    def cut_lines(self, text: str, delimiter: str = " ", mode: str = "default",
+                  HMM: bool = True, crlf_to_lf: bool = False, pos_sep: str = "/") -> str:
+        """Segment every ``\\n``-terminated line of ``text`` and return the
+        lines with their words joined by ``delimiter`` and their line ends
+        kept (``\\r\\n`` written as ``\\n`` with ``crlf_to_lf``): the corpus
+        format, produced without a Python object per word where the engine
+        can."""
+        if mode == "pos":
+            return join_lines(self.cutter(mode, HMM, pos_sep), text, delimiter, crlf_to_lf)
+        return self.engine.cut_lines(text, delimiter, mode, HMM, crlf_to_lf)
+
+    def safe_split(self, text: str, limit: int, mode: str = "default") -> int | None:
+        """The last position in ``(0, limit]`` where ``text`` may be cut into
+        two pieces that segment as the whole does (or nearly: see the
+        engine's ``safe_split``); None when there is none."""
+        return self.engine.safe_split(text, limit, "default" if mode == "pos" else mode)
 
     def cut_many(self, texts: Iterable[str], jobs: int | None = 1, *, cut_all: bool = False,
                  HMM: bool = True, search: bool = False) -> Iterator[list[str]]:
@@ -261,47 +272,22 @@ class Tokenizer:
         :meth:`spec`. Results are identical to ``jobs=1``. Input is consumed
         lazily, with a bounded number of batches in flight.
         """
-        from .parallel import cut_many
+        from .io.workers import cut_many
 
         mode = "search" if search else ("all" if cut_all else "default")
         return cut_many(self, texts, jobs=jobs, mode=mode, hmm=HMM)
 
-    def cutter(self, mode: str = "default", hmm: bool = True, pos_sep: str = "/"):
-        """The list-returning cut function for ``mode``: "default", "all",
-        "search", or "pos" (``word + pos_sep + tag`` tokens of
-        :mod:`qieci.posseg`)."""
-        if mode == "pos":
-            from .posseg import POSTokenizer
+    # -- the recipe ------------------------------------------------------------
 
-            tagger = POSTokenizer.of(self)
-            return lambda s: [p.word + pos_sep + p.flag for p in tagger.lcut(s, hmm)]
-        if mode == "search":
-            return lambda s: self.lcut_for_search(s, hmm)
-        if mode == "all":
-            return lambda s: self.lcut(s, True, hmm)
-        if mode == "default":
-            return lambda s: self.lcut(s, False, hmm)
-        raise ValueError(f"unknown mode {mode!r}")
+    def spec(self) -> TokenizerSpec:
+        """A small picklable recipe that rebuilds this tokenizer (its
+        engine's spec and the user words added so far): what worker
+        processes get, once each, instead of a pickled tokenizer."""
+        with self._lock:
+            return TokenizerSpec(self.engine.spec(), tuple(self._edits),
+                                 dict(self.user_word_tag_tab))
 
-    def cut_lines(self, text: str, delimiter: str = " ", mode: str = "default",
-                  HMM: bool = True, crlf_to_lf: bool = False, pos_sep: str = "/") -> str:
-        """Segment every ``\n``-terminated line of ``text`` and return the
-        lines with their words joined by ``delimiter`` and their line ends
-        kept (``\r\n`` written as ``\n`` with ``crlf_to_lf``): the corpus
-        format, produced without a Python object per word."""
-        state = self._state or self._ready()
-        if state.protected is None and mode in ("default", "search"):
-            return _core.cut_lines(state.trie, state.hmm, text, delimiter, HMM,
-                                   mode == "search", crlf_to_lf)
-        return join_lines(self.cutter(mode, HMM, pos_sep), text, delimiter, crlf_to_lf)
-
-    def protected_chars(self) -> frozenset[str]:
-        """Characters of the protected user words (see :mod:`qieci.blocks`):
-        text must not be split apart next to them."""
-        state = self._state  # not loaded: not edited, so no protected words
-        if state is None or state.protected is None:
-            return frozenset()
-        return state.protected.chars()
+    # -- user words and the dictionary -------------------------------------------
 
     def get_FREQ(self, word: str, default: Any = None) -> Any:
         return self.FREQ.get(word, default)
@@ -309,30 +295,23 @@ class Tokenizer:
     @property
     def total(self) -> int:
         """Sum of all frequencies added, as jieba's ``total``."""
-        return self._ready().trie.total
+        return self.capability(Dictionary, "total (the dictionary's frequency sum)").total()
 
     def add_word(self, word: Any, freq: Any = None, tag: str | None = None) -> None:
-        """Add ``word`` (or change its frequency). Without ``freq``, use
-        :meth:`suggest_freq` so that the word is cut out whole."""
+        """Add ``word`` (or change its frequency). Without ``freq``, the
+        engine chooses one that makes the word come out whole (jieba engine:
+        :meth:`suggest_freq`); ``freq`` 0 removes it."""
         word = strdecode(word)
         if not word:
             raise ValueError("cannot add an empty word")
+        f = None if freq is None else int(freq)
+        if f is not None and f < 0:
+            raise ValueError(f"negative frequency {f} for word {word!r}")
         with self._lock:
-            state = self._ready()
-            f = int(freq) if freq is not None else self.suggest_freq(word, False)
-            if f < 0:
-                raise ValueError(f"negative frequency {f} for word {word!r}")
             if tag:  # before the word: a reader that sees the word sees its tag
                 self.user_word_tag_tab[word] = tag
-            state.trie.add_word(word, f)  # one step for concurrent readers
-            state.edits.append((word, f, tag or None))
-            if is_protected_word(word):
-                protected = state.protected or ProtectedWords()
-                if f > 0:
-                    protected.add(word)
-                else:
-                    protected.discard(word)
-                state.protected = protected if protected else None
+            resolved = self.engine.add_word(word, f, tag or None)
+            self._edits.append((word, resolved, tag or None))
 
     def del_word(self, word: Any) -> None:
         """Delete ``word``: it keeps frequency 0 and the HMM never emits it."""
@@ -341,31 +320,26 @@ class Tokenizer:
     def suggest_freq(self, segment: Any, tune: bool = False) -> int:
         """The frequency that makes ``segment`` (a str) come out whole, or
         that splits a word into ``segment`` (a tuple of str); with ``tune``,
-        also set it. Same arithmetic as jieba."""
+        also set it. Same arithmetic as jieba. An engine without a
+        dictionary has no frequencies: with ``tune``, a str becomes a user
+        word, and the result is 1."""
+        if not isinstance(self.engine, Dictionary):
+            if tune and isinstance(segment, str):
+                self.add_word(segment)
+            return 1
+        seg: str | tuple[str, ...] = (
+            strdecode(segment) if isinstance(segment, (str, bytes))
+            else tuple(strdecode(s) for s in segment)
+        )
         with self._lock:
-            state = self._ready()
-            trie = state.trie
-            ftotal = float(trie.total)
-            freq: float = 1
-            if isinstance(segment, str):
-                word = segment
-                for seg in self.lcut(word, HMM=False):
-                    freq *= _get(trie, seg, 1) / ftotal
-                result = max(int(freq * trie.total) + 1, _get(trie, word, 1))
-            else:
-                parts = tuple(strdecode(s) for s in segment)
-                word = "".join(parts)
-                for seg in parts:
-                    freq *= _get(trie, seg, 1) / ftotal
-                result = min(int(freq * trie.total), _get(trie, word, 0))
+            result = self.engine.suggest_freq(seg)
             if tune:
-                self.add_word(word, result)
+                self.add_word(seg if isinstance(seg, str) else "".join(seg), result)
             return result
 
     def load_userdict(self, f: PathArg | IO[bytes] | IO[str]) -> None:
         """Add the words of a user dictionary: one ``word [freq] [tag]`` per
         line, UTF-8. A word may contain spaces (``Color OS 10 nz``)."""
-        self._ready()
         if isinstance(f, (str, PathLike)):
             name = os.fspath(f)
             try:
@@ -394,24 +368,33 @@ class Tokenizer:
             word, freq, tag = m.groups()
             self.add_word(word, freq.strip() if freq else None, tag.strip() if tag else None)
 
+    # -- what only some engines offer ----------------------------------------------
+
+    @property
+    def standard(self) -> str:
+        """The segmentation standard in use (learned engine)."""
+        return self.capability(Standards, "standard").standard()
+
+    def standards(self) -> tuple[str, ...]:
+        """The standards of the engine's model (learned engine)."""
+        return self.capability(Standards, "standards()").standards()
+
+    def training_vocab(self) -> list[str]:
+        """The training words of the current standard (learned engine)."""
+        return self.capability(Standards, "training_vocab()").training_vocab()
+
 
 @dataclass(frozen=True)
 class TokenizerSpec:
-    """How to rebuild a Tokenizer: its dictionary file and the edits made to
-    it. Picklable and small (no dictionary data)."""
+    """How to rebuild a Tokenizer: its engine's spec and the user words
+    added to it. Picklable and small (no dictionary or model data)."""
 
-    dictionary: str | None = None
+    engine: EngineSpec = EngineSpec("jieba")
     edits: tuple[tuple[str, int, str | None], ...] = ()
     user_tags: dict[str, str] | None = None
-    engine: str = "jieba"
-    standard: str | None = None  # learned engine: the standard and model file
-    model: str | None = None
 
     def build(self) -> Tokenizer:
-        if self.engine == "jieba":
-            tok = Tokenizer(self.dictionary)
-        else:
-            tok = Tokenizer(engine=self.engine, standard=self.standard, model=self.model)
+        tok = Tokenizer(engine=engines.build(self.engine))
         for word, freq, tag in self.edits:
             tok.add_word(word, freq, tag)
         if self.user_tags:
@@ -419,19 +402,14 @@ class TokenizerSpec:
         return tok
 
 
-def join_lines(cut: Any, text: str, delimiter: str, crlf_to_lf: bool = False) -> str:
-    """Reference for :meth:`Tokenizer.cut_lines` over any cut function."""
-    lines = text.split("\n")
-    out = []
-    for i, line in enumerate(lines):
-        last = i == len(lines) - 1
-        term = "" if last else "\n"
-        if not last and line.endswith("\r"):
-            line, term = line[:-1], ("\n" if crlf_to_lf else "\r\n")
-        out.append(delimiter.join(cut(line)) + term)
-    return "".join(out)
+def _engine_offers(path: str, kind: type) -> bool:
+    """Whether the engine class at ``path`` has every method of ``kind``."""
+    import importlib
 
-
-def _get(trie: _core.Trie, word: str, default: int) -> int:
-    f = trie.get(word)
-    return default if f < 0 else f
+    module, _, attr = path.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError):
+        return False
+    methods = [m for m in vars(kind) if not m.startswith("_")]
+    return all(callable(getattr(cls, m, None)) for m in methods)

@@ -13,7 +13,7 @@ from collections import Counter
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
-from .. import _keywords
+from . import _keywords
 from .base import KeywordExtractor
 from .idf import IDFTable, load_idf
 

@@ -1,7 +1,7 @@
 # cython: language_level=3
 """C-level interface of :mod:`qieci._core`, shared with the other kernels.
 
-``from qieci._core cimport Trie, ...`` gives another kernel (``_posseg``)
+``from qieci.engines.jieba._core cimport Trie, ...`` gives another kernel (``_posseg``)
 direct C access to a tokenizer's live dictionary: the :class:`Trie` with its
 lookup methods (the hot ones inline, defined here), and the max-probability
 route of jieba's ``calc`` over a block of text (:func:`calc_route`).

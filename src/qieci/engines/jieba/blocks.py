@@ -104,53 +104,8 @@ def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-# the block class as a set, from the one pattern (the class holds only
-# ASCII and U+4E00..U+9FD5)
-_BLOCK_SET = frozenset(
+#: The block class as a set, derived from the one pattern (the class holds
+#: only ASCII and U+4E00..U+9FD5).
+BLOCK_SET = frozenset(
     ch for ch in map(chr, [*range(128), *range(0x4E00, 0x9FD6)]) if RE_BLOCK.fullmatch(ch)
 )
-
-
-#: Sentence-final characters: the learned engine's long lines are split only
-#: right after one of these.
-SENTENCE_END = frozenset("。！？!?；;…\n")
-
-
-def is_safe_split(text: str, p: int, mode: str, avoid: frozenset[str] = frozenset(),
-                  engine: str = "jieba") -> bool:
-    """True when segmenting ``text[:p]`` and ``text[p:]`` apart gives the
-    same words as segmenting ``text`` (for the jieba engine in ``mode``).
-
-    For the learned engine (``engine="learned"``), whose features look two
-    characters to each side, no position is strictly safe: a split is
-    accepted right after sentence-final punctuation (:data:`SENTENCE_END`),
-    where the model practically always ends a word anyway; words within two
-    characters of such a split may still differ from cutting the whole line.
-
-    In "default" and "search" mode, every character outside the block class
-    is a word of its own (except ``\r`` before ``\n``), so a cut right after
-    one is safe. In "all" mode, runs outside the class are kept whole, so a
-    cut is safe only where such a run begins after a block. ``avoid`` holds
-    the characters of protected user words, which may span any other cut.
-    """
-    if not 0 < p < len(text):
-        return True
-    left, right = text[p - 1], text[p]
-    if left in avoid or right in avoid:
-        return False
-    if engine == "learned":
-        return left in SENTENCE_END
-    if mode == "all":
-        return left in _BLOCK_SET and right not in _BLOCK_SET
-    return left not in _BLOCK_SET and left != "\r"
-
-
-def safe_split(text: str, limit: int, mode: str, avoid: frozenset[str] = frozenset(),
-               engine: str = "jieba") -> int:
-    """A cut position in ``(0, limit]``: the last safe one (see
-    :func:`is_safe_split`), or ``limit`` itself when the text has no safe
-    position there (a run of ``limit`` block characters)."""
-    for p in range(min(limit, len(text)), 0, -1):
-        if is_safe_split(text, p, mode, avoid, engine):
-            return p
-    return min(limit, len(text))

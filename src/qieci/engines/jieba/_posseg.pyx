@@ -28,7 +28,7 @@ from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.dict cimport PyDict_GetItem
-from qieci._core cimport (HAN_FIRST, HAN_LAST, HAN_COUNT, Trie, Work, calc_route,
+from qieci.engines.jieba._core cimport (HAN_FIRST, HAN_LAST, HAN_COUNT, Trie, Work, calc_route,
                           check_ready, is_eng, is_han, work_free, work_init, work_zero)
 
 cdef extern from "Python.h":

@@ -30,8 +30,9 @@ from array import array
 from dataclasses import dataclass
 from importlib import resources
 
-from . import binfile
-from .dictionary import _array, _le
+from ... import binfile
+from ...binfile import array_view as _array
+from ...binfile import le_bytes as _le
 
 POSHMM_KIND = "poshmm"
 DEFAULT_POSHMM_RESOURCE = "jieba_poshmm.qc"
@@ -166,7 +167,7 @@ def tables_from_dicts(start: dict, trans: dict, emit: dict, char_states: dict,
 
 
 def default_poshmm_bytes() -> bytes:
-    return resources.files("qieci").joinpath("data", DEFAULT_POSHMM_RESOURCE).read_bytes()
+    return resources.files(__package__).joinpath("data", DEFAULT_POSHMM_RESOURCE).read_bytes()
 
 
 @functools.lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from typing import TextIO
 import numpy as np
 
 from ._learned import Decoder, Lexicon, Perceptron, fold
-from .evaluate import Score, score
+from ...evaluate import Score, score
 from .model import Model, quantize
 
 
@@ -116,13 +116,6 @@ def fold_lexicons(words: Sequence[str], sentences: Sequence[Sequence[str]],
         if f >= 0:
             only[f].add(w)
     return [[w for w in words if w not in only[f]] for f in range(folds)]
-
-
-def jieba_words() -> list[str]:
-    """The words of the bundled jieba dictionary (frequency > 0)."""
-    from .dictionary import load_data
-
-    return [w for w, f, _ in load_data(None).entries() if f > 0]
 
 
 def decoder_for(model: Model, index: int, lexicon: Lexicon,

@@ -1,39 +1,32 @@
-"""The ``qieci`` command line (also ``python -m qieci``).
+"""``qieci cut [FILE ...]``: segment files (or stdin) into the corpus format.
 
-``qieci cut [FILE ...]`` segments files (or stdin) into the canonical corpus
-format: one output line per input line, words joined by the delimiter, the
-line terminators kept as they were. Work is spread over ``--jobs`` worker
-processes, memory stays bounded whatever the input, and output files appear
-under their final names only when complete.
-
-Exit status: 0 on success, 2 on bad input or usage (a missing file, an
-unreadable dictionary, invalid UTF-8), 130 when interrupted (SIGINT), 143 on
-SIGTERM.
+One output line per input line, words joined by the delimiter, line ends
+kept. Work is spread over ``--jobs`` worker processes (or a Dask cluster
+with ``--scheduler``), memory stays bounded whatever the input, and output
+files appear under their final names only when complete. ``--pos`` writes
+``word/tag`` tokens (jieba engine).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import time
-from collections.abc import Sequence
+from typing import Any
 
-from ._version import __version__
-from .lines import AtomicOutput, InputError, open_input, open_output
-from .cli_pos import add_keywords_parser, add_pos_arguments
-from .cli_learned import add_engine_arguments, add_learned_parsers, engine_of, make_tokenizer
+from ..io.lines import AtomicOutput, InputError, open_input, open_output
+from ..io.stream import CutOptions, Progress, Segmenter, Stats, spill_directory
+from .options import (
+    add_dictionary_arguments,
+    add_engine_arguments,
+    add_input_arguments,
+    engine_name,
+    make_tokenizer,
+)
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qieci", description="Fast Chinese word segmentation."
-    )
-    parser.add_argument("--version", action="version", version=f"qieci {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-
+def register(sub: Any) -> None:
     cut = sub.add_parser(
         "cut", help="segment text files (or stdin) into space-separated words",
         description="Segment each input line; write one output line per input line.",
@@ -50,14 +43,8 @@ def _build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--cut-all", action="store_true", help="full mode: all dictionary words")
     mode.add_argument("--search", action="store_true", help="search mode: add sub-words")
     cut.add_argument("--no-hmm", action="store_true", help="do not use the HMM for unknown words")
-    cut.add_argument("-u", "--user-dict", action="append", default=[], metavar="USERDICT",
-                     help="user dictionary (repeatable): 'word [freq] [tag]' per line")
-    cut.add_argument("-D", "--dict", metavar="DICT",
-                     help="main dictionary: jieba text format or qieci binary")
-    cut.add_argument("--encoding", default="utf-8",
-                     help="input encoding (utf-8, gbk, gb18030, big5, ...); output is UTF-8")
-    cut.add_argument("--errors", choices=("strict", "replace", "skip-line"), default="strict",
-                     help="invalid input bytes: fail (default), replace with U+FFFD, or skip the line")
+    add_dictionary_arguments(cut)
+    add_input_arguments(cut)
     cut.add_argument("--newline", choices=("keep", "lf"), default="keep",
                      help="line ends: keep them as they are (default), or write \\r\\n as \\n")
     cut.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
@@ -68,32 +55,16 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="segment on a dask.distributed cluster (needs -o DIR/ and qieci[dask])")
     cut.add_argument("-q", "--quiet", action="store_true",
                      help="no progress bar and no summary on stderr")
-    cut.set_defaults(func=_cmd_cut)
-    add_pos_arguments(cut)
+    cut.add_argument("--pos", action="store_true",
+                     help="tag the words (as jieba.posseg): write word/tag tokens")
+    cut.add_argument("--pos-sep", default="/", metavar="SEP",
+                     help="with --pos: text between a word and its tag (default '/')")
     add_engine_arguments(cut)
-    add_keywords_parser(sub)
-    add_learned_parsers(sub)
-    return parser
+    cut.set_defaults(func=run)
 
 
-def _tokenizer(args: argparse.Namespace):
-    from .tokenizer import Tokenizer
-
-    if engine_of(args) == "learned":
-        return make_tokenizer(args)
-    tok = Tokenizer(args.dict)
-    if args.dict or args.user_dict:
-        # report a bad dictionary before any work; the bundled one loads
-        # lazily, so that with workers the main process never needs it
-        tok.initialize()
-    for path in args.user_dict:
-        tok.load_userdict(path)
-    return tok
-
-
-def _options(args: argparse.Namespace):
-    from .stream import CutOptions
-
+def cut_options(args: argparse.Namespace) -> CutOptions:
+    """The library's options for this command's arguments."""
     if args.pos and (args.search or args.cut_all):
         raise InputError("--pos cannot be combined with --search or --cut-all")
     mode = "search" if args.search else ("all" if args.cut_all else "default")
@@ -103,7 +74,7 @@ def _options(args: argparse.Namespace):
 
 
 def _output_is_dir(path: str | None) -> bool:
-    return bool(path) and (path.endswith(("/", os.sep)) or os.path.isdir(path))
+    return bool(path) and (path.endswith(("/", os.sep)) or os.path.isdir(path))  # type: ignore[union-attr]
 
 
 def _output_names(inputs: list[str], out_dir: str) -> list[str]:
@@ -116,17 +87,15 @@ def _output_names(inputs: list[str], out_dir: str) -> list[str]:
     return names
 
 
-def _cmd_cut(args: argparse.Namespace) -> int:
-    from .stream import Progress, Segmenter, Stats, spill_directory
-
-    inputs = args.files or ["-"]
+def run(args: argparse.Namespace) -> int:
+    inputs: list[str] = args.files or ["-"]
     for name in inputs:  # fail early, before any work, on a bad path
         if name != "-":
             open_input(name).close()
-    opts = _options(args)
+    opts = cut_options(args)
     if args.scheduler:
         return _cut_on_cluster(args, inputs, opts)
-    tok = _tokenizer(args)
+    tok = make_tokenizer(args, load=False)
     total = sum(os.path.getsize(p) for p in inputs if p != "-" and os.path.isfile(p))
     progress = Progress(total or None, enabled=not args.quiet and sys.stderr.isatty())
     stats = Stats()
@@ -148,7 +117,8 @@ def _cmd_cut(args: argparse.Namespace) -> int:
                 for src in inputs:
                     stream = open_input(src)
                     try:
-                        stats.add(seg.run(stream, "<stdin>" if src == "-" else src, sink, progress))
+                        stats.add(seg.run(stream, "<stdin>" if src == "-" else src, sink,
+                                          progress))
                     finally:
                         if stream is not sys.stdin.buffer:
                             stream.close()
@@ -159,7 +129,7 @@ def _cmd_cut(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cut_on_cluster(args: argparse.Namespace, inputs: list[str], opts) -> int:
+def _cut_on_cluster(args: argparse.Namespace, inputs: list[str], opts: CutOptions) -> int:
     if not _output_is_dir(args.output):
         raise InputError("--scheduler needs an output directory: -o DIR/")
     if "-" in inputs:
@@ -168,43 +138,12 @@ def _cut_on_cluster(args: argparse.Namespace, inputs: list[str], opts) -> int:
         from distributed import Client
     except ImportError:
         raise InputError("--scheduler needs dask.distributed: pip install 'qieci[dask]'") from None
-    from .dask import cut_text_files
+    from ..io.cluster import cut_text_files
 
+    # the jieba engine's bundled data is never loaded here: workers load it
+    tok = make_tokenizer(args, load=engine_name(args) != "jieba")
     with Client(args.scheduler) as client:
-        outputs = cut_text_files(inputs, args.output, client=client, options=opts,
-                                 dictionary=args.dict, user_dicts=args.user_dict,
-                                 tokenizer=make_tokenizer(args)
-                                 if engine_of(args) == "learned" else None)
+        outputs = cut_text_files(inputs, args.output, tok.spec(), client, options=opts)
     if not args.quiet:
         print(f"qieci: wrote {len(outputs)} partition files to {args.output}", file=sys.stderr)
     return 0
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise SystemExit(143)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _build_parser()
-    args = parser.parse_args(argv)
-    try:
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread
-        pass
-    try:
-        return int(args.func(args))
-    except (InputError, ValueError, LookupError) as exc:
-        print(f"qieci: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("qieci: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # the reader went away (e.g. `qieci cut big.txt | head`)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

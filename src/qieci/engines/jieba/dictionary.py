@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from array import array
 from dataclasses import dataclass
 from importlib import resources
 from os import PathLike
 from pathlib import Path
 
-from . import binfile
+from ... import binfile
+from ...binfile import array_view as _array
+from ...binfile import le_bytes as _le
+from ...binfile import native_array as _native
 from ._core import HMM, Trie
 
 DICT_KIND = "dict"
@@ -109,31 +111,6 @@ class DictData:
                    tags or ("",), source)
 
 
-def _native(code: str, raw: bytes) -> array:
-    a = array(code)
-    a.frombytes(raw)
-    return a
-
-
-def _array(code: str, raw: bytes) -> array | memoryview:
-    """A native array view of little-endian bytes (zero-copy where the
-    machine is little-endian)."""
-    if sys.byteorder == "little":
-        return memoryview(raw).cast(code)
-    a = array(code)
-    a.frombytes(raw)
-    a.byteswap()
-    return a
-
-
-def _le(a: array) -> bytes:
-    """Little-endian bytes of a native array."""
-    if sys.byteorder == "big":
-        a = array(a.typecode, a)
-        a.byteswap()
-    return a.tobytes()
-
-
 def parse_text_dictionary(lines, source: str) -> tuple[Trie, tuple[str, ...]]:
     """Build a Trie from jieba-format lines (bytes or str).
 
@@ -188,7 +165,7 @@ def _compile_text(path: str, mtime_ns: int, size: int) -> DictData:
 def load_data(path: str | PathLike[str] | None) -> DictData:
     """The dictionary at ``path`` (binary or jieba text), or the bundled one."""
     if path is None:
-        data = resources.files("qieci").joinpath("data", DEFAULT_DICT_RESOURCE).read_bytes()
+        data = resources.files(__package__).joinpath("data", DEFAULT_DICT_RESOURCE).read_bytes()
         return DictData.from_bytes(data, f"<qieci bundled {DEFAULT_DICT_RESOURCE}>")
     p = os.path.abspath(os.fspath(path))
     try:
@@ -202,6 +179,11 @@ def load_data(path: str | PathLike[str] | None) -> DictData:
     if binfile.is_container(head):
         return DictData.from_bytes(Path(p).read_bytes(), p)
     return _compile_text(p, st.st_mtime_ns, st.st_size)
+
+
+def bundled_words() -> list[str]:
+    """The words of the bundled dictionary (frequency > 0), in its order."""
+    return [w for w, f, _ in load_data(None).entries() if f > 0]
 
 
 @functools.lru_cache(maxsize=1)
@@ -228,7 +210,7 @@ def hmm_tables(data: bytes, source: str):
 
 
 def default_hmm_bytes() -> bytes:
-    return resources.files("qieci").joinpath("data", DEFAULT_HMM_RESOURCE).read_bytes()
+    return resources.files(__package__).joinpath("data", DEFAULT_HMM_RESOURCE).read_bytes()
 
 
 def hmm_from_bytes(data: bytes, source: str) -> HMM:

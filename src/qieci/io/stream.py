@@ -6,14 +6,14 @@ Input is read in blocks of about :data:`BLOCK_BYTES` and turned into *tasks*:
   segments and encodes them, and returns the output lines.
 * a line longer than :data:`LONG_LINE_BYTES` is decoded by the reader and
   sent as :class:`Piece` tasks of at most :data:`PIECE_CHARS` characters each.
-  Each piece is cut at a *safe point* (:func:`qieci.blocks.safe_split`):
+  Each piece is cut at a *safe point* (the tokenizer's ``safe_split``):
   segmenting the pieces one by one then gives the same words as segmenting
   the whole line. Only a run of more than :data:`PIECE_CHARS` dictionary
   characters with no punctuation, space or symbol at all has no safe point.
   Such a run is cut at the limit, and only the words next to that cut can
   differ.
 
-Tasks go through a :class:`~qieci.parallel.WorkerPool` (``jobs`` > 1) or run
+Tasks go through a :class:`~qieci.io.workers.WorkerPool` (``jobs`` > 1) or run
 in-process. Results come back in order, so output line *i* belongs to input
 line *i*. The reader, the writer and the progress display all stay in the
 main process.
@@ -30,15 +30,13 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from .blocks import safe_split
-from .lines import InputError, split_terminator
-from .parallel import WorkerPool, resolve_jobs
-from .tokenizer import Tokenizer, TokenizerSpec
+from .lines import AtomicOutput, InputError, open_input, split_terminator
+from .workers import Recipe, Segments, WorkerPool, resolve_jobs
 
 BLOCK_BYTES = 1 << 20
 LONG_LINE_BYTES = 4 << 20
@@ -136,7 +134,7 @@ def _terminator(term: str, opts: CutOptions) -> str:
     return "\n" if opts.newline == "lf" and term == "\r\n" else term
 
 
-def run_task(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece]) -> Result:
+def run_task(tok: Segments, job: tuple[CutOptions, Lines | Piece]) -> Result:
     """Segment one task (in a worker or in-process)."""
     opts, task = job
     if isinstance(task, Piece):
@@ -144,7 +142,7 @@ def run_task(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece]) -> Result:
     return _run_lines(tok, opts, task)
 
 
-def run_task_spilled(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece, str]) -> Result:
+def run_task_spilled(tok: Segments, job: tuple[CutOptions, Lines | Piece, str]) -> Result:
     """Like :func:`run_task`, but write the output to the file ``job[2]``:
     sending megabytes back through a pipe costs the main process more than
     appending a file with a kernel-side copy."""
@@ -156,7 +154,7 @@ def run_task_spilled(tok: Tokenizer, job: tuple[CutOptions, Lines | Piece, str])
     return res
 
 
-def _run_piece(tok: Tokenizer, opts: CutOptions, task: Piece) -> Result:
+def _run_piece(tok: Segments, opts: CutOptions, task: Piece) -> Result:
     # the reader, which decoded the piece, counts its line and characters
     out = tok.cut_lines(task.text, opts.delimiter, opts.mode, opts.hmm, pos_sep=opts.pos_sep)
     if task.term is not None:
@@ -166,7 +164,7 @@ def _run_piece(tok: Tokenizer, opts: CutOptions, task: Piece) -> Result:
                   task.first)
 
 
-def _run_lines(tok: Tokenizer, opts: CutOptions, task: Lines) -> Result:
+def _run_lines(tok: Segments, opts: CutOptions, task: Lines) -> Result:
     try:
         text = task.data.decode(opts.encoding)
     except UnicodeDecodeError:
@@ -179,7 +177,7 @@ def _run_lines(tok: Tokenizer, opts: CutOptions, task: Lines) -> Result:
     return Result(out.encode("utf-8", "surrogatepass"), Stats(lines=lines, chars=chars))
 
 
-def _run_lines_one_by_one(tok: Tokenizer, opts: CutOptions, task: Lines) -> Result:
+def _run_lines_one_by_one(tok: Segments, opts: CutOptions, task: Lines) -> Result:
     """The slow path, for a block with undecodable bytes: decode each line
     and apply the error policy to the ones that fail."""
     cut = tok.cutter(opts.mode, opts.hmm, opts.pos_sep)
@@ -223,15 +221,14 @@ class _Reader:
     """Turns one input stream into tasks; counts bytes for the progress."""
 
     def __init__(self, stream: BinaryIO, name: str, opts: CutOptions,
-                 progress: Progress | None, avoid: frozenset[str], base_offset: int = 0,
-                 engine: str = "jieba") -> None:
-        self.engine = engine  # picks the safe split points of long lines
+                 progress: Progress | None, split: Callable[[str, int, str], int | None],
+                 base_offset: int = 0) -> None:
+        self.split = split  # the tokenizer's safe split points of long lines
         self.stream = stream
         self.base_offset = base_offset
         self.name = name
         self.opts = opts
         self.progress = progress
-        self.avoid = avoid
         self.stats = Stats()  # lines handled by the reader itself (long lines)
         self.utf8 = codecs.lookup(opts.encoding).name == "utf-8"
 
@@ -246,7 +243,8 @@ class _Reader:
         """Emit safe-split pieces while ``pending`` is over the limit; the
         remainder is left in ``self.pending``."""
         while len(pending) > PIECE_CHARS:
-            at = safe_split(pending, PIECE_CHARS, self.opts.mode, self.avoid, self.engine)
+            # no safe point: cut at the limit (only the words there can differ)
+            at = self.split(pending, PIECE_CHARS, self.opts.mode) or PIECE_CHARS
             yield Piece(pending[:at], first, None)
             self.stats.chars += at
             first = False
@@ -371,7 +369,7 @@ class Segmenter:
     context manager.
     """
 
-    def __init__(self, tokenizer: Tokenizer, opts: CutOptions, jobs: int | None = None,
+    def __init__(self, tokenizer: Segments, opts: CutOptions, jobs: int | None = None,
                  start_method: str | None = None, spill_dir: str | None = None) -> None:
         """``spill_dir``: a private directory where workers leave their
         output for the main process to append (much cheaper than a pipe);
@@ -383,7 +381,7 @@ class Segmenter:
         self.spill_dir = spill_dir
         self._spills = itertools.count()
         self._pool: WorkerPool | None = None
-        self._spec: TokenizerSpec | None = None
+        self._spec: Recipe | None = None
 
     def __enter__(self) -> Segmenter:
         return self
@@ -460,8 +458,7 @@ class Segmenter:
                 stats.seconds = time.perf_counter() - t0
                 return stats
         stats = Stats()
-        reader = _Reader(stream, name, self.opts, progress, self.tok.protected_chars(),
-                         base_offset, getattr(self.tok, "engine", "jieba"))
+        reader = _Reader(stream, name, self.opts, progress, self.tok.safe_split, base_offset)
         line_has_words = False  # of the long line whose pieces are being written
         delim = self.opts.delimiter.encode("utf-8", "surrogatepass")
         for res in self._results(reader):
@@ -571,7 +568,7 @@ def absolute_line_message(message: str, path: str, start: int) -> str:
 RANGE_BYTES = 4 << 20
 
 
-def cut_range(tok: Tokenizer, job: tuple[CutOptions, str, int, int, str | None]) -> Result:
+def cut_range(tok: Segments, job: tuple[CutOptions, str, int, int, str | None]) -> Result:
     """Segment the lines of file ``path`` that begin in ``[start, end)``
     (in a worker, which reads them itself); output into the file ``spill``,
     or returned when ``spill`` is None."""
@@ -652,26 +649,24 @@ def _chain(first, second, rest):
         yield from rest
 
 
-def cut_stream(tok: Tokenizer, src: BinaryIO, sink: BinaryIO, opts: CutOptions | None = None,
+def cut_stream(tok: Segments, src: BinaryIO, sink: BinaryIO, opts: CutOptions | None = None,
                jobs: int | None = 1, name: str = "<stream>") -> Stats:
     """Segment the binary stream ``src`` into ``sink``."""
     with Segmenter(tok, opts or CutOptions(), jobs) as seg:
         return seg.run(src, name, sink)
 
 
-def cut_file(tok: Tokenizer, src: str, dst: str, opts: CutOptions | None = None,
+def cut_file(tok: Segments, src: str, dst: str, opts: CutOptions | None = None,
              jobs: int | None = None, start_method: str | None = None) -> Stats:
     """Segment the file ``src`` into ``dst`` (written atomically: ``dst``
     appears only when complete)."""
-    from .lines import AtomicOutput, open_input
-
     with spill_directory(os.fspath(dst)) as spill, open_input(os.fspath(src)) as stream, \
             AtomicOutput(os.fspath(dst)) as out, \
             Segmenter(tok, opts or CutOptions(), jobs, start_method, spill) as seg:
         return seg.run(stream, os.fspath(src), out.file)
 
 
-def cut_text(tok: Tokenizer, text: str, opts: CutOptions | None = None,
+def cut_text(tok: Segments, text: str, opts: CutOptions | None = None,
              jobs: int | None = 1) -> str:
     """Segment a whole text as the CLI would (for tests and small inputs)."""
     out = io.BytesIO()

@@ -1,0 +1,53 @@
+"""``qieci eval GOLD``: score a segmentation against a gold file (SIGHAN)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from ..engines.base import Standards
+from .options import add_dictionary_arguments, add_engine_arguments, engine_name, make_tokenizer
+
+
+def register(sub: Any) -> None:
+    ev = sub.add_parser(
+        "eval", help="score a segmentation against a gold file (SIGHAN scoring)",
+        description="Precision, recall, F1, OOV and IV recall of PRED (or of segmenting "
+                    "GOLD's raw text with the chosen engine) against GOLD. Words are "
+                    "character spans. The OOV vocabulary is --vocab, else the model's "
+                    "training words of the standard (learned engine), else none.",
+    )
+    ev.add_argument("gold", metavar="GOLD", help="gold file: one line, words separated by spaces")
+    ev.add_argument("--pred", metavar="PRED", help="segmented file to score (same lines)")
+    ev.add_argument("--vocab", metavar="WORDS", help="in-vocabulary word list, one per line")
+    ev.add_argument("--json", action="store_true", help="print one JSON object (fractions)")
+    add_dictionary_arguments(ev)
+    add_engine_arguments(ev)
+    ev.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..evaluate import read_segmented, read_vocab, score
+
+    gold = read_segmented(args.gold)
+    vocab: Collection[str] | None = read_vocab(args.vocab) if args.vocab else None
+    pred: Iterable[list[str]]
+    if args.pred:
+        pred = read_segmented(args.pred)
+        if vocab is None and engine_name(args) == "learned":
+            vocab = set(make_tokenizer(args).training_vocab())
+    else:
+        tok = make_tokenizer(args)
+        if vocab is None and isinstance(tok.engine, Standards):
+            vocab = set(tok.training_vocab())
+        pred = (tok.lcut("".join(words)) for words in gold)
+    result = score(gold, pred, vocab)
+    if args.json:
+        keys = ("precision", "recall", "f1", "oov_recall", "iv_recall", "gold_words",
+                "pred_words")
+        print(json.dumps({k: getattr(result, k) for k in keys}))
+    else:
+        print(result.table())
+    return 0

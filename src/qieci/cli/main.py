@@ -1,0 +1,54 @@
+"""Parsing and dispatch: every subcommand module registers its parser; the
+errors a user can cause become one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from .._version import __version__
+from ..io.lines import InputError
+from . import cut, eval, keywords, standards, train
+
+#: The subcommand modules, in the order ``qieci --help`` lists them.
+COMMANDS = (cut, keywords, train, eval, standards)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qieci", description="Fast Chinese word segmentation.")
+    parser.add_argument("--version", action="version", version=f"qieci {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(143)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        return int(args.func(args))
+    except (InputError, ValueError, LookupError) as exc:
+        print(f"qieci: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qieci: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `qieci cut big.txt | head`)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

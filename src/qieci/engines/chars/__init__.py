@@ -1,0 +1,5 @@
+"""The chars engine: one character per word (see :mod:`.engine`)."""
+
+from .engine import CharsEngine
+
+__all__ = ["CharsEngine"]

@@ -1,0 +1,241 @@
+"""The learned engine: a trained B/M/E/S character tagger.
+
+:class:`LearnedEngine` is the engine of ``qieci.Tokenizer(engine="learned",
+...)``. It loads a model (:mod:`qieci.engines.learned.model`; the bundled one
+by default), picks one segmentation standard, and decodes with the compiled
+kernel :mod:`qieci.engines.learned._learned`.
+
+* ``cut``/``lcut`` give the model's words (lossless: joined they are the
+  input). ``cut_all`` has no meaning for a tagger and gives the same words.
+* search mode (``cut_for_search``, ``tokenize(mode="search")``) adds, before
+  each word longer than two characters, its 2-grams and (for words longer
+  than three) its 3-grams that are in the model's lexicon (jieba's
+  dictionary), as jieba's search mode does.
+* user words (``add_word``, ``load_userdict``) are honoured by constrained
+  decoding: each leftmost-longest occurrence of a user word in the text is
+  forced to be one word (B M... E tags, and boundaries on both sides). A
+  word that contains whitespace (always a word of its own) cannot be forced;
+  when constraints cannot all hold, the sentence is decoded without them.
+  ``del_word`` removes a user word (it does not forbid model words).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from os import PathLike
+from typing import ClassVar
+
+from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
+from ._learned import Decoder, Lexicon, trim_heap
+from .model import fold_weights, parse_meta, parse_text, parse_trans, parse_vocab, read_sections
+
+#: The standard used when none is given: the one closest to jieba's word
+#: granularity: with jieba's words of all dev text as the reference, cnc's
+#: words score the highest F1 (bench/granularity.py, docs/learned.md).
+DEFAULT_STANDARD = "cnc"
+
+#: Sentence-final characters: long lines are split into pieces only right
+#: after one of these (see :meth:`LearnedEngine.safe_split`).
+SENTENCE_END = frozenset("。！？!?；;…\n")
+
+
+class _Loaded:
+    """A model bound to one standard: its decoder and lexicon (the weight
+    table folded for that standard; nothing else of the model is kept but
+    the compressed vocabulary)."""
+
+    __slots__ = ("standard", "standards", "decoder", "lexicon", "_vocab", "source")
+
+    def __init__(self, model_path: str | None, standard: str | None) -> None:
+        sec, source = read_sections(model_path)
+        meta = parse_meta(sec, source)
+        std = standard or (DEFAULT_STANDARD if DEFAULT_STANDARD in meta.standards
+                           else meta.standards[0])
+        index = meta.standard_index(std, source)
+        trans = parse_trans(sec, meta, source)
+        lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
+        own = parse_vocab(sec, source, "stdlex").get(std)
+        std_lexicon = Lexicon(text=own) if own else None
+        del sec["lexicon"], sec["stdlex"], own
+        trim_heap()  # the word texts are gone: lower the peak before the table
+        self.decoder = Decoder(None, [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
+                               lexicon, meta.bits, index, std_lexicon)
+        fold_weights(sec, meta, index, source, self.decoder.fold_in)
+        del sec["weights"]
+        trim_heap()
+        self.lexicon = lexicon
+        self.standard = std
+        self.standards = tuple(meta.standards)
+        self._vocab = {"vocab": sec["vocab"]}  # compressed until asked for
+        self.source = source
+
+    def vocab(self) -> list[str]:
+        """The training words of this standard."""
+        text = parse_vocab(self._vocab, self.source).get(self.standard, "")
+        return text.split("\n") if text else []
+
+
+class LearnedEngine(EngineBase):
+    """The learned engine. ``model``: a model file (None: the bundled
+    model); ``standard``: one of the model's standards (None:
+    :data:`DEFAULT_STANDARD`, or the model's first standard when it lacks
+    that one). The model loads on first use or by :meth:`load`; an unknown
+    standard or a bad file raises ValueError then.
+
+    Capability: :class:`~qieci.engines.base.Standards`.
+    """
+
+    name: ClassVar[str] = "learned"
+    options: ClassVar[tuple[str, ...]] = ("standard", "model")
+
+    def __init__(self, standard: str | None = None,
+                 model: str | PathLike[str] | None = None) -> None:
+        self.requested_standard = standard
+        self.model = resolve_model_path(model)
+        self._lock = threading.RLock()
+        self._loaded: _Loaded | None = None
+        self._user_words: dict[str, int] = {}
+        # the pattern of the user words, compiled on the first cut after a
+        # change (so that loading many words is linear, not quadratic)
+        self._user_re: re.Pattern[str] | None = None
+        self._user_dirty = False
+
+    def __repr__(self) -> str:
+        return f"LearnedEngine(standard={self.standard()!r}, model={self.model!r})"
+
+    def spec(self) -> EngineSpec:
+        options: tuple[tuple[str, str | None], ...] = (("standard", self.standard()),)
+        if self.model is not None:
+            options += (("model", self.model),)
+        return EngineSpec(self.name, options)
+
+    # -- loading ---------------------------------------------------------------
+
+    def load(self) -> None:
+        self._ready()
+
+    def _ready(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded is None:
+            with self._lock:
+                loaded = self._loaded
+                if loaded is None:
+                    loaded = self._loaded = _Loaded(self.model, self.requested_standard)
+        return loaded
+
+    def standard(self) -> str:
+        """The standard in use (loading the model to resolve the default)."""
+        return self._ready().standard
+
+    def standards(self) -> tuple[str, ...]:
+        """The standards of the loaded model."""
+        return self._ready().standards
+
+    def training_vocab(self) -> list[str]:
+        """The training words of the current standard (the OOV reference)."""
+        return self._ready().vocab()
+
+    # -- segmentation ----------------------------------------------------------
+
+    def _pattern(self) -> re.Pattern[str] | None:
+        if self._user_dirty:
+            with self._lock:
+                if self._user_dirty:
+                    words = sorted(self._user_words, key=lambda w: (-len(w), w))
+                    self._user_re = (re.compile("|".join(map(re.escape, words)))
+                                     if words else None)
+                    self._user_dirty = False
+        return self._user_re
+
+    def _forced(self, rx: re.Pattern[str], text: str) -> bytes | None:
+        mask = None
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if mask is None:
+                mask = bytearray(b"\x0f" * len(text))
+            if e - s == 1:
+                mask[s] = 8
+            else:
+                mask[s] = 1
+                for k in range(s + 1, e - 1):
+                    mask[k] = 2
+                mask[e - 1] = 4
+            if s > 0:
+                mask[s - 1] &= 12
+            if e < len(text):
+                mask[e] &= 9
+        return None if mask is None else bytes(mask)
+
+    def _words(self, text: str) -> list[str]:
+        dec = (self._loaded or self._ready()).decoder
+        rx = self._user_re if not self._user_dirty else self._pattern()
+        if rx is None:
+            return dec.lcut(text)
+        return dec.lcut(text, self._forced(rx, text))
+
+    def lcut(self, text: str, mode: str, hmm: bool) -> list[str]:
+        """The model's words ("default" and "all" alike: a tagger has no
+        full mode; ``hmm`` is ignored), or in "search" mode with the
+        lexicon's 2- and 3-grams of longer words."""
+        if mode == "search":
+            return [w for w, _, _ in self.tokenize(text, mode, hmm)]
+        return self._words(text)
+
+    def tokenize(self, text: str, mode: str, hmm: bool) -> list[Span]:
+        words = self._words(text)
+        if mode == "search":
+            lex = self._ready().lexicon
+            return search_grams(words, lex.__contains__)
+        out: list[Span] = []
+        pos = 0
+        for w in words:
+            out.append((w, pos, pos + len(w)))
+            pos += len(w)
+        return out
+
+    def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool,
+                  crlf_to_lf: bool) -> str:
+        if mode != "search" and self._pattern() is None:
+            return self._ready().decoder.cut_lines(text, delimiter, crlf_to_lf)
+        return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
+
+    def safe_split(self, text: str, limit: int, mode: str) -> int | None:
+        """The model's features look two characters to each side, so no
+        position is strictly safe: a cut is made right after sentence-final
+        punctuation (:data:`SENTENCE_END`), where the model practically
+        always ends a word anyway, and never next to a user word's
+        characters. Words within two characters of such a cut may differ
+        from cutting the whole line."""
+        avoid = frozenset("".join(self._user_words))
+
+        def is_safe(p: int) -> bool:
+            if p >= len(text):
+                return True
+            left, right = text[p - 1], text[p]
+            return left in SENTENCE_END and left not in avoid and right not in avoid
+
+        return last_safe_split(text, limit, is_safe)
+
+    # -- user words --------------------------------------------------------------
+
+    def add_word(self, word: str, freq: int | None, tag: str | None) -> int:
+        """Make ``word`` a user word, forced whole (frequencies mean nothing
+        to the model: None is 1); ``freq`` 0 removes it."""
+        f = 1 if freq is None else freq
+        with self._lock:
+            if f == 0:
+                self._user_words.pop(word, None)
+            else:
+                self._user_words[word] = f
+            self._user_dirty = True
+        return f
+
+
+def resolve_model_path(model: str | PathLike[str] | None) -> str | None:
+    """An absolute model path, or None for the bundled model."""
+    return None if model is None else os.path.abspath(os.fspath(model))
+
+
+__all__ = ["DEFAULT_STANDARD", "LearnedEngine", "SENTENCE_END", "resolve_model_path"]
