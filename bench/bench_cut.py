@@ -17,9 +17,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from common import best_of, corpus_lines, machine, pin_one_core, time_lines
-
 import qieci
+from common import best_of, corpus_lines, machine, pin_one_core, time_lines
 
 
 def peers():
@@ -35,22 +34,28 @@ def peers():
     qieci.initialize()
     return {
         "cut (HMM)": {
-            "qieci": qieci.lcut, "rjieba": rjieba.cut, "jieba_fast": jieba_fast.lcut,
+            "qieci": qieci.lcut,
+            "rjieba": rjieba.cut,
+            "jieba_fast": jieba_fast.lcut,
             "jieba": jieba.lcut,
         },
         "cut HMM=False": {
-            "qieci": lambda s: qieci.lcut(s, HMM=False), "rjieba": lambda s: rjieba.cut(s, False),
+            "qieci": lambda s: qieci.lcut(s, HMM=False),
+            "rjieba": lambda s: rjieba.cut(s, False),
             "jieba_fast": lambda s: jieba_fast.lcut(s, HMM=False),
             "jieba": lambda s: jieba.lcut(s, HMM=False),
         },
         "cut_all": {
-            "qieci": lambda s: qieci.lcut(s, cut_all=True), "rjieba": rjieba.cut_all,
+            "qieci": lambda s: qieci.lcut(s, cut_all=True),
+            "rjieba": rjieba.cut_all,
             "jieba_fast": lambda s: jieba_fast.lcut(s, cut_all=True),
             "jieba": lambda s: jieba.lcut(s, cut_all=True),
         },
         "cut_for_search": {
-            "qieci": qieci.lcut_for_search, "rjieba": rjieba.cut_for_search,
-            "jieba_fast": jieba_fast.lcut_for_search, "jieba": jieba.lcut_for_search,
+            "qieci": qieci.lcut_for_search,
+            "rjieba": rjieba.cut_for_search,
+            "jieba_fast": jieba_fast.lcut_for_search,
+            "jieba": jieba.lcut_for_search,
         },
     }
 
@@ -71,9 +76,11 @@ def main() -> None:
         print(mode, {k: f"{chars / v / 1e6:.2f}M chars/s" for k, v in secs.items()}, flush=True)
 
     out = [
-        "# Segmentation speed (jieba engine)", "",
+        "# Segmentation speed (jieba engine)",
+        "",
         f"Input: raw text of shared/corpora/test/*.txt, {len(lines)} lines, {chars} chars, "
-        f"cut line by line. {machine()}, {pinned}. Command: `python bench/bench_cut.py`.", "",
+        f"cut line by line. {machine()}, {pinned}. Command: `python bench/bench_cut.py`.",
+        "",
         "| mode | qieci chars/s | rjieba | jieba_fast | jieba | qieci / rjieba | qieci / jieba |",
         "|---|---|---|---|---|---|---|",
     ]

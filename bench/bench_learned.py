@@ -32,9 +32,8 @@ import sys
 import time
 from pathlib import Path
 
-from common import best_of, corpus_lines, machine, pin_one_core, time_lines
-
 import qieci
+from common import best_of, corpus_lines, machine, pin_one_core, time_lines
 
 RESULTS = Path(__file__).resolve().parent / "results" / "learned_speed.md"
 SLICE = 15000  # lines for pkuseg (and everyone, for the like-for-like ratio)
@@ -67,8 +66,11 @@ def main() -> None:
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    peers = {"qieci learned lcut": learned.lcut, "jieba lcut": jieba.lcut,
-             "qieci jieba-engine lcut": qieci.lcut}
+    peers = {
+        "qieci learned lcut": learned.lcut,
+        "jieba lcut": jieba.lcut,
+        "qieci jieba-engine lcut": qieci.lcut,
+    }
     pkuseg_model = os.environ.get("PKUSEG_MODEL")  # a trained model directory
     if pkuseg_model:  # (never pkuseg's default model: that one is downloaded)
         import pkuseg  # type: ignore[import-not-found]
@@ -84,37 +86,59 @@ def main() -> None:
         full[name] = best_of(runs, lambda fn=fn: time_lines(fn, lines))
     part = lines[:SLICE]
     part_chars = sum(map(len, part))
-    sliced = {name: best_of(2 if name.startswith("qieci") else 1,
-                            lambda fn=fn: time_lines(fn, part)) for name, fn in peers.items()}
+    sliced = {
+        name: best_of(2 if name.startswith("qieci") else 1, lambda fn=fn: time_lines(fn, part))
+        for name, fn in peers.items()
+    }
 
     here = str(Path(__file__).resolve().parent)
-    rss = json.loads(subprocess.run([sys.executable, "-c", RSS_SCRIPT % here], check=True,
-                                    capture_output=True, text=True).stdout)
+    rss = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", RSS_SCRIPT % here], check=True, capture_output=True, text=True
+        ).stdout
+    )
     model = Path(qieci.__file__).parent / "engines" / "learned" / "data" / "learned.qc"
 
-    out = ["# Learned engine: speed and memory", "",
-           f"{machine()}; {pinned}; {time.strftime('%Y-%m-%d')}; standard "
-           f"{learned.standard!r} of the bundled model.", "",
-           f"All test files: {len(lines)} lines, {chars} chars.", "",
-           "| cut function | seconds | chars/s | learned speed-up |", "|---|---|---|---|"]
+    out = [
+        "# Learned engine: speed and memory",
+        "",
+        f"{machine()}; {pinned}; {time.strftime('%Y-%m-%d')}; standard "
+        f"{learned.standard!r} of the bundled model.",
+        "",
+        f"All test files: {len(lines)} lines, {chars} chars.",
+        "",
+        "| cut function | seconds | chars/s | learned speed-up |",
+        "|---|---|---|---|",
+    ]
     base = full["qieci learned lcut"]
     for name, sec in full.items():
         out.append(f"| {name} | {sec:.2f} | {chars / sec / 1e3:.0f}k | {sec / base:.1f}x |")
-    out += ["", f"First {len(part)} lines ({part_chars} chars), every peer on the same text:",
-            "", "| cut function | seconds | chars/s | learned speed-up |", "|---|---|---|---|"]
+    out += [
+        "",
+        f"First {len(part)} lines ({part_chars} chars), every peer on the same text:",
+        "",
+        "| cut function | seconds | chars/s | learned speed-up |",
+        "|---|---|---|---|",
+    ]
     base = sliced["qieci learned lcut"]
     for name, sec in sliced.items():
         out.append(f"| {name} | {sec:.2f} | {part_chars / sec / 1e3:.0f}k | {sec / base:.1f}x |")
     if "pkuseg cut" not in peers:
         out += ["", "pkuseg was not part of this run (set PKUSEG_MODEL, see above)."]
     else:
-        out += ["", f"pkuseg model: {pkuseg_model} (pkuseg 0.0.25 retrained by "
-                    "bench/pkuseg_compare.py)."]
-    out += ["", f"Peak RSS (fresh process: import, load the default model, cut all lines): "
-                f"{rss['peak_rss_mb']:.0f} MB; model load {rss['load_s']:.2f} s; model file "
-                f"{model.stat().st_size / 2**20:.1f} MiB.", "",
-            f"Command: `PKUSEG_MODEL={pkuseg_model or '...'} PYTHONPATH=src flock "
-            "/tmp/qieci-bench.lock /tmp/pkuseg-venv/bin/python bench/bench_learned.py`"]
+        out += [
+            "",
+            f"pkuseg model: {pkuseg_model} (pkuseg 0.0.25 retrained by bench/pkuseg_compare.py).",
+        ]
+    out += [
+        "",
+        f"Peak RSS (fresh process: import, load the default model, cut all lines): "
+        f"{rss['peak_rss_mb']:.0f} MB; model load {rss['load_s']:.2f} s; model file "
+        f"{model.stat().st_size / 2**20:.1f} MiB.",
+        "",
+        f"Command: `PKUSEG_MODEL={pkuseg_model or '...'} PYTHONPATH=src flock "
+        "/tmp/qieci-bench.lock /tmp/pkuseg-venv/bin/python bench/bench_learned.py`",
+    ]
     RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
     print("\n".join(out))
 

@@ -47,10 +47,13 @@ def main() -> None:
         for name, code in COMMANDS.items():
             results[name].append(run_once(code))
     out = [
-        "# Cold start and memory", "",
+        "# Cold start and memory",
+        "",
         f"`python -c \"import X; X.lcut('{SENTENCE}')\"` (rjieba: `rjieba.cut`), 7 runs each, "
-        f"alternating. {machine()}. Command: `python bench/bench_startup.py`.", "",
-        "| library | median wall (s) | peak RSS (MiB) |", "|---|---|---|",
+        f"alternating. {machine()}. Command: `python bench/bench_startup.py`.",
+        "",
+        "| library | median wall (s) | peak RSS (MiB) |",
+        "|---|---|---|",
     ]
     for name, runs in results.items():
         wall = statistics.median(w for w, _ in runs)

@@ -30,9 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import corpus_lines, machine, time_lines
-
 import qieci
+from common import corpus_lines, machine, time_lines
 
 
 def _vm_hwm_kib(pid: int) -> int:
@@ -101,7 +100,10 @@ def main() -> None:
 
         cmd = [sys.executable, "-m", "qieci", "cut", "-q"]
         outs = {}
-        for label, src, n_chars in (("1 GB file", big, big_chars), ("300 MB line", line, line_chars)):
+        for label, src, n_chars in (
+            ("1 GB file", big, big_chars),
+            ("300 MB line", line, line_chars),
+        ):
             for jobs in (1, 2):
                 out = Path(tmp) / f"out-{src.stem}-{jobs}"
                 wall, rss = run(cmd + ["-j", str(jobs), str(src), "-o", str(out)])
@@ -114,11 +116,14 @@ def main() -> None:
                 os.unlink(outs[(label, jobs)])
 
     md = [
-        "# Streaming qieci cut", "",
+        "# Streaming qieci cut",
+        "",
         f"Inputs: the raw text of shared/corpora/test/*.txt repeated into a {args.gb:g} GB file "
         f"(one sentence per line), and {args.line_mb:g} MB of it as one single line. "
-        f"{machine()}. Command: `python bench/bench_stream.py`.", "",
-        f"Baseline: in-memory `qieci.lcut` line by line: {base_rate / 1e6:.2f}M chars/s.", "",
+        f"{machine()}. Command: `python bench/bench_stream.py`.",
+        "",
+        f"Baseline: in-memory `qieci.lcut` line by line: {base_rate / 1e6:.2f}M chars/s.",
+        "",
         "| input | jobs | MB | wall (s) | chars/s | vs lcut | peak RSS (MiB, all processes) |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -130,8 +135,10 @@ def main() -> None:
             continue
         label, jobs, size, wall, rate, rss = row
         walls[(label, jobs)] = wall
-        md.append(f"| {label} | {jobs} | {size / 1e6:,.0f} | {wall:.1f} | {rate / 1e6:.2f}M | "
-                  f"{rate / base_rate:.2f} | {rss:.0f} |")
+        md.append(
+            f"| {label} | {jobs} | {size / 1e6:,.0f} | {wall:.1f} | {rate / 1e6:.2f}M | "
+            f"{rate / base_rate:.2f} | {rss:.0f} |"
+        )
     md.append("")
     for label in ("1 GB file", "300 MB line"):
         md.append(f"- {label}: `-j 2` is {walls[(label, 1)] / walls[(label, 2)]:.2f}x `-j 1`")

@@ -47,8 +47,12 @@ BARS = {"ctb6": 96.5, "weibo": 95.0, "pku": 95.0, "msr": 96.5, "sxu": 96.5, "ud"
 
 
 def qieci_eval(*args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "qieci", "eval", *args, "--json"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "qieci", "eval", *args, "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -80,35 +84,50 @@ def main() -> None:
             if not gold.exists():
                 continue
             vocab = vocab_file(vspec, Path(d))
-            ours = qieci_eval(str(gold), "--engine", "learned", "--standard", std,
-                              "--vocab", vocab, *model)
+            ours = qieci_eval(
+                str(gold), "--engine", "learned", "--standard", std, "--vocab", vocab, *model
+            )
             jieba = qieci_eval(str(gold), "--engine", "jieba", "--vocab", vocab)
             rows.append((name, std, ours, jieba))
-            print(name, std, f"{100 * ours['f1']:.2f}", f"jieba {100 * jieba['f1']:.2f}",
-                  flush=True)
+            print(
+                name, std, f"{100 * ours['f1']:.2f}", f"jieba {100 * jieba['f1']:.2f}", flush=True
+            )
     pct = lambda x: f"{100 * x:.2f}"  # noqa: E731
     title = f"model `{args.model}`" if args.model else "bundled model"
-    out = [f"# Learned model accuracy ({title}, `qieci eval`)", "",
-           "F1, precision, recall, OOV and IV recall in percent on `shared/corpora/test/`; "
-           "learned engine with the matching standard, jieba (qieci's jieba-identical "
-           "engine, HMM on) scored the same way and against the same vocabulary.", "",
-           "| test set | standard | F1 | P | R | OOV-R | IV-R | bar | jieba F1 | jieba OOV-R |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        f"# Learned model accuracy ({title}, `qieci eval`)",
+        "",
+        "F1, precision, recall, OOV and IV recall in percent on `shared/corpora/test/`; "
+        "learned engine with the matching standard, jieba (qieci's jieba-identical "
+        "engine, HMM on) scored the same way and against the same vocabulary.",
+        "",
+        "| test set | standard | F1 | P | R | OOV-R | IV-R | bar | jieba F1 | jieba OOV-R |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, std, o, j in rows:
         bar = BARS.get(name)
         mark = "" if bar is None else (f"{bar} ✓" if 100 * o["f1"] >= bar else f"{bar} ✗")
-        out.append(f"| {name} | {std} | {pct(o['f1'])} | {pct(o['precision'])} | "
-                   f"{pct(o['recall'])} | {pct(o['oov_recall'])} | {pct(o['iv_recall'])} | "
-                   f"{mark} | {pct(j['f1'])} | {pct(j['oov_recall'])} |")
+        out.append(
+            f"| {name} | {std} | {pct(o['f1'])} | {pct(o['precision'])} | "
+            f"{pct(o['recall'])} | {pct(o['oov_recall'])} | {pct(o['iv_recall'])} | "
+            f"{mark} | {pct(j['f1'])} | {pct(j['oov_recall'])} |"
+        )
     s10 = [o["f1"] for name, _, o, _ in rows if name.startswith("sighan2010")]
     if s10:
         avg = 100 * sum(s10) / len(s10)
-        out += ["", f"sighan2010, four domains, pku standard: average F1 {avg:.2f} "
-                    f"(bar 93.5: {'met' if avg >= 93.5 else 'missed'})."]
+        out += [
+            "",
+            f"sighan2010, four domains, pku standard: average F1 {avg:.2f} "
+            f"(bar 93.5: {'met' if avg >= 93.5 else 'missed'}).",
+        ]
     cmd = "python bench/eval_learned.py" + (
-        f" --model {args.model} --output {args.output}" if args.model else "")
-    out += ["", f"Command: `{cmd}` (each row is `qieci eval "
-                "shared/corpora/test/SET.txt --standard S --vocab WORDS --json`)."]
+        f" --model {args.model} --output {args.output}" if args.model else ""
+    )
+    out += [
+        "",
+        f"Command: `{cmd}` (each row is `qieci eval "
+        "shared/corpora/test/SET.txt --standard S --vocab WORDS --json`).",
+    ]
     args.output.write_text("\n".join(out) + "\n", encoding="utf-8")
     print("\n".join(out))
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import corpus_lines
-
 import qieci
+from common import corpus_lines
 from qieci.evaluate import score
 
 RESULTS = Path(__file__).resolve().parent / "results" / "granularity.md"
@@ -35,13 +34,17 @@ def main() -> None:
         s = score(jieba_words, pred)
         rows.append((s.f1, std, chars / s.pred_words))
     rows.sort(reverse=True)
-    out = ["# Learned-model standards against jieba's granularity", "",
-           f"Raw text of all dev files ({len(lines)} lines, {chars} chars). Reference: "
-           f"jieba's segmentation (mean word length {chars / n_jieba:.3f} chars).", "",
-           "| standard | F1 vs jieba | mean word length |", "|---|---|---|"]
+    out = [
+        "# Learned-model standards against jieba's granularity",
+        "",
+        f"Raw text of all dev files ({len(lines)} lines, {chars} chars). Reference: "
+        f"jieba's segmentation (mean word length {chars / n_jieba:.3f} chars).",
+        "",
+        "| standard | F1 vs jieba | mean word length |",
+        "|---|---|---|",
+    ]
     out += [f"| {std} | {100 * f1:.2f} | {mwl:.3f} |" for f1, std, mwl in rows]
-    out += ["", f"Closest: **{rows[0][1]}**.", "",
-            "Command: `python bench/granularity.py`"]
+    out += ["", f"Closest: **{rows[0][1]}**.", "", "Command: `python bench/granularity.py`"]
     RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
     print("\n".join(out))
 

@@ -81,14 +81,16 @@ def _cut(name: str, model: Path, out: Path, gold: Path, train_s: float) -> None:
     # own bundled dictionary, a different granularity), as pkuseg.train
     # itself evaluates it
     seg = pkuseg.pkuseg(model_name=str(model), user_dict=None)
-    raw = [line.rstrip("\n").replace(" ", "") for line in open(gold, encoding="utf-8")
-           if line.strip()]
+    raw = [
+        line.rstrip("\n").replace(" ", "") for line in open(gold, encoding="utf-8") if line.strip()
+    ]
     t0 = time.time()
     pred = [" ".join(seg.cut(s)) for s in raw]
     cut_s = time.time() - t0
     (out / "pred.txt").write_text("\n".join(pred) + "\n", encoding="utf-8")
-    (out / "timing.json").write_text(json.dumps({"train_s": train_s, "cut_s": cut_s,
-                                                 "chars": sum(map(len, raw))}))
+    (out / "timing.json").write_text(
+        json.dumps({"train_s": train_s, "cut_s": cut_s, "chars": sum(map(len, raw))})
+    )
 
 
 def cmd_cut(name: str) -> None:
@@ -103,8 +105,12 @@ def cmd_cut(name: str) -> None:
 
 
 def _eval(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, "-m", "qieci", "eval", *args, "--json"], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "qieci", "eval", *args, "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -115,8 +121,11 @@ def cmd_score(name: str) -> None:
     if wordlist:
         vocab = CORPORA / "lexicon" / wordlist
     else:
-        words = {w for line in open(CORPORA / "train" / train_file, encoding="utf-8")
-                 for w in line.split()}
+        words = {
+            w
+            for line in open(CORPORA / "train" / train_file, encoding="utf-8")
+            for w in line.split()
+        }
         vocab.write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
     pku = _eval([gold, "--pred", str(WORK / name / "pred.txt"), "--vocab", str(vocab)])
     ours = _eval([gold, "--engine", "learned", "--standard", standard, "--vocab", str(vocab)])
@@ -124,17 +133,21 @@ def cmd_score(name: str) -> None:
     new = not RESULTS.exists()
     with open(RESULTS, "a", encoding="utf-8") as f:
         if new:
-            f.write("# qieci learned vs pkuseg retrained on the same training file\n\n"
-                    "F1 / OOV recall in percent on `shared/corpora/test/SET.txt`; pkuseg "
-                    "0.0.25 trained with `pkuseg.train` (20 iterations) on the training "
-                    "file alone, qieci's bundled multi-standard model with the matching "
-                    "standard. Commands: see the docstring of `bench/pkuseg_compare.py`.\n\n"
-                    "| test set | training file | pkuseg F1 | pkuseg OOV-R | qieci F1 | "
-                    "qieci OOV-R | pkuseg train time |\n|---|---|---|---|---|---|---|\n")
+            f.write(
+                "# qieci learned vs pkuseg retrained on the same training file\n\n"
+                "F1 / OOV recall in percent on `shared/corpora/test/SET.txt`; pkuseg "
+                "0.0.25 trained with `pkuseg.train` (20 iterations) on the training "
+                "file alone, qieci's bundled multi-standard model with the matching "
+                "standard. Commands: see the docstring of `bench/pkuseg_compare.py`.\n\n"
+                "| test set | training file | pkuseg F1 | pkuseg OOV-R | qieci F1 | "
+                "qieci OOV-R | pkuseg train time |\n|---|---|---|---|---|---|---|\n"
+            )
         when = f"{timing['train_s'] / 60:.0f} min" if timing["train_s"] else "(pku's model)"
-        f.write(f"| {name} | {train_file} | {100 * pku['f1']:.2f} | "
-                f"{100 * pku['oov_recall']:.2f} | {100 * ours['f1']:.2f} | "
-                f"{100 * ours['oov_recall']:.2f} | {when} |\n")
+        f.write(
+            f"| {name} | {train_file} | {100 * pku['f1']:.2f} | "
+            f"{100 * pku['oov_recall']:.2f} | {100 * ours['f1']:.2f} | "
+            f"{100 * ours['oov_recall']:.2f} | {when} |\n"
+        )
     print(name, "pkuseg", pku["f1"], "qieci", ours["f1"])
 
 

@@ -30,14 +30,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import CORPORA
-
 import qieci
 import qieci.analyse
 import qieci.posseg
+from common import CORPORA
 from qieci.posseg import POSTokenizer
 
-BLOCK = re.compile("^[\u4E00-\u9FD5a-zA-Z0-9+#&._%-]+$")
+BLOCK = re.compile("^[\u4e00-\u9fd5a-zA-Z0-9+#&._%-]+$")
 TAGS = ["n", "nr", "ns", "nt", "nz", "v", "vn", "a", "eng", "i"]
 
 
@@ -129,52 +128,84 @@ def main() -> None:
         ]
         for label, ours, theirs, hmm in setups:
             for name, lines in corpus:
-                bad = count_diffs(lines, lambda s: tuples(ours(s, hmm)),
-                                  lambda s: tuples(theirs(s, hmm)), examples)
+                bad = count_diffs(
+                    lines,
+                    lambda s: tuples(ours(s, hmm)),
+                    lambda s: tuples(theirs(s, hmm)),
+                    examples,
+                )
                 rows.append((label, name, len(lines), sum(map(len, lines)), bad))
                 print(label, name, len(lines), bad, f"{time.time() - t0:.0f}s", flush=True)
     paragraphs = [s for _, lines in corpus for s in lines[::20]]
     nv = ("ns", "n", "vn", "v")
     kw_cases = [
-        ("extract_tags()", {}), ("extract_tags(withWeight=True, topK=None)",
-                                 {"withWeight": True, "topK": None}),
+        ("extract_tags()", {}),
+        ("extract_tags(withWeight=True, topK=None)", {"withWeight": True, "topK": None}),
         ("extract_tags(allowPOS=ns/n/vn/v)", {"allowPOS": nv}),
-        ("extract_tags(allowPOS=n/nr, withFlag, withWeight)",
-         {"allowPOS": ("n", "nr"), "withFlag": True, "withWeight": True}),
+        (
+            "extract_tags(allowPOS=n/nr, withFlag, withWeight)",
+            {"allowPOS": ("n", "nr"), "withFlag": True, "withWeight": True},
+        ),
     ]
-    tr_cases = [("textrank()", {}), ("textrank(withWeight=True, topK=None)",
-                                     {"withWeight": True, "topK": None}),
-                ("textrank(allowPOS=n/nr/ns, withFlag, withWeight)",
-                 {"allowPOS": ("n", "nr", "ns"), "withFlag": True, "withWeight": True})]
+    tr_cases = [
+        ("textrank()", {}),
+        ("textrank(withWeight=True, topK=None)", {"withWeight": True, "topK": None}),
+        (
+            "textrank(allowPOS=n/nr/ns, withFlag, withWeight)",
+            {"allowPOS": ("n", "nr", "ns"), "withFlag": True, "withWeight": True},
+        ),
+    ]
     kw_rows = []
     for label, kwargs in kw_cases:
-        bad = sum(not same_keywords(qieci.analyse.extract_tags(s, **kwargs),
-                                    jieba.analyse.extract_tags(s, **kwargs)) for s in paragraphs)
+        bad = sum(
+            not same_keywords(
+                qieci.analyse.extract_tags(s, **kwargs), jieba.analyse.extract_tags(s, **kwargs)
+            )
+            for s in paragraphs
+        )
         kw_rows.append((label, bad))
         print(label, bad, flush=True)
     for label, kwargs in tr_cases:
-        bad = sum(not same_keywords(qieci.analyse.textrank(s, **kwargs),
-                                    jieba.analyse.textrank(s, **kwargs)) for s in paragraphs)
+        bad = sum(
+            not same_keywords(
+                qieci.analyse.textrank(s, **kwargs), jieba.analyse.textrank(s, **kwargs)
+            )
+            for s in paragraphs
+        )
         kw_rows.append((label, bad))
         print(label, bad, flush=True)
 
-    out = ["# qieci.posseg / qieci.analyse against jieba 0.42.1", "",
-           "Command: `flock /tmp/qieci-bench.lock python bench/posseg_diff.py` "
-           f"(took {time.time() - t0:.0f} s). Lines are the raw text of "
-           "shared/corpora/test/*.txt (gold spaces removed).", "",
-           "## posseg.lcut: lines whose (word, tag) lists differ", "",
-           "| setup | file | lines | chars | differing lines |", "|---|---|---|---|---|"]
+    out = [
+        "# qieci.posseg / qieci.analyse against jieba 0.42.1",
+        "",
+        "Command: `flock /tmp/qieci-bench.lock python bench/posseg_diff.py` "
+        f"(took {time.time() - t0:.0f} s). Lines are the raw text of "
+        "shared/corpora/test/*.txt (gold spaces removed).",
+        "",
+        "## posseg.lcut: lines whose (word, tag) lists differ",
+        "",
+        "| setup | file | lines | chars | differing lines |",
+        "|---|---|---|---|---|",
+    ]
     out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
     total_bad = sum(r[4] for r in rows)
-    out += ["", f"Total differing lines: {total_bad}.", "",
-            f"## Keywords on {len(paragraphs)} paragraphs (every 20th line)", "",
-            "| call | differing paragraphs |", "|---|---|"]
+    out += [
+        "",
+        f"Total differing lines: {total_bad}.",
+        "",
+        f"## Keywords on {len(paragraphs)} paragraphs (every 20th line)",
+        "",
+        "| call | differing paragraphs |",
+        "|---|---|",
+    ]
     out += [f"| {a} | {b} |" for a, b in kw_rows]
     if examples:
         out += ["", "## First differences", ""]
         out += [f"- `{s!r}`: qieci {a!r} / jieba {b!r}" for s, a, b in examples]
     text = "\n".join(out) + "\n"
-    Path(__file__).with_name("results").joinpath("posseg_diff.md").write_text(text, encoding="utf-8")
+    Path(__file__).with_name("results").joinpath("posseg_diff.md").write_text(
+        text, encoding="utf-8"
+    )
     sys.stdout.write(text)
 
 

@@ -9,11 +9,15 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
-    "default", deadline=None, max_examples=150,
+    "default",
+    deadline=None,
+    max_examples=150,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "thorough", deadline=None, max_examples=2000,
+    "thorough",
+    deadline=None,
+    max_examples=2000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("QIECI_HYPOTHESIS_PROFILE", "default"))

@@ -76,8 +76,15 @@ def test_cli_eval_json(tmp_path, capsys):
     vocab.write_text("\n".join(sorted(VOCAB)) + "\n", encoding="utf-8")
     assert main(["eval", str(gold), "--pred", str(pred), "--vocab", str(vocab), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"precision", "recall", "f1", "oov_recall", "iv_recall",
-                        "gold_words", "pred_words"}
+    assert set(out) == {
+        "precision",
+        "recall",
+        "f1",
+        "oov_recall",
+        "iv_recall",
+        "gold_words",
+        "pred_words",
+    }
     assert out["gold_words"] == 7 and out["pred_words"] == 6
     assert out["f1"] == pytest.approx(4 / 13)
     assert out["oov_recall"] == pytest.approx(1 / 3)

@@ -24,16 +24,28 @@ APIS: list[tuple[str, Callable, Callable]] = [
     ("cut_all", lambda t, s: t.lcut(s, cut_all=True), lambda j, s: j.lcut(s, cut_all=True)),
     ("cut_all_no_hmm", lambda t, s: t.lcut(s, True, False), lambda j, s: j.lcut(s, True, False)),
     ("search", lambda t, s: t.lcut_for_search(s), lambda j, s: j.lcut_for_search(s)),
-    ("search_no_hmm", lambda t, s: t.lcut_for_search(s, HMM=False),
-     lambda j, s: j.lcut_for_search(s, HMM=False)),
+    (
+        "search_no_hmm",
+        lambda t, s: t.lcut_for_search(s, HMM=False),
+        lambda j, s: j.lcut_for_search(s, HMM=False),
+    ),
     ("tokenize", lambda t, s: list(t.tokenize(s)), lambda j, s: list(j.tokenize(s))),
-    ("tokenize_search", lambda t, s: list(t.tokenize(s, mode="search")),
-     lambda j, s: list(j.tokenize(s, mode="search"))),
-    ("tokenize_no_hmm", lambda t, s: list(t.tokenize(s, HMM=False)),
-     lambda j, s: list(j.tokenize(s, HMM=False))),
+    (
+        "tokenize_search",
+        lambda t, s: list(t.tokenize(s, mode="search")),
+        lambda j, s: list(j.tokenize(s, mode="search")),
+    ),
+    (
+        "tokenize_no_hmm",
+        lambda t, s: list(t.tokenize(s, HMM=False)),
+        lambda j, s: list(j.tokenize(s, HMM=False)),
+    ),
     ("generator_cut", lambda t, s: list(t.cut(s)), lambda j, s: list(j.cut(s))),
-    ("generator_search", lambda t, s: list(t.cut_for_search(s)),
-     lambda j, s: list(j.cut_for_search(s))),
+    (
+        "generator_search",
+        lambda t, s: list(t.cut_for_search(s)),
+        lambda j, s: list(j.cut_for_search(s)),
+    ),
 ]
 API_IDS = [a[0] for a in APIS]
 
@@ -67,8 +79,11 @@ def test_generated_text_identical_to_jieba(jieba, name, ours, theirs, text):
 
 @given(text=mixed_text)
 def test_bytes_input_decoded_as_jieba_does(jieba, text):
-    for raw in (text.encode("utf-8", "surrogatepass"), text.encode("gbk", "ignore"),
-                text.encode("utf-16-le", "surrogatepass")):
+    for raw in (
+        text.encode("utf-8", "surrogatepass"),
+        text.encode("gbk", "ignore"),
+        text.encode("utf-16-le", "surrogatepass"),
+    ):
         assert qieci.lcut(raw) == jieba.lcut(raw)
 
 
@@ -90,7 +105,7 @@ def _edit_words(lines: list[str], jieba) -> dict[str, list[str]]:
     for s in rng.sample(lines, 2000):
         if len(s) > 6:
             i = rng.randrange(len(s) - 4)
-            gram = s[i:i + rng.choice((2, 3, 4))]
+            gram = s[i : i + rng.choice((2, 3, 4))]
             if all("\u4e00" <= c <= "\u9fd5" for c in gram) and jieba.get_FREQ(gram) is None:
                 unknown.append(gram)
     return {
@@ -113,14 +128,17 @@ def _apply_edits(tok, edits: dict[str, list[str]], userdict: str) -> None:
         tok.suggest_freq((w[0], w[1]), tune=True)
 
 
-def test_corpus_identical_after_dictionary_edits(test_corpus_lines, jieba, isolated_force_split,
-                                                 tmp_path):
+def test_corpus_identical_after_dictionary_edits(
+    test_corpus_lines, jieba, isolated_force_split, tmp_path
+):
     edits = _edit_words(test_corpus_lines, jieba)
     userdict = tmp_path / "user.txt"
     userdict.write_text(
         "\n".join(
-            [f"{w} {5 + i} n" if i % 3 == 0 else (f"{w} {i + 1}" if i % 3 == 1 else w)
-             for i, w in enumerate(edits["add"][::2])]
+            [
+                f"{w} {5 + i} n" if i % 3 == 0 else (f"{w} {i + 1}" if i % 3 == 1 else w)
+                for i, w in enumerate(edits["add"][::2])
+            ]
             + ["", "  ", "\ufeff云计算 10 n", "Color OS 10 nz"]
         ),
         encoding="utf-8",
@@ -140,19 +158,42 @@ def test_corpus_identical_after_dictionary_edits(test_corpus_lines, jieba, isola
         assert not bad, (name, bad[:2])
 
 
-EDIT_POOL = ["北京", "清华", "大学", "清华大学", "来到", "我来", "华大", "到北",
-             "abc", "a", "北", "学生", "AB型", "C++", "我们的", "的"]
+EDIT_POOL = [
+    "北京",
+    "清华",
+    "大学",
+    "清华大学",
+    "来到",
+    "我来",
+    "华大",
+    "到北",
+    "abc",
+    "a",
+    "北",
+    "学生",
+    "AB型",
+    "C++",
+    "我们的",
+    "的",
+]
 
 edit_op = st.one_of(
-    st.tuples(st.just("add"), st.sampled_from(EDIT_POOL),
-              st.one_of(st.none(), st.integers(0, 10 ** 7)), st.sampled_from([None, "n", "nz"])),
+    st.tuples(
+        st.just("add"),
+        st.sampled_from(EDIT_POOL),
+        st.one_of(st.none(), st.integers(0, 10**7)),
+        st.sampled_from([None, "n", "nz"]),
+    ),
     st.tuples(st.just("del"), st.sampled_from(EDIT_POOL)),
     st.tuples(st.just("tune"), st.sampled_from(EDIT_POOL)),
     st.tuples(st.just("tune_split"), st.sampled_from([w for w in EDIT_POOL if len(w) > 1])),
 )
 pool_text = st.lists(
-    st.one_of(st.sampled_from(EDIT_POOL), st.text(alphabet=COMMON_HAN, max_size=3),
-              st.sampled_from([" ", "，", "1", "x", "\r\n"])),
+    st.one_of(
+        st.sampled_from(EDIT_POOL),
+        st.text(alphabet=COMMON_HAN, max_size=3),
+        st.sampled_from([" ", "，", "1", "x", "\r\n"]),
+    ),
     max_size=12,
 ).map("".join)
 
@@ -166,8 +207,9 @@ def edit_pair(jieba):
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(ops=st.lists(edit_op, min_size=1, max_size=8), texts=st.lists(pool_text, min_size=1,
-                                                                       max_size=4))
+@given(
+    ops=st.lists(edit_op, min_size=1, max_size=8), texts=st.lists(pool_text, min_size=1, max_size=4)
+)
 def test_random_edit_sequences_identical_to_jieba(edit_pair, ops, texts):
     """Random add/del/suggest_freq sequences; after each one, every API
     agrees with jieba (the pair accumulates edits across examples)."""
@@ -189,8 +231,17 @@ def test_random_edit_sequences_identical_to_jieba(edit_pair, ops, texts):
 
 def test_suggest_freq_values_match_jieba(jieba, isolated_force_split):
     ours, theirs = qieci.Tokenizer(), jieba.Tokenizer()
-    for seg in ["台中", ("台", "中"), "清华大学", ("中", "将"), "中将", "今天天气",
-                ("今天", "天气"), "不存在的词语", "x"]:
+    for seg in [
+        "台中",
+        ("台", "中"),
+        "清华大学",
+        ("中", "将"),
+        "中将",
+        "今天天气",
+        ("今天", "天气"),
+        "不存在的词语",
+        "x",
+    ]:
         assert ours.suggest_freq(seg) == theirs.suggest_freq(seg), seg
         assert ours.suggest_freq(seg, tune=True) == theirs.suggest_freq(seg, tune=True), seg
 
@@ -202,16 +253,18 @@ def test_frequency_lookup_matches_jieba(jieba):
     assert qieci.dt.total == jieba.dt.total
 
 
-def test_custom_text_dictionary_identical_to_jieba(jieba, tmp_path, test_corpus_lines,
-                                                   isolated_force_split):
+def test_custom_text_dictionary_identical_to_jieba(
+    jieba, tmp_path, test_corpus_lines, isolated_force_split
+):
     """A dictionary swapped in with set_dictionary / Tokenizer(dictionary=)."""
     words = {}
     for s in test_corpus_lines[:400]:
         for w in jieba.lcut(s):
             words[w] = words.get(w, 0) + 1
     path = tmp_path / "small.txt"
-    path.write_text("".join(f"{w} {n} n\n" for w, n in words.items() if " " not in w),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(f"{w} {n} n\n" for w, n in words.items() if " " not in w), encoding="utf-8"
+    )
     theirs = jieba.Tokenizer(dictionary=str(path))
     ours = qieci.Tokenizer(dictionary=path)
     other = qieci.Tokenizer()

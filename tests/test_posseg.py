@@ -13,10 +13,15 @@ from hypothesis import strategies as st
 
 import qieci
 from qieci.engines.jieba import _core, _posseg
-from qieci.engines.jieba.posmodel import DEFAULT_POSHMM_RESOURCE, PosHMMTables, default_poshmm_bytes, default_tables
-from qieci.posseg import POSTokenizer, default_model, pair
+from qieci.engines.jieba.posmodel import (
+    DEFAULT_POSHMM_RESOURCE,
+    PosHMMTables,
+    default_poshmm_bytes,
+    default_tables,
+)
 from qieci.engines.jieba.reference import ReferenceEngine
 from qieci.engines.jieba.reference_posseg import ReferencePosHMM, ReferenceTagger
+from qieci.posseg import POSTokenizer, default_model, pair
 from qieci.tokenizer import Tokenizer
 from strategies import COMMON_HAN, mixed_text
 
@@ -25,9 +30,13 @@ from strategies import COMMON_HAN, mixed_text
 RARE_HAN = "\u4e28\u4e44\u9fd5\u9fa0\u5c6e\u9f98\u7228\u4e02"
 han_run = st.text(alphabet=COMMON_HAN + RARE_HAN, min_size=1, max_size=30)
 # text mixing posseg's block characters with '%' and '-' (cut's block, not posseg's)
-pos_text = st.lists(st.one_of(
-    mixed_text, st.text(alphabet=COMMON_HAN + RARE_HAN + "abZ09.+#&_%- \r\n，", max_size=20),
-), max_size=3).map("".join)
+pos_text = st.lists(
+    st.one_of(
+        mixed_text,
+        st.text(alphabet=COMMON_HAN + RARE_HAN + "abZ09.+#&_%- \r\n，", max_size=20),
+    ),
+    max_size=3,
+).map("".join)
 
 
 def as_tuples(pairs) -> list[tuple[str, str]]:
@@ -55,6 +64,7 @@ def bundled_ref(ref_hmm) -> ReferenceTagger:
 
 # -- kernel == reference -------------------------------------------------------
 
+
 @given(run=han_run)
 def test_viterbi_matches_reference(ref_hmm, run):
     model = default_model()
@@ -78,9 +88,12 @@ def test_bundled_tagger_matches_reference(bundled_ref, fresh_tagger, text):
 ALPHABET = "北京大学生来到清华abAB1.+#_%- ，\r\n我"
 small_dict = st.dictionaries(
     st.text(alphabet="北京大学生来到清华abAB1.+#_我", min_size=1, max_size=4),
-    st.tuples(st.sampled_from([0, 1, 2, 3, 5, 100, 4096, 2 ** 31, 2 ** 40]),
-              st.sampled_from(["", "n", "v", "ns", "eng"])),
-    min_size=1, max_size=20,
+    st.tuples(
+        st.sampled_from([0, 1, 2, 3, 5, 100, 4096, 2**31, 2**40]),
+        st.sampled_from(["", "n", "v", "ns", "eng"]),
+    ),
+    min_size=1,
+    max_size=20,
 ).filter(lambda d: sum(f for f, _ in d.values()) > 0)
 
 
@@ -96,14 +109,18 @@ def test_small_dictionaries_match_reference(ref_hmm, words, text, hmm):
         for i in range(1, len(w)):
             freq.setdefault(w[:i], 0)
     trie.total = sum(f for f, _ in words.values())
-    ref = ReferenceTagger(ReferenceEngine(freq, trie.total, {}, {}, {}),
-                          {w: t for w, (_, t) in words.items() if t}, ref_hmm)
+    ref = ReferenceTagger(
+        ReferenceEngine(freq, trie.total, {}, {}, {}),
+        {w: t for w, (_, t) in words.items() if t},
+        ref_hmm,
+    )
     model = default_model()
     got = _posseg.lcut(trie, model.hmm, text, hmm, tuple(names), {}, model.tags)
     assert as_tuples(got) == ref.lcut(text, hmm)
 
 
 # -- against jieba -------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def jpos(jieba):
@@ -124,8 +141,11 @@ def _first_diff(lines, ours, theirs):
 def test_corpus_sample_identical_to_jieba(test_corpus_lines, jpos, hmm, step):
     """A sample of every test corpus (the full run: bench/posseg_diff.py)."""
     lines = test_corpus_lines[::step]
-    bad = _first_diff(lines, lambda s: as_tuples(qieci.posseg.lcut(s, hmm)),
-                      lambda s: as_tuples(jpos.lcut(s, hmm)))
+    bad = _first_diff(
+        lines,
+        lambda s: as_tuples(qieci.posseg.lcut(s, hmm)),
+        lambda s: as_tuples(jpos.lcut(s, hmm)),
+    )
     assert bad is None, bad
 
 
@@ -173,8 +193,9 @@ def test_user_dictionary_tags_identical_to_jieba(user_pair, test_corpus_lines):
     ours, theirs = user_pair
     lines = USER_TEXTS + test_corpus_lines[::97]
     for hmm in (True, False):
-        bad = _first_diff(lines, lambda s: as_tuples(ours.lcut(s, hmm)),
-                          lambda s: as_tuples(theirs.lcut(s, hmm)))
+        bad = _first_diff(
+            lines, lambda s: as_tuples(ours.lcut(s, hmm)), lambda s: as_tuples(theirs.lcut(s, hmm))
+        )
         assert bad is None, bad
     assert ("云计算", "n") in as_tuples(ours.lcut(USER_TEXTS[0]))
 
@@ -203,6 +224,7 @@ def test_word_tag_table_override(jieba, jpos, isolated_force_split):
 
 
 # -- API --------------------------------------------------------------------------
+
 
 def test_pair_behaves_like_jiebas(jpos):
     p = pair("北京", "ns")
@@ -262,11 +284,12 @@ def test_corrupt_model_names_the_file():
 
 
 def test_import_qieci_does_not_import_posseg_or_analyse():
-    code = ("import sys, qieci; qieci.lcut('我来到北京');"
-            "print(any(m in sys.modules for m in ('qieci.posseg', 'qieci.analyse')))")
+    code = (
+        "import sys, qieci; qieci.lcut('我来到北京');"
+        "print(any(m in sys.modules for m in ('qieci.posseg', 'qieci.analyse')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
 
 
 def test_viterbi_fallback_matches_reference_and_jieba(ref_hmm, jpos):
@@ -283,5 +306,8 @@ def test_viterbi_fallback_matches_reference_and_jieba(ref_hmm, jpos):
     model, states = default_model(), default_tables().states
     for run in runs:
         got = [states[i] for i in _posseg.viterbi_states(model.hmm, run)]
-        assert got == ref_hmm.decode(run) == viterbi(
-            run, jpos.char_state_tab_P, jpos.start_P, jpos.trans_P, jpos.emit_P)[1], run
+        assert (
+            got
+            == ref_hmm.decode(run)
+            == viterbi(run, jpos.char_state_tab_P, jpos.start_P, jpos.trans_P, jpos.emit_P)[1]
+        ), run

@@ -34,9 +34,20 @@ def test_drop_in_module_api():
 
     assert jieba.lcut("我来到北京清华大学") == ["我", "来到", "北京", "清华大学"]
     assert list(jieba.cut("我来到北京清华大学", cut_all=True)) == [
-        "我", "来到", "北京", "清华", "清华大学", "华大", "大学"]
+        "我",
+        "来到",
+        "北京",
+        "清华",
+        "清华大学",
+        "华大",
+        "大学",
+    ]
     assert jieba.lcut_for_search("小明硕士毕业于中国科学院计算所")[:4] == [
-        "小明", "硕士", "毕业", "于"]
+        "小明",
+        "硕士",
+        "毕业",
+        "于",
+    ]
     assert jieba.dt is qieci.dt
     assert isinstance(jieba.Tokenizer(), qieci.Tokenizer)
     jieba.initialize()  # idempotent
@@ -55,8 +66,12 @@ def test_tokenizers_are_independent():
 def test_protected_user_words_come_out_whole(jieba):
     tok = qieci.Tokenizer()
     tok.load_userdict(io.StringIO("Color OS 10 nz\n*ST舜船\niPhone 15 Pro 5\nR&D 中心\n"))
-    cases = [("新的", "Color OS", "系统更新"), ("", "*ST舜船", "今日停牌"),
-             ("苹果发布", "iPhone 15 Pro", "手机"), ("公司的", "R&D 中心", "")]
+    cases = [
+        ("新的", "Color OS", "系统更新"),
+        ("", "*ST舜船", "今日停牌"),
+        ("苹果发布", "iPhone 15 Pro", "手机"),
+        ("公司的", "R&D 中心", ""),
+    ]
     for left, word, right in cases:
         got = tok.lcut(left + word + right)
         assert got == jieba.lcut(left) + [word] + jieba.lcut(right)

@@ -25,11 +25,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from qieci.analyse.idf import (  # noqa: E402
-    DEFAULT_IDF_RESOURCE, DEFAULT_STOP_RESOURCE, parse_idf_text, stop_words_to_bytes,
+    DEFAULT_IDF_RESOURCE,
+    DEFAULT_STOP_RESOURCE,
+    parse_idf_text,
+    stop_words_to_bytes,
 )
 from qieci.engines.jieba.dictionary import (  # noqa: E402
-    DEFAULT_DICT_RESOURCE, DEFAULT_HMM_RESOURCE, HMM_STATES, DictData,
-    hmm_to_bytes, parse_text_dictionary,
+    DEFAULT_DICT_RESOURCE,
+    DEFAULT_HMM_RESOURCE,
+    HMM_STATES,
+    DictData,
+    hmm_to_bytes,
+    parse_text_dictionary,
 )
 from qieci.engines.jieba.posmodel import DEFAULT_POSHMM_RESOURCE, tables_from_dicts  # noqa: E402
 
@@ -60,15 +67,23 @@ def convert_hmm(out: Path) -> None:
 
 def convert_poshmm(out: Path) -> None:
     """jieba.posseg's joint (position, tag) HMM -> a ``poshmm`` file."""
+
     def table(name: str):
         return importlib.import_module(f"jieba.posseg.{name}").P
 
-    tables = tables_from_dicts(table("prob_start"), table("prob_trans"), table("prob_emit"),
-                               table("char_state_tab"), "jieba.posseg")
+    tables = tables_from_dicts(
+        table("prob_start"),
+        table("prob_trans"),
+        table("prob_emit"),
+        table("char_state_tab"),
+        "jieba.posseg",
+    )
     data = tables.to_bytes()
     out.write_bytes(data)
-    print(f"{out}: {len(tables.states)} states, {len(tables.emit_chars)} characters, "
-          f"{len(data)} bytes")
+    print(
+        f"{out}: {len(tables.states)} states, {len(tables.emit_chars)} characters, "
+        f"{len(data)} bytes"
+    )
 
 
 def convert_idf(jieba_dir: Path, out: Path) -> None:
@@ -90,9 +105,12 @@ def convert_stop_words(out: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=None,
-                    help="write every file into this folder instead (default: the package's "
-                         "data folders)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write every file into this folder instead (default: the package's data folders)",
+    )
     args = ap.parse_args()
     pkg = ROOT / "src" / "qieci"
     engine_out = args.out or pkg / "engines" / "jieba" / "data"

@@ -17,10 +17,25 @@ from ._version import __version__
 from .tokenizer import Tokenizer, TokenizerSpec, strdecode
 
 __all__ = [
-    "__version__", "Tokenizer", "TokenizerSpec", "dt", "cut", "lcut", "cut_for_search",
-    "lcut_for_search", "tokenize", "load_userdict", "add_word", "del_word",
-    "suggest_freq", "initialize", "set_dictionary", "get_FREQ",
-    "user_word_tag_tab", "strdecode", "cut_file",
+    "__version__",
+    "Tokenizer",
+    "TokenizerSpec",
+    "dt",
+    "cut",
+    "lcut",
+    "cut_for_search",
+    "lcut_for_search",
+    "tokenize",
+    "load_userdict",
+    "add_word",
+    "del_word",
+    "suggest_freq",
+    "initialize",
+    "set_dictionary",
+    "get_FREQ",
+    "user_word_tag_tab",
+    "strdecode",
+    "cut_file",
 ]
 
 #: The default tokenizer behind the module-level functions (the one
@@ -58,4 +73,3 @@ def cut_file(src: str, dst: str, jobs: int | None = None, **options: Any) -> Any
     from .io.stream import cut_file as _cut_file
 
     return _cut_file(dt, src, dst, CutOptions(**options), jobs)
-

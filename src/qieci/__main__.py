@@ -1,4 +1,5 @@
 """``python -m qieci``: the same as the ``qieci`` command."""
+
 import sys
 
 from .cli import main

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import struct
 import sys
-from array import array
 import zlib
+from array import array
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
@@ -82,7 +82,7 @@ def unpack(data: bytes, *, kind: str, source: str) -> dict[str, bytes]:
     table_end = _HEADER.size + _ENTRY.size * count
     if count > 4096 or table_end > len(view):
         raise ValueError(f"{source}: truncated qieci file (section table cut off)")
-    table = bytes(view[_HEADER.size:table_end])
+    table = bytes(view[_HEADER.size : table_end])
     if zlib.crc32(table) != table_crc:
         raise ValueError(f"{source}: corrupt qieci file (section table checksum mismatch)")
     sections: dict[str, bytes] = {}
@@ -91,14 +91,16 @@ def unpack(data: bytes, *, kind: str, source: str) -> dict[str, bytes]:
         name = raw_name.rstrip(b"\0").decode("ascii", "replace")
         if offset < table_end or offset + length > len(view):
             raise ValueError(f"{source}: truncated qieci file (section {name!r} cut off)")
-        stored = bytes(view[offset:offset + length])
+        stored = bytes(view[offset : offset + length])
         if zlib.crc32(stored) != crc:
             raise ValueError(f"{source}: corrupt qieci file (section {name!r} checksum mismatch)")
         if flags & _FLAG_ZLIB:
             try:
                 stored = zlib.decompress(stored)
             except zlib.error as exc:
-                raise ValueError(f"{source}: corrupt qieci file (section {name!r}: {exc})") from None
+                raise ValueError(
+                    f"{source}: corrupt qieci file (section {name!r}: {exc})"
+                ) from None
         sections[name] = stored
     return sections
 

@@ -24,10 +24,17 @@ from .io.stream import CutOptions
 from .tokenizer import Tokenizer
 
 
-def cut_text_files(paths_or_glob: str | Iterable[str], out_dir: str, client: Any = None, *,
-                   options: CutOptions | None = None, tokenizer: Tokenizer | None = None,
-                   dictionary: str | None = None, user_dicts: Iterable[str] = (),
-                   partition_bytes: int = DEFAULT_PARTITION_BYTES) -> list[str]:
+def cut_text_files(
+    paths_or_glob: str | Iterable[str],
+    out_dir: str,
+    client: Any = None,
+    *,
+    options: CutOptions | None = None,
+    tokenizer: Tokenizer | None = None,
+    dictionary: str | None = None,
+    user_dicts: Iterable[str] = (),
+    partition_bytes: int = DEFAULT_PARTITION_BYTES,
+) -> list[str]:
     """Segment text files on a Dask cluster; return the part files written,
     in order (``client`` defaults to the current ``distributed`` client).
 
@@ -38,8 +45,14 @@ def cut_text_files(paths_or_glob: str | Iterable[str], out_dir: str, client: Any
         tokenizer = Tokenizer(dictionary)
         for u in user_dicts:
             tokenizer.load_userdict(u)
-    return _cut_text_files(paths_or_glob, out_dir, tokenizer.spec(), client, options=options,
-                           partition_bytes=partition_bytes)
+    return _cut_text_files(
+        paths_or_glob,
+        out_dir,
+        tokenizer.spec(),
+        client,
+        options=options,
+        partition_bytes=partition_bytes,
+    )
 
 
 __all__ = ["DEFAULT_PARTITION_BYTES", "cut_text_files", "expand"]

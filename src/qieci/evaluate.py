@@ -37,19 +37,22 @@ class Score:
 
     def table(self) -> str:
         """Human-readable lines, figures in percent with two decimals."""
+
         def pct(x: float | None) -> str:
             return "-" if x is None else f"{100 * x:.2f}"
 
-        return "\n".join([
-            f"precision  {pct(self.precision)}",
-            f"recall     {pct(self.recall)}",
-            f"f1         {pct(self.f1)}",
-            f"oov_recall {pct(self.oov_recall)}" + (
-                f"  ({self.oov_words} OOV gold words)" if self.oov_words is not None else ""),
-            f"iv_recall  {pct(self.iv_recall)}",
-            f"gold_words {self.gold_words}",
-            f"pred_words {self.pred_words}",
-        ])
+        return "\n".join(
+            [
+                f"precision  {pct(self.precision)}",
+                f"recall     {pct(self.recall)}",
+                f"f1         {pct(self.f1)}",
+                f"oov_recall {pct(self.oov_recall)}"
+                + (f"  ({self.oov_words} OOV gold words)" if self.oov_words is not None else ""),
+                f"iv_recall  {pct(self.iv_recall)}",
+                f"gold_words {self.gold_words}",
+                f"pred_words {self.pred_words}",
+            ]
+        )
 
 
 def spans(words: Sequence[str]) -> list[tuple[int, int]]:
@@ -62,8 +65,11 @@ def spans(words: Sequence[str]) -> list[tuple[int, int]]:
     return out
 
 
-def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]],
-          vocab: Collection[str] | None = None) -> Score:
+def score(
+    gold: Iterable[Sequence[str]],
+    pred: Iterable[Sequence[str]],
+    vocab: Collection[str] | None = None,
+) -> Score:
     """Score predicted lines of words against gold lines of words.
 
     Lines pair up in order; each pair must have the same text once the words
@@ -89,7 +95,7 @@ def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]],
         ps = set(spans(p))
         n_gold += len(gs)
         n_pred += len(ps)
-        for word, sp in zip(g, gs):
+        for word, sp in zip(g, gs, strict=True):
             hit = sp in ps
             n_correct += hit
             if vocab is not None and word not in vocab:
@@ -106,8 +112,7 @@ def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]],
         n_iv = n_gold - n_oov
         iv_recall = (n_correct - oov_correct) / n_iv if n_iv else 0.0
         oov_words = n_oov
-    return Score(precision, recall, f1, oov_recall, iv_recall, n_gold, n_pred, n_correct,
-                 oov_words)
+    return Score(precision, recall, f1, oov_recall, iv_recall, n_gold, n_pred, n_correct, oov_words)
 
 
 def read_segmented(path: str) -> list[list[str]]:

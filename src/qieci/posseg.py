@@ -34,8 +34,17 @@ from .engines.jieba._posseg import pair
 from .engines.jieba.tagger import TaggerModel, default_model, hmm_from_tables
 from .tokenizer import Tokenizer, strdecode
 
-__all__ = ["pair", "POSTokenizer", "dt", "cut", "lcut", "initialize", "hmm_from_tables",
-           "TaggerModel", "default_model"]
+__all__ = [
+    "pair",
+    "POSTokenizer",
+    "dt",
+    "cut",
+    "lcut",
+    "initialize",
+    "hmm_from_tables",
+    "TaggerModel",
+    "default_model",
+]
 
 
 class TagTable:
@@ -71,8 +80,9 @@ class POSTokenizer:
     with the bundled dictionary when none is given). ``model``: a POS HMM
     of the engine's (None: the bundled one, jieba's)."""
 
-    def __init__(self, tokenizer: Tokenizer | None = None,
-                 model: TaggerModel | None = None) -> None:
+    def __init__(
+        self, tokenizer: Tokenizer | None = None, model: TaggerModel | None = None
+    ) -> None:
         self.tokenizer = tokenizer if tokenizer is not None else Tokenizer()
         self._model = model
         self.word_tag_tab = TagTable(self)
@@ -133,19 +143,22 @@ class POSTokenizer:
         """Yield the tagged words of ``sentence`` (see :meth:`lcut`)."""
         yield from self.lcut(sentence, HMM)
 
-    def tokenize(self, unicode_sentence: str, mode: str = "default",
-                 HMM: bool = True) -> list[tuple[str, str, int, int]]:
+    def tokenize(
+        self, unicode_sentence: str, mode: str = "default", HMM: bool = True
+    ) -> list[tuple[str, str, int, int]]:
         """``(word, flag, start, end)`` for every tagged word; in default mode
         the spans tile the input. ``mode="search"`` also gives, before each
         word longer than 2 (3), its 2-grams (3-grams) that are dictionary
         words, as ``Tokenizer.tokenize`` does, tagged like dictionary words."""
         if not isinstance(unicode_sentence, str):
             raise ValueError("qieci: the input parameter should be str")
-        return self._tagger().pos_tokenize(unicode_sentence, mode, HMM, self.user_tags(),
-                                           self._model)
+        return self._tagger().pos_tokenize(
+            unicode_sentence, mode, HMM, self.user_tags(), self._model
+        )
 
 
 # -- the default tagger and jieba's module functions ----------------------------
+
 
 def _default() -> POSTokenizer:
     import qieci

@@ -102,15 +102,26 @@ class Tokenizer:
     :meth:`initialize`.
     """
 
-    def __init__(self, dictionary: PathArg | None = None, *, engine: str | Engine = "jieba",
-                 standard: str | None = None, model: PathArg | None = None) -> None:
-        options = {k: v for k, v in (("dictionary", dictionary), ("standard", standard),
-                                     ("model", model)) if v is not None}
+    def __init__(
+        self,
+        dictionary: PathArg | None = None,
+        *,
+        engine: str | Engine = "jieba",
+        standard: str | None = None,
+        model: PathArg | None = None,
+    ) -> None:
+        options = {
+            k: v
+            for k, v in (("dictionary", dictionary), ("standard", standard), ("model", model))
+            if v is not None
+        }
         if isinstance(engine, str):
             self.engine: Engine = engines.make_engine(engine, **options)
         elif options:
-            raise ValueError("dictionary=, standard= and model= go to the engine's constructor "
-                             "when an engine object is given")
+            raise ValueError(
+                "dictionary=, standard= and model= go to the engine's constructor "
+                "when an engine object is given"
+            )
         else:
             self.engine = engine
         self._lock = threading.RLock()
@@ -132,11 +143,12 @@ class Tokenizer:
         engine = self.engine
         if isinstance(engine, kind):
             return engine
-        offering = [name for name, path in engines.ENGINES.items()
-                    if _engine_offers(path, kind)]
+        offering = [name for name, path in engines.ENGINES.items() if _engine_offers(path, kind)]
         hint = " or ".join(f"the {n} engine (engine={n!r})" for n in offering) or "another engine"
-        raise Unsupported(f"{what} needs {hint}; this tokenizer's engine is "
-                          f"{getattr(engine, 'name', type(engine).__name__)!r}")
+        raise Unsupported(
+            f"{what} needs {hint}; this tokenizer's engine is "
+            f"{getattr(engine, 'name', type(engine).__name__)!r}"
+        )
 
     # -- loading -----------------------------------------------------------
 
@@ -177,14 +189,16 @@ class Tokenizer:
 
     # -- segmentation --------------------------------------------------------
 
-    def lcut(self, sentence: Any, cut_all: bool = False, HMM: bool = True,
-             use_paddle: bool = False) -> list[str]:
+    def lcut(
+        self, sentence: Any, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False
+    ) -> list[str]:
         """The words of ``sentence`` as a list (see :meth:`cut`)."""
         text = sentence if type(sentence) is str else strdecode(sentence)
         return self.engine.lcut(text, "all" if cut_all else "default", HMM)
 
-    def cut(self, sentence: Any, cut_all: bool = False, HMM: bool = True,
-            use_paddle: bool = False) -> Iterator[str]:
+    def cut(
+        self, sentence: Any, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False
+    ) -> Iterator[str]:
         """Yield the words of ``sentence``.
 
         ``cut_all`` gives jieba's full mode (every dictionary word, possibly
@@ -202,8 +216,9 @@ class Tokenizer:
     def cut_for_search(self, sentence: Any, HMM: bool = True) -> Iterator[str]:
         yield from self.lcut_for_search(sentence, HMM)
 
-    def tokenize(self, unicode_sentence: str, mode: str = "default",
-                 HMM: bool = True, pos: bool = False) -> Iterator[Any]:
+    def tokenize(
+        self, unicode_sentence: str, mode: str = "default", HMM: bool = True, pos: bool = False
+    ) -> Iterator[Any]:
         """Yield ``(word, start, end)``; ``mode`` is ``"default"`` or
         ``"search"`` (any other value means search, as in jieba).
 
@@ -217,8 +232,9 @@ class Tokenizer:
             tagger = self.capability(Tagging, "tokenize(pos=True)")
             yield from tagger.pos_tokenize(unicode_sentence, mode, HMM, self.pos_tags())
             return
-        yield from self.engine.tokenize(unicode_sentence,
-                                        "default" if mode == "default" else "search", HMM)
+        yield from self.engine.tokenize(
+            unicode_sentence, "default" if mode == "default" else "search", HMM
+        )
 
     def pos_tags(self) -> dict[str, str]:
         """The user tags the tagger uses: those of the user words, under the
@@ -229,25 +245,33 @@ class Tokenizer:
         tags: dict[str, str] = pos.user_tags()
         return tags
 
-    def cutter(self, mode: str = "default", hmm: bool = True,
-               pos_sep: str = "/") -> Callable[[str], list[str]]:
+    def cutter(
+        self, mode: str = "default", hmm: bool = True, pos_sep: str = "/"
+    ) -> Callable[[str], list[str]]:
         """The list-returning cut function for ``mode``: "default", "all",
         "search", or "pos" (``word + pos_sep + tag`` tokens of
         :mod:`qieci.posseg`)."""
         if mode == "pos":
             tagger = self.capability(Tagging, "POS tagging (--pos)")
-            return lambda s: [p.word + pos_sep + p.flag
-                              for p in tagger.pos_lcut(s, hmm, self.pos_tags())]
+            return lambda s: [
+                p.word + pos_sep + p.flag for p in tagger.pos_lcut(s, hmm, self.pos_tags())
+            ]
         if mode not in _MODES:
             raise ValueError(f"unknown mode {mode!r}")
         if mode not in self.engine.modes:
-            raise Unsupported(f"mode {mode!r} is not offered by the "
-                              f"{self.engine.name!r} engine")
+            raise Unsupported(f"mode {mode!r} is not offered by the {self.engine.name!r} engine")
         engine = self.engine
         return lambda s: engine.lcut(s, mode, hmm)
 
-    def cut_lines(self, text: str, delimiter: str = " ", mode: str = "default",
-                  HMM: bool = True, crlf_to_lf: bool = False, pos_sep: str = "/") -> str:
+    def cut_lines(
+        self,
+        text: str,
+        delimiter: str = " ",
+        mode: str = "default",
+        HMM: bool = True,
+        crlf_to_lf: bool = False,
+        pos_sep: str = "/",
+    ) -> str:
         """Segment every ``\\n``-terminated line of ``text`` and return the
         lines with their words joined by ``delimiter`` and their line ends
         kept (``\\r\\n`` written as ``\\n`` with ``crlf_to_lf``): the corpus
@@ -263,8 +287,15 @@ class Tokenizer:
         engine's ``safe_split``); None when there is none."""
         return self.engine.safe_split(text, limit, "default" if mode == "pos" else mode)
 
-    def cut_many(self, texts: Iterable[str], jobs: int | None = 1, *, cut_all: bool = False,
-                 HMM: bool = True, search: bool = False) -> Iterator[list[str]]:
+    def cut_many(
+        self,
+        texts: Iterable[str],
+        jobs: int | None = 1,
+        *,
+        cut_all: bool = False,
+        HMM: bool = True,
+        search: bool = False,
+    ) -> Iterator[list[str]]:
         """``lcut`` (or ``lcut_for_search``) of every text, in order.
 
         With ``jobs`` > 1 (``None``: all cores), the work is spread over that
@@ -284,8 +315,9 @@ class Tokenizer:
         engine's spec and the user words added so far): what worker
         processes get, once each, instead of a pickled tokenizer."""
         with self._lock:
-            return TokenizerSpec(self.engine.spec(), tuple(self._edits),
-                                 dict(self.user_word_tag_tab))
+            return TokenizerSpec(
+                self.engine.spec(), tuple(self._edits), dict(self.user_word_tag_tab)
+            )
 
     # -- user words and the dictionary -------------------------------------------
 
@@ -328,7 +360,8 @@ class Tokenizer:
                 self.add_word(segment)
             return 1
         seg: str | tuple[str, ...] = (
-            strdecode(segment) if isinstance(segment, (str, bytes))
+            strdecode(segment)
+            if isinstance(segment, (str, bytes))
             else tuple(strdecode(s) for s in segment)
         )
         with self._lock:

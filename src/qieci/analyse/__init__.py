@@ -19,8 +19,18 @@ from .base import KeywordExtractor
 from .textrank import TextRank
 from .tfidf import TFIDF
 
-__all__ = ["KeywordExtractor", "TFIDF", "TextRank", "extract_tags", "tfidf", "textrank",
-           "set_idf_path", "set_stop_words", "default_tfidf", "default_textrank"]
+__all__ = [
+    "KeywordExtractor",
+    "TFIDF",
+    "TextRank",
+    "extract_tags",
+    "tfidf",
+    "textrank",
+    "set_idf_path",
+    "set_stop_words",
+    "default_tfidf",
+    "default_textrank",
+]
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,8 +51,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def extract_tags(sentence: Any, topK: int | None = 20, withWeight: bool = False,
-                 allowPOS: Any = (), withFlag: bool = False) -> list[Any]:
+def extract_tags(
+    sentence: Any,
+    topK: int | None = 20,
+    withWeight: bool = False,
+    allowPOS: Any = (),
+    withFlag: bool = False,
+) -> list[Any]:
     """TF-IDF keywords of ``sentence`` (see :meth:`TFIDF.extract_tags`)."""
     return _default_tfidf().extract_tags(sentence, topK, withWeight, allowPOS, withFlag)
 
@@ -50,8 +65,13 @@ def extract_tags(sentence: Any, topK: int | None = 20, withWeight: bool = False,
 tfidf = extract_tags
 
 
-def textrank(sentence: Any, topK: int | None = 20, withWeight: bool = False,
-             allowPOS: Any = ("ns", "n", "vn", "v"), withFlag: bool = False) -> list[Any]:
+def textrank(
+    sentence: Any,
+    topK: int | None = 20,
+    withWeight: bool = False,
+    allowPOS: Any = ("ns", "n", "vn", "v"),
+    withFlag: bool = False,
+) -> list[Any]:
     """TextRank keywords of ``sentence`` (see :meth:`TextRank.textrank`)."""
     return _default_textrank().textrank(sentence, topK, withWeight, allowPOS, withFlag)
 

@@ -80,7 +80,7 @@ class IDFTable:
         index = _array("H", sec["index"])
         if len(index) != len(words) or (index and max(index) >= len(values)):
             raise ValueError(f"{source}: corrupt IDF table (index does not match words)")
-        table = dict(zip(words, map(values.__getitem__, index)))
+        table = dict(zip(words, map(values.__getitem__, index), strict=True))
         return cls.from_mapping(table, source)
 
 

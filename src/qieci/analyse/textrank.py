@@ -60,11 +60,20 @@ class TextRank(KeywordExtractor):
         self.span = WINDOW
 
     def pairfilter(self, wp: Any) -> bool:
-        return (wp.flag in self.pos_filt and len(wp.word.strip()) >= 2
-                and wp.word.lower() not in self.stop_words)
+        return (
+            wp.flag in self.pos_filt
+            and len(wp.word.strip()) >= 2
+            and wp.word.lower() not in self.stop_words
+        )
 
-    def textrank(self, sentence: Any, topK: int | None = 20, withWeight: bool = False,
-                 allowPOS: Any = ("ns", "n", "vn", "v"), withFlag: bool = False) -> list[Any]:
+    def textrank(
+        self,
+        sentence: Any,
+        topK: int | None = 20,
+        withWeight: bool = False,
+        allowPOS: Any = ("ns", "n", "vn", "v"),
+        withFlag: bool = False,
+    ) -> list[Any]:
         """The ``topK`` keywords of ``sentence`` (all when ``topK`` is
         falsy); ``allowPOS`` becomes this extractor's ``pos_filt``, as in
         jieba. ``withWeight`` gives ``(keyword, weight)`` tuples;

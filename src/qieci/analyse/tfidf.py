@@ -13,7 +13,8 @@ from collections import Counter
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
-from . import _keywords
+import qieci.analyse._keywords as _keywords
+
 from .base import KeywordExtractor
 from .idf import IDFTable, load_idf
 
@@ -29,8 +30,9 @@ class TFIDF(KeywordExtractor):
     ``qieci.dt``; the POS tagger is the one over the same tokenizer.
     """
 
-    def __init__(self, idf_path: str | PathLike[str] | None = None,
-                 tokenizer: Tokenizer | None = None) -> None:
+    def __init__(
+        self, idf_path: str | PathLike[str] | None = None, tokenizer: Tokenizer | None = None
+    ) -> None:
         super().__init__(tokenizer)
         self._idf_path: str | None = None
         self._use(load_idf(idf_path), idf_path)
@@ -52,8 +54,14 @@ class TFIDF(KeywordExtractor):
         if path != self._idf_path:
             self._use(load_idf(path), path)
 
-    def extract_tags(self, sentence: Any, topK: int | None = 20, withWeight: bool = False,
-                     allowPOS: Any = (), withFlag: bool = False) -> list[Any]:
+    def extract_tags(
+        self,
+        sentence: Any,
+        topK: int | None = 20,
+        withWeight: bool = False,
+        allowPOS: Any = (),
+        withFlag: bool = False,
+    ) -> list[Any]:
         """The ``topK`` keywords of ``sentence`` (all when ``topK`` is falsy).
 
         With ``allowPOS``, only words tagged with one of those tags count
@@ -64,21 +72,26 @@ class TFIDF(KeywordExtractor):
         stop = self.stop_words
         if not allowPOS:
             counts = _keywords.count_keywords(self.tokenizer.lcut(sentence), stop)
-            return self._rank(_keywords.weigh(counts, self.idf_freq, self.median_idf),
-                              topK, withWeight)
+            return self._rank(
+                _keywords.weigh(counts, self.idf_freq, self.median_idf), topK, withWeight
+            )
         allow = frozenset(allowPOS)
         tagged = self.postokenizer.lcut(sentence)
         if not withFlag:
             counts = _keywords.count_keywords([p.word for p in tagged if p.flag in allow], stop)
-            return self._rank(_keywords.weigh(counts, self.idf_freq, self.median_idf),
-                              topK, withWeight)
+            return self._rank(
+                _keywords.weigh(counts, self.idf_freq, self.median_idf), topK, withWeight
+            )
         # pair keywords: equal when word and flag are; weighed by the word
         pair_counts = Counter(p for p in tagged if p.flag in allow)
         kept = {k: c for k, c in pair_counts.items() if _keywords.keeps(k.word, stop)}
         total = float(sum(kept.values()))
         idf, median = self.idf_freq, self.median_idf
-        return self._rank({k: float(c) * (idf.get(k.word, median) / total)
-                           for k, c in kept.items()}, topK, withWeight)
+        return self._rank(
+            {k: float(c) * (idf.get(k.word, median) / total) for k, c in kept.items()},
+            topK,
+            withWeight,
+        )
 
     #: jieba's alias
     tfidf = extract_tags

@@ -28,37 +28,70 @@ from .options import (
 
 def register(sub: Any) -> None:
     cut = sub.add_parser(
-        "cut", help="segment text files (or stdin) into space-separated words",
+        "cut",
+        help="segment text files (or stdin) into space-separated words",
         description="Segment each input line; write one output line per input line.",
     )
-    cut.add_argument("files", nargs="*", metavar="FILE",
-                     help="input files; stdin when none is given or for '-'")
-    cut.add_argument("-o", "--output", metavar="OUT",
-                     help="output file (default: stdout), or a directory (ending in '/', or "
-                          "existing) to write one output file per input file; written "
-                          "atomically")
-    cut.add_argument("-d", "--delimiter", default=" ", metavar="DELIM",
-                     help="word delimiter (default: one space)")
+    cut.add_argument(
+        "files", nargs="*", metavar="FILE", help="input files; stdin when none is given or for '-'"
+    )
+    cut.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file (default: stdout), or a directory (ending in '/', or "
+        "existing) to write one output file per input file; written "
+        "atomically",
+    )
+    cut.add_argument(
+        "-d",
+        "--delimiter",
+        default=" ",
+        metavar="DELIM",
+        help="word delimiter (default: one space)",
+    )
     mode = cut.add_mutually_exclusive_group()
     mode.add_argument("--cut-all", action="store_true", help="full mode: all dictionary words")
     mode.add_argument("--search", action="store_true", help="search mode: add sub-words")
     cut.add_argument("--no-hmm", action="store_true", help="do not use the HMM for unknown words")
     add_dictionary_arguments(cut)
     add_input_arguments(cut)
-    cut.add_argument("--newline", choices=("keep", "lf"), default="keep",
-                     help="line ends: keep them as they are (default), or write \\r\\n as \\n")
-    cut.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                     help="worker processes (default: all cores)")
-    cut.add_argument("--resume", action="store_true",
-                     help="with -o DIR/: skip inputs whose output file already exists")
-    cut.add_argument("--scheduler", metavar="ADDRESS",
-                     help="segment on a dask.distributed cluster (needs -o DIR/ and qieci[dask])")
-    cut.add_argument("-q", "--quiet", action="store_true",
-                     help="no progress bar and no summary on stderr")
-    cut.add_argument("--pos", action="store_true",
-                     help="tag the words (as jieba.posseg): write word/tag tokens")
-    cut.add_argument("--pos-sep", default="/", metavar="SEP",
-                     help="with --pos: text between a word and its tag (default '/')")
+    cut.add_argument(
+        "--newline",
+        choices=("keep", "lf"),
+        default="keep",
+        help="line ends: keep them as they are (default), or write \\r\\n as \\n",
+    )
+    cut.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes (default: all cores)",
+    )
+    cut.add_argument(
+        "--resume",
+        action="store_true",
+        help="with -o DIR/: skip inputs whose output file already exists",
+    )
+    cut.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="segment on a dask.distributed cluster (needs -o DIR/ and qieci[dask])",
+    )
+    cut.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar and no summary on stderr"
+    )
+    cut.add_argument(
+        "--pos", action="store_true", help="tag the words (as jieba.posseg): write word/tag tokens"
+    )
+    cut.add_argument(
+        "--pos-sep",
+        default="/",
+        metavar="SEP",
+        help="with --pos: text between a word and its tag (default '/')",
+    )
     add_engine_arguments(cut)
     cut.set_defaults(func=run)
 
@@ -68,9 +101,15 @@ def cut_options(args: argparse.Namespace) -> CutOptions:
     if args.pos and (args.search or args.cut_all):
         raise InputError("--pos cannot be combined with --search or --cut-all")
     mode = "search" if args.search else ("all" if args.cut_all else "default")
-    return CutOptions(mode="pos" if args.pos else mode, hmm=not args.no_hmm,
-                      delimiter=args.delimiter, encoding=args.encoding, errors=args.errors,
-                      newline=args.newline, pos_sep=args.pos_sep)
+    return CutOptions(
+        mode="pos" if args.pos else mode,
+        hmm=not args.no_hmm,
+        delimiter=args.delimiter,
+        encoding=args.encoding,
+        errors=args.errors,
+        newline=args.newline,
+        pos_sep=args.pos_sep,
+    )
 
 
 def _output_is_dir(path: str | None) -> bool:
@@ -103,10 +142,12 @@ def run(args: argparse.Namespace) -> int:
     if out_dir:
         os.makedirs(args.output, exist_ok=True)
     near = os.path.join(args.output, "x") if out_dir else args.output
-    with spill_directory(near) as spill, Segmenter(tok, opts, args.jobs or None,
-                                                   spill_dir=spill) as seg:
+    with (
+        spill_directory(near) as spill,
+        Segmenter(tok, opts, args.jobs or None, spill_dir=spill) as seg,
+    ):
         if out_dir:
-            for src, dst in zip(inputs, _output_names(inputs, args.output)):
+            for src, dst in zip(inputs, _output_names(inputs, args.output), strict=True):
                 if args.resume and os.path.exists(dst):
                     progress.advance(os.path.getsize(src))
                     continue
@@ -117,8 +158,7 @@ def run(args: argparse.Namespace) -> int:
                 for src in inputs:
                     stream = open_input(src)
                     try:
-                        stats.add(seg.run(stream, "<stdin>" if src == "-" else src, sink,
-                                          progress))
+                        stats.add(seg.run(stream, "<stdin>" if src == "-" else src, sink, progress))
                     finally:
                         if stream is not sys.stdin.buffer:
                             stream.close()

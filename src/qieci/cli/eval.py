@@ -13,11 +13,12 @@ from .options import add_dictionary_arguments, add_engine_arguments, engine_name
 
 def register(sub: Any) -> None:
     ev = sub.add_parser(
-        "eval", help="score a segmentation against a gold file (SIGHAN scoring)",
+        "eval",
+        help="score a segmentation against a gold file (SIGHAN scoring)",
         description="Precision, recall, F1, OOV and IV recall of PRED (or of segmenting "
-                    "GOLD's raw text with the chosen engine) against GOLD. Words are "
-                    "character spans. The OOV vocabulary is --vocab, else the model's "
-                    "training words of the standard (learned engine), else none.",
+        "GOLD's raw text with the chosen engine) against GOLD. Words are "
+        "character spans. The OOV vocabulary is --vocab, else the model's "
+        "training words of the standard (learned engine), else none.",
     )
     ev.add_argument("gold", metavar="GOLD", help="gold file: one line, words separated by spaces")
     ev.add_argument("--pred", metavar="PRED", help="segmented file to score (same lines)")
@@ -45,8 +46,7 @@ def run(args: argparse.Namespace) -> int:
         pred = (tok.lcut("".join(words)) for words in gold)
     result = score(gold, pred, vocab)
     if args.json:
-        keys = ("precision", "recall", "f1", "oov_recall", "iv_recall", "gold_words",
-                "pred_words")
+        keys = ("precision", "recall", "f1", "oov_recall", "iv_recall", "gold_words", "pred_words")
         print(json.dumps({k: getattr(result, k) for k in keys}))
     else:
         print(result.table())

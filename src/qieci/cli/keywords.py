@@ -22,37 +22,67 @@ from .options import add_dictionary_arguments, add_input_arguments, make_tokeniz
 
 def register(sub: Any) -> None:
     kw = sub.add_parser(
-        "keywords", help="extract keywords (TF-IDF or TextRank) of each line or file",
+        "keywords",
+        help="extract keywords (TF-IDF or TextRank) of each line or file",
         description="Print the top-K keywords of each input line (or of each file with "
-                    "--document), as jieba.analyse extracts them.",
+        "--document), as jieba.analyse extracts them.",
     )
-    kw.add_argument("files", nargs="*", metavar="FILE",
-                    help="input files; stdin when none is given or for '-'")
-    kw.add_argument("-o", "--output", metavar="OUT",
-                    help="output file (default: stdout); written atomically")
-    kw.add_argument("-k", "--topk", type=int, default=20, metavar="K",
-                    help="keywords per line or document (default 20; 0 = all)")
+    kw.add_argument(
+        "files", nargs="*", metavar="FILE", help="input files; stdin when none is given or for '-'"
+    )
+    kw.add_argument(
+        "-o", "--output", metavar="OUT", help="output file (default: stdout); written atomically"
+    )
+    kw.add_argument(
+        "-k",
+        "--topk",
+        type=int,
+        default=20,
+        metavar="K",
+        help="keywords per line or document (default 20; 0 = all)",
+    )
     kw.add_argument("--textrank", action="store_true", help="use TextRank instead of TF-IDF")
     kw.add_argument("-w", "--with-weight", action="store_true", help="print the weights too")
-    kw.add_argument("--json", action="store_true",
-                    help="one JSON array per line: keywords, or [keyword, weight] pairs")
-    kw.add_argument("--allow-pos", metavar="TAGS",
-                    help="comma-separated tags a keyword must have (TextRank default: "
-                         "ns,n,vn,v; TF-IDF default: any)")
-    kw.add_argument("--document", action="store_true",
-                    help="one result per input file (the whole file is the text)")
+    kw.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON array per line: keywords, or [keyword, weight] pairs",
+    )
+    kw.add_argument(
+        "--allow-pos",
+        metavar="TAGS",
+        help="comma-separated tags a keyword must have (TextRank default: "
+        "ns,n,vn,v; TF-IDF default: any)",
+    )
+    kw.add_argument(
+        "--document",
+        action="store_true",
+        help="one result per input file (the whole file is the text)",
+    )
     kw.add_argument("--idf", metavar="IDF", help="IDF table: 'word idf' lines, or qieci binary")
-    kw.add_argument("--stop-words", action="append", default=[], metavar="FILE",
-                    help="extra stop words, one per line (repeatable)")
+    kw.add_argument(
+        "--stop-words",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra stop words, one per line (repeatable)",
+    )
     add_dictionary_arguments(kw)
     add_input_arguments(kw)
     kw.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")
     kw.set_defaults(func=run)
 
 
-def make_extractor(tok: Tokenizer, *, textrank: bool, topk: int | None, with_weight: bool,
-                   allow_pos: tuple[str, ...], idf: str | None,
-                   stop_words: list[str]) -> Callable[[str], list[Any]]:
+def make_extractor(
+    tok: Tokenizer,
+    *,
+    textrank: bool,
+    topk: int | None,
+    with_weight: bool,
+    allow_pos: tuple[str, ...],
+    idf: str | None,
+    stop_words: list[str],
+) -> Callable[[str], list[Any]]:
     """The keyword function of these settings, over ``tok``."""
     if textrank:
         tr = TextRank(tokenizer=tok)
@@ -69,13 +99,15 @@ def make_extractor(tok: Tokenizer, *, textrank: bool, topk: int | None, with_wei
 def format_keywords(keywords: list[Any], as_json: bool) -> str:
     """One output line (without its terminator) for a result."""
     if as_json:
-        return json.dumps([list(k) if isinstance(k, tuple) else k for k in keywords],
-                          ensure_ascii=False)
+        return json.dumps(
+            [list(k) if isinstance(k, tuple) else k for k in keywords], ensure_ascii=False
+        )
     return " ".join(f"{k[0]}:{k[1]:.6g}" if isinstance(k, tuple) else k for k in keywords)
 
 
-def _lines(inputs: list[str], encoding: str, errors: str,
-           stats: LineStats) -> Iterator[tuple[str, str]]:
+def _lines(
+    inputs: list[str], encoding: str, errors: str, stats: LineStats
+) -> Iterator[tuple[str, str]]:
     """``(text, terminator)`` of every input line."""
     for name in inputs:
         stream = open_input(name)
@@ -90,9 +122,14 @@ def _lines(inputs: list[str], encoding: str, errors: str,
 def run(args: argparse.Namespace) -> int:
     tok = make_tokenizer(args, load=False)
     extract = make_extractor(
-        tok, textrank=args.textrank, topk=args.topk or None, with_weight=args.with_weight,
-        allow_pos=tuple(t for t in (args.allow_pos or "").split(",") if t), idf=args.idf,
-        stop_words=args.stop_words)
+        tok,
+        textrank=args.textrank,
+        topk=args.topk or None,
+        with_weight=args.with_weight,
+        allow_pos=tuple(t for t in (args.allow_pos or "").split(",") if t),
+        idf=args.idf,
+        stop_words=args.stop_words,
+    )
     inputs: list[str] = args.files or ["-"]
     stats = LineStats()
     out = AtomicOutput(args.output) if args.output else None
@@ -104,8 +141,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.document:
             for name in inputs:
-                doc = "".join(t + term for t, term in _lines([name], args.encoding, args.errors,
-                                                            stats))
+                doc = "".join(
+                    t + term for t, term in _lines([name], args.encoding, args.errors, stats)
+                )
                 emit(extract(doc), "\n")
         else:
             for text, term in _lines(inputs, args.encoding, args.errors, stats):
@@ -120,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     if stats.changed_lines and not args.quiet:
         verb = "skipped" if args.errors == "skip-line" else "repaired"
-        print(f"qieci: {verb} {stats.changed_lines} line(s) with invalid input bytes",
-              file=sys.stderr)
+        print(
+            f"qieci: {verb} {stats.changed_lines} line(s) with invalid input bytes", file=sys.stderr
+        )
     return 0

@@ -10,30 +10,50 @@ from ..tokenizer import Tokenizer
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     """``--engine``, ``--standard``, ``--model``."""
-    parser.add_argument("--engine", choices=tuple(ENGINES), default=None,
-                        help="segmentation engine (default: jieba; learned when --standard "
-                             "or --model is given)")
-    parser.add_argument("--standard", metavar="S",
-                        help="learned engine: segmentation standard (see 'qieci standards')")
-    parser.add_argument("--model", metavar="PATH",
-                        help="learned engine: model file (default: the bundled model)")
+    parser.add_argument(
+        "--engine",
+        choices=tuple(ENGINES),
+        default=None,
+        help="segmentation engine (default: jieba; learned when --standard or --model is given)",
+    )
+    parser.add_argument(
+        "--standard",
+        metavar="S",
+        help="learned engine: segmentation standard (see 'qieci standards')",
+    )
+    parser.add_argument(
+        "--model", metavar="PATH", help="learned engine: model file (default: the bundled model)"
+    )
 
 
 def add_dictionary_arguments(parser: argparse.ArgumentParser) -> None:
     """``-u/--user-dict`` and ``-D/--dict``."""
-    parser.add_argument("-u", "--user-dict", action="append", default=[], metavar="USERDICT",
-                        help="user dictionary (repeatable): 'word [freq] [tag]' per line")
-    parser.add_argument("-D", "--dict", metavar="DICT",
-                        help="main dictionary: jieba text format or qieci binary")
+    parser.add_argument(
+        "-u",
+        "--user-dict",
+        action="append",
+        default=[],
+        metavar="USERDICT",
+        help="user dictionary (repeatable): 'word [freq] [tag]' per line",
+    )
+    parser.add_argument(
+        "-D", "--dict", metavar="DICT", help="main dictionary: jieba text format or qieci binary"
+    )
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """``--encoding`` and ``--errors``."""
-    parser.add_argument("--encoding", default="utf-8",
-                        help="input encoding (utf-8, gbk, gb18030, big5, ...); output is UTF-8")
-    parser.add_argument("--errors", choices=("strict", "replace", "skip-line"), default="strict",
-                        help="invalid input bytes: fail (default), replace with U+FFFD, or "
-                             "skip the line")
+    parser.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="input encoding (utf-8, gbk, gb18030, big5, ...); output is UTF-8",
+    )
+    parser.add_argument(
+        "--errors",
+        choices=("strict", "replace", "skip-line"),
+        default="strict",
+        help="invalid input bytes: fail (default), replace with U+FFFD, or skip the line",
+    )
 
 
 def engine_name(args: argparse.Namespace) -> str:
@@ -60,8 +80,12 @@ def make_tokenizer(args: argparse.Namespace, *, load: bool = True) -> Tokenizer:
     dictionary = getattr(args, "dict", None)
     if dictionary and engine != "jieba":
         raise ValueError("--dict applies to the jieba engine only")
-    tok = Tokenizer(dictionary, engine=engine, standard=getattr(args, "standard", None),
-                    model=getattr(args, "model", None))
+    tok = Tokenizer(
+        dictionary,
+        engine=engine,
+        standard=getattr(args, "standard", None),
+        model=getattr(args, "model", None),
+    )
     user_dicts = getattr(args, "user_dict", None) or []
     if load or dictionary or user_dicts or engine != "jieba":
         tok.initialize()

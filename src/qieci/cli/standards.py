@@ -22,8 +22,9 @@ def run(args: argparse.Namespace) -> int:
     meta = parse_meta(sec, source)
     vocab = parse_vocab(sec, source)
     if args.json:
-        print(json.dumps({"standards": meta.standards, "training": meta.training},
-                         ensure_ascii=False))
+        print(
+            json.dumps({"standards": meta.standards, "training": meta.training}, ensure_ascii=False)
+        )
         return 0
     for std in meta.standards:
         text = vocab.get(std, "")

@@ -9,39 +9,84 @@ from typing import Any
 
 def register(sub: Any) -> None:
     tr = sub.add_parser(
-        "train", help="train a learned-engine model on gold corpora",
+        "train",
+        help="train a learned-engine model on gold corpora",
         description="Train a multi-standard model from gold files (words separated by one "
-                    "space per line). Reports progress and dev F1 per epoch; stops early "
-                    "when the mean dev F1 stops improving, keeping the best epoch.",
+        "space per line). Reports progress and dev F1 per epoch; stops early "
+        "when the mean dev F1 stops improving, keeping the best epoch.",
     )
-    tr.add_argument("--corpus", action="append", required=True, metavar="S=FILE[,FILE...]",
-                    help="training files of standard S (repeatable)")
-    tr.add_argument("--dev", action="append", default=[], metavar="S=FILE[,FILE...]",
-                    help="dev files of standard S, for model selection (repeatable)")
+    tr.add_argument(
+        "--corpus",
+        action="append",
+        required=True,
+        metavar="S=FILE[,FILE...]",
+        help="training files of standard S (repeatable)",
+    )
+    tr.add_argument(
+        "--dev",
+        action="append",
+        default=[],
+        metavar="S=FILE[,FILE...]",
+        help="dev files of standard S, for model selection (repeatable)",
+    )
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write")
     tr.add_argument("--epochs", type=int, default=10, help="maximum epochs (default 10)")
-    tr.add_argument("--patience", type=int, default=2,
-                    help="stop after this many epochs without dev improvement (default 2)")
-    tr.add_argument("--bits", type=int, default=22,
-                    help="log2 of the weight-table size (default 22; 24 for large corpora)")
+    tr.add_argument(
+        "--patience",
+        type=int,
+        default=2,
+        help="stop after this many epochs without dev improvement (default 2)",
+    )
+    tr.add_argument(
+        "--bits",
+        type=int,
+        default=22,
+        help="log2 of the weight-table size (default 22; 24 for large corpora)",
+    )
     tr.add_argument("--seed", type=int, default=1, help="shuffling seed (default 1)")
-    tr.add_argument("--no-jieba-lexicon", action="store_true",
-                    help="do not use jieba's dictionary for the lexicon features")
-    tr.add_argument("--lexicon", action="append", default=[], metavar="WORDS",
-                    help="word list (one word per line, first field) to add to the lexicon "
-                         "features (repeatable), e.g. an official training word list")
-    tr.add_argument("--std-lexicon", action="append", default=[], metavar="S=WORDS",
-                    help="a word list of standard S alone (repeatable): its own lexicon "
-                         "features, e.g. the official training word list of that standard")
-    tr.add_argument("--lexicon-min-count", type=int, default=0, metavar="N",
-                    help="also use training words seen N+ times as lexicon words (0: no)")
-    tr.add_argument("--lexicon-folds", type=int, default=10, metavar="K",
-                    help="train each standard lexicon in K held-out folds: a sentence's "
-                         "lexicon lacks the words found only in its fold (default 10; "
-                         "0: no folds)")
-    tr.add_argument("--training-words-lexicon", action="store_true",
-                    help="give every standard its own training words as (part of) its own "
-                         "lexicon, trained in the held-out folds")
+    tr.add_argument(
+        "--no-jieba-lexicon",
+        action="store_true",
+        help="do not use jieba's dictionary for the lexicon features",
+    )
+    tr.add_argument(
+        "--lexicon",
+        action="append",
+        default=[],
+        metavar="WORDS",
+        help="word list (one word per line, first field) to add to the lexicon "
+        "features (repeatable), e.g. an official training word list",
+    )
+    tr.add_argument(
+        "--std-lexicon",
+        action="append",
+        default=[],
+        metavar="S=WORDS",
+        help="a word list of standard S alone (repeatable): its own lexicon "
+        "features, e.g. the official training word list of that standard",
+    )
+    tr.add_argument(
+        "--lexicon-min-count",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also use training words seen N+ times as lexicon words (0: no)",
+    )
+    tr.add_argument(
+        "--lexicon-folds",
+        type=int,
+        default=10,
+        metavar="K",
+        help="train each standard lexicon in K held-out folds: a sentence's "
+        "lexicon lacks the words found only in its fold (default 10; "
+        "0: no folds)",
+    )
+    tr.add_argument(
+        "--training-words-lexicon",
+        action="store_true",
+        help="give every standard its own training words as (part of) its own "
+        "lexicon, trained in the held-out folds",
+    )
     tr.set_defaults(func=run)
 
 
@@ -65,16 +110,22 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--bits must be between 10 and 26")
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
-    std_lexicons = {s: sorted(set().union(*map(read_vocab, files)))
-                    for s, files in parse_corpus_args(args.std_lexicon).items()}
-    cfg = TrainConfig(bits=args.bits, epochs=args.epochs, patience=args.patience,
-                      seed=args.seed, min_lexicon_count=args.lexicon_min_count,
-                      lexicon_words=lexicon_words(args.no_jieba_lexicon, args.lexicon),
-                      lexicon_folds=args.lexicon_folds,
-                      training_words_lexicon=args.training_words_lexicon,
-                      std_lexicons=std_lexicons)
+    std_lexicons = {
+        s: sorted(set().union(*map(read_vocab, files)))
+        for s, files in parse_corpus_args(args.std_lexicon).items()
+    }
+    cfg = TrainConfig(
+        bits=args.bits,
+        epochs=args.epochs,
+        patience=args.patience,
+        seed=args.seed,
+        min_lexicon_count=args.lexicon_min_count,
+        lexicon_words=lexicon_words(args.no_jieba_lexicon, args.lexicon),
+        lexicon_folds=args.lexicon_folds,
+        training_words_lexicon=args.training_words_lexicon,
+        std_lexicons=std_lexicons,
+    )
     model = train(corpora, dev, cfg, log=sys.stderr)
     model.save(args.output)
-    print(f"qieci: wrote {args.output} (standards: {', '.join(model.standards)})",
-          file=sys.stderr)
+    print(f"qieci: wrote {args.output} (standards: {', '.join(model.standards)})", file=sys.stderr)
     return 0

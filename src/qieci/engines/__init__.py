@@ -22,11 +22,13 @@ from typing import Any
 from .base import Engine, EngineSpec, Unsupported, create_engine
 
 #: Registered engines: name -> ``"module:Class"``.
-ENGINES: Mapping[str, str] = MappingProxyType({
-    "jieba": "qieci.engines.jieba:JiebaEngine",
-    "learned": "qieci.engines.learned:LearnedEngine",
-    "chars": "qieci.engines.chars:CharsEngine",
-})
+ENGINES: Mapping[str, str] = MappingProxyType(
+    {
+        "jieba": "qieci.engines.jieba:JiebaEngine",
+        "learned": "qieci.engines.learned:LearnedEngine",
+        "chars": "qieci.engines.chars:CharsEngine",
+    }
+)
 
 
 def make_engine(name: str, **options: Any) -> Engine:

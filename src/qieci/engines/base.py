@@ -71,8 +71,9 @@ class Engine(Protocol):
 
     def lcut(self, text: str, mode: str, hmm: bool) -> list[str]: ...
 
-    def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool,
-                  crlf_to_lf: bool) -> str: ...
+    def cut_lines(
+        self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool
+    ) -> str: ...
 
     def add_word(self, word: str, freq: int | None, tag: str | None) -> int: ...
 
@@ -105,11 +106,13 @@ class Tagging(Protocol):
     are the tags of user words, which win over the engine's own; ``model``
     is a tagger model of the engine's (None: its bundled one)."""
 
-    def pos_lcut(self, text: str, hmm: bool, user_tags: Mapping[str, str],
-                 model: Any = None) -> list[Any]: ...
+    def pos_lcut(
+        self, text: str, hmm: bool, user_tags: Mapping[str, str], model: Any = None
+    ) -> list[Any]: ...
 
-    def pos_tokenize(self, text: str, mode: str, hmm: bool, user_tags: Mapping[str, str],
-                     model: Any = None) -> list[tuple[str, str, int, int]]: ...
+    def pos_tokenize(
+        self, text: str, mode: str, hmm: bool, user_tags: Mapping[str, str], model: Any = None
+    ) -> list[tuple[str, str, int, int]]: ...
 
     def word_tag(self, word: str) -> str | None: ...
 
@@ -145,16 +148,16 @@ class EngineBase:
     def lcut(self, text: str, mode: str, hmm: bool) -> list[str]:
         return [w for w, _, _ in self.tokenize(text, mode, hmm)]
 
-    def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool,
-                  crlf_to_lf: bool) -> str:
+    def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool) -> str:
         return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
 
     def safe_split(self, text: str, limit: int, mode: str) -> int | None:
         return None
 
 
-def join_lines(cut: Callable[[str], list[str]], text: str, delimiter: str,
-               crlf_to_lf: bool = False) -> str:
+def join_lines(
+    cut: Callable[[str], list[str]], text: str, delimiter: str, crlf_to_lf: bool = False
+) -> str:
     """Every ``\\n``-terminated line of ``text`` cut by ``cut``, its words
     joined by ``delimiter``, its line end kept (``\\r\\n`` as ``\\n`` with
     ``crlf_to_lf``): the reference of every engine's ``cut_lines``."""
@@ -189,7 +192,7 @@ def search_grams(words: Iterable[str], contains: Callable[[str], bool]) -> list[
         for size in (2, 3):
             if n > size:
                 for i in range(n - size + 1):
-                    gram = word[i:i + size]
+                    gram = word[i : i + size]
                     if contains(gram):
                         out.append((gram, pos + i, pos + i + size))
         out.append((word, pos, pos + n))
@@ -213,8 +216,9 @@ def create_engine(name: str, options: Mapping[str, Any], registry: Mapping[str, 
     accepted = getattr(cls, "options", ())
     for key in options:
         if key not in accepted:
-            takers = ", ".join(f"engine={n!r}" for n, p in registry.items()
-                               if key in _options_of(p))
+            takers = ", ".join(
+                f"engine={n!r}" for n, p in registry.items() if key in _options_of(p)
+            )
             hint = f" ({key}= needs {takers})" if takers else ""
             raise ValueError(f"engine {name!r} takes no {key}= option{hint}")
     engine: Engine = cls(**options)

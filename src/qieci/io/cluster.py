@@ -21,7 +21,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import asdict
-from typing import Any, BinaryIO
+from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
@@ -53,8 +53,9 @@ def plugin_name(spec: Recipe) -> str:
     return f"qieci-tokenizer-{digest}"
 
 
-def cut_partition(path: str, start: int, end: int, out_path: str, name: str,
-                  options: dict[str, Any]) -> dict[str, int]:
+def cut_partition(
+    path: str, start: int, end: int, out_path: str, name: str, options: dict[str, Any]
+) -> dict[str, int]:
     """Segment the lines of ``path`` that begin in ``[start, end)`` into
     ``out_path`` (runs on a worker)."""
     from distributed import get_worker
@@ -89,9 +90,15 @@ def expand(paths_or_glob: str | Iterable[str]) -> list[str]:
     return out
 
 
-def cut_text_files(paths_or_glob: str | Iterable[str], out_dir: str, spec: Recipe,
-                   client: Any = None, *, options: CutOptions | None = None,
-                   partition_bytes: int = DEFAULT_PARTITION_BYTES) -> list[str]:
+def cut_text_files(
+    paths_or_glob: str | Iterable[str],
+    out_dir: str,
+    spec: Recipe,
+    client: Any = None,
+    *,
+    options: CutOptions | None = None,
+    partition_bytes: int = DEFAULT_PARTITION_BYTES,
+) -> list[str]:
     """Segment text files on a Dask cluster with the tokenizer of ``spec``;
     return the part files written, in order (``client`` defaults to the
     current ``distributed`` client)."""
@@ -104,10 +111,12 @@ def cut_text_files(paths_or_glob: str | Iterable[str], out_dir: str, spec: Recip
     os.makedirs(out_dir, exist_ok=True)
     bases = [os.path.basename(p) for p in paths]
     if len(set(bases)) != len(bases):
-        raise InputError("several inputs have the same file name; cut them into separate directories")
+        raise InputError(
+            "several inputs have the same file name; cut them into separate directories"
+        )
     opts = asdict(options or CutOptions())
     calls = []
-    for path, base in zip(paths, bases):
+    for path, base in zip(paths, bases, strict=True):
         size = os.path.getsize(path)
         with open(path, "rb") as f:
             # line-aligned where the client can read the file cheaply; the
@@ -116,8 +125,9 @@ def cut_text_files(paths_or_glob: str | Iterable[str], out_dir: str, spec: Recip
         for i, (start, end) in enumerate(ranges or byte_ranges(size, partition_bytes)):
             out_path = os.path.join(os.path.abspath(out_dir), f"{base}.part{i:05d}")
             calls.append((os.path.abspath(path), start, end, out_path))
-    futures = [client.submit(cut_partition, p, s, e, o, name, opts, pure=False)
-               for p, s, e, o in calls]
+    futures = [
+        client.submit(cut_partition, p, s, e, o, name, opts, pure=False) for p, s, e, o in calls
+    ]
     from distributed import wait
 
     # let every partition finish (or fail) before returning or raising, so

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import codecs
 import os
-from contextlib import contextmanager
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -43,9 +43,15 @@ def split_terminator(raw: bytes) -> tuple[bytes, bytes]:
     return raw, b""
 
 
-def read_lines(stream: BinaryIO, name: str, *, encoding: str = "utf-8",
-               errors: str = "strict", stats: LineStats | None = None,
-               start_offset: int = 0) -> Iterator[tuple[str, str]]:
+def read_lines(
+    stream: BinaryIO,
+    name: str,
+    *,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    stats: LineStats | None = None,
+    start_offset: int = 0,
+) -> Iterator[tuple[str, str]]:
     """Yield ``(text, terminator)`` for every line of ``stream``.
 
     ``errors`` is ``"strict"`` (raise :class:`InputError` naming the file,

@@ -87,8 +87,10 @@ class Stats:
 
     def summary(self) -> str:
         rate = self.chars / self.seconds if self.seconds > 0 else 0.0
-        text = (f"{self.lines} lines, {self.chars} chars, {self.seconds:.2f} s, "
-                f"{rate / 1e6:.2f}M chars/s")
+        text = (
+            f"{self.lines} lines, {self.chars} chars, {self.seconds:.2f} s, "
+            f"{rate / 1e6:.2f}M chars/s"
+        )
         if self.changed_lines:
             text += f", {self.changed_lines} lines with invalid bytes replaced"
         if self.skipped_lines:
@@ -160,8 +162,7 @@ def _run_piece(tok: Segments, opts: CutOptions, task: Piece) -> Result:
     if task.term is not None:
         out += _terminator(task.term, opts)
     # a piece has words exactly when it has text
-    return Result(out.encode("utf-8", "surrogatepass"), Stats(), bool(task.text), True,
-                  task.first)
+    return Result(out.encode("utf-8", "surrogatepass"), Stats(), bool(task.text), True, task.first)
 
 
 def _run_lines(tok: Segments, opts: CutOptions, task: Lines) -> Result:
@@ -172,8 +173,9 @@ def _run_lines(tok: Segments, opts: CutOptions, task: Lines) -> Result:
     newlines = text.count("\n")
     lines = newlines + (0 if not text or text.endswith("\n") else 1)
     chars = len(text) - newlines - text.count("\r\n")
-    out = tok.cut_lines(text, opts.delimiter, opts.mode, opts.hmm, opts.newline == "lf",
-                        opts.pos_sep)
+    out = tok.cut_lines(
+        text, opts.delimiter, opts.mode, opts.hmm, opts.newline == "lf", opts.pos_sep
+    )
     return Result(out.encode("utf-8", "surrogatepass"), Stats(lines=lines, chars=chars))
 
 
@@ -220,9 +222,15 @@ def _enc_label(encoding: str) -> str:
 class _Reader:
     """Turns one input stream into tasks; counts bytes for the progress."""
 
-    def __init__(self, stream: BinaryIO, name: str, opts: CutOptions,
-                 progress: Progress | None, split: Callable[[str, int, str], int | None],
-                 base_offset: int = 0) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        name: str,
+        opts: CutOptions,
+        progress: Progress | None,
+        split: Callable[[str, int, str], int | None],
+        base_offset: int = 0,
+    ) -> None:
         self.split = split  # the tokenizer's safe split points of long lines
         self.stream = stream
         self.base_offset = base_offset
@@ -269,7 +277,7 @@ class _Reader:
             buf += block
             cut = buf.rfind(b"\n")
             if cut >= 0:
-                data, buf = buf[:cut + 1], buf[cut + 1:]
+                data, buf = buf[: cut + 1], buf[cut + 1 :]
                 yield Lines(self.name, line_no, offset, data)
                 line_no += data.count(b"\n")
                 offset += len(data)
@@ -280,8 +288,7 @@ class _Reader:
         if buf:
             yield Lines(self.name, line_no, offset, buf)
 
-    def _long_line(self, head: bytes, line_no: int,
-                   offset: int) -> Iterator[Piece]:
+    def _long_line(self, head: bytes, line_no: int, offset: int) -> Iterator[Piece]:
         """Stream one over-long line as pieces; return (bytes consumed,
         including its newline; the bytes read after it)."""
         # a line too long to hold is repaired under both replace and
@@ -295,7 +302,7 @@ class _Reader:
         while True:
             nl = data.find(b"\n")
             if nl >= 0:
-                chunk, rest = data[:nl], data[nl + 1:]
+                chunk, rest = data[:nl], data[nl + 1 :]
             else:
                 chunk, rest = data, b""
             try:
@@ -348,8 +355,10 @@ class Progress:
             left = max(self.total - self.done, 0)
             eta = left / rate if rate > 0 else 0
             pct = 100.0 * self.done / self.total
-            text += (f"/{self.total / 1e6:,.1f} MB {pct:5.1f}%  {rate / 1e6:6.1f} MB/s  "
-                     f"ETA {int(eta // 60)}:{int(eta % 60):02d}")
+            text += (
+                f"/{self.total / 1e6:,.1f} MB {pct:5.1f}%  {rate / 1e6:6.1f} MB/s  "
+                f"ETA {int(eta // 60)}:{int(eta % 60):02d}"
+            )
         else:
             text += f" MB  {rate / 1e6:6.1f} MB/s"
         sys.stderr.write(text + " ")
@@ -369,8 +378,14 @@ class Segmenter:
     context manager.
     """
 
-    def __init__(self, tokenizer: Segments, opts: CutOptions, jobs: int | None = None,
-                 start_method: str | None = None, spill_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        tokenizer: Segments,
+        opts: CutOptions,
+        jobs: int | None = None,
+        start_method: str | None = None,
+        spill_dir: str | None = None,
+    ) -> None:
         """``spill_dir``: a private directory where workers leave their
         output for the main process to append (much cheaper than a pipe);
         without it, output comes back through the pool's pipes."""
@@ -408,8 +423,9 @@ class Segmenter:
         if self.spill_dir is None:
             yield from pool.imap(run_task, ((self.opts, t) for t in tasks))
         else:
-            yield from pool.imap(run_task_spilled,
-                                 ((self.opts, t, self._spill_path()) for t in tasks))
+            yield from pool.imap(
+                run_task_spilled, ((self.opts, t, self._spill_path()) for t in tasks)
+            )
 
     def _workers(self) -> WorkerPool:
         if self._pool is None:
@@ -421,15 +437,18 @@ class Segmenter:
         assert self.spill_dir is not None
         return os.path.join(self.spill_dir, f"{next(self._spills)}.out")
 
-    def _run_ranges(self, path: str, ranges: list[tuple[int, int]], sink: BinaryIO,
-                    progress: Progress | None) -> Stats:
+    def _run_ranges(
+        self, path: str, ranges: list[tuple[int, int]], sink: BinaryIO, progress: Progress | None
+    ) -> Stats:
         """Regular files with workers: each worker reads its own byte range
         (the main process only hands out offsets and appends results)."""
         size = ranges[-1][1]
-        jobs = ((self.opts, path, s, e, self._spill_path() if self.spill_dir else None)
-                for s, e in ranges)
+        jobs = (
+            (self.opts, path, s, e, self._spill_path() if self.spill_dir else None)
+            for s, e in ranges
+        )
         stats = Stats()
-        for (s, e), res in zip(ranges, self._workers().imap(cut_range, jobs)):
+        for (s, e), res in zip(ranges, self._workers().imap(cut_range, jobs), strict=True):
             stats.add(res.stats)
             if res.spill is None:
                 sink.write(res.output)
@@ -440,8 +459,14 @@ class Segmenter:
         stats.bytes_in = size
         return stats
 
-    def run(self, stream: BinaryIO, name: str, sink: BinaryIO,
-            progress: Progress | None = None, base_offset: int = 0) -> Stats:
+    def run(
+        self,
+        stream: BinaryIO,
+        name: str,
+        sink: BinaryIO,
+        progress: Progress | None = None,
+        base_offset: int = 0,
+    ) -> Stats:
         """Segment ``stream`` (named ``name`` in messages) into ``sink``.
         ``base_offset`` is the file offset where ``stream`` starts (line
         numbers in messages then count from there)."""
@@ -453,8 +478,12 @@ class Segmenter:
             ranges = line_ranges(stream, size, RANGE_BYTES, LONG_LINE_BYTES)
             stream.seek(0)
             if ranges is not None:
-                stats = self._run_ranges(os.path.abspath(stream.name),  # type: ignore[attr-defined]
-                                         ranges, sink, progress)
+                stats = self._run_ranges(
+                    os.path.abspath(stream.name),  # type: ignore[attr-defined]
+                    ranges,
+                    sink,
+                    progress,
+                )
                 stats.seconds = time.perf_counter() - t0
                 return stats
         stats = Stats()
@@ -519,8 +548,9 @@ def line_start_at_or_after(f: BinaryIO, pos: int, limit: int | None = None) -> i
             return None
 
 
-def line_ranges(f: BinaryIO, size: int, step: int,
-                max_line: int | None = None) -> list[tuple[int, int]] | None:
+def line_ranges(
+    f: BinaryIO, size: int, step: int, max_line: int | None = None
+) -> list[tuple[int, int]] | None:
     """``[start, end)`` ranges of about ``step`` bytes that begin and end
     at line starts and cover the file. None when a line crossing a range
     edge is longer than ``max_line`` (such a file is better streamed)."""
@@ -535,7 +565,7 @@ def line_ranges(f: BinaryIO, size: int, step: int,
         bounds.append(start)
         pos = start + step
     bounds.append(size)
-    return list(zip(bounds[:-1], bounds[1:]))
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def byte_ranges(size: int, partition_bytes: int) -> list[tuple[int, int]]:
@@ -552,7 +582,7 @@ def absolute_line_message(message: str, path: str, start: int) -> str:
     prefix = f"{path}:"
     if not message.startswith(prefix) or start == 0:
         return message
-    rel, _, rest = message[len(prefix):].partition(":")
+    rel, _, rest = message[len(prefix) :].partition(":")
     lines_before = 0
     with open(path, "rb") as f:
         left = start
@@ -584,8 +614,9 @@ def cut_range(tok: Segments, job: tuple[CutOptions, str, int, int, str | None]) 
             if real_end > real_start:
                 seg = Segmenter(tok, opts, jobs=1)
                 try:
-                    stats = seg.run(ByteRange(f, real_start, real_end), path, sink,
-                                    base_offset=real_start)
+                    stats = seg.run(
+                        ByteRange(f, real_start, real_end), path, sink, base_offset=real_start
+                    )
                 except InputError as exc:
                     raise InputError(absolute_line_message(str(exc), path, real_start)) from None
             output = b"" if spill else sink.getvalue()
@@ -600,8 +631,12 @@ def _regular_file_size(stream: BinaryIO) -> int | None:
     try:
         name = getattr(stream, "name", None)
         st = os.fstat(stream.fileno())
-        if (not isinstance(name, str) or not stat.S_ISREG(st.st_mode) or stream.tell() != 0
-                or not os.path.exists(name)):
+        if (
+            not isinstance(name, str)
+            or not stat.S_ISREG(st.st_mode)
+            or stream.tell() != 0
+            or not os.path.exists(name)
+        ):
             return None
         return st.st_size
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
@@ -649,25 +684,39 @@ def _chain(first, second, rest):
         yield from rest
 
 
-def cut_stream(tok: Segments, src: BinaryIO, sink: BinaryIO, opts: CutOptions | None = None,
-               jobs: int | None = 1, name: str = "<stream>") -> Stats:
+def cut_stream(
+    tok: Segments,
+    src: BinaryIO,
+    sink: BinaryIO,
+    opts: CutOptions | None = None,
+    jobs: int | None = 1,
+    name: str = "<stream>",
+) -> Stats:
     """Segment the binary stream ``src`` into ``sink``."""
     with Segmenter(tok, opts or CutOptions(), jobs) as seg:
         return seg.run(src, name, sink)
 
 
-def cut_file(tok: Segments, src: str, dst: str, opts: CutOptions | None = None,
-             jobs: int | None = None, start_method: str | None = None) -> Stats:
+def cut_file(
+    tok: Segments,
+    src: str,
+    dst: str,
+    opts: CutOptions | None = None,
+    jobs: int | None = None,
+    start_method: str | None = None,
+) -> Stats:
     """Segment the file ``src`` into ``dst`` (written atomically: ``dst``
     appears only when complete)."""
-    with spill_directory(os.fspath(dst)) as spill, open_input(os.fspath(src)) as stream, \
-            AtomicOutput(os.fspath(dst)) as out, \
-            Segmenter(tok, opts or CutOptions(), jobs, start_method, spill) as seg:
+    with (
+        spill_directory(os.fspath(dst)) as spill,
+        open_input(os.fspath(src)) as stream,
+        AtomicOutput(os.fspath(dst)) as out,
+        Segmenter(tok, opts or CutOptions(), jobs, start_method, spill) as seg,
+    ):
         return seg.run(stream, os.fspath(src), out.file)
 
 
-def cut_text(tok: Segments, text: str, opts: CutOptions | None = None,
-             jobs: int | None = 1) -> str:
+def cut_text(tok: Segments, text: str, opts: CutOptions | None = None, jobs: int | None = 1) -> str:
     """Segment a whole text as the CLI would (for tests and small inputs)."""
     out = io.BytesIO()
     o = opts or CutOptions()

@@ -28,11 +28,19 @@ class Segments(Protocol):
     one): cut functions, the corpus format, safe split points of long
     lines, and a recipe to rebuild it in a worker."""
 
-    def cutter(self, mode: str = ..., hmm: bool = ...,
-               pos_sep: str = ...) -> Callable[[str], list[str]]: ...
+    def cutter(
+        self, mode: str = ..., hmm: bool = ..., pos_sep: str = ...
+    ) -> Callable[[str], list[str]]: ...
 
-    def cut_lines(self, text: str, delimiter: str = ..., mode: str = ..., HMM: bool = ...,
-                  crlf_to_lf: bool = ..., pos_sep: str = ...) -> str: ...
+    def cut_lines(
+        self,
+        text: str,
+        delimiter: str = ...,
+        mode: str = ...,
+        HMM: bool = ...,
+        crlf_to_lf: bool = ...,
+        pos_sep: str = ...,
+    ) -> str: ...
 
     def safe_split(self, text: str, limit: int, mode: str = ...) -> int | None: ...
 
@@ -45,6 +53,7 @@ class Recipe(Protocol):
     """A picklable recipe that builds a tokenizer (in a worker process)."""
 
     def build(self) -> Segments: ...
+
 
 DEFAULT_START_METHOD = "spawn"
 
@@ -91,14 +100,14 @@ def resolve_jobs(jobs: int | None) -> int:
 class WorkerPool:
     """``jobs`` worker processes holding the tokenizer built from ``spec``."""
 
-    def __init__(self, spec: Recipe, jobs: int,
-                 start_method: str | None = None) -> None:
+    def __init__(self, spec: Recipe, jobs: int, start_method: str | None = None) -> None:
         ctx = multiprocessing.get_context(start_method or DEFAULT_START_METHOD)
         self.jobs = jobs
         self._pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(spec,))
 
-    def imap(self, fn: Callable[[Segments, T], R], items: Iterable[T],
-             max_pending: int | None = None) -> Iterator[R]:
+    def imap(
+        self, fn: Callable[[Segments, T], R], items: Iterable[T], max_pending: int | None = None
+    ) -> Iterator[R]:
         """``fn(tokenizer, item)`` for each item, run in the workers; results
         in input order. ``fn`` must be a module-level function."""
         limit = max_pending or 2 * self.jobs + 2
@@ -140,9 +149,16 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def cut_many(tok: Segments, texts: Iterable[str], *, jobs: int | None = 1,
-             mode: str = "default", hmm: bool = True, batch_size: int = 512,
-             start_method: str | None = None) -> Iterator[list[str]]:
+def cut_many(
+    tok: Segments,
+    texts: Iterable[str],
+    *,
+    jobs: int | None = 1,
+    mode: str = "default",
+    hmm: bool = True,
+    batch_size: int = 512,
+    start_method: str | None = None,
+) -> Iterator[list[str]]:
     """See :meth:`qieci.Tokenizer.cut_many`."""
     n = resolve_jobs(jobs)
     cut = tok.cutter(mode, hmm)  # validates mode, and in-process use

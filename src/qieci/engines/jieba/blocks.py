@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterable, Iterator
 
 #: Characters of jieba's dictionary blocks (``re_han_default`` in jieba).
-BLOCK_CHARS = "\u4E00-\u9FD5a-zA-Z0-9+#&._%\\-"
+BLOCK_CHARS = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
 #: Characters scored by the HMM (``re_han`` in jieba.finalseg).
-HAN_CHARS = "\u4E00-\u9FD5"
+HAN_CHARS = "\u4e00-\u9fd5"
 
 RE_BLOCK = re.compile(f"([{BLOCK_CHARS}]+)")
 RE_NOT_BLOCK_CHAR = re.compile(f"[^{BLOCK_CHARS}]")

@@ -54,16 +54,21 @@ class DictData:
         """A fresh mutable Trie holding this data; ValueError if inconsistent."""
         try:
             return Trie.from_arrays(
-                _array("I", self.parent_delta), _array("I", self.chars),
-                _array("q", self.freq), _array("H", self.tag), self.total, len(self.tags),
+                _array("I", self.parent_delta),
+                _array("I", self.chars),
+                _array("q", self.freq),
+                _array("H", self.tag),
+                self.total,
+                len(self.tags),
             )
         except ValueError as exc:
             raise ValueError(f"{self.source}: corrupt dictionary ({exc})") from None
 
     @classmethod
     def from_trie(cls, trie: Trie, tags: tuple[str, ...], source: str = "<memory>") -> DictData:
-        delta, chars, freq, tag = (_le(_native(code, raw)) for code, raw in
-                                   zip("IIqH", trie.to_arrays()))
+        delta, chars, freq, tag = (
+            _le(_native(code, raw)) for code, raw in zip("IIqH", trie.to_arrays(), strict=True)
+        )
         return cls(delta, chars, freq, tag, trie.total, tags, source)
 
     def entries(self):
@@ -82,13 +87,21 @@ class DictData:
     def to_bytes(self) -> bytes:
         import json
 
-        meta = {"total": self.total, "tags": list(self.tags),
-                "entries": len(self.parent_delta) // 4}
-        return binfile.pack(DICT_KIND, {
-            "meta": json.dumps(meta).encode(),
-            "parent_delta": self.parent_delta,
-            "chars": self.chars, "freq": self.freq, "tag": self.tag,
-        })
+        meta = {
+            "total": self.total,
+            "tags": list(self.tags),
+            "entries": len(self.parent_delta) // 4,
+        }
+        return binfile.pack(
+            DICT_KIND,
+            {
+                "meta": json.dumps(meta).encode(),
+                "parent_delta": self.parent_delta,
+                "chars": self.chars,
+                "freq": self.freq,
+                "tag": self.tag,
+            },
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str) -> DictData:
@@ -106,9 +119,12 @@ class DictData:
         sizes = {"parent_delta": 4, "chars": 4, "freq": 8, "tag": 2}
         for name, width in sizes.items():
             if len(sec[name]) != n * width:
-                raise ValueError(f"{source}: corrupt dictionary (section {name!r} has the wrong size)")
-        return cls(sec["parent_delta"], sec["chars"], sec["freq"], sec["tag"], total,
-                   tags or ("",), source)
+                raise ValueError(
+                    f"{source}: corrupt dictionary (section {name!r} has the wrong size)"
+                )
+        return cls(
+            sec["parent_delta"], sec["chars"], sec["freq"], sec["tag"], total, tags or ("",), source
+        )
 
 
 def parse_text_dictionary(lines, source: str) -> tuple[Trie, tuple[str, ...]]:
@@ -192,21 +208,31 @@ def default_hmm() -> HMM:
     return hmm_from_bytes(default_hmm_bytes(), f"<qieci bundled {DEFAULT_HMM_RESOURCE}>")
 
 
-def hmm_to_bytes(start: list[float], trans: list[float], chars: list[int],
-                 emit: list[float]) -> bytes:
+def hmm_to_bytes(
+    start: list[float], trans: list[float], chars: list[int], emit: list[float]
+) -> bytes:
     """Serialise HMM tables (states in :data:`HMM_STATES` order)."""
-    return binfile.pack(HMM_KIND, {
-        "start": _le(array("d", start)), "trans": _le(array("d", trans)),
-        "chars": _le(array("I", chars)), "emit": _le(array("d", emit)),
-    })
+    return binfile.pack(
+        HMM_KIND,
+        {
+            "start": _le(array("d", start)),
+            "trans": _le(array("d", trans)),
+            "chars": _le(array("I", chars)),
+            "emit": _le(array("d", emit)),
+        },
+    )
 
 
 def hmm_tables(data: bytes, source: str):
     """(start, trans, chars, emit) arrays of an HMM file."""
     sec = binfile.unpack(data, kind=HMM_KIND, source=source)
     binfile.require(sec, ("start", "trans", "chars", "emit"), source)
-    return (_array("d", sec["start"]), _array("d", sec["trans"]),
-            _array("I", sec["chars"]), _array("d", sec["emit"]))
+    return (
+        _array("d", sec["start"]),
+        _array("d", sec["trans"]),
+        _array("I", sec["chars"]),
+        _array("d", sec["emit"]),
+    )
 
 
 def default_hmm_bytes() -> bytes:

@@ -25,8 +25,10 @@ import threading
 from os import PathLike
 from typing import Any, ClassVar
 
+import qieci.engines.jieba._core as _core
+
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split
-from . import _core, tagger
+from . import tagger
 from .blocks import BLOCK_SET, ProtectedWords, is_protected_word
 from .dictionary import load_data
 from .state import State
@@ -118,12 +120,12 @@ class JiebaEngine(EngineBase):
                 out += _core.tokenize(state.trie, state.hmm, text[s:e], hmm, search, s)
         return out
 
-    def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool,
-                  crlf_to_lf: bool) -> str:
+    def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool) -> str:
         state = self._state or self.state()
         if state.protected is None and mode in ("default", "search"):
-            return _core.cut_lines(state.trie, state.hmm, text, delimiter, hmm,
-                                   mode == "search", crlf_to_lf)
+            return _core.cut_lines(
+                state.trie, state.hmm, text, delimiter, hmm, mode == "search", crlf_to_lf
+            )
         return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
 
     def safe_split(self, text: str, limit: int, mode: str) -> int | None:
@@ -192,16 +194,18 @@ class JiebaEngine(EngineBase):
 
     # -- part-of-speech tags (the Tagging capability) ------------------------------
 
-    def pos_lcut(self, text: str, hmm: bool, user_tags: dict[str, str],
-                 model: Any = None) -> list[Any]:
+    def pos_lcut(
+        self, text: str, hmm: bool, user_tags: dict[str, str], model: Any = None
+    ) -> list[Any]:
         state = self.state()
         if state.protected is None:
             return tagger.lcut(state, text, hmm, user_tags, model)
         with self._lock:  # the pieces see one dictionary
             return tagger.lcut(self.state(), text, hmm, user_tags, model)
 
-    def pos_tokenize(self, text: str, mode: str, hmm: bool, user_tags: dict[str, str],
-                     model: Any = None) -> list[tuple[str, str, int, int]]:
+    def pos_tokenize(
+        self, text: str, mode: str, hmm: bool, user_tags: dict[str, str], model: Any = None
+    ) -> list[tuple[str, str, int, int]]:
         state = self.state()
         if state.protected is None and mode == "default":
             return tagger.tokenize(state, text, hmm, user_tags, model, False)

@@ -36,8 +36,20 @@ from ...binfile import le_bytes as _le
 
 POSHMM_KIND = "poshmm"
 DEFAULT_POSHMM_RESOURCE = "jieba_poshmm.qc"
-_SECTIONS = ("meta", "start", "trans_from", "trans_to", "trans_p", "emit_chars",
-             "emit_ptr", "emit_state", "emit_p", "cs_chars", "cs_ptr", "cs_state")
+_SECTIONS = (
+    "meta",
+    "start",
+    "trans_from",
+    "trans_to",
+    "trans_p",
+    "emit_chars",
+    "emit_ptr",
+    "emit_state",
+    "emit_p",
+    "cs_chars",
+    "cs_ptr",
+    "cs_state",
+)
 
 
 @dataclass(frozen=True)
@@ -65,15 +77,23 @@ class PosHMMTables:
 
     def to_bytes(self) -> bytes:
         meta = {"states": [list(s) for s in self.states]}
-        return binfile.pack(POSHMM_KIND, {
-            "meta": json.dumps(meta).encode(),
-            "start": _le(self.start), "trans_from": _le(self.trans_from),
-            "trans_to": _le(self.trans_to), "trans_p": _le(self.trans_p),
-            "emit_chars": _le(self.emit_chars), "emit_ptr": _le(self.emit_ptr),
-            "emit_state": _le(self.emit_state), "emit_p": _le(self.emit_p),
-            "cs_chars": _le(self.cs_chars), "cs_ptr": _le(self.cs_ptr),
-            "cs_state": _le(self.cs_state),
-        })
+        return binfile.pack(
+            POSHMM_KIND,
+            {
+                "meta": json.dumps(meta).encode(),
+                "start": _le(self.start),
+                "trans_from": _le(self.trans_from),
+                "trans_to": _le(self.trans_to),
+                "trans_p": _le(self.trans_p),
+                "emit_chars": _le(self.emit_chars),
+                "emit_ptr": _le(self.emit_ptr),
+                "emit_state": _le(self.emit_state),
+                "emit_p": _le(self.emit_p),
+                "cs_chars": _le(self.cs_chars),
+                "cs_ptr": _le(self.cs_ptr),
+                "cs_state": _le(self.cs_state),
+            },
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str) -> PosHMMTables:
@@ -85,9 +105,19 @@ class PosHMMTables:
             states = tuple((str(p), str(t)) for p, t in meta["states"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{source}: corrupt POS HMM metadata ({exc})") from None
-        codes = {"start": "d", "trans_from": "H", "trans_to": "H", "trans_p": "d",
-                 "emit_chars": "I", "emit_ptr": "I", "emit_state": "H", "emit_p": "d",
-                 "cs_chars": "I", "cs_ptr": "I", "cs_state": "H"}
+        codes = {
+            "start": "d",
+            "trans_from": "H",
+            "trans_to": "H",
+            "trans_p": "d",
+            "emit_chars": "I",
+            "emit_ptr": "I",
+            "emit_state": "H",
+            "emit_p": "d",
+            "cs_chars": "I",
+            "cs_ptr": "I",
+            "cs_state": "H",
+        }
         arrays = {}
         for name, code in codes.items():
             if len(sec[name]) % array(code).itemsize:
@@ -99,6 +129,7 @@ class PosHMMTables:
 
     def validate(self) -> None:
         """Raise ValueError (naming the source) unless the arrays are consistent."""
+
         def bad(why: str) -> ValueError:
             return ValueError(f"{self.source}: corrupt POS HMM ({why})")
 
@@ -106,24 +137,28 @@ class PosHMMTables:
         if n == 0 or n > 0xFFFF:
             raise bad("no states" if n == 0 else "too many states")
         if list(self.states) != sorted(set(self.states)) or any(
-                p not in ("B", "M", "E", "S") for p, _ in self.states):
+            p not in ("B", "M", "E", "S") for p, _ in self.states
+        ):
             raise bad("states are not sorted unique (position, tag) pairs")
         if len(self.start) != n:
             raise bad("start table has the wrong size")
         k = len(self.trans_from)
         if len(self.trans_to) != k or len(self.trans_p) != k:
             raise bad("transition arrays differ in length")
-        pairs = list(zip(self.trans_from, self.trans_to))
+        pairs = list(zip(self.trans_from, self.trans_to, strict=True))
         if any(a >= n or b >= n for a, b in pairs) or pairs != sorted(set(pairs)):
             raise bad("transitions out of range or not sorted")
-        for what, chars, ptr, state in (("emission", self.emit_chars, self.emit_ptr, self.emit_state),
-                                        ("character state", self.cs_chars, self.cs_ptr, self.cs_state)):
+        for what, chars, ptr, state in (
+            ("emission", self.emit_chars, self.emit_ptr, self.emit_state),
+            ("character state", self.cs_chars, self.cs_ptr, self.cs_state),
+        ):
             if len(ptr) != len(chars) + 1 or ptr[0] != 0 or ptr[-1] != len(state):
                 raise bad(f"{what} offsets have the wrong size")
             if any(ptr[i] > ptr[i + 1] for i in range(len(chars))):
                 raise bad(f"{what} offsets are not increasing")
             if any(chars[i] >= chars[i + 1] for i in range(len(chars) - 1)) or (
-                    chars and chars[-1] > 0x10FFFF):
+                chars and chars[-1] > 0x10FFFF
+            ):
                 raise bad(f"{what} characters are not sorted code points")
             if any(s >= n for s in state):
                 raise bad(f"{what} state out of range")
@@ -131,8 +166,9 @@ class PosHMMTables:
             raise bad("emission arrays differ in length")
 
 
-def tables_from_dicts(start: dict, trans: dict, emit: dict, char_states: dict,
-                      source: str = "<memory>") -> PosHMMTables:
+def tables_from_dicts(
+    start: dict, trans: dict, emit: dict, char_states: dict, source: str = "<memory>"
+) -> PosHMMTables:
     """Tables from jieba-style dicts: ``start[state]``, ``trans[state][state]``,
     ``emit[state][char]`` (log-probabilities) and ``char_states[char]`` (a
     sequence of states), where a state is a ``(position, tag)`` tuple."""
@@ -160,8 +196,21 @@ def tables_from_dicts(start: dict, trans: dict, emit: dict, char_states: dict,
         cc.append(ord(ch))
         cs.extend(index[s] for s in char_states[ch])
         cp.append(len(cs))
-    tables = PosHMMTables(states, array("d", [float(start.get(s, -3.14e100)) for s in states]),
-                          tf, tt, tp, ec, ep, es, epv, cc, cp, cs, source)
+    tables = PosHMMTables(
+        states,
+        array("d", [float(start.get(s, -3.14e100)) for s in states]),
+        tf,
+        tt,
+        tp,
+        ec,
+        ep,
+        es,
+        epv,
+        cc,
+        cp,
+        cs,
+        source,
+    )
     tables.validate()
     return tables
 
@@ -173,5 +222,6 @@ def default_poshmm_bytes() -> bytes:
 @functools.lru_cache(maxsize=1)
 def default_tables() -> PosHMMTables:
     """The bundled model (jieba 0.42.1's), parsed once."""
-    return PosHMMTables.from_bytes(default_poshmm_bytes(),
-                                   f"<qieci bundled {DEFAULT_POSHMM_RESOURCE}>")
+    return PosHMMTables.from_bytes(
+        default_poshmm_bytes(), f"<qieci bundled {DEFAULT_POSHMM_RESOURCE}>"
+    )

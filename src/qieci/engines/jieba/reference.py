@@ -24,8 +24,10 @@ def hmm_dicts(start, trans, chars, emit):
     """The HMM arrays of :func:`qieci.dictionary.hmm_tables` as jieba-style
     dicts (missing entries left out, as in jieba's tables)."""
     st = {y: start[i] for i, y in enumerate(STATES)}
-    tr = {a: {b: trans[4 * i + j] for j, b in enumerate(STATES) if trans[4 * i + j] != MIN_FLOAT}
-          for i, a in enumerate(STATES)}
+    tr = {
+        a: {b: trans[4 * i + j] for j, b in enumerate(STATES) if trans[4 * i + j] != MIN_FLOAT}
+        for i, a in enumerate(STATES)
+    }
     em: dict[str, dict[str, float]] = {y: {} for y in STATES}
     for k, c in enumerate(chars):
         for j, y in enumerate(STATES):
@@ -64,7 +66,7 @@ class ReferenceEngine:
         best: list[tuple[float, int]] = [(0.0, 0)] * (len(s) + 1)
         for k in range(len(s) - 1, -1, -1):
             best[k] = max(
-                (log(self.freq.get(s[k:x + 1]) or 1) - logtotal + best[x + 1][0], x)
+                (log(self.freq.get(s[k : x + 1]) or 1) - logtotal + best[x + 1][0], x)
                 for x in dag[k]
             )
         return [x for _, x in best[:-1]]
@@ -96,7 +98,7 @@ class ReferenceEngine:
                     if t == "B":
                         begin = i
                     elif t == "E":
-                        words.append(piece[begin:i + 1])
+                        words.append(piece[begin : i + 1])
                         nxt = i + 1
                     elif t == "S":
                         words.append(piece[i])
@@ -150,7 +152,7 @@ class ReferenceEngine:
                 out.append(eng)
                 eng = None
             if len(ends) == 1 and k > old_j:
-                word = s[k:ends[0] + 1]
+                word = s[k : ends[0] + 1]
                 if RE_ENG.match(word):
                     eng = word if eng is None else eng + word
                 if eng is None:
@@ -159,7 +161,7 @@ class ReferenceEngine:
             else:
                 for j in ends:
                     if j > k:
-                        out.append(s[k:j + 1])
+                        out.append(s[k : j + 1])
                         old_j = j
         if eng is not None:
             out.append(eng)
@@ -183,16 +185,20 @@ class ReferenceEngine:
     def lcut_for_search(self, text: str, hmm: bool = True) -> list[str]:
         return [w for w, _, _ in self.tokenize(text, hmm, search=True)]
 
-    def tokenize(self, text: str, hmm: bool = True,
-                 search: bool = False) -> list[tuple[str, int, int]]:
+    def tokenize(
+        self, text: str, hmm: bool = True, search: bool = False
+    ) -> list[tuple[str, int, int]]:
         out = []
         start = 0
         for w in self.lcut(text, hmm):
             if search:
                 for n in (2, 3):
                     if len(w) > n:
-                        out += [(w[i:i + n], start + i, start + i + n)
-                                for i in range(len(w) - n + 1) if self.freq.get(w[i:i + n])]
+                        out += [
+                            (w[i : i + n], start + i, start + i + n)
+                            for i in range(len(w) - n + 1)
+                            if self.freq.get(w[i : i + n])
+                        ]
             out.append((w, start, start + len(w)))
             start += len(w)
         return out

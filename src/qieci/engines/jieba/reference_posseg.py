@@ -16,8 +16,8 @@ from .reference import MIN_FLOAT, ReferenceEngine
 State = tuple[str, str]
 
 # posseg's block class has no '%' and no '-', unlike cut's
-RE_PBLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&._]+)")
-RE_HAN = re.compile("([\u4E00-\u9FD5]+)")
+RE_PBLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&._]+)")
+RE_HAN = re.compile("([\u4e00-\u9fd5]+)")
 RE_DETAIL = re.compile(r"([.0-9]+|[a-zA-Z0-9]+)")
 RE_NUM_START = re.compile(r"[.0-9]")
 RE_ENG_START = re.compile("[a-zA-Z0-9]")
@@ -37,15 +37,17 @@ class ReferencePosHMM:
     def from_tables(cls, t: PosHMMTables) -> ReferencePosHMM:
         st = t.states
         trans: dict[State, dict[State, float]] = {s: {} for s in st}
-        for a, b, p in zip(t.trans_from, t.trans_to, t.trans_p):
+        for a, b, p in zip(t.trans_from, t.trans_to, t.trans_p, strict=True):
             trans[st[a]][st[b]] = p
         emit: dict[State, dict[str, float]] = {s: {} for s in st}
         for i, c in enumerate(t.emit_chars):
             for k in range(t.emit_ptr[i], t.emit_ptr[i + 1]):
                 emit[st[t.emit_state[k]]][chr(c)] = t.emit_p[k]
-        cs = {chr(c): tuple(st[t.cs_state[k]] for k in range(t.cs_ptr[i], t.cs_ptr[i + 1]))
-              for i, c in enumerate(t.cs_chars)}
-        return cls(dict(zip(st, t.start)), trans, emit, cs)
+        cs = {
+            chr(c): tuple(st[t.cs_state[k]] for k in range(t.cs_ptr[i], t.cs_ptr[i + 1]))
+            for i, c in enumerate(t.cs_chars)
+        }
+        return cls(dict(zip(st, t.start, strict=True)), trans, emit, cs)
 
     def decode(self, run: str) -> list[State]:
         """The most likely state of every character of a Han run. Ties go
@@ -67,7 +69,8 @@ class ReferencePosHMM:
                     new[y] = self.start[y] + e
                     continue
                 new[y], came[y] = max(
-                    (score[x] + self.trans[x].get(y, NEG_INF) + e, x) for x in live)
+                    (score[x] + self.trans[x].get(y, NEG_INF) + e, x) for x in live
+                )
             score = new
             back.append(came)
         state = max((v, y) for y, v in score.items())[1]
@@ -98,7 +101,7 @@ class ReferenceTagger:
             if position == "B":
                 begin = i
             elif position in "ES":
-                out.append((run[begin if position == "E" else i:i + 1], tag))
+                out.append((run[begin if position == "E" else i : i + 1], tag))
                 done = i + 1
         if done < len(run):
             out.append((run[done:], path[done][1]))
@@ -138,7 +141,7 @@ class ReferenceTagger:
 
         x = 0
         while x < len(s):
-            word = s[x:ends[x] + 1]
+            word = s[x : ends[x] + 1]
             if len(word) == 1 and (use_hmm or RE_ENG_START.fullmatch(word)):
                 singles += word
             else:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import _core
+import qieci.engines.jieba._core as _core
+
 from .blocks import ProtectedWords
 from .dictionary import DictData, default_hmm
 

@@ -24,7 +24,9 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from . import _core, _posseg
+import qieci.engines.jieba._core as _core
+import qieci.engines.jieba._posseg as _posseg
+
 from ._posseg import pair
 from .posmodel import PosHMMTables, default_tables
 from .state import State
@@ -48,10 +50,21 @@ def hmm_from_tables(tables: PosHMMTables) -> TaggerModel:
     positions = array("B", [_POSITIONS[p] for p, _ in tables.states])
     tag_ids = array("H", [tag_index[t] for _, t in tables.states])
     try:
-        hmm = _posseg.PosHMM(positions, tag_ids, tables.start, tables.trans_from,
-                             tables.trans_to, tables.trans_p, tables.emit_chars,
-                             tables.emit_ptr, tables.emit_state, tables.emit_p,
-                             tables.cs_chars, tables.cs_ptr, tables.cs_state)
+        hmm = _posseg.PosHMM(
+            positions,
+            tag_ids,
+            tables.start,
+            tables.trans_from,
+            tables.trans_to,
+            tables.trans_p,
+            tables.emit_chars,
+            tables.emit_ptr,
+            tables.emit_state,
+            tables.emit_p,
+            tables.cs_chars,
+            tables.cs_ptr,
+            tables.cs_state,
+        )
     except ValueError as exc:
         raise ValueError(f"{tables.source}: corrupt POS HMM ({exc})") from None
     return TaggerModel(hmm, tags)
@@ -79,8 +92,9 @@ def flag(state: State, word: str, user_tags: Mapping[str, str]) -> str:
     return dictionary_tag(state, word) or "x"
 
 
-def lcut(state: State, text: str, hmm: bool, user_tags: dict[str, str],
-         model: TaggerModel | None) -> list[pair]:
+def lcut(
+    state: State, text: str, hmm: bool, user_tags: dict[str, str], model: TaggerModel | None
+) -> list[pair]:
     """The tagged words of ``text``: a list of :class:`pair`."""
     m = model or default_model()
     user = user_tags
@@ -95,8 +109,14 @@ def lcut(state: State, text: str, hmm: bool, user_tags: dict[str, str],
     return out
 
 
-def tokenize(state: State, text: str, hmm: bool, user_tags: dict[str, str],
-             model: TaggerModel | None, search: bool) -> list[Tagged]:
+def tokenize(
+    state: State,
+    text: str,
+    hmm: bool,
+    user_tags: dict[str, str],
+    model: TaggerModel | None,
+    search: bool,
+) -> list[Tagged]:
     """``(word, flag, start, end)`` for every tagged word; without
     ``search`` the spans tile the input. ``search`` also gives, before each
     word longer than 2 (3), its 2-grams (3-grams) that are dictionary words,
@@ -111,20 +131,20 @@ def tokenize(state: State, text: str, hmm: bool, user_tags: dict[str, str],
         if whole:
             toks.append((text[s:e], flag(state, text[s:e], user), s, e))
         else:
-            toks += _posseg.tokenize(state.trie, m.hmm, text[s:e], hmm, state.tags, user,
-                                     m.tags, s)
+            toks += _posseg.tokenize(state.trie, m.hmm, text[s:e], hmm, state.tags, user, m.tags, s)
     if not search:
         return toks
     return list(_with_grams(state, toks, state.trie, user))
 
 
-def _with_grams(state: State, toks: Iterable[Tagged], trie: _core.Trie,
-                user: Mapping[str, str]) -> Iterator[Tagged]:
+def _with_grams(
+    state: State, toks: Iterable[Tagged], trie: _core.Trie, user: Mapping[str, str]
+) -> Iterator[Tagged]:
     for word, tag, start, end in toks:
         for n in (2, 3):
             if len(word) > n:
                 for i in range(len(word) - n + 1):
-                    gram = word[i:i + n]
+                    gram = word[i : i + n]
                     if trie.get(gram) > 0:
                         yield gram, flag(state, gram, user), start + i, start + i + n
         yield word, tag, start, end

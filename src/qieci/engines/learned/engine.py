@@ -51,8 +51,9 @@ class _Loaded:
     def __init__(self, model_path: str | None, standard: str | None) -> None:
         sec, source = read_sections(model_path)
         meta = parse_meta(sec, source)
-        std = standard or (DEFAULT_STANDARD if DEFAULT_STANDARD in meta.standards
-                           else meta.standards[0])
+        std = standard or (
+            DEFAULT_STANDARD if DEFAULT_STANDARD in meta.standards else meta.standards[0]
+        )
         index = meta.standard_index(std, source)
         trans = parse_trans(sec, meta, source)
         lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
@@ -60,8 +61,14 @@ class _Loaded:
         std_lexicon = Lexicon(text=own) if own else None
         del sec["lexicon"], sec["stdlex"], own
         trim_heap()  # the word texts are gone: lower the peak before the table
-        self.decoder = Decoder(None, [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
-                               lexicon, meta.bits, index, std_lexicon)
+        self.decoder = Decoder(
+            None,
+            [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
+            lexicon,
+            meta.bits,
+            index,
+            std_lexicon,
+        )
         fold_weights(sec, meta, index, source, self.decoder.fold_in)
         del sec["weights"]
         trim_heap()
@@ -90,8 +97,9 @@ class LearnedEngine(EngineBase):
     name: ClassVar[str] = "learned"
     options: ClassVar[tuple[str, ...]] = ("standard", "model")
 
-    def __init__(self, standard: str | None = None,
-                 model: str | PathLike[str] | None = None) -> None:
+    def __init__(
+        self, standard: str | None = None, model: str | PathLike[str] | None = None
+    ) -> None:
         self.requested_standard = standard
         self.model = resolve_model_path(model)
         self._lock = threading.RLock()
@@ -103,7 +111,9 @@ class LearnedEngine(EngineBase):
         self._user_dirty = False
 
     def __repr__(self) -> str:
-        return f"LearnedEngine(standard={self.standard()!r}, model={self.model!r})"
+        # the requested standard until the model is loaded: repr never loads
+        std = self._loaded.standard if self._loaded is not None else self.requested_standard
+        return f"LearnedEngine(standard={std!r}, model={self.model!r})"
 
     def spec(self) -> EngineSpec:
         options: tuple[tuple[str, str | None], ...] = (("standard", self.standard()),)
@@ -144,8 +154,7 @@ class LearnedEngine(EngineBase):
             with self._lock:
                 if self._user_dirty:
                     words = sorted(self._user_words, key=lambda w: (-len(w), w))
-                    self._user_re = (re.compile("|".join(map(re.escape, words)))
-                                     if words else None)
+                    self._user_re = re.compile("|".join(map(re.escape, words))) if words else None
                     self._user_dirty = False
         return self._user_re
 
@@ -195,8 +204,7 @@ class LearnedEngine(EngineBase):
             pos += len(w)
         return out
 
-    def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool,
-                  crlf_to_lf: bool) -> str:
+    def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool) -> str:
         if mode != "search" and self._pattern() is None:
             return self._ready().decoder.cut_lines(text, delimiter, crlf_to_lf)
         return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)

@@ -99,7 +99,8 @@ class Model:
     def standard_index(self, standard: str) -> int:
         """The 1-based kernel index of ``standard``; ValueError if unknown."""
         return Meta(self.bits, self.standards, self.scale, self.training).standard_index(
-            standard, self.source)
+            standard, self.source
+        )
 
     def vocab_words(self, standard: str) -> list[str]:
         """The training words of ``standard`` (empty when unknown)."""
@@ -109,8 +110,14 @@ class Model:
     def to_bytes(self) -> bytes:
         from ._learned import NUM_TEMPLATES
 
-        meta = {"format": FORMAT_VERSION, "bits": self.bits, "templates": NUM_TEMPLATES,
-                "standards": self.standards, "scale": self.scale, "training": self.training}
+        meta = {
+            "format": FORMAT_VERSION,
+            "bits": self.bits,
+            "templates": NUM_TEMPLATES,
+            "standards": self.standards,
+            "scale": self.scale,
+            "training": self.training,
+        }
         raw = {
             "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
             "weights": self.weights.astype("<i2").tobytes(),
@@ -119,8 +126,9 @@ class Model:
             "stdlex": json.dumps(self.std_lexicons, ensure_ascii=False).encode("utf-8"),
             "vocab": json.dumps(self.vocab, ensure_ascii=False).encode("utf-8"),
         }
-        return binfile.pack(MODEL_KIND, {k: zlib.compress(v, 9) for k, v in raw.items()},
-                            compress=False)
+        return binfile.pack(
+            MODEL_KIND, {k: zlib.compress(v, 9) for k, v in raw.items()}, compress=False
+        )
 
     def save(self, path: str | PathLike[str]) -> None:
         """Write the model to ``path`` (atomically: a temporary file renamed)."""
@@ -138,9 +146,18 @@ class Model:
             raise ValueError(f"{source}: weights section has the wrong size")
         if int(np.abs(weights.astype(np.int32)).max(initial=0)) > WEIGHT_LIMIT:
             raise ValueError(f"{source}: weights out of range")
-        return cls(meta.bits, meta.standards, weights, parse_trans(sec, meta, source),
-                   parse_text(sec, "lexicon", source), parse_vocab(sec, source), meta.scale,
-                   meta.training, source, parse_vocab(sec, source, "stdlex"))
+        return cls(
+            meta.bits,
+            meta.standards,
+            weights,
+            parse_trans(sec, meta, source),
+            parse_text(sec, "lexicon", source),
+            parse_vocab(sec, source),
+            meta.scale,
+            meta.training,
+            source,
+            parse_vocab(sec, source, "stdlex"),
+        )
 
 
 def _inflate(sec: dict[str, bytes], name: str, source: str) -> bytes:
@@ -156,7 +173,9 @@ def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], s
     if path is None:
         source = f"<bundled {DEFAULT_MODEL_RESOURCE}>"
         try:
-            data = resources.files(__package__).joinpath("data", DEFAULT_MODEL_RESOURCE).read_bytes()
+            data = (
+                resources.files(__package__).joinpath("data", DEFAULT_MODEL_RESOURCE).read_bytes()
+            )
         except OSError as exc:
             raise ValueError(f"the bundled learned model is missing: {exc}") from None
         sec = binfile.unpack(data, kind=MODEL_KIND, source=source)
@@ -181,11 +200,14 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{source}: corrupt model metadata ({exc})") from None
     if fmt != FORMAT_VERSION:
-        raise ValueError(f"{source}: unsupported model format {fmt} "
-                         f"(this build reads {FORMAT_VERSION})")
+        raise ValueError(
+            f"{source}: unsupported model format {fmt} (this build reads {FORMAT_VERSION})"
+        )
     if templates != NUM_TEMPLATES:
-        raise ValueError(f"{source}: model has {templates} feature templates, this build "
-                         f"extracts {NUM_TEMPLATES}; retrain it")
+        raise ValueError(
+            f"{source}: model has {templates} feature templates, this build "
+            f"extracts {NUM_TEMPLATES}; retrain it"
+        )
     if not 8 <= bits <= 28 or not standards or len(set(standards)) != len(standards):
         raise ValueError(f"{source}: corrupt model metadata (bits or standards)")
     return Meta(bits, standards, scale, training)
@@ -215,8 +237,13 @@ def parse_vocab(sec: dict[str, bytes], source: str, name: str = "vocab") -> dict
         raise ValueError(f"{source}: corrupt model vocab ({exc})") from None
 
 
-def fold_weights(sec: dict[str, bytes], meta: Meta, std: int, source: str,
-                 fold_in: Callable[[np.ndarray, int], None]) -> None:
+def fold_weights(
+    sec: dict[str, bytes],
+    meta: Meta,
+    std: int,
+    source: str,
+    fold_in: Callable[[np.ndarray, int], None],
+) -> None:
     """Decompress the weights block by block and hand each block (whole
     rows, with its first row number) to ``fold_in`` (a
     :meth:`qieci._learned.Decoder.fold_in`): the whole raw table is never
@@ -247,7 +274,7 @@ def fold_weights(sec: dict[str, bytes], meta: Meta, std: int, source: str,
 
     try:
         for pos in range(0, len(src), step):
-            pending = take(pending + d.decompress(src[pos:pos + step]))
+            pending = take(pending + d.decompress(src[pos : pos + step]))
         pending = take(pending + d.flush())
     except zlib.error as exc:
         raise ValueError(f"{source}: corrupt model section 'weights' ({exc})") from None

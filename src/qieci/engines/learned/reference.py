@@ -56,12 +56,24 @@ def char_class(c: int) -> int:
         return 4
     if c < 0x110000 and chr(c) in _UNIT:
         return 5
-    if (0x4E00 <= c <= 0x9FFF or 0x3400 <= c <= 0x4DBF or 0x20000 <= c <= 0x2FFFF
-            or 0xF900 <= c <= 0xFAFF):
+    if (
+        0x4E00 <= c <= 0x9FFF
+        or 0x3400 <= c <= 0x4DBF
+        or 0x20000 <= c <= 0x2FFFF
+        or 0xF900 <= c <= 0xFAFF
+    ):
         return 1
-    if (0x21 <= c <= 0x2F or 0x3A <= c <= 0x40 or 0x5B <= c <= 0x60 or 0x7B <= c <= 0x7E
-            or 0x2000 <= c <= 0x206F or 0x3000 <= c <= 0x303F or 0xFF00 <= c <= 0xFFEF
-            or 0xFE30 <= c <= 0xFE4F or 0xA1 <= c <= 0xBF):
+    if (
+        0x21 <= c <= 0x2F
+        or 0x3A <= c <= 0x40
+        or 0x5B <= c <= 0x60
+        or 0x7B <= c <= 0x7E
+        or 0x2000 <= c <= 0x206F
+        or 0x3000 <= c <= 0x303F
+        or 0xFF00 <= c <= 0xFFEF
+        or 0xFE30 <= c <= 0xFE4F
+        or 0xA1 <= c <= 0xBF
+    ):
         return 6
     return 0
 
@@ -87,7 +99,7 @@ def lex_scan(words: Iterable[str], text: str) -> tuple[list[int], ...]:
     start, end, mid, smask, emask = [0] * n, [0] * n, [0] * n, [0] * n, [0] * n
     for i in range(n):
         for j in range(i, min(n, i + MAX_WORD)):
-            if x[i:j + 1] in lex:
+            if x[i : j + 1] in lex:
                 L = j - i + 1
                 start[i] = max(start[i], L)
                 end[j] = max(end[j], L)
@@ -104,8 +116,9 @@ def _h(t: int, v: int) -> int:
     return mix(v ^ ((t + 1) * GOLD & M64))
 
 
-def feature_buckets(words: Iterable[str], text: str, bits: int,
-                    std_words: Iterable[str] | None = None) -> list[list[int]]:
+def feature_buckets(
+    words: Iterable[str], text: str, bits: int, std_words: Iterable[str] | None = None
+) -> list[list[int]]:
     """The 30 feature buckets of each char of ``text``; ``words``: the
     lexicon of all standards, ``std_words``: the decoded standard's own
     (None: no such lexicon, its features are all 0)."""
@@ -121,42 +134,67 @@ def feature_buckets(words: Iterable[str], text: str, bits: int,
 
     out = []
     for i in range(n):
-        a, b, c, d, e = x[i:i + 5]
+        a, b, c, d, e = x[i : i + 5]
         cls = char_class
         le_prev = le[i - 1] if i > 0 else 0
         ls_next = ls[i + 1] if i + 1 < n else 0
-        vals = [0, a, b, c, d, e, a | b << 21, b | c << 21, c | d << 21, d | e << 21,
-                b | c << 21 | d << 42, a | b << 21 | c << 42, c | d << 21 | e << 42,
-                cls(b) | cls(c) << 4 | cls(d) << 8 | cls(a) << 12 | cls(e) << 16,
-                lb(ls[i]), lb(le[i]), lb(lm[i]),
-                lb(ls[i]) | lb(le_prev) << 4 | lb(le[i]) << 8 | lb(ls_next) << 12,
-                (c == b) | (c == d) << 1 | (b == d) << 2 | (a == c) << 3 | cls(c) << 4,
-                b | d << 21, c | lb(ls[i]) << 21, c | lb(le[i]) << 21, c | lb(lm[i]) << 21,
-                sm[i] | em[i] << 4, (em[i - 1] if i > 0 else 0) | sm[i] << 4,
-                lb(ls2[i]) | absent, lb(le2[i]) | absent, lb(lm2[i]) | absent,
-                sm2[i] | em2[i] << 4 | absent,
-                (em2[i - 1] if i > 0 else 0) | sm2[i] << 4 | lb(ls2[i]) << 8 | lb(le2[i]) << 12
-                | absent]
+        vals = [
+            0,
+            a,
+            b,
+            c,
+            d,
+            e,
+            a | b << 21,
+            b | c << 21,
+            c | d << 21,
+            d | e << 21,
+            b | c << 21 | d << 42,
+            a | b << 21 | c << 42,
+            c | d << 21 | e << 42,
+            cls(b) | cls(c) << 4 | cls(d) << 8 | cls(a) << 12 | cls(e) << 16,
+            lb(ls[i]),
+            lb(le[i]),
+            lb(lm[i]),
+            lb(ls[i]) | lb(le_prev) << 4 | lb(le[i]) << 8 | lb(ls_next) << 12,
+            (c == b) | (c == d) << 1 | (b == d) << 2 | (a == c) << 3 | cls(c) << 4,
+            b | d << 21,
+            c | lb(ls[i]) << 21,
+            c | lb(le[i]) << 21,
+            c | lb(lm[i]) << 21,
+            sm[i] | em[i] << 4,
+            (em[i - 1] if i > 0 else 0) | sm[i] << 4,
+            lb(ls2[i]) | absent,
+            lb(le2[i]) | absent,
+            lb(lm2[i]) | absent,
+            sm2[i] | em2[i] << 4 | absent,
+            (em2[i - 1] if i > 0 else 0)
+            | sm2[i] << 4
+            | lb(ls2[i]) << 8
+            | lb(le2[i]) << 12
+            | absent,
+        ]
         out.append([_h(t, v) & mask for t, v in enumerate(vals)])
     return out
 
 
-def viterbi(score: Sequence[Sequence[int]], trans: Sequence[int],
-            mask: Sequence[int]) -> list[int]:
+def viterbi(score: Sequence[Sequence[int]], trans: Sequence[int], mask: Sequence[int]) -> list[int]:
     """Best tag sequence; ties to the smaller tag (first found); all S when
     the mask admits no sequence."""
     tags = best_path(score, trans, mask)
     return [3] * len(score) if tags is None else tags
 
 
-def best_path(score: Sequence[Sequence[int]], trans: Sequence[int],
-              mask: Sequence[int]) -> list[int] | None:
+def best_path(
+    score: Sequence[Sequence[int]], trans: Sequence[int], mask: Sequence[int]
+) -> list[int] | None:
     """Best tag sequence, or None when the mask admits none."""
     n = len(score)
     if n == 0:
         return []
-    prev = [score[0][t] + trans[16 + t] if ALLOWED[4][t] and mask[0] >> t & 1 else NEG
-            for t in range(4)]
+    prev = [
+        score[0][t] + trans[16 + t] if ALLOWED[4][t] and mask[0] >> t & 1 else NEG for t in range(4)
+    ]
     back = [[-1] * 4 for _ in range(n)]
     for i in range(1, n):
         cur = [NEG] * 4
@@ -188,23 +226,30 @@ def best_path(score: Sequence[Sequence[int]], trans: Sequence[int],
     return tags
 
 
-def scores(table: Sequence[int], buckets: list[list[int]], bits: int,
-           std: int) -> list[list[int]]:
+def scores(table: Sequence[int], buckets: list[list[int]], bits: int, std: int) -> list[list[int]]:
     """Emission scores: per char, per tag, the sum of the folded rows."""
-    return [[sum(table[fold_index(b, bits, std) * 4 + t] for b in row) for t in range(4)]
-            for row in buckets]
+    return [
+        [sum(table[fold_index(b, bits, std) * 4 + t] for b in row) for t in range(4)]
+        for row in buckets
+    ]
 
 
-def decode(table: Sequence[int], trans: Sequence[int], words: Iterable[str], text: str,
-           bits: int, std: int, forced: bytes | None = None,
-           std_words: Iterable[str] | None = None) -> list[int]:
+def decode(
+    table: Sequence[int],
+    trans: Sequence[int],
+    words: Iterable[str],
+    text: str,
+    bits: int,
+    std: int,
+    forced: bytes | None = None,
+    std_words: Iterable[str] | None = None,
+) -> list[int]:
     """The tags the compiled Decoder gives with the folded ``table`` of
     standard ``std`` (whitespace forced to S; when the forced mask admits
     nothing, decoding without it)."""
     sc = scores(table, feature_buckets(words, text, bits, std_words), bits, std)
     space = [is_space(norm(ord(c))) for c in text]
-    mask = [8 if sp else (forced[i] if forced is not None else 15)
-            for i, sp in enumerate(space)]
+    mask = [8 if sp else (forced[i] if forced is not None else 15) for i, sp in enumerate(space)]
     tags = best_path(sc, trans, mask)
     if tags is None and forced is not None:
         tags = best_path(sc, trans, [8 if sp else 15 for sp in space])
@@ -235,9 +280,19 @@ def fold(raw: Sequence[int], bits: int, std: int) -> list[int]:
     return out
 
 
-def train_step(W: list[int], U: list[int], TW: list[int], TU: list[int], c: int,
-               words: Iterable[str], text: str, gold: bytes, std: int, bits: int,
-               std_words: Iterable[str] | None = None) -> int:
+def train_step(
+    W: list[int],
+    U: list[int],
+    TW: list[int],
+    TU: list[int],
+    c: int,
+    words: Iterable[str],
+    text: str,
+    gold: bytes,
+    std: int,
+    bits: int,
+    std_words: Iterable[str] | None = None,
+) -> int:
     """One perceptron step (in place), as ``Perceptron.train``; returns the
     number of wrongly tagged chars."""
     n = len(text)

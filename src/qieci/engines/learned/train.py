@@ -23,10 +23,9 @@ from typing import TextIO
 
 import numpy as np
 
-from ._learned import Decoder, Lexicon, Perceptron, fold
 from ...evaluate import Score, score
+from ._learned import Decoder, Lexicon, Perceptron, fold
 from .model import Model, quantize
-
 
 
 def word_tags(words: Sequence[str]) -> bytes:
@@ -86,13 +85,16 @@ class TrainConfig:
         if self.lexicon_folds < 0:
             raise ValueError(f"lexicon folds must be 0 (none) or more, got {self.lexicon_folds}")
         if self.training_words_lexicon and self.lexicon_folds < 2:
-            raise ValueError("the training words lexicon needs held-out folds (2 or more): "
-                             "without them every training word is listed and the model "
-                             "learns to split unlisted words")
+            raise ValueError(
+                "the training words lexicon needs held-out folds (2 or more): "
+                "without them every training word is listed and the model "
+                "learns to split unlisted words"
+            )
 
 
-def fold_lexicons(words: Sequence[str], sentences: Sequence[Sequence[str]],
-                  folds: int) -> list[list[str]]:
+def fold_lexicons(
+    words: Sequence[str], sentences: Sequence[Sequence[str]], folds: int
+) -> list[list[str]]:
     """The lexicon each fold of a standard's training sentences sees.
 
     Sentence ``j`` is in fold ``j % folds``. Fold ``k`` sees ``words`` minus
@@ -118,8 +120,9 @@ def fold_lexicons(words: Sequence[str], sentences: Sequence[Sequence[str]],
     return [[w for w in words if w not in only[f]] for f in range(folds)]
 
 
-def decoder_for(model: Model, index: int, lexicon: Lexicon,
-                std_lexicon: Lexicon | None = None) -> Decoder:
+def decoder_for(
+    model: Model, index: int, lexicon: Lexicon, std_lexicon: Lexicon | None = None
+) -> Decoder:
     """The decoder of standard ``index`` (1-based) of ``model``."""
     table = fold(model.weights, model.bits, index)
     t = model.trans
@@ -132,9 +135,13 @@ def evaluate_decoder(dec: Decoder, gold: list[list[str]], vocab=None) -> Score:
     return score(gold, (dec.lcut("".join(g)) for g in gold), vocab)
 
 
-def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None,
-          config: TrainConfig | None = None, log: TextIO | None = sys.stderr,
-          progress: Callable[[str], None] | None = None) -> Model:
+def train(
+    corpora: dict[str, list[str]],
+    dev: dict[str, list[str]] | None = None,
+    config: TrainConfig | None = None,
+    log: TextIO | None = sys.stderr,
+    progress: Callable[[str], None] | None = None,
+) -> Model:
     """Train a model on ``corpora`` (standard -> gold files) and return it.
 
     ``dev`` (standard -> gold files; every standard must be trained) drives
@@ -190,20 +197,29 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
     std_lex_text = {std: "\n".join(words) for std, words in std_words.items()}
     std_lex = {std: Lexicon(text=t) for std, t in std_lex_text.items()}
     nfolds = cfg.lexicon_folds
-    held_out = {std: [Lexicon(text="\n".join(ws)) for ws in
-                      fold_lexicons(std_words[std], sentences[std], nfolds)]
-                for std in std_lex} if nfolds > 1 else {}
+    held_out = (
+        {
+            std: [
+                Lexicon(text="\n".join(ws))
+                for ws in fold_lexicons(std_words[std], sentences[std], nfolds)
+            ]
+            for std in std_lex
+        }
+        if nfolds > 1
+        else {}
+    )
     # example index -> the standard lexicon of its fold (None: the standard's own)
     fold_lex: list[Lexicon | None] = []
     for std in standards:
         folds = held_out.get(std)
-        fold_lex.extend(folds[j % nfolds] if folds else None
-                        for j in range(len(sentences[std])))
+        fold_lex.extend(folds[j % nfolds] if folds else None for j in range(len(sentences[std])))
     del sentences
     dev_gold = {std: [w for p in files for w in read_corpus(p)] for std, files in dev.items()}
     n_chars = sum(len(t) for t, _, _ in examples)
-    say(f"train: {len(examples)} sentences, {n_chars} chars, standards {', '.join(standards)}; "
-        f"lexicon {len(lexicon)} words; 2**{cfg.bits} buckets")
+    say(
+        f"train: {len(examples)} sentences, {n_chars} chars, standards {', '.join(standards)}; "
+        f"lexicon {len(lexicon)} words; 2**{cfg.bits} buckets"
+    )
     model_vocab = {std: "\n".join(sorted(c)) for std, c in vocab.items()}
 
     p = Perceptron(cfg.bits, len(standards), lexicon, [std_lex.get(s) for s in standards])
@@ -221,20 +237,36 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
             text, tags, std = examples[idx]
             errors += p.train(text, tags, std, fold_lex[idx])
             if k % step == 0 and log is not None:
-                print(f"  epoch {epoch}: {100 * k // len(order)}% "
-                      f"({time.perf_counter() - te:.0f}s)", file=log, flush=True)
-        model = _snapshot(p, standards, lexicon_words, model_vocab,
-                          {"corpora": files_used, "epochs": epoch, "seed": cfg.seed,
-                           "bits": cfg.bits, "lexicon_words": len(lexicon_words),
-                           "std_lexicon_words": {s: len(w) for s, w in std_words.items()},
-                           "lexicon_folds": nfolds if held_out else 0},
-                          std_lex_text)
-        msg = (f"epoch {epoch}: train char error {100 * errors / max(1, n_chars):.2f}% "
-               f"in {time.perf_counter() - te:.0f}s")
+                print(
+                    f"  epoch {epoch}: {100 * k // len(order)}% ({time.perf_counter() - te:.0f}s)",
+                    file=log,
+                    flush=True,
+                )
+        model = _snapshot(
+            p,
+            standards,
+            lexicon_words,
+            model_vocab,
+            {
+                "corpora": files_used,
+                "epochs": epoch,
+                "seed": cfg.seed,
+                "bits": cfg.bits,
+                "lexicon_words": len(lexicon_words),
+                "std_lexicon_words": {s: len(w) for s, w in std_words.items()},
+                "lexicon_folds": nfolds if held_out else 0,
+            },
+            std_lex_text,
+        )
+        msg = (
+            f"epoch {epoch}: train char error {100 * errors / max(1, n_chars):.2f}% "
+            f"in {time.perf_counter() - te:.0f}s"
+        )
         if dev_gold:
-            decs = {std: decoder_for(model, model.standard_index(std), lexicon,
-                                     std_lex.get(std))
-                    for std in dev_gold}
+            decs = {
+                std: decoder_for(model, model.standard_index(std), lexicon, std_lex.get(std))
+                for std in dev_gold
+            }
             f1s = {std: evaluate_decoder(decs[std], g).f1 for std, g in dev_gold.items()}
             mean = sum(f1s.values()) / len(f1s)
             msg += "; dev F1 " + ", ".join(f"{s} {100 * f:.2f}" for s, f in f1s.items())
@@ -245,8 +277,10 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
             else:
                 stale += 1
                 if stale >= cfg.patience:
-                    say(f"early stop: no dev improvement for {stale} epoch(s); "
-                        f"keeping epoch {best.training['epochs'] if best else '?'}")
+                    say(
+                        f"early stop: no dev improvement for {stale} epoch(s); "
+                        f"keeping epoch {best.training['epochs'] if best else '?'}"
+                    )
                     break
         else:
             say(msg)
@@ -256,8 +290,14 @@ def train(corpora: dict[str, list[str]], dev: dict[str, list[str]] | None = None
     return best
 
 
-def _snapshot(p: Perceptron, standards: list[str], lexicon_words: list[str],
-              vocab: dict[str, str], training: dict, std_lexicons: dict[str, str]) -> Model:
+def _snapshot(
+    p: Perceptron,
+    standards: list[str],
+    lexicon_words: list[str],
+    vocab: dict[str, str],
+    training: dict,
+    std_lexicons: dict[str, str],
+) -> Model:
     """The averaged, quantised model of the perceptron's current state."""
     c = float(p.c)
     avg = p.W.astype(np.float64)
@@ -265,5 +305,14 @@ def _snapshot(p: Perceptron, standards: list[str], lexicon_words: list[str],
     tavg = p.TW.astype(np.float64) - p.TU / c
     weights, trans, scale = quantize(avg, tavg)
     del avg
-    return Model(p.bits, list(standards), weights, trans, "\n".join(lexicon_words), vocab, scale,
-                 dict(training), std_lexicons=dict(std_lexicons))
+    return Model(
+        p.bits,
+        list(standards),
+        weights,
+        trans,
+        "\n".join(lexicon_words),
+        vocab,
+        scale,
+        dict(training),
+        std_lexicons=dict(std_lexicons),
+    )

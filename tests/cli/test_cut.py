@@ -31,11 +31,14 @@ def test_stdin_to_stdout_one_line_per_line(jieba):
     assert res.stdout.decode() == expected(jieba.lcut)
 
 
-@pytest.mark.parametrize("flag,cut", [
-    ("--no-hmm", lambda j, s: j.lcut(s, HMM=False)),
-    ("--cut-all", lambda j, s: j.lcut(s, cut_all=True)),
-    ("--search", lambda j, s: j.lcut_for_search(s)),
-])
+@pytest.mark.parametrize(
+    "flag,cut",
+    [
+        ("--no-hmm", lambda j, s: j.lcut(s, HMM=False)),
+        ("--cut-all", lambda j, s: j.lcut(s, cut_all=True)),
+        ("--search", lambda j, s: j.lcut_for_search(s)),
+    ],
+)
 def test_modes_match_jieba(jieba, flag, cut):
     res = run("cut", flag, stdin=TEXT.encode())
     assert res.returncode == 0, res.stderr
@@ -92,6 +95,9 @@ def test_invalid_utf8_fails_without_writing_output(tmp_path):
     out = tmp_path / "out.txt"
     res = run("cut", str(src), "-o", str(out))
     assert res.returncode == 2
-    assert f"{src}:2: invalid UTF-8 at byte offset {len('第一行'.encode()) + 1 + 3}".encode() in res.stderr
+    assert (
+        f"{src}:2: invalid UTF-8 at byte offset {len('第一行'.encode()) + 1 + 3}".encode()
+        in res.stderr
+    )
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [src]

@@ -53,7 +53,8 @@ def test_keywords_identical_to_jieba(tmp_path, infile, jieba):
     path, lines = infile
     assert run(tmp_path, "keywords", str(path)) == [" ".join(ja.extract_tags(s)) for s in lines]
     assert run(tmp_path, "keywords", "--textrank", "-k", "3", str(path)) == [
-        " ".join(ja.textrank(s, 3)) for s in lines]
+        " ".join(ja.textrank(s, 3)) for s in lines
+    ]
     got = [json.loads(x) for x in run(tmp_path, "keywords", "--json", "-w", str(path))]
     want = [ja.extract_tags(s, withWeight=True) for s in lines]
     assert [[w for w, _ in g] for g in got] == [[w for w, _ in x] for x in want]

@@ -8,11 +8,23 @@ import json
 import pytest
 
 from qieci.cli import main
-from qieci.engines.learned.train import (TrainConfig, fold_lexicons, parse_corpus_args, read_corpus, train,
-                         word_tags)
+from qieci.engines.learned.train import (
+    TrainConfig,
+    fold_lexicons,
+    parse_corpus_args,
+    read_corpus,
+    train,
+    word_tags,
+)
 
-LINES = ["我们 在 北京 大学 学习", "他 是 北京 人", "我们 是 中国 人", "中国 人民 很 好",
-         "他们 在 大学 学习 中文", "我 爱 北京"]
+LINES = [
+    "我们 在 北京 大学 学习",
+    "他 是 北京 人",
+    "我们 是 中国 人",
+    "中国 人民 很 好",
+    "他们 在 大学 学习 中文",
+    "我 爱 北京",
+]
 
 
 def test_word_tags():
@@ -34,10 +46,12 @@ def test_fold_lexicons_hold_out_the_words_of_one_fold_only():
     words = ["甲", "乙", "丙", "丁", "戊", "己"]
     assert fold_lexicons(words, sents, 2) == [["甲", "丙", "戊", "己"], ["甲", "乙", "丁", "己"]]
     # one sentence per fold: 甲 and 乙 occur in two folds, so fold 0 loses nothing
-    assert fold_lexicons(words, sents, 4) == [words,
-                                              ["甲", "乙", "丁", "戊", "己"],
-                                              ["甲", "乙", "丙", "戊", "己"],
-                                              ["甲", "乙", "丙", "丁", "己"]]
+    assert fold_lexicons(words, sents, 4) == [
+        words,
+        ["甲", "乙", "丁", "戊", "己"],
+        ["甲", "乙", "丙", "戊", "己"],
+        ["甲", "乙", "丙", "丁", "己"],
+    ]
 
 
 def test_each_sentence_trains_with_its_folds_lexicon(tmp_path, monkeypatch):
@@ -61,8 +75,9 @@ def test_each_sentence_trains_with_its_folds_lexicon(tmp_path, monkeypatch):
     # standard a, 2 folds: sentences 0 and 2 (甲 乙) in fold 0; 1 and 3 (甲 丙, 甲 丁) in fold 1
     a.write_text("甲 乙\n甲 丙\n甲 乙\n甲 丁\n", encoding="utf-8")
     b.write_text("乙 丙\n丁\n", encoding="utf-8")
-    cfg = TrainConfig(bits=10, epochs=2, lexicon_folds=2,
-                      std_lexicons={"a": ["甲", "乙", "丙", "丁"]})
+    cfg = TrainConfig(
+        bits=10, epochs=2, lexicon_folds=2, std_lexicons={"a": ["甲", "乙", "丙", "丁"]}
+    )
     monkeypatch.setattr(train_mod, "Perceptron", Spy)
     train({"a": [str(a)], "b": [str(b)]}, None, cfg, log=None)
     assert len(seen) == 2 * 6
@@ -79,14 +94,19 @@ def test_each_sentence_trains_with_its_folds_lexicon(tmp_path, monkeypatch):
 def test_training_words_join_the_standard_lexicon(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("我们 在 北京\n他 在 北京\n", encoding="utf-8")
-    cfg = TrainConfig(bits=10, epochs=2, std_lexicons={"a": ["北京大学"]},
-                      training_words_lexicon=True)
+    cfg = TrainConfig(
+        bits=10, epochs=2, std_lexicons={"a": ["北京大学"]}, training_words_lexicon=True
+    )
     model = train({"a": [str(corpus)], "b": [str(corpus)]}, None, cfg, log=None)
     # code point order: 他 U+4ED6 < 北 U+5317 < 在 U+5728 < 我 U+6211
     assert model.std_lexicons == {"a": "他\n北京\n北京大学\n在\n我们", "b": "他\n北京\n在\n我们"}
     assert model.training["std_lexicon_words"] == {"a": 5, "b": 4}
-    plain = train({"a": [str(corpus)]}, None,
-                  TrainConfig(bits=10, epochs=2, std_lexicons={"a": ["北京大学"]}), log=None)
+    plain = train(
+        {"a": [str(corpus)]},
+        None,
+        TrainConfig(bits=10, epochs=2, std_lexicons={"a": ["北京大学"]}),
+        log=None,
+    )
     assert plain.std_lexicons == {"a": "北京大学"}
 
 
@@ -96,8 +116,12 @@ def test_fold_settings_are_checked(tmp_path):
     with pytest.raises(ValueError, match="0 \\(none\\) or more"):
         train({"a": [str(corpus)]}, None, TrainConfig(bits=10, lexicon_folds=-3), log=None)
     with pytest.raises(ValueError, match="needs held-out folds"):
-        train({"a": [str(corpus)]}, None,
-              TrainConfig(bits=10, lexicon_folds=1, training_words_lexicon=True), log=None)
+        train(
+            {"a": [str(corpus)]},
+            None,
+            TrainConfig(bits=10, lexicon_folds=1, training_words_lexicon=True),
+            log=None,
+        )
     with pytest.raises(ValueError, match="at least 1"):
         fold_lexicons(["我们"], [["我们"]], 0)
 
@@ -116,9 +140,29 @@ def test_cli_train_standards_eval_cut(tmp_path, capsys, monkeypatch):
     model = tmp_path / "m.qc"
     words = tmp_path / "words.txt"
     words.write_text("北京\n大学\n", encoding="utf-8")
-    assert main(["train", "--corpus", f"toy={corpus}", "--dev", f"toy={corpus}",
-                 "--epochs", "5", "--bits", "12", "--no-jieba-lexicon", "--lexicon", str(words),
-                 "--std-lexicon", f"toy={words}", "-o", str(model)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--corpus",
+                f"toy={corpus}",
+                "--dev",
+                f"toy={corpus}",
+                "--epochs",
+                "5",
+                "--bits",
+                "12",
+                "--no-jieba-lexicon",
+                "--lexicon",
+                str(words),
+                "--std-lexicon",
+                f"toy={words}",
+                "-o",
+                str(model),
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "epoch 1:" in err and "dev F1 toy" in err
     assert model.exists()
@@ -137,26 +181,74 @@ def test_cli_train_standards_eval_cut(tmp_path, capsys, monkeypatch):
     raw = tmp_path / "raw.txt"
     raw.write_text("".join(line.replace(" ", "") + "\n" for line in LINES), encoding="utf-8")
     pred = tmp_path / "pred.txt"
-    assert main(["cut", "--engine", "learned", "--model", str(model), "-q", "-j", "1",
-                 str(raw), "-o", str(pred)]) == 0
+    assert (
+        main(
+            [
+                "cut",
+                "--engine",
+                "learned",
+                "--model",
+                str(model),
+                "-q",
+                "-j",
+                "1",
+                str(raw),
+                "-o",
+                str(pred),
+            ]
+        )
+        == 0
+    )
     assert pred.read_text(encoding="utf-8") == "".join(line + "\n" for line in LINES)
-    assert main(["cut", "--engine", "learned", "--model", str(model), "--standard", "nope",
-                 "-q", str(raw)]) == 2
+    assert (
+        main(
+            [
+                "cut",
+                "--engine",
+                "learned",
+                "--model",
+                str(model),
+                "--standard",
+                "nope",
+                "-q",
+                str(raw),
+            ]
+        )
+        == 2
+    )
     assert "no standard 'nope'" in capsys.readouterr().err
-    assert main(["train", "--corpus", f"toy={tmp_path / 'missing.txt'}", "-o",
-                 str(tmp_path / "x.qc")]) == 2
+    assert (
+        main(["train", "--corpus", f"toy={tmp_path / 'missing.txt'}", "-o", str(tmp_path / "x.qc")])
+        == 2
+    )
 
 
 def test_cli_cut_learned_with_workers(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n".join(LINES * 4) + "\n", encoding="utf-8")
     model = tmp_path / "m.qc"
-    assert main(["train", "--corpus", f"toy={corpus}", "--epochs", "3", "--bits", "12",
-                 "--no-jieba-lexicon", "-o", str(model)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--corpus",
+                f"toy={corpus}",
+                "--epochs",
+                "3",
+                "--bits",
+                "12",
+                "--no-jieba-lexicon",
+                "-o",
+                str(model),
+            ]
+        )
+        == 0
+    )
     raw = tmp_path / "raw.txt"
     # more than one block, so that the worker pool is used
-    raw.write_text("".join(line.replace(" ", "") + "\n" for line in LINES) * 40000,
-                   encoding="utf-8")
+    raw.write_text(
+        "".join(line.replace(" ", "") + "\n" for line in LINES) * 40000, encoding="utf-8"
+    )
     one, two = tmp_path / "one.txt", tmp_path / "two.txt"
     assert main(["cut", "--model", str(model), "-q", "-j", "1", str(raw), "-o", str(one)]) == 0
     assert main(["cut", "--model", str(model), "-q", "-j", "2", str(raw), "-o", str(two)]) == 0

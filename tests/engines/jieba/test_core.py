@@ -38,8 +38,9 @@ ALPHABET = "北京大学生来到清华abAB1.%-+ ，\u3000\r\n我"
 small_text = st.text(alphabet=ALPHABET, max_size=40)
 small_dict = st.dictionaries(
     st.text(alphabet="北京大学生来到清华abAB1.%-+我", min_size=1, max_size=4),
-    st.sampled_from([0, 1, 2, 3, 5, 8, 100, 4095, 4096, 5000, 2 ** 31 - 1, 2 ** 31, 2 ** 40]),
-    min_size=1, max_size=25,
+    st.sampled_from([0, 1, 2, 3, 5, 8, 100, 4095, 4096, 5000, 2**31 - 1, 2**31, 2**40]),
+    min_size=1,
+    max_size=25,
 ).filter(lambda d: sum(d.values()) > 0)
 
 
@@ -96,8 +97,8 @@ def test_trie_semantics_are_jiebas_freq_dict():
     assert trie.get("清华") == 3 and trie.get("清华大学") == 7
     trie.set("清华大学", 0)
     assert trie.get("清华大学") == 0
-    trie.set("𠀀𠀁", 2 ** 40)  # beyond the BMP, and beyond 32 bits
-    assert trie.get("𠀀𠀁") == 2 ** 40 and trie.get("𠀀") == 0
+    trie.set("𠀀𠀁", 2**40)  # beyond the BMP, and beyond 32 bits
+    assert trie.get("𠀀𠀁") == 2**40 and trie.get("𠀀") == 0
     with pytest.raises(ValueError):
         trie.set("x", -1)
     with pytest.raises(ValueError):
@@ -127,8 +128,9 @@ def test_trie_round_trips_through_arrays_and_copies_independently():
     for i, w in enumerate(["ab", "abc", "b", "北京", "北京人", "\U00020000x"]):
         trie.set(w, i + 1, i % 3)
     trie.total = 99
-    again = _core.Trie.from_arrays(*(memoryview(b).cast(c) for b, c in zip(trie.to_arrays(), "IIqH")),
-                                   99)
+    again = _core.Trie.from_arrays(
+        *(memoryview(b).cast(c) for b, c in zip(trie.to_arrays(), "IIqH")), 99
+    )
     copy = trie.copy()
     copy.set("ab", 50)
     for w in ["a", "ab", "abc", "b", "北", "北京", "北京人", "\U00020000", "\U00020000x", "zz"]:
@@ -146,8 +148,10 @@ def test_trie_grows_past_its_initial_capacity():
 
 
 def test_corrupt_node_arrays_are_rejected():
-    ok = [memoryview(bytes(b)).cast(c) for b, c in
-          zip((b"\x01\0\0\0", b"a\0\0\0", b"\x01" + bytes(7), b"\0\0"), "IIqH")]
+    ok = [
+        memoryview(bytes(b)).cast(c)
+        for b, c in zip((b"\x01\0\0\0", b"a\0\0\0", b"\x01" + bytes(7), b"\0\0"), "IIqH")
+    ]
     _core.Trie.from_arrays(*ok, 1)
     bad_parent = memoryview(b"\x05\0\0\0").cast("I")
     with pytest.raises(ValueError):

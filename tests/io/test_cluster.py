@@ -33,18 +33,49 @@ def cluster(tmp_path_factory):
     dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
     worker = [sys.executable, "-m", "distributed.cli.dask_worker"]
     env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
-    procs = [subprocess.Popen(
-        dask + ["--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                "--scheduler-file", str(sched_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    procs = [
+        subprocess.Popen(
+            dask
+            + [
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    ]
     try:
         _wait_for(sched_file)
         for i in range(2):
-            procs.append(subprocess.Popen(
-                worker + ["--scheduler-file", str(sched_file), "--host", "127.0.0.1",
-                          "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
-                          "--name", f"w{i}", "--local-directory", str(tmp / f"w{i}")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+            procs.append(
+                subprocess.Popen(
+                    worker
+                    + [
+                        "--scheduler-file",
+                        str(sched_file),
+                        "--host",
+                        "127.0.0.1",
+                        "--nworkers",
+                        "1",
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--name",
+                        f"w{i}",
+                        "--local-directory",
+                        str(tmp / f"w{i}"),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            )
         client = distributed.Client(scheduler_file=str(sched_file), timeout=60)
         client.wait_for_workers(2, timeout=120)
         yield client, json.loads(sched_file.read_text())["address"]
@@ -64,8 +95,13 @@ def _corpus(tmp_path: Path, test_corpus_lines: list[str]) -> Path:
     lines = test_corpus_lines[:3000]
     # CRLF, an empty line, a long line and no final newline: partition edges
     # must handle every kind of line
-    text = "\n".join(lines[:1000]) + "\r\n\r\n" + "".join(lines[1000:1400]) + "\n" + \
-        "\n".join(lines[1400:])
+    text = (
+        "\n".join(lines[:1000])
+        + "\r\n\r\n"
+        + "".join(lines[1000:1400])
+        + "\n"
+        + "\n".join(lines[1400:])
+    )
     path.write_bytes(text.encode("utf-8"))
     return path
 
@@ -81,8 +117,9 @@ def test_cluster_output_is_byte_identical_to_local(cluster, tmp_path, test_corpu
     local = tmp_path / "local.txt"
     with open(src, "rb") as f, open(local, "wb") as out:
         cut_stream(tok, f, out, CutOptions(), jobs=1)
-    parts = cut_text_files(str(src), str(tmp_path / "out"), client=client, tokenizer=tok,
-                           partition_bytes=9_000)
+    parts = cut_text_files(
+        str(src), str(tmp_path / "out"), client=client, tokenizer=tok, partition_bytes=9_000
+    )
     assert len(parts) > 5
     assert parts == sorted(parts)
     joined = b"".join(Path(p).read_bytes() for p in parts)
@@ -98,8 +135,11 @@ def test_cli_scheduler_matches_local_cli(cluster, tmp_path, test_corpus_lines):
     run = [sys.executable, "-m", "qieci", "cut", "-q", "--search"]
     subprocess.run(run + [str(src), "-o", str(local)], check=True, timeout=300)
     out_dir = tmp_path / "parts"
-    res = subprocess.run(run + [str(src), "-o", f"{out_dir}/", "--scheduler", address],
-                         capture_output=True, timeout=300)
+    res = subprocess.run(
+        run + [str(src), "-o", f"{out_dir}/", "--scheduler", address],
+        capture_output=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr
     parts = sorted(out_dir.iterdir())
     assert b"".join(p.read_bytes() for p in parts) == local.read_bytes()
@@ -112,8 +152,11 @@ def test_invalid_utf8_on_the_cluster_names_file_line_and_byte(cluster, tmp_path)
     src = tmp_path / "bad.txt"
     good = "好的句子。\n" * 5000
     src.write_bytes(good.encode() + b"bad \xff line\n" + good.encode())
-    with pytest.raises(Exception, match=rf"bad.txt:5001: invalid UTF-8 at byte offset "
-                                        rf"{len(good.encode()) + 4}"):
+    with pytest.raises(
+        Exception,
+        match=rf"bad.txt:5001: invalid UTF-8 at byte offset "
+        rf"{len(good.encode()) + 4}",
+    ):
         cut_text_files(str(src), str(tmp_path / "o"), client=client, partition_bytes=20_000)
     out = tmp_path / "o"
     # the partition holding the bad line wrote nothing, and no temporary

@@ -10,7 +10,7 @@ from qieci.engines.jieba.dictionary import DictData, load_data, parse_text_dicti
 
 def test_text_format_follows_jieba_semantics():
     lines = ["北京 10 ns", "北京大学 5 nt", "北京 3", "大学 2 n", "  的 7 uj  "]
-    trie, tags = parse_text_dictionary([l.encode() for l in lines], "d.txt")
+    trie, tags = parse_text_dictionary([line.encode() for line in lines], "d.txt")
     # a later duplicate overwrites the frequency; every line counts in the total
     assert trie.get("北京") == 3 and trie.get("北京大") == 0 and trie.get("北京大学") == 5
     assert trie.total == 10 + 5 + 3 + 2 + 7
@@ -36,8 +36,11 @@ def test_binary_round_trip(tmp_path):
     path.write_bytes(data.to_bytes())
     again = load_data(path)
     assert again.total == 12 and again.tags == tags
-    assert sorted(again.entries()) == sorted(data.entries()) == [
-        ("a", 1, "x"), ("ab", 2, "y"), ("北", 0, ""), ("北京", 9, "")]
+    assert (
+        sorted(again.entries())
+        == sorted(data.entries())
+        == [("a", 1, "x"), ("ab", 2, "y"), ("北", 0, ""), ("北京", 9, "")]
+    )
     tok = qieci.Tokenizer(path)
     assert tok.lcut("北京ab") == ["北京", "ab"]
 

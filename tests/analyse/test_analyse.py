@@ -8,9 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import qieci.analyse as qa
-from qieci.analyse import _keywords
+from qieci.analyse import TFIDF, TextRank, _keywords
 from qieci.analyse import reference as reference_keywords
-from qieci.analyse import TFIDF, TextRank
 from qieci.analyse.idf import IDFTable, default_idf, load_idf
 from qieci.posseg import pair
 
@@ -29,9 +28,11 @@ def test_count_keywords_matches_reference(words, stop):
         assert _keywords.keeps(w, stop) == reference_keywords.keeps(w, stop)
 
 
-@given(counts=st.dictionaries(word, st.integers(1, 50), max_size=20),
-       idf=st.dictionaries(word, st.floats(0.01, 20), max_size=10),
-       median=st.floats(0.01, 20))
+@given(
+    counts=st.dictionaries(word, st.integers(1, 50), max_size=20),
+    idf=st.dictionaries(word, st.floats(0.01, 20), max_size=10),
+    median=st.floats(0.01, 20),
+)
 def test_weigh_matches_reference(counts, idf, median):
     got = _keywords.weigh(counts, idf, median)
     want = reference_keywords.weigh(counts, idf, median)
@@ -39,6 +40,7 @@ def test_weigh_matches_reference(counts, idf, median):
 
 
 # -- against jieba -------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def janalyse(jieba):
@@ -79,12 +81,17 @@ def assert_same(ours, theirs, text):
 
 
 TFIDF_CASES = [
-    {}, {"withWeight": True}, {"topK": None, "withWeight": True}, {"topK": 5},
+    {},
+    {"withWeight": True},
+    {"topK": None, "withWeight": True},
+    {"topK": 5},
     {"allowPOS": ("ns", "n", "vn", "v")},
     {"allowPOS": ("n", "nr", "eng"), "withWeight": True, "withFlag": True},
 ]
 TEXTRANK_CASES = [
-    {}, {"withWeight": True}, {"topK": None, "withWeight": True, "withFlag": True},
+    {},
+    {"withWeight": True},
+    {"topK": None, "withWeight": True, "withFlag": True},
     {"allowPOS": ("n", "nr", "ns", "v"), "topK": 8},
 ]
 
@@ -138,12 +145,16 @@ def test_stop_words_and_idf_path_identical_to_jieba(files, janalyse, paragraphs)
     ours_tr.set_stop_words(stop)
     theirs_tr.set_stop_words(str(stop))
     for s in paragraphs[:200]:
-        assert_same(ours.extract_tags(s, withWeight=True), theirs.extract_tags(s, withWeight=True), s)
+        assert_same(
+            ours.extract_tags(s, withWeight=True), theirs.extract_tags(s, withWeight=True), s
+        )
         assert_same(ours_tr.textrank(s, withWeight=True), theirs_tr.textrank(s, withWeight=True), s)
     ours.set_idf_path(idf)
     theirs.set_idf_path(str(idf))
     for s in paragraphs[:200]:
-        assert_same(ours.extract_tags(s, withWeight=True), theirs.extract_tags(s, withWeight=True), s)
+        assert_same(
+            ours.extract_tags(s, withWeight=True), theirs.extract_tags(s, withWeight=True), s
+        )
 
 
 def test_bundled_idf_equals_jiebas(janalyse):
@@ -160,6 +171,7 @@ def test_with_flag_gives_pairs():
 
 
 # -- files and defaults -----------------------------------------------------------
+
 
 def test_idf_errors_name_the_file(tmp_path):
     with pytest.raises(ValueError, match="missing.txt"):

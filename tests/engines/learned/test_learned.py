@@ -12,18 +12,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qieci import Tokenizer, binfile
-from qieci.engines.learned import reference as ref
-from qieci.engines.learned._learned import (Decoder, Lexicon, Perceptron, char_class, feature_buckets, fold,
-                            fold_into, fold_row, normalize, viterbi_tags)
-from qieci.engines.learned.model import load
 from qieci.engines.base import join_lines
+from qieci.engines.learned import reference as ref
+from qieci.engines.learned._learned import (
+    Decoder,
+    Lexicon,
+    Perceptron,
+    char_class,
+    feature_buckets,
+    fold,
+    fold_into,
+    fold_row,
+    normalize,
+    viterbi_tags,
+)
+from qieci.engines.learned.model import load
 from qieci.engines.learned.train import TrainConfig, train, word_tags
 
 # a small alphabet so that words, repeats and lexicon hits are frequent
 ALPHABET = "我你他的了是在北京大学生人民中国１２3４aＢ，。 年月十"
 texts = st.text(alphabet=ALPHABET, max_size=30)
-words = st.lists(st.text(alphabet=ALPHABET.replace(" ", ""), min_size=1, max_size=5),
-                 max_size=12)
+words = st.lists(st.text(alphabet=ALPHABET.replace(" ", ""), min_size=1, max_size=5), max_size=12)
 BITS = 10
 
 
@@ -52,7 +61,8 @@ def test_feature_buckets_match_reference(ws, text):
     assert feature_buckets(Lexicon(ws), text, BITS) == ref.feature_buckets(ws, text, BITS)
     own = ws[::2]  # a standard's own lexicon
     assert feature_buckets(Lexicon(ws), text, BITS, Lexicon(own)) == ref.feature_buckets(
-        ws, text, BITS, own)
+        ws, text, BITS, own
+    )
 
 
 score_rows = st.lists(st.lists(st.integers(-50, 50), min_size=4, max_size=4), max_size=12)
@@ -98,8 +108,7 @@ def test_decoder_with_forced_mask_matches_reference(seed, text, data):
     table = fold(_random_table(seed), BITS, 1)
     trans = [0] * 20
     dec = Decoder(table, trans, Lexicon([]), BITS, 1)
-    forced = bytes(data.draw(st.lists(st.integers(0, 15), min_size=len(text),
-                                      max_size=len(text))))
+    forced = bytes(data.draw(st.lists(st.integers(0, 15), min_size=len(text), max_size=len(text))))
     assert dec.tags(text, forced) == ref.decode(table.tolist(), trans, [], text, BITS, 1, forced)
 
 
@@ -112,21 +121,22 @@ def test_fold_by_blocks_equals_fold(bits):
         out = np.zeros_like(whole)
         block = min(1 << 16, 1 << bits) * 4
         for first in range(0, raw.size, block):
-            fold_into(raw[first:first + block], out, first // 4, bits, std)
+            fold_into(raw[first : first + block], out, first // 4, bits, std)
         assert np.array_equal(out, whole)
         dec = Decoder(None, [0] * 20, Lexicon(), bits, std)
         for first in range(0, raw.size, block):
-            dec.fold_in(raw[first:first + block], first // 4)
+            dec.fold_in(raw[first : first + block], first // 4)
         assert np.array_equal(dec.table_array(), whole)
         with pytest.raises(ValueError, match="aligned"):
-            dec.fold_in(raw[4:block + 4], 1)
+            dec.fold_in(raw[4 : block + 4], 1)
         # a bucket and its partner share one folded row; rows are a bijection
         rows = [fold_row(b, bits, std) for b in range(0, 1 << bits, 97)]
         assert all(0 <= r < 1 << (bits - 1) for r in rows)
         if bits == 10:
             assert rows == [ref.fold_index(b, bits, std) for b in range(0, 1 << bits, 97)]
             assert sorted({ref.fold_index(b, bits, std) for b in range(1 << bits)}) == list(
-                range(1 << (bits - 1)))
+                range(1 << (bits - 1))
+            )
 
 
 def test_lexicon_from_text_equals_from_words():
@@ -147,8 +157,10 @@ def test_perceptron_step_matches_reference():
     N = (1 << BITS) * 4
     W, U, TW, TU = [0] * N, [0] * N, [0] * 60, [0] * 60
     for step in range(40):
-        sent = ["".join(rng.choice(ALPHABET.replace(" ", "")) for _ in range(rng.randint(1, 3)))
-                for _ in range(rng.randint(1, 6))]
+        sent = [
+            "".join(rng.choice(ALPHABET.replace(" ", "")) for _ in range(rng.randint(1, 3)))
+            for _ in range(rng.randint(1, 6))
+        ]
         text, gold, std = "".join(sent), word_tags(sent), rng.randint(1, 2)
         e1 = p.train(text, gold, std)
         e2 = ref.train_step(W, U, TW, TU, step + 1, ws, text, gold, std, BITS, own[std])
@@ -169,14 +181,18 @@ def test_perceptron_step_with_a_fold_lexicon_matches_reference():
     W, U, TW, TU = [0] * N, [0] * N, [0] * 60, [0] * 60
     pool = own + ["北京", "大学", "人", "中国"]  # words the two lexicons disagree on, and parts
     for step in range(30):
-        sent = [rng.choice(pool) if rng.random() < 0.5 else
-                "".join(rng.choice(ALPHABET.replace(" ", "")) for _ in range(rng.randint(1, 3)))
-                for _ in range(rng.randint(1, 6))]
+        sent = [
+            rng.choice(pool)
+            if rng.random() < 0.5
+            else "".join(rng.choice(ALPHABET.replace(" ", "")) for _ in range(rng.randint(1, 3)))
+            for _ in range(rng.randint(1, 6))
+        ]
         text, gold = "".join(sent), word_tags(sent)
         use_fold = step % 2 == 0
         e1 = p.train(text, gold, 2, fold_lex if use_fold else None)
-        e2 = ref.train_step(W, U, TW, TU, step + 1, ws, text, gold, 2, BITS,
-                            fold_words if use_fold else own)
+        e2 = ref.train_step(
+            W, U, TW, TU, step + 1, ws, text, gold, 2, BITS, fold_words if use_fold else own
+        )
         assert e1 == e2
     assert p.W.tolist() == W and p.TW.tolist() == TW and p.U.tolist() == U
     with pytest.raises(ValueError, match="no lexicon of its own"):
@@ -185,10 +201,22 @@ def test_perceptron_step_with_a_fold_lexicon_matches_reference():
 
 # -- a tiny trained model -------------------------------------------------------
 
-TINY_A = ["我们 在 北京 大学 学习", "他 是 北京 人", "我们 是 中国 人", "中国 人民 很 好",
-          "他们 在 大学 学习 中文", "我 爱 北京"]
-TINY_B = ["我们在 北京大学 学习", "他是 北京人", "我们是 中国人", "中国人民 很好",
-          "他们在 大学 学习 中文", "我爱 北京"]
+TINY_A = [
+    "我们 在 北京 大学 学习",
+    "他 是 北京 人",
+    "我们 是 中国 人",
+    "中国 人民 很 好",
+    "他们 在 大学 学习 中文",
+    "我 爱 北京",
+]
+TINY_B = [
+    "我们在 北京大学 学习",
+    "他是 北京人",
+    "我们是 中国人",
+    "中国人民 很好",
+    "他们在 大学 学习 中文",
+    "我爱 北京",
+]
 
 
 @pytest.fixture(scope="module")
@@ -198,8 +226,12 @@ def tiny(tmp_path_factory):
     a.write_text("\n".join(TINY_A * 3) + "\n", encoding="utf-8")
     b.write_text("\n".join(TINY_B * 3) + "\n", encoding="utf-8")
     cfg = TrainConfig(bits=14, epochs=8, patience=2, seed=7, lexicon_words=("北京", "大学"))
-    model = train({"fine": [str(a)], "coarse": [str(b)]}, {"fine": [str(a)], "coarse": [str(b)]},
-                  cfg, log=None)
+    model = train(
+        {"fine": [str(a)], "coarse": [str(b)]},
+        {"fine": [str(a)], "coarse": [str(b)]},
+        cfg,
+        log=None,
+    )
     path = d / "tiny.qc"
     model.save(path)
     return model, path, a, b, cfg
@@ -210,9 +242,12 @@ def test_training_is_deterministic(tiny):
     dev = {"fine": [str(a)], "coarse": [str(b)]}
     again = train({"fine": [str(a)], "coarse": [str(b)]}, dev, cfg, log=None)
     assert again.to_bytes() == model.to_bytes()
-    other = train({"fine": [str(a)], "coarse": [str(b)]}, dev,
-                  TrainConfig(bits=14, epochs=8, seed=8, lexicon_words=("北京", "大学")),
-                  log=None)
+    other = train(
+        {"fine": [str(a)], "coarse": [str(b)]},
+        dev,
+        TrainConfig(bits=14, epochs=8, seed=8, lexicon_words=("北京", "大学")),
+        log=None,
+    )
     assert other.weights.tobytes() != model.weights.tobytes()
 
 
@@ -321,8 +356,12 @@ def test_user_words_are_forced_whole(tiny):
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=texts, user=st.lists(st.text(alphabet="我你他的北京大学生", min_size=1, max_size=4),
-                                 min_size=1, max_size=3))
+@given(
+    text=texts,
+    user=st.lists(
+        st.text(alphabet="我你他的北京大学生", min_size=1, max_size=4), min_size=1, max_size=3
+    ),
+)
 def test_user_words_property(tiny, text, user):
     _, path, *_ = tiny
     tok = Tokenizer(engine="learned", model=path, standard="fine")
@@ -344,7 +383,7 @@ def test_user_words_property(tiny, text, user):
         if hit is None:
             i += 1
             continue
-        if not any(c.isspace() for c in text[i:i + len(hit)]):
+        if not any(c.isspace() for c in text[i : i + len(hit)]):
             assert (i, i + len(hit)) in spans, (text, user, got)
         i += len(hit)
 
@@ -358,7 +397,7 @@ def test_search_tokenize_and_cut_lines(tiny):
     search = tok.lcut_for_search(text)
     # sub-words in the lexicon come before their word
     i = search.index("北京大学")
-    assert search[i - 2:i] == ["北京", "大学"]
+    assert search[i - 2 : i] == ["北京", "大学"]
     assert [w for w in search if w in words] == words
     toks = list(tok.tokenize(text))
     assert [w for w, _, _ in toks] == words
@@ -390,8 +429,9 @@ def test_stream_with_learned_engine(tiny):
     _, path, *_ = tiny
     tok = Tokenizer(engine="learned", model=path, standard="fine")
     text = "".join(line.replace(" ", "") + "\n" for line in TINY_A)
-    assert cut_text(tok, text) == "".join(" ".join(tok.lcut(line.replace(" ", ""))) + "\n"
-                                          for line in TINY_A)
+    assert cut_text(tok, text) == "".join(
+        " ".join(tok.lcut(line.replace(" ", ""))) + "\n" for line in TINY_A
+    )
 
 
 def test_load_userdict_does_not_load_jieba_dictionary(tiny, tmp_path):
@@ -451,12 +491,13 @@ def test_bundled_model_loads_offline_and_segments():
     # the examples: no function word glued onto unknown names
     words = pku.lcut("陈继国于昨天来到北京")
     assert "于" in words and "陈继国于" not in words
-    assert "".join(pku.lcut("李晓鹏于帅帅说了１９９８年的事。")) == "李晓鹏于帅帅说了１９９８年的事。"
+    assert (
+        "".join(pku.lcut("李晓鹏于帅帅说了１９９８年的事。")) == "李晓鹏于帅帅说了１９９８年的事。"
+    )
 
 
 def test_bundled_model_accuracy_on_a_dev_sample():
     from conftest import CORPORA
-
     from qieci.evaluate import score
 
     path = CORPORA / "dev" / "ctb6.txt"

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qieci
+from qieci.engines.base import join_lines
 from qieci.io import stream
 from qieci.io.lines import InputError
 from qieci.io.stream import CutOptions, cut_stream
-from qieci.engines.base import join_lines
 from strategies import any_text, mixed_text
 
 SEP = "\u2063"  # a delimiter that never occurs in the inputs below
@@ -104,9 +104,12 @@ def test_safe_split_points_do_not_change_the_words(text, p):
     p = p % (len(text) + 1)
     import qieci.posseg
 
-    for mode, cut in [("default", qieci.lcut), ("search", qieci.lcut_for_search),
-                      ("all", lambda s: qieci.lcut(s, cut_all=True)),
-                      ("pos", qieci.posseg.lcut)]:
+    for mode, cut in [
+        ("default", qieci.lcut),
+        ("search", qieci.lcut_for_search),
+        ("all", lambda s: qieci.lcut(s, cut_all=True)),
+        ("pos", qieci.posseg.lcut),
+    ]:
         q = qieci.dt.safe_split(text, p, mode)
         if q is not None:
             assert 0 < q <= p, (mode, p, q)
@@ -123,10 +126,13 @@ def tiny_limits(monkeypatch):
 # runs of block characters (at most 18, under half a piece) between
 # separators, so that every piece has a safe point
 long_line = st.lists(
-    st.tuples(st.text(alphabet="我来到北京清华大学他了网易杭研大厦", min_size=1, max_size=15),
-              st.sampled_from(["", "abc"]),
-              st.sampled_from(["，", "。", " ", "\u3000", "、", "！"])),
-    min_size=20, max_size=120,
+    st.tuples(
+        st.text(alphabet="我来到北京清华大学他了网易杭研大厦", min_size=1, max_size=15),
+        st.sampled_from(["", "abc"]),
+        st.sampled_from(["，", "。", " ", "\u3000", "、", "！"]),
+    ),
+    min_size=20,
+    max_size=120,
 ).map(lambda parts: "".join(a + b + c for a, b, c in parts))
 
 
@@ -204,8 +210,13 @@ def test_byte_range_mode_matches_streaming(tmp_path, monkeypatch, test_corpus_li
     """Regular files with workers go by byte ranges read in the workers;
     ranges never split a line, so the output is the same as streaming."""
     monkeypatch.setattr(stream, "RANGE_BYTES", 7_000)
-    text = ("\ufeff" + "\n".join(test_corpus_lines[:3000]) + "\r\n\r\n"
-            + "".join(test_corpus_lines[3000:3200]) + "\n没有换行")
+    text = (
+        "\ufeff"
+        + "\n".join(test_corpus_lines[:3000])
+        + "\r\n\r\n"
+        + "".join(test_corpus_lines[3000:3200])
+        + "\n没有换行"
+    )
     src = tmp_path / "in.txt"
     src.write_bytes(text.encode())
     assert src.stat().st_size > 2 * stream.RANGE_BYTES
@@ -224,7 +235,10 @@ def test_byte_range_mode_reports_absolute_lines(tmp_path, monkeypatch):
     good = "好的句子。\n" * 3000
     src = tmp_path / "bad.txt"
     src.write_bytes(good.encode() + b"bad \xff\n" + good.encode())
-    with pytest.raises(InputError, match=rf"bad.txt:3001: invalid UTF-8 at byte offset "
-                                         rf"{len(good.encode()) + 4}"):
+    with pytest.raises(
+        InputError,
+        match=rf"bad.txt:3001: invalid UTF-8 at byte offset "
+        rf"{len(good.encode()) + 4}",
+    ):
         stream.cut_file(qieci.dt, str(src), str(tmp_path / "out"), jobs=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]

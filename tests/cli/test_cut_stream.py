@@ -95,8 +95,11 @@ def test_summary_and_no_progress_when_not_a_terminal(tmp_path):
 
 def test_progress_bar_on_a_terminal(big_file, tmp_path):
     master, slave = pty.openpty()
-    proc = subprocess.Popen(QIECI + ["cut", "-j", "1", str(big_file), "-o", str(tmp_path / "o")],
-                            stderr=slave, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        QIECI + ["cut", "-j", "1", str(big_file), "-o", str(tmp_path / "o")],
+        stderr=slave,
+        stdout=subprocess.DEVNULL,
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -116,8 +119,9 @@ def test_progress_bar_on_a_terminal(big_file, tmp_path):
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_run_leaves_no_output_and_a_rerun_completes(big_file, tmp_path, sig, code):
     out = tmp_path / "out.txt"
-    proc = subprocess.Popen(QIECI + ["cut", "-q", "-j", "2", str(big_file), "-o", str(out)],
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        QIECI + ["cut", "-q", "-j", "2", str(big_file), "-o", str(out)], stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 120
     while not [p for p in tmp_path.iterdir() if p.name.startswith(".out.txt.")]:
         assert time.monotonic() < deadline and proc.poll() is None
@@ -127,8 +131,9 @@ def test_interrupted_run_leaves_no_output_and_a_rerun_completes(big_file, tmp_pa
     assert proc.wait(timeout=60) == code
     assert b"Traceback" not in proc.stderr.read()
     assert list(tmp_path.iterdir()) == []
-    subprocess.run(QIECI + ["cut", "-q", "-j", "2", str(big_file), "-o", str(out)], check=True,
-                   timeout=600)
+    subprocess.run(
+        QIECI + ["cut", "-q", "-j", "2", str(big_file), "-o", str(out)], check=True, timeout=600
+    )
     with open(big_file, encoding="utf-8") as f, open(out, encoding="utf-8") as g:
         n_in = sum(1 for _ in f)
         n_out = sum(1 for _ in g)
@@ -137,19 +142,24 @@ def test_interrupted_run_leaves_no_output_and_a_rerun_completes(big_file, tmp_pa
 
 def test_bounded_memory_on_a_big_file_and_a_huge_line(big_file, tmp_path):
     """Peak RSS is far below the input size (generous bound: 200 MiB)."""
-    code, rss = peak_rss_mib(QIECI + ["cut", "-q", "-j", "1", str(big_file),
-                                      "-o", str(tmp_path / "o1")])
+    code, rss = peak_rss_mib(
+        QIECI + ["cut", "-q", "-j", "1", str(big_file), "-o", str(tmp_path / "o1")]
+    )
     assert code == 0 and rss < 200, rss
     line = tmp_path / "line.txt"
     with open(big_file, "rb") as f, open(line, "wb") as g:
         text = f.read(40_000_000).decode("utf-8", "ignore")  # whole characters only
         g.write(text.replace("\n", "。").encode())
-    code, rss = peak_rss_mib(QIECI + ["cut", "-q", "-j", "1", str(line), "-o", str(tmp_path / "o2")])
+    code, rss = peak_rss_mib(
+        QIECI + ["cut", "-q", "-j", "1", str(line), "-o", str(tmp_path / "o2")]
+    )
     assert code == 0 and rss < 200, rss
     with open(tmp_path / "o2", "rb") as f:
         assert sum(1 for _ in f) == 1
     # with workers, the huge line is streamed in pieces to them
-    code, rss = peak_rss_mib(QIECI + ["cut", "-q", "-j", "2", str(line), "-o", str(tmp_path / "o3")])
+    code, rss = peak_rss_mib(
+        QIECI + ["cut", "-q", "-j", "2", str(line), "-o", str(tmp_path / "o3")]
+    )
     assert code == 0 and rss < 200, rss
     assert (tmp_path / "o2").read_bytes() == (tmp_path / "o3").read_bytes()
 
@@ -158,8 +168,11 @@ def test_jobs_give_identical_output(big_file, tmp_path):
     outs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"o{jobs}"
-        subprocess.run(QIECI + ["cut", "-q", "--search", "-j", jobs, str(big_file), "-o", str(out)],
-                       check=True, timeout=600)
+        subprocess.run(
+            QIECI + ["cut", "-q", "--search", "-j", jobs, str(big_file), "-o", str(out)],
+            check=True,
+            timeout=600,
+        )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
 
@@ -173,8 +186,9 @@ def test_error_modes_report_counts(tmp_path):
     res = subprocess.run(QIECI + ["cut", "--errors", "skip-line", str(src)], capture_output=True)
     assert res.returncode == 0 and b"1 lines with invalid bytes skipped" in res.stderr
     assert res.stdout.decode() == "好\n完\n"
-    res = subprocess.run(QIECI + ["cut", str(src), "-o", str(tmp_path / "o.txt")],
-                         capture_output=True)
+    res = subprocess.run(
+        QIECI + ["cut", str(src), "-o", str(tmp_path / "o.txt")], capture_output=True
+    )
     assert res.returncode == 2 and f"{src}:2: invalid UTF-8 at byte offset 5".encode() in res.stderr
     assert not (tmp_path / "o.txt").exists()
 
@@ -187,8 +201,11 @@ def test_pos_tagging_streams_with_workers(tmp_path, corpus_text, jieba):
     outs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"o{jobs}"
-        subprocess.run(QIECI + ["cut", "-q", "--pos", "--pos-sep", "_", "-j", jobs, str(src),
-                                "-o", str(out)], check=True, timeout=600)
+        subprocess.run(
+            QIECI + ["cut", "-q", "--pos", "--pos-sep", "_", "-j", jobs, str(src), "-o", str(out)],
+            check=True,
+            timeout=600,
+        )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     got = outs[0].decode().split("\n")
