@@ -34,6 +34,16 @@ from array import array
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, TypeAlias
+
+    #: A native-order numeric array: an ``array``, or a zero-copy
+    #: ``memoryview`` cast of little-endian bytes (see :func:`array_view`).
+    NumArray: TypeAlias = "array[Any] | memoryview[Any]"
+    #: The ``array`` / ``memoryview.cast`` type codes of numeric sections.
+    TypeCode: TypeAlias = Literal["b", "B", "h", "H", "i", "I", "l", "L", "q", "Q", "f", "d"]
 
 MAGIC = b"QIECI\x1a\n\x00"
 VERSION = 1
@@ -141,7 +151,7 @@ def native_array(code: str, raw: bytes) -> array:
     return a
 
 
-def array_view(code: str, raw: bytes) -> array | memoryview:
+def array_view(code: TypeCode, raw: bytes) -> NumArray:
     """A native array view of little-endian bytes (zero-copy where the
     machine is little-endian)."""
     if sys.byteorder == "little":
@@ -152,9 +162,11 @@ def array_view(code: str, raw: bytes) -> array | memoryview:
     return a
 
 
-def le_bytes(a: array) -> bytes:
+def le_bytes(a: NumArray) -> bytes:
     """Little-endian bytes of a native array (the order of every section)."""
     if sys.byteorder == "big":
+        # array_view makes memoryviews on little-endian machines only
+        assert isinstance(a, array)
         a = array(a.typecode, a)
         a.byteswap()
     return a.tobytes()

@@ -94,7 +94,7 @@ class POSTokenizer:
         tagger = tokenizer._pos_tokenizer
         if tagger is None:
             tagger = tokenizer._pos_tokenizer = cls(tokenizer)
-        return tagger  # type: ignore[no-any-return]
+        return tagger
 
     def __repr__(self) -> str:
         return f"<qieci.POSTokenizer tokenizer={self.tokenizer!r}>"
@@ -110,7 +110,8 @@ class POSTokenizer:
         self.tokenizer.initialize(dictionary)
 
     def _tagger(self) -> Tagging:
-        return self.tokenizer.capability(Tagging, "POS tagging")
+        tagger: Tagging = self.tokenizer.capability(Tagging, "POS tagging")
+        return tagger
 
     def user_tags(self) -> dict[str, str]:
         """jieba's makesure_userdict_loaded: take over the tokenizer's user

@@ -32,7 +32,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from os import PathLike
-from typing import IO, Any, TypeVar, Union
+from typing import IO, Any, Union
 
 from . import engines
 from .engines.base import (
@@ -46,7 +46,6 @@ from .engines.base import (
 )
 
 PathArg = Union[str, "PathLike[str]"]
-C = TypeVar("C")
 # jieba's user dictionary line: word, optional " freq", optional " tag"
 _RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$")
 _MODES = ("default", "all", "search", "pos")
@@ -74,7 +73,7 @@ class FreqView:
         self._tok = tokenizer
 
     def get(self, word: str, default: Any = None) -> Any:
-        d = self._tok.capability(Dictionary, "FREQ (the dictionary)")
+        d: Dictionary = self._tok.capability(Dictionary, "FREQ (the dictionary)")
         f = d.freq(word) if isinstance(word, str) else -1
         return default if f < 0 else f
 
@@ -88,7 +87,8 @@ class FreqView:
         return self.get(word) is not None  # type: ignore[arg-type]
 
     def __len__(self) -> int:
-        return self._tok.capability(Dictionary, "FREQ (the dictionary)").size()
+        d: Dictionary = self._tok.capability(Dictionary, "FREQ (the dictionary)")
+        return d.size()
 
 
 class Tokenizer:
@@ -136,10 +136,14 @@ class Tokenizer:
     def __repr__(self) -> str:
         return f"<qieci.Tokenizer engine={self.engine!r}>"
 
-    def capability(self, kind: type[C], what: str) -> C:
+    def capability(self, kind: type[Any], what: str) -> Any:
         """This tokenizer's engine as ``kind`` (a capability protocol of
         :mod:`qieci.engines.base`), or :class:`Unsupported` naming ``what``
-        needed it and which engines offer it."""
+        needed it and which engines offer it.
+
+        ``kind`` is typed ``type[Any]`` because mypy takes no protocol class
+        where a ``type[C]`` is expected (python/mypy#4717); callers annotate
+        the result: ``d: Dictionary = tok.capability(Dictionary, ...)``."""
         engine = self.engine
         if isinstance(engine, kind):
             return engine
@@ -161,7 +165,7 @@ class Tokenizer:
         """
         with self._lock:
             if dictionary is not None:
-                d = self.capability(Dictionary, "initialize(dictionary)")
+                d: Dictionary = self.capability(Dictionary, "initialize(dictionary)")
                 path = os.path.abspath(os.fspath(dictionary))
                 if path != getattr(d, "dictionary", None):
                     d.set_dictionary(path)
@@ -174,7 +178,7 @@ class Tokenizer:
     def set_dictionary(self, dictionary_path: PathArg) -> None:
         """Use another main dictionary (loaded on next use); edits made so
         far are dropped, as in jieba."""
-        d = self.capability(Dictionary, "set_dictionary")
+        d: Dictionary = self.capability(Dictionary, "set_dictionary")
         path = os.path.abspath(os.fspath(dictionary_path))
         if not os.path.isfile(path):
             raise ValueError(f"{path}: dictionary file does not exist")
@@ -229,7 +233,7 @@ class Tokenizer:
         if not isinstance(unicode_sentence, str):
             raise ValueError("qieci: the input parameter should be str")
         if pos:
-            tagger = self.capability(Tagging, "tokenize(pos=True)")
+            tagger: Tagging = self.capability(Tagging, "tokenize(pos=True)")
             yield from tagger.pos_tokenize(unicode_sentence, mode, HMM, self.pos_tags())
             return
         yield from self.engine.tokenize(
@@ -252,7 +256,7 @@ class Tokenizer:
         "search", or "pos" (``word + pos_sep + tag`` tokens of
         :mod:`qieci.posseg`)."""
         if mode == "pos":
-            tagger = self.capability(Tagging, "POS tagging (--pos)")
+            tagger: Tagging = self.capability(Tagging, "POS tagging (--pos)")
             return lambda s: [
                 p.word + pos_sep + p.flag for p in tagger.pos_lcut(s, hmm, self.pos_tags())
             ]
@@ -327,7 +331,8 @@ class Tokenizer:
     @property
     def total(self) -> int:
         """Sum of all frequencies added, as jieba's ``total``."""
-        return self.capability(Dictionary, "total (the dictionary's frequency sum)").total()
+        d: Dictionary = self.capability(Dictionary, "total (the dictionary's frequency sum)")
+        return d.total()
 
     def add_word(self, word: Any, freq: Any = None, tag: str | None = None) -> None:
         """Add ``word`` (or change its frequency). Without ``freq``, the
@@ -406,15 +411,18 @@ class Tokenizer:
     @property
     def standard(self) -> str:
         """The segmentation standard in use (learned engine)."""
-        return self.capability(Standards, "standard").standard()
+        s: Standards = self.capability(Standards, "standard")
+        return s.standard()
 
     def standards(self) -> tuple[str, ...]:
         """The standards of the engine's model (learned engine)."""
-        return self.capability(Standards, "standards()").standards()
+        s: Standards = self.capability(Standards, "standards()")
+        return s.standards()
 
     def training_vocab(self) -> list[str]:
         """The training words of the current standard (learned engine)."""
-        return self.capability(Standards, "training_vocab()").training_vocab()
+        s: Standards = self.capability(Standards, "training_vocab()")
+        return s.training_vocab()
 
 
 @dataclass(frozen=True)

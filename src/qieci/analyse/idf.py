@@ -119,7 +119,7 @@ def load_idf(path: str | PathLike[str] | None) -> IDFTable:
 @functools.lru_cache(maxsize=1)
 def default_idf() -> IDFTable:
     """The bundled IDF table (jieba 0.42.1's), loaded once."""
-    data = resources.files(__package__).joinpath("data", DEFAULT_IDF_RESOURCE).read_bytes()
+    data = (resources.files(__package__) / "data" / DEFAULT_IDF_RESOURCE).read_bytes()
     return IDFTable.from_bytes(data, f"<qieci bundled {DEFAULT_IDF_RESOURCE}>")
 
 
@@ -147,7 +147,7 @@ def stop_words_to_bytes(words: list[str] | tuple[str, ...]) -> bytes:
 def default_stop_words() -> frozenset[str]:
     """The bundled default stop words (jieba 0.42.1's)."""
     source = f"<qieci bundled {DEFAULT_STOP_RESOURCE}>"
-    data = resources.files(__package__).joinpath("data", DEFAULT_STOP_RESOURCE).read_bytes()
+    data = (resources.files(__package__) / "data" / DEFAULT_STOP_RESOURCE).read_bytes()
     sec = binfile.unpack(data, kind=STOP_KIND, source=source)
     binfile.require(sec, ("words",), source)
     try:

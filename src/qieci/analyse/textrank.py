@@ -42,12 +42,13 @@ def rank_graph(edges: dict[tuple[Any, Any], int]) -> dict[Any, float]:
             score[node] = (1 - DAMPING) + DAMPING * s
     # jieba scales by (w - lo / 10) / (hi - lo / 10) with lo starting at the
     # largest float and hi at sys.float_info.min_exp
-    lo, hi = sys.float_info.max, sys.float_info.min_exp
-    for w in score.values():
-        if w < lo:
-            lo = w
-        if w > hi:
-            hi = w
+    lo: float = sys.float_info.max
+    hi: float = sys.float_info.min_exp
+    for v in score.values():
+        if v < lo:
+            lo = v
+        if v > hi:
+            hi = v
     return {node: (w - lo / 10.0) / (hi - lo / 10.0) for node, w in score.items()}
 
 

@@ -113,7 +113,9 @@ def cut_options(args: argparse.Namespace) -> CutOptions:
 
 
 def _output_is_dir(path: str | None) -> bool:
-    return bool(path) and (path.endswith(("/", os.sep)) or os.path.isdir(path))  # type: ignore[union-attr]
+    if not path:
+        return False
+    return path.endswith(("/", os.sep)) or os.path.isdir(path)
 
 
 def _output_names(inputs: list[str], out_dir: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -110,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--bits must be between 10 and 26")
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
-    std_lexicons = {
+    std_lexicons: dict[str, Sequence[str]] = {
         s: sorted(set().union(*map(read_vocab, files)))
         for s, files in parse_corpus_args(args.std_lexicon).items()
     }

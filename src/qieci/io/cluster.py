@@ -60,7 +60,10 @@ def cut_partition(
     ``out_path`` (runs on a worker)."""
     from distributed import get_worker
 
-    tok = get_worker().plugins[name].tokenizer
+    plugin = get_worker().plugins[name]
+    # registered under ``name`` by cut_text_files, set up before any task runs
+    assert isinstance(plugin, TokenizerPlugin) and plugin.tokenizer is not None
+    tok = plugin.tokenizer
     out = AtomicOutput(out_path)
     out.file.close()
     try:

@@ -30,10 +30,11 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from types import TracebackType
+from typing import BinaryIO, Protocol
 
 from .lines import AtomicOutput, InputError, open_input, split_terminator
 from .workers import Recipe, Segments, WorkerPool, resolve_jobs
@@ -96,6 +97,13 @@ class Stats:
         if self.skipped_lines:
             text += f", {self.skipped_lines} lines with invalid bytes skipped"
         return text
+
+
+class Source(Protocol):
+    """What the reader needs of an input stream: binary reads of at most
+    ``n`` bytes (a file, stdin, or a :class:`ByteRange` of a file)."""
+
+    def read(self, n: int = ..., /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,7 @@ class _Reader:
 
     def __init__(
         self,
-        stream: BinaryIO,
+        stream: Source,
         name: str,
         opts: CutOptions,
         progress: Progress | None,
@@ -288,7 +296,9 @@ class _Reader:
         if buf:
             yield Lines(self.name, line_no, offset, buf)
 
-    def _long_line(self, head: bytes, line_no: int, offset: int) -> Iterator[Piece]:
+    def _long_line(
+        self, head: bytes, line_no: int, offset: int
+    ) -> Generator[Piece, None, tuple[int, bytes]]:
         """Stream one over-long line as pieces; return (bytes consumed,
         including its newline; the bytes read after it)."""
         # a line too long to hold is repaired under both replace and
@@ -401,7 +411,12 @@ class Segmenter:
     def __enter__(self) -> Segmenter:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._pool is not None:
             (self._pool.close if exc_type is None else self._pool.terminate)()
             self._pool = None
@@ -461,7 +476,7 @@ class Segmenter:
 
     def run(
         self,
-        stream: BinaryIO,
+        stream: BinaryIO | ByteRange,
         name: str,
         sink: BinaryIO,
         progress: Progress | None = None,
@@ -471,21 +486,23 @@ class Segmenter:
         ``base_offset`` is the file offset where ``stream`` starts (line
         numbers in messages then count from there)."""
         t0 = time.perf_counter()
-        size = _regular_file_size(stream) if self.jobs > 1 and base_offset == 0 else None
-        if size is not None and size > 2 * RANGE_BYTES:
-            # lines longer than a range are streamed instead, so that their
-            # pieces spread over the workers
-            ranges = line_ranges(stream, size, RANGE_BYTES, LONG_LINE_BYTES)
-            stream.seek(0)
-            if ranges is not None:
-                stats = self._run_ranges(
-                    os.path.abspath(stream.name),  # type: ignore[attr-defined]
-                    ranges,
-                    sink,
-                    progress,
-                )
-                stats.seconds = time.perf_counter() - t0
-                return stats
+        # a ByteRange (a worker's part of a file) is never a whole regular file
+        if self.jobs > 1 and base_offset == 0 and not isinstance(stream, ByteRange):
+            size = _regular_file_size(stream)
+            if size is not None and size > 2 * RANGE_BYTES:
+                # lines longer than a range are streamed instead, so that their
+                # pieces spread over the workers
+                ranges = line_ranges(stream, size, RANGE_BYTES, LONG_LINE_BYTES)
+                stream.seek(0)
+                if ranges is not None:
+                    stats = self._run_ranges(
+                        os.path.abspath(stream.name),
+                        ranges,
+                        sink,
+                        progress,
+                    )
+                    stats.seconds = time.perf_counter() - t0
+                    return stats
         stats = Stats()
         reader = _Reader(stream, name, self.opts, progress, self.tok.safe_split, base_offset)
         line_has_words = False  # of the long line whose pieces are being written
@@ -619,7 +636,7 @@ def cut_range(tok: Segments, job: tuple[CutOptions, str, int, int, str | None]) 
                     )
                 except InputError as exc:
                     raise InputError(absolute_line_message(str(exc), path, real_start)) from None
-            output = b"" if spill else sink.getvalue()
+            output = sink.getvalue() if isinstance(sink, io.BytesIO) else b""
         finally:
             sink.close()
     return Result(output, stats, spill=spill)

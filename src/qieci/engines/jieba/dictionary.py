@@ -19,16 +19,21 @@ from __future__ import annotations
 import functools
 import os
 from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ... import binfile
 from ...binfile import array_view as _array
 from ...binfile import le_bytes as _le
 from ...binfile import native_array as _native
 from ._core import HMM, Trie
+
+if TYPE_CHECKING:
+    from ...binfile import NumArray
 
 DICT_KIND = "dict"
 HMM_KIND = "hmm"
@@ -71,7 +76,7 @@ class DictData:
         )
         return cls(delta, chars, freq, tag, trie.total, tags, source)
 
-    def entries(self):
+    def entries(self) -> Iterator[tuple[str, int, str]]:
         """Yield ``(entry, frequency, tag)`` for every entry (words and bare
         prefixes, which have frequency 0), parents first."""
         delta = _array("I", self.parent_delta)
@@ -127,7 +132,9 @@ class DictData:
         )
 
 
-def parse_text_dictionary(lines, source: str) -> tuple[Trie, tuple[str, ...]]:
+def parse_text_dictionary(
+    lines: Iterable[bytes | str], source: str
+) -> tuple[Trie, tuple[str, ...]]:
     """Build a Trie from jieba-format lines (bytes or str).
 
     Semantics follow jieba's ``gen_pfdict``: a later duplicate overwrites the
@@ -181,7 +188,7 @@ def _compile_text(path: str, mtime_ns: int, size: int) -> DictData:
 def load_data(path: str | PathLike[str] | None) -> DictData:
     """The dictionary at ``path`` (binary or jieba text), or the bundled one."""
     if path is None:
-        data = resources.files(__package__).joinpath("data", DEFAULT_DICT_RESOURCE).read_bytes()
+        data = (resources.files(__package__) / "data" / DEFAULT_DICT_RESOURCE).read_bytes()
         return DictData.from_bytes(data, f"<qieci bundled {DEFAULT_DICT_RESOURCE}>")
     p = os.path.abspath(os.fspath(path))
     try:
@@ -223,7 +230,7 @@ def hmm_to_bytes(
     )
 
 
-def hmm_tables(data: bytes, source: str):
+def hmm_tables(data: bytes, source: str) -> tuple[NumArray, NumArray, NumArray, NumArray]:
     """(start, trans, chars, emit) arrays of an HMM file."""
     sec = binfile.unpack(data, kind=HMM_KIND, source=source)
     binfile.require(sec, ("start", "trans", "chars", "emit"), source)
@@ -236,7 +243,7 @@ def hmm_tables(data: bytes, source: str):
 
 
 def default_hmm_bytes() -> bytes:
-    return resources.files(__package__).joinpath("data", DEFAULT_HMM_RESOURCE).read_bytes()
+    return (resources.files(__package__) / "data" / DEFAULT_HMM_RESOURCE).read_bytes()
 
 
 def hmm_from_bytes(data: bytes, source: str) -> HMM:

@@ -29,10 +29,14 @@ import json
 from array import array
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from ... import binfile
 from ...binfile import array_view as _array
 from ...binfile import le_bytes as _le
+
+if TYPE_CHECKING:
+    from ...binfile import NumArray, TypeCode
 
 POSHMM_KIND = "poshmm"
 DEFAULT_POSHMM_RESOURCE = "jieba_poshmm.qc"
@@ -57,17 +61,17 @@ class PosHMMTables:
     """The arrays of a POS HMM (see the module docstring)."""
 
     states: tuple[tuple[str, str], ...]  # sorted (position, tag) pairs
-    start: array  # "d", one per state
-    trans_from: array  # "H", sorted by (from, to)
-    trans_to: array  # "H"
-    trans_p: array  # "d"
-    emit_chars: array  # "I", sorted code points
-    emit_ptr: array  # "I", len(emit_chars) + 1 offsets into emit_state / emit_p
-    emit_state: array  # "H"
-    emit_p: array  # "d"
-    cs_chars: array  # "I", sorted code points of the character state table
-    cs_ptr: array  # "I", len(cs_chars) + 1 offsets into cs_state
-    cs_state: array  # "H", in the table's own order
+    start: NumArray  # "d", one per state
+    trans_from: NumArray  # "H", sorted by (from, to)
+    trans_to: NumArray  # "H"
+    trans_p: NumArray  # "d"
+    emit_chars: NumArray  # "I", sorted code points
+    emit_ptr: NumArray  # "I", len(emit_chars) + 1 offsets into emit_state / emit_p
+    emit_state: NumArray  # "H"
+    emit_p: NumArray  # "d"
+    cs_chars: NumArray  # "I", sorted code points of the character state table
+    cs_ptr: NumArray  # "I", len(cs_chars) + 1 offsets into cs_state
+    cs_state: NumArray  # "H", in the table's own order
     source: str = "<memory>"
 
     @property
@@ -105,7 +109,7 @@ class PosHMMTables:
             states = tuple((str(p), str(t)) for p, t in meta["states"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{source}: corrupt POS HMM metadata ({exc})") from None
-        codes = {
+        codes: dict[str, TypeCode] = {
             "start": "d",
             "trans_from": "H",
             "trans_to": "H",
@@ -216,7 +220,7 @@ def tables_from_dicts(
 
 
 def default_poshmm_bytes() -> bytes:
-    return resources.files(__package__).joinpath("data", DEFAULT_POSHMM_RESOURCE).read_bytes()
+    return (resources.files(__package__) / "data" / DEFAULT_POSHMM_RESOURCE).read_bytes()
 
 
 @functools.lru_cache(maxsize=1)

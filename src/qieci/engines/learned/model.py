@@ -173,9 +173,7 @@ def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], s
     if path is None:
         source = f"<bundled {DEFAULT_MODEL_RESOURCE}>"
         try:
-            data = (
-                resources.files(__package__).joinpath("data", DEFAULT_MODEL_RESOURCE).read_bytes()
-            )
+            data = (resources.files(__package__) / "data" / DEFAULT_MODEL_RESOURCE).read_bytes()
         except OSError as exc:
             raise ValueError(f"the bundled learned model is missing: {exc}") from None
         sec = binfile.unpack(data, kind=MODEL_KIND, source=source)

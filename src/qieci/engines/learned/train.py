@@ -17,7 +17,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -130,7 +130,9 @@ def decoder_for(
     return Decoder(table, trans, lexicon, model.bits, index, std_lexicon)
 
 
-def evaluate_decoder(dec: Decoder, gold: list[list[str]], vocab=None) -> Score:
+def evaluate_decoder(
+    dec: Decoder, gold: list[list[str]], vocab: Collection[str] | None = None
+) -> Score:
     """Score ``dec`` on gold word lists."""
     return score(gold, (dec.lcut("".join(g)) for g in gold), vocab)
 
@@ -234,8 +236,8 @@ def train(
         te = time.perf_counter()
         step = max(1, len(order) // 10)
         for k, idx in enumerate(order, 1):
-            text, tags, std = examples[idx]
-            errors += p.train(text, tags, std, fold_lex[idx])
+            text, tags, std_index = examples[idx]
+            errors += p.train(text, tags, std_index, fold_lex[idx])
             if k % step == 0 and log is not None:
                 print(
                     f"  epoch {epoch}: {100 * k // len(order)}% ({time.perf_counter() - te:.0f}s)",
