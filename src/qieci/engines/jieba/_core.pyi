@@ -1,6 +1,7 @@
 """Declares the public API of the compiled kernel ``_core`` (``_core.pyx``)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from typing_extensions import Buffer
 
@@ -61,3 +62,15 @@ def cut_lines(
     search: bool = False,
     crlf_to_lf: bool = False,
 ) -> str: ...
+
+class State:
+    trie: Trie
+    hmm: HMM
+    tags: tuple[str, ...]
+    # ProtectedWords (qieci.engines.jieba.blocks) or None
+    protected: Any
+    def __init__(self, trie: Trie, hmm: HMM, tags: tuple[str, ...]) -> None: ...
+
+class EngineCore:
+    _state: State | None
+    def lcut(self, text: str, mode: str, hmm: bool) -> list[str]: ...

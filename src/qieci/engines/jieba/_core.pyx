@@ -865,6 +865,10 @@ cdef Py_UCS4* text_spans(Trie t, HMM h, str text, Spans* sp, bint use_hmm,
 def lcut(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=False):
     """Words of ``text`` exactly as jieba 0.42.1's ``lcut`` (``search=False``)
     or ``lcut_for_search`` (``search=True``)."""
+    return _lcut(t, h, text, use_hmm, search)
+
+
+cdef list _lcut(Trie t, HMM h, str text, bint use_hmm, bint search):
     if len(text) == 0:
         return []
     cdef Spans sp
@@ -951,6 +955,10 @@ cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
 def lcut_all(Trie t not None, str text):
     """Words of ``text`` exactly as jieba 0.42.1's ``lcut(text, cut_all=True)``
     (which, like jieba, may contain empty strings and drops nothing else)."""
+    return _lcut_all(t, text)
+
+
+cdef list _lcut_all(Trie t, str text):
     cdef Py_ssize_t n = len(text)
     cdef list out = []
     if n == 0:
@@ -1135,3 +1143,49 @@ def cut_lines(Trie t not None, HMM h, str text, str delimiter, bint use_hmm=True
         PyMem_Free(u)
         if d != NULL:
             PyMem_Free(d)
+
+
+# -- the engine's entry point ------------------------------------------------
+
+
+cdef class State:
+    """What a jieba engine has loaded, swapped whole: its Trie (with the user
+    words), the dictionary's tag names, the HMM, and the protected user words
+    (None while there are none: the fast path)."""
+
+    cdef readonly Trie trie
+    cdef readonly HMM hmm
+    cdef readonly tuple tags
+    cdef public object protected
+
+    def __init__(self, Trie trie not None, HMM hmm not None, tuple tags not None):
+        self.trie = trie
+        self.hmm = hmm
+        self.tags = tags
+        self.protected = None
+
+
+cdef class EngineCore:
+    """The jieba engine's per-call dispatch, compiled, so that a cut costs
+    one Python-level call (the Tokenizer's) on top of the kernel.
+
+    :class:`qieci.engines.jieba.engine.JiebaEngine` derives from it and
+    provides ``state()`` (which loads the dictionary into ``_state``) and
+    ``_lcut_pieces(state, text, mode, hmm)`` (the path around protected
+    user words); this class is only the fast path between them.
+    """
+
+    cdef public State _state
+
+    def lcut(self, str text not None, str mode not None, bint hmm):
+        """The words of ``text`` in ``mode`` ("default", "all", "search")."""
+        cdef State state = self._state
+        if state is None:
+            state = self.state()
+        if state.protected is not None:
+            return self._lcut_pieces(state, text, mode, hmm)
+        if mode == "default":
+            return _lcut(state.trie, state.hmm, text, hmm, False)
+        if mode == "all":
+            return _lcut_all(state.trie, text)
+        return _lcut(state.trie, state.hmm, text, hmm, True)

@@ -23,18 +23,18 @@ from __future__ import annotations
 import os
 import threading
 from os import PathLike
+from types import ModuleType
 from typing import Any, ClassVar
 
 import qieci.engines.jieba._core as _core
 
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split
-from . import tagger
 from .blocks import BLOCK_SET, ProtectedWords, is_protected_word
 from .dictionary import load_data
-from .state import State
+from .state import State, load_state
 
 
-class JiebaEngine(EngineBase):
+class JiebaEngine(_core.EngineCore, EngineBase):
     """jieba's dictionary segmenter. ``dictionary``: a jieba-format text
     dictionary or a qieci binary one; None means the bundled (jieba
     0.42.1's)."""
@@ -47,7 +47,8 @@ class JiebaEngine(EngineBase):
             None if dictionary is None else os.path.abspath(os.fspath(dictionary))
         )
         self._lock = threading.RLock()
-        self._state: State | None = None
+        self._state = None  # the loaded State (a field of EngineCore)
+        self._tagger: ModuleType | None = None  # the tagger module, once used
 
     def __repr__(self) -> str:
         return f"JiebaEngine(dictionary={self.dictionary!r})"
@@ -68,7 +69,7 @@ class JiebaEngine(EngineBase):
             with self._lock:
                 state = self._state
                 if state is None:
-                    state = self._state = State(load_data(self.dictionary))
+                    state = self._state = load_state(load_data(self.dictionary))
         return state
 
     def set_dictionary(self, path: str) -> None:
@@ -80,14 +81,12 @@ class JiebaEngine(EngineBase):
 
     # -- segmentation --------------------------------------------------------
 
-    def lcut(self, text: str, mode: str, hmm: bool) -> list[str]:
-        state = self._state or self.state()
-        if state.protected is None:
-            if mode == "default":
-                return _core.lcut(state.trie, state.hmm, text, hmm, False)
-            if mode == "all":
-                return _core.lcut_all(state.trie, text)
-            return _core.lcut(state.trie, state.hmm, text, hmm, True)
+    # lcut(text, mode, hmm) is EngineCore's (compiled): with no protected
+    # user words it calls the kernel directly, else _lcut_pieces below
+
+    def _lcut_pieces(self, state: State, text: str, mode: str, hmm: bool) -> list[str]:
+        """``lcut`` around the protected user words of ``state``."""
+        assert state.protected is not None
         if mode == "search":
             return [w for w, _, _ in self._tokenize(state, text, hmm, True)]
         words: list[str] = []
@@ -194,9 +193,18 @@ class JiebaEngine(EngineBase):
 
     # -- part-of-speech tags (the Tagging capability) ------------------------------
 
+    def _load_tagger(self) -> ModuleType:
+        # imported on first use: most users never tag, and the tagger's HMM
+        # tables would cost every start-up
+        from . import tagger
+
+        self._tagger = tagger
+        return tagger
+
     def pos_lcut(
         self, text: str, hmm: bool, user_tags: dict[str, str], model: Any = None
     ) -> list[Any]:
+        tagger = self._tagger or self._load_tagger()
         state = self.state()
         if state.protected is None:
             return tagger.lcut(state, text, hmm, user_tags, model)
@@ -206,6 +214,7 @@ class JiebaEngine(EngineBase):
     def pos_tokenize(
         self, text: str, mode: str, hmm: bool, user_tags: dict[str, str], model: Any = None
     ) -> list[tuple[str, str, int, int]]:
+        tagger = self._tagger or self._load_tagger()
         state = self.state()
         if state.protected is None and mode == "default":
             return tagger.tokenize(state, text, hmm, user_tags, model, False)
@@ -213,6 +222,7 @@ class JiebaEngine(EngineBase):
             return tagger.tokenize(self.state(), text, hmm, user_tags, model, mode != "default")
 
     def word_tag(self, word: str) -> str | None:
+        tagger = self._tagger or self._load_tagger()
         return tagger.dictionary_tag(self.state(), word)
 
 

@@ -1,22 +1,20 @@
-"""What a jieba engine has loaded, as one object that is swapped whole."""
+"""What a jieba engine has loaded, as one object that is swapped whole.
+
+The object is :class:`qieci.engines.jieba._core.State` (compiled, so that
+the engine's fast path reads its fields directly): the Trie with the user
+words, the dictionary's tag names, the HMM, and the protected user words.
+"""
 
 from __future__ import annotations
 
-import qieci.engines.jieba._core as _core
+from qieci.engines.jieba._core import State
 
-from .blocks import ProtectedWords
 from .dictionary import DictData, default_hmm
 
 
-class State:
-    """A loaded dictionary: its Trie (with the user words), its tag names,
-    the HMM and the protected user words (None while there are none: the
-    fast path)."""
+def load_state(data: DictData) -> State:
+    """A fresh state holding ``data`` (ValueError if it is inconsistent)."""
+    return State(data.build(), default_hmm(), data.tags)
 
-    __slots__ = ("tags", "trie", "hmm", "protected")
 
-    def __init__(self, data: DictData) -> None:
-        self.tags: tuple[str, ...] = data.tags
-        self.trie: _core.Trie = data.build()
-        self.hmm: _core.HMM = default_hmm()
-        self.protected: ProtectedWords | None = None
+__all__ = ["State", "load_state"]
