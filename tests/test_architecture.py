@@ -91,7 +91,7 @@ def module_graph() -> grimp.ImportGraph:
     at the kernels. grimp sees only .py files, so it records
     ``from . import _core`` as an import of the package itself; a kernel
     imports no Python module of qieci."""
-    graph = grimp.build_graph("qieci", exclude_type_checking_imports=False)
+    graph = grimp.build_graph("qieci", exclude_type_checking_imports=False, cache_dir=None)
     found = kernels()
     for importer in sorted(graph.modules):
         for imported in sorted(graph.find_modules_directly_imported_by(importer)):

@@ -41,6 +41,7 @@ __all__ = [
 #: The default tokenizer behind the module-level functions (the one
 #: module-level mutable object of qieci).
 dt = Tokenizer()
+dt._pickle_as = ("qieci", "dt")  # unpickles as the receiving process's qieci.dt
 
 cut = dt.cut
 lcut = dt.lcut

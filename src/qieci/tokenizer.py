@@ -123,7 +123,16 @@ class Tokenizer:
                 "when an engine object is given"
             )
         else:
+            if not isinstance(engine, Engine):
+                raise ValueError(
+                    f"{engine!r} is not a qieci engine: it lacks a method of the "
+                    "qieci.engines.base.Engine protocol (subclass EngineBase)"
+                )
             self.engine = engine
+        _claim(self.engine, self)
+        # the modes beyond "default" (which every engine has), looked up once
+        self._full_mode = "all" in self.engine.modes
+        self._search_mode = "search" in self.engine.modes
         self._lock = threading.RLock()
         # every add_word since the engine loaded, with its resolved
         # frequency: with the engine's spec, the recipe of this tokenizer
@@ -132,6 +141,17 @@ class Tokenizer:
         self.FREQ = FreqView(self)
         # the qieci.posseg.POSTokenizer of this tokenizer, made on demand
         self._pos_tokenizer: Any = None
+        # (module, name) of a module-level tokenizer (qieci.dt): it pickles
+        # as that name, so it unpickles as the receiving process's own
+        self._pickle_as: tuple[str, str] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the recipe (:meth:`spec`): no dictionary or model data
+        travels, and the copy is rebuilt (lazily loaded) on unpickling. A
+        module-level default tokenizer unpickles as the receiver's own."""
+        if self._pickle_as is not None:
+            return (_module_attribute, self._pickle_as)
+        return (_rebuild, (self.spec(),))
 
     def __repr__(self) -> str:
         return f"<qieci.Tokenizer engine={self.engine!r}>"
@@ -198,7 +218,11 @@ class Tokenizer:
     ) -> list[str]:
         """The words of ``sentence`` as a list (see :meth:`cut`)."""
         text = sentence if type(sentence) is str else strdecode(sentence)
-        return self.engine.lcut(text, "all" if cut_all else "default", HMM)
+        if cut_all:
+            if not self._full_mode:
+                self._check_mode("all")
+            return self.engine.lcut(text, "all", HMM)
+        return self.engine.lcut(text, "default", HMM)
 
     def cut(
         self, sentence: Any, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False
@@ -215,6 +239,8 @@ class Tokenizer:
     def lcut_for_search(self, sentence: Any, HMM: bool = True) -> list[str]:
         """Words plus the in-dictionary 2- and 3-grams of longer words."""
         text = sentence if type(sentence) is str else strdecode(sentence)
+        if not self._search_mode:
+            self._check_mode("search")
         return self.engine.lcut(text, "search", HMM)
 
     def cut_for_search(self, sentence: Any, HMM: bool = True) -> Iterator[str]:
@@ -236,6 +262,8 @@ class Tokenizer:
             tagger: Tagging = self.capability(Tagging, "tokenize(pos=True)")
             yield from tagger.pos_tokenize(unicode_sentence, mode, HMM, self.pos_tags())
             return
+        if mode != "default" and not self._search_mode:
+            self._check_mode("search")
         yield from self.engine.tokenize(
             unicode_sentence, "default" if mode == "default" else "search", HMM
         )
@@ -258,14 +286,25 @@ class Tokenizer:
         if mode == "pos":
             tagger: Tagging = self.capability(Tagging, "POS tagging (--pos)")
             return lambda s: [
-                p.word + pos_sep + p.flag for p in tagger.pos_lcut(s, hmm, self.pos_tags())
+                p.word + pos_sep + p.flag
+                for p in tagger.pos_lcut(
+                    s if type(s) is str else strdecode(s), hmm, self.pos_tags()
+                )
             ]
-        if mode not in _MODES:
-            raise ValueError(f"unknown mode {mode!r}")
-        if mode not in self.engine.modes:
-            raise Unsupported(f"mode {mode!r} is not offered by the {self.engine.name!r} engine")
+        self._check_mode(mode)
         engine = self.engine
-        return lambda s: engine.lcut(s, mode, hmm)
+        return lambda s: engine.lcut(s if type(s) is str else strdecode(s), mode, hmm)
+
+    def _check_mode(self, mode: str) -> None:
+        """ValueError for an unknown mode, Unsupported for one the engine
+        does not offer."""
+        if mode not in _MODES:
+            raise ValueError(f"unknown mode {mode!r} (expected one of {', '.join(_MODES)})")
+        if mode != "pos" and mode not in self.engine.modes:
+            raise Unsupported(
+                f"mode {mode!r} is not offered by the {self.engine.name!r} engine "
+                f"(it offers {', '.join(sorted(self.engine.modes))})"
+            )
 
     def cut_lines(
         self,
@@ -283,6 +322,7 @@ class Tokenizer:
         can."""
         if mode == "pos":
             return join_lines(self.cutter(mode, HMM, pos_sep), text, delimiter, crlf_to_lf)
+        self._check_mode(mode)
         return self.engine.cut_lines(text, delimiter, mode, HMM, crlf_to_lf)
 
     def safe_split(self, text: str, limit: int, mode: str = "default") -> int | None:
@@ -345,9 +385,19 @@ class Tokenizer:
         if f is not None and f < 0:
             raise ValueError(f"negative frequency {f} for word {word!r}")
         with self._lock:
+            tags = self.user_word_tag_tab
+            had, before = word in tags, tags.get(word)
             if tag:  # before the word: a reader that sees the word sees its tag
-                self.user_word_tag_tab[word] = tag
-            resolved = self.engine.add_word(word, f, tag or None)
+                tags[word] = tag
+            try:
+                resolved = self.engine.add_word(word, f, tag or None)
+            except BaseException:
+                if tag:  # the word did not go in: nor does its tag
+                    if had:
+                        tags[word] = str(before)
+                    else:
+                        del tags[word]
+                raise
             self._edits.append((word, resolved, tag or None))
 
     def del_word(self, word: Any) -> None:
@@ -441,6 +491,40 @@ class TokenizerSpec:
         if self.user_tags:
             tok.user_word_tag_tab.update(self.user_tags)
         return tok
+
+
+def _claim(engine: Engine, tok: Tokenizer) -> None:
+    """Make ``tok`` the one owner of ``engine``: the user words of a tokenizer
+    live in its engine, so two tokenizers on one engine would share them
+    without either's spec knowing."""
+    import weakref
+
+    try:
+        owner = engine.__dict__.get("_qieci_owner")
+    except AttributeError:  # no __dict__: cannot be marked, nor checked
+        return
+    if owner is not None and owner() is not None:
+        raise ValueError(
+            f"{engine!r} already belongs to another Tokenizer; give each Tokenizer its own "
+            "engine (Tokenizer(engine=NAME) makes one)"
+        )
+    engine.__dict__["_qieci_owner"] = weakref.ref(tok)
+
+
+def _rebuild(spec: TokenizerSpec) -> Tokenizer:
+    """A tokenizer from its pickled recipe."""
+    return spec.build()
+
+
+def _module_attribute(module: str, name: str) -> Tokenizer:
+    """``module.name``: a module-level tokenizer, imported by name in the
+    process that unpickles it."""
+    import importlib
+
+    tok = getattr(importlib.import_module(module), name)
+    if not isinstance(tok, Tokenizer):
+        raise TypeError(f"{module}.{name} is not a qieci Tokenizer")
+    return tok
 
 
 def _engine_offers(path: str, kind: type) -> bool:

@@ -77,3 +77,108 @@ def test_an_engine_from_outside_the_package_by_object_and_by_path():
         by_object.add_word("猫and")
     with pytest.raises(ValueError, match="go to the engine's constructor"):
         qieci.Tokenizer("dict.txt", engine=RunsEngine())
+
+
+@pytest.mark.parametrize("name", sorted(ENGINES))
+@pytest.mark.parametrize("mode", ["all", "search"])
+def test_every_engine_gives_true_offsets_in_its_other_modes(name, mode):
+    engine = make_engine(name)
+    if mode not in engine.modes:
+        pytest.skip(f"{name} has no {mode} mode")
+    for text in ["北京北京", "我来到北京清华大学，北京大学北京大学", "aaa aaa"]:
+        spans = engine.tokenize(text, mode, True)
+        assert all(text[s:e] == w for w, s, e in spans), (name, mode, spans)
+        assert [w for w, _, _ in spans] == engine.lcut(text, mode, True)
+
+
+def test_modes_an_engine_lacks_are_one_error_from_every_entry_point():
+    from plugin_engine import RunsEngine
+
+    class DefaultOnly(RunsEngine):
+        modes = frozenset({"default"})
+
+    tok = qieci.Tokenizer(engine=DefaultOnly())
+    assert tok.lcut("北京") == ["北京"]
+    for call in (
+        lambda: tok.lcut("北京", cut_all=True),
+        lambda: tok.lcut_for_search("北京"),
+        lambda: list(tok.tokenize("北京", mode="search")),
+        lambda: tok.cut_lines("北京\n", mode="all"),
+        lambda: tok.cutter("search"),
+    ):
+        with pytest.raises(Unsupported, match="not offered by .* engine"):
+            call()
+    with pytest.raises(ValueError, match="unknown mode 'bogus'"):
+        qieci.Tokenizer().cut_lines("北京\n", mode="bogus")
+
+
+def test_cut_functions_take_bytes_as_lcut_does():
+    tok = qieci.Tokenizer()
+    raw = "我来到北京清华大学".encode()
+    words = ["我", "来到", "北京", "清华大学"]
+    assert tok.cutter()(raw) == tok.lcut(raw) == words
+    assert list(tok.cut_many([raw])) == [words]
+    assert tok.cutter("pos")(raw) == ["我/r", "来到/v", "北京/ns", "清华大学/nt"]
+
+
+def test_engine_objects_are_checked_and_owned_by_one_tokenizer():
+    from plugin_engine import RunsEngine
+
+    with pytest.raises(ValueError, match="is not a qieci engine"):
+        qieci.Tokenizer(engine=object())
+    with pytest.raises(ValueError, match="is not a qieci engine"):
+        qieci.Tokenizer(engine="collections:OrderedDict")
+    with pytest.raises(ValueError, match="cannot be built"):
+        qieci.Tokenizer(engine="os:path")
+    engine = RunsEngine()
+    qieci.Tokenizer(engine=engine)
+    with pytest.raises(ValueError, match="already belongs to another Tokenizer"):
+        qieci.Tokenizer(engine=engine)
+
+
+def test_a_word_that_fails_to_go_in_leaves_no_tag(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("北京 x\n", encoding="utf-8")
+    tok = qieci.Tokenizer(str(bad))
+    with pytest.raises(ValueError, match="bad.txt:1"):
+        tok.add_word("云计算", 5, "n")
+    assert tok.user_word_tag_tab == {}
+    from plugin_engine import RunsEngine
+
+    plug = qieci.Tokenizer(engine=RunsEngine())
+    plug.user_word_tag_tab["猫"] = "n"
+    with pytest.raises(ValueError, match="no user words"):
+        plug.add_word("猫", 1, "v")
+    assert plug.user_word_tag_tab == {"猫": "n"}
+
+
+def test_an_engine_of_ones_own_on_the_command_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = tmp_path / "in.txt"
+    src.write_text("我有3只猫and 2 dogs。\n" * 30000, encoding="utf-8")  # several blocks
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qieci",
+            "cut",
+            "--engine",
+            "plugin_engine:RunsEngine",
+            "-j",
+            "2",
+            "-d",
+            "|",
+            "-q",
+            str(src),
+        ],
+        capture_output=True,
+        timeout=120,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode() == "我有|3|只猫|and| |2| |dogs|。\n" * 30000

@@ -4,7 +4,7 @@
 ``count_keywords`` is jieba's TF-IDF counting loop (``len(w.strip()) >= 2``
 and ``w.lower() not in stop_words``) over a list of words; ``weigh`` is its
 weighting step. Their pure-Python reference is
-:mod:`qieci.reference_keywords`.
+:mod:`qieci.analyse.reference`.
 """
 
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem, PyDict_Next

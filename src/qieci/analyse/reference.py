@@ -1,4 +1,4 @@
-"""Pure-Python reference of the keyword kernel (:mod:`qieci._keywords`)."""
+"""Pure-Python reference of the keyword kernel (:mod:`qieci.analyse._keywords`)."""
 
 from __future__ import annotations
 

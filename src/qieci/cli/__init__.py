@@ -10,13 +10,13 @@ Nothing below this package sees an ``argparse.Namespace``.
 * ``qieci train``, ``qieci eval``, ``qieci standards``: :mod:`.train`,
   :mod:`.eval`, :mod:`.standards`;
 * the options several commands share: :mod:`.options`;
-* parsing, dispatch and exit statuses: :mod:`.main`.
+* parsing, dispatch and exit statuses: :mod:`.app`.
 
 Exit status: 0 on success, 2 on bad input or usage (a missing file, an
-unreadable dictionary, invalid UTF-8), 130 when interrupted (SIGINT), 143 on
-SIGTERM.
+unreadable dictionary, invalid UTF-8), 1 when a worker process dies (killed,
+out of memory), 130 when interrupted (SIGINT), 143 on SIGTERM.
 """
 
-from .main import main
+from .app import main
 
 __all__ = ["main"]

@@ -182,7 +182,8 @@ def _cut_on_cluster(args: argparse.Namespace, inputs: list[str], opts: CutOption
         raise InputError("--scheduler needs dask.distributed: pip install 'qieci[dask]'") from None
     from ..io.cluster import cut_text_files
 
-    # the jieba engine's bundled data is never loaded here: workers load it
+    # the jieba engine's bundled dictionary is left to the workers (a file
+    # named by -D or -u is read here, to report its errors before any work)
     tok = make_tokenizer(args, load=engine_name(args) != "jieba")
     with Client(args.scheduler) as client:
         outputs = cut_text_files(inputs, args.output, tok.spec(), client, options=opts)

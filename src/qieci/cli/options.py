@@ -12,9 +12,10 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     """``--engine``, ``--standard``, ``--model``."""
     parser.add_argument(
         "--engine",
-        choices=tuple(ENGINES),
         default=None,
-        help="segmentation engine (default: jieba; learned when --standard or --model is given)",
+        metavar="NAME",
+        help=f"segmentation engine: {', '.join(ENGINES)}, or an engine class of your own as "
+        "module:Class (default: jieba; learned when --standard or --model is given)",
     )
     parser.add_argument(
         "--standard",

@@ -221,7 +221,15 @@ def create_engine(name: str, options: Mapping[str, Any], registry: Mapping[str, 
             )
             hint = f" ({key}= needs {takers})" if takers else ""
             raise ValueError(f"engine {name!r} takes no {key}= option{hint}")
-    engine: Engine = cls(**options)
+    try:
+        engine = cls(**options)
+    except TypeError as exc:
+        raise ValueError(f"engine {name!r}: {path} cannot be built ({exc})") from None
+    if not isinstance(engine, Engine):
+        raise ValueError(
+            f"engine {name!r}: {path} is not a qieci engine (it lacks a method of "
+            "qieci.engines.base.Engine; subclass EngineBase)"
+        )
     return engine
 
 

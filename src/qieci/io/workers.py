@@ -1,24 +1,36 @@
-"""Worker processes that each build a tokenizer once.
+"""Worker processes that each hold a tokenizer, built once.
 
-A :class:`WorkerPool` starts ``jobs`` processes (with the ``spawn`` start
-method by default, which works on Linux, macOS and Windows alike). Each one
-rebuilds the tokenizer from a :class:`Recipe` (in practice a
+A :class:`WorkerPool` of ``jobs`` workers is started from a fresh
+interpreter, ``python -m qieci.io.forkserver`` (never with
+:mod:`multiprocessing`), so it works from any script: the user's
+``__main__`` is never imported again, and a script without an
+``if __name__ == "__main__"`` guard cannot start workers in a loop. The
+server reads the tokenizer's :class:`Recipe` (in practice a
 :class:`qieci.TokenizerSpec`: an engine's spec and the user words, never a
-pickled tokenizer) in its initializer. Tasks are then plain data in, plain data out. :meth:`imap` keeps
-results in input order with a bounded number of tasks in flight, so memory
-stays bounded however long the input.
+pickled tokenizer), loads the tokenizer once, and forks the workers, which
+inherit it; where there is no ``fork`` (start method ``"spawn"``), each
+worker is a server of its own. Tasks are plain data in, plain data out.
+:meth:`WorkerPool.imap` keeps results in input order with a bounded number
+of tasks in flight, so memory stays bounded however long the input. A
+worker that dies (killed, out of memory) ends the run with
+:class:`WorkerError`, never a hang.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import queue
 import signal
+import subprocess
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
+
+from .forkserver import read_message, write_message
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -56,34 +68,14 @@ class Recipe(Protocol):
     def build(self) -> Segments: ...
 
 
-DEFAULT_START_METHOD = "spawn"
-
-# The tokenizer of *this worker process*, set once by the pool initializer
-# (or the error that building it raised). It plays the role in a worker that
-# ``qieci.dt`` plays in the main process.
-_worker_tokenizer: Segments | None = None
-_worker_error: str | None = None
+#: "fork": one server loads the tokenizer and forks the workers (POSIX);
+#: "spawn": every worker is a fresh interpreter that loads its own.
+START_METHODS = ("fork", "spawn")
+DEFAULT_START_METHOD = "fork" if hasattr(os, "fork") else "spawn"
 
 
-def _init_worker(spec: Recipe) -> None:
-    global _worker_tokenizer, _worker_error
-    # Ctrl-C reaches the whole process group: the main process handles it
-    # (it terminates the pool); workers just stop when told.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        tok = spec.build()
-        tok.initialize()
-        _worker_tokenizer = tok
-    except Exception as exc:
-        # an initializer that raises makes the pool respawn workers forever:
-        # keep the message and report it from the first task instead
-        _worker_error = f"{exc}"
-
-
-def _run(fn: Callable[[Segments, Any], Any], arg: Any) -> Any:
-    if _worker_tokenizer is None:
-        raise ValueError(_worker_error or "worker used before its initializer ran")
-    return fn(_worker_tokenizer, arg)
+class WorkerError(RuntimeError):
+    """A worker process ended without answering (killed, out of memory)."""
 
 
 def resolve_jobs(jobs: int | None) -> int:
@@ -98,13 +90,94 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs
 
 
+class _Worker:
+    """The main process's end of one worker: its two pipes, and a thread
+    that writes its tasks (so that a full pipe never blocks the reader)."""
+
+    def __init__(self, rfile: BinaryIO, wfile: BinaryIO) -> None:
+        self.rfile = rfile
+        self.wfile = wfile
+        self.tasks: queue.Queue[Any] = queue.Queue()
+        self.failed: BaseException | None = None
+        self.thread = threading.Thread(target=self._send, daemon=True)
+        self.thread.start()
+
+    def _send(self) -> None:
+        try:
+            while (msg := self.tasks.get()) is not None:
+                write_message(self.wfile, msg)
+        except (OSError, ValueError) as exc:  # the worker is gone
+            self.failed = exc
+        finally:
+            try:
+                self.wfile.close()
+            except OSError:
+                pass
+
+    def receive(self) -> Any:
+        try:
+            status, value = read_message(self.rfile)
+        except (EOFError, OSError):
+            raise WorkerError(
+                "a worker process ended unexpectedly (killed, or out of memory); "
+                "nothing was written under the output name"
+            ) from None
+        if status == "error":
+            raise value
+        return value
+
+
 class WorkerPool:
-    """``jobs`` worker processes holding the tokenizer built from ``spec``."""
+    """``jobs`` worker processes holding the tokenizer built from ``spec``
+    (see the module). ``start_method``: "fork" (default on POSIX) or
+    "spawn"."""
 
     def __init__(self, spec: Recipe, jobs: int, start_method: str | None = None) -> None:
-        ctx = multiprocessing.get_context(start_method or DEFAULT_START_METHOD)
+        method = start_method or DEFAULT_START_METHOD
+        if method not in START_METHODS:
+            raise ValueError(f"start_method must be one of {START_METHODS}, not {method!r}")
+        if method == "fork" and not hasattr(os, "fork"):
+            method = "spawn"
         self.jobs = jobs
-        self._pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(spec,))
+        self._servers: list[subprocess.Popen[bytes]] = []
+        self._workers: list[_Worker] = []
+        self._next = 0
+        groups = [jobs] if method == "fork" else [1] * jobs
+        try:
+            for n in groups:
+                self._start_server(spec, n, "fork" if method == "fork" else "single")
+        except BaseException:
+            self.terminate()
+            raise
+
+    def _start_server(self, spec: Recipe, n: int, mode: str) -> None:
+        theirs: list[int] = []
+        args = []
+        ends = []
+        for _ in range(n):
+            task_r, task_w = os.pipe()  # main -> worker
+            done_r, done_w = os.pipe()  # worker -> main
+            theirs += [task_r, done_w]
+            args.append(f"{task_r},{done_w}")
+            ends.append((done_r, task_w))
+        try:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "qieci.io.forkserver", mode, *args],
+                pass_fds=theirs,
+                stdin=subprocess.DEVNULL,
+                # its own process group: Ctrl-C reaches the main process only,
+                # and terminate() ends the server and its workers together
+                start_new_session=True,
+            )
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        self._servers.append(server)
+        for k, (done_r, task_w) in enumerate(ends):
+            worker = _Worker(os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb"))
+            if k == 0:
+                worker.tasks.put((list(sys.path), spec))  # the server reads the recipe here
+            self._workers.append(worker)
 
     def imap(
         self, fn: Callable[[Segments, T], R], items: Iterable[T], max_pending: int | None = None
@@ -112,21 +185,39 @@ class WorkerPool:
         """``fn(tokenizer, item)`` for each item, run in the workers; results
         in input order. ``fn`` must be a module-level function."""
         limit = max_pending or 2 * self.jobs + 2
-        pending: deque = deque()
+        pending: deque[_Worker] = deque()
         for item in items:
-            pending.append(self._pool.apply_async(_run, (fn, item)))
+            worker = self._workers[self._next]
+            self._next = (self._next + 1) % len(self._workers)
+            worker.tasks.put((fn, item))
+            pending.append(worker)
             if len(pending) >= limit:
-                yield pending.popleft().get()
+                yield pending.popleft().receive()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().receive()
 
     def close(self) -> None:
-        self._pool.close()
-        self._pool.join()
+        """Let the workers finish their tasks and exit."""
+        for w in self._workers:
+            w.tasks.put(None)
+        for w in self._workers:
+            w.thread.join()
+            w.rfile.close()
+        for server in self._servers:
+            server.wait()
 
     def terminate(self) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        """End the servers and their workers now."""
+        for server in self._servers:
+            try:
+                os.killpg(server.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, AttributeError):
+                server.kill()
+        for w in self._workers:
+            w.tasks.put(None)
+            w.rfile.close()
+        for server in self._servers:
+            server.wait()
 
     def __enter__(self) -> WorkerPool:
         return self

@@ -443,6 +443,21 @@ def test_load_userdict_does_not_load_jieba_dictionary(tiny, tmp_path):
     words = tok.lcut("我们在北京大学学习中文")
     assert "北京大学" in words and "学习中文" in words
     assert tok.user_word_tag_tab["北京大学"] == "nt"
+    # in a fresh process, no jieba dictionary is ever loaded (the default
+    # tokenizer's stays unread too)
+    import subprocess
+    import sys
+
+    code = (
+        "import qieci, sys\n"
+        f"tok = qieci.Tokenizer(engine='learned', model={str(path)!r}, standard='fine')\n"
+        f"tok.load_userdict({str(ud)!r})\n"
+        "tok.lcut('我们在北京大学学习中文')\n"
+        "print(qieci.dt.engine._state is None)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "True"
     with pytest.raises(ValueError, match="jieba engine"):
         tok.total
 
@@ -474,6 +489,40 @@ def test_shared_between_threads(tiny):
     expect = [tok.lcut(t) for t in texts]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(tok.lcut, texts)) == expect
+
+
+def test_user_words_added_while_other_threads_cut(tiny):
+    """The user-word pattern is rebuilt lazily; a cut concurrent with
+    add_word sees the words before or after it, never a broken pattern."""
+    import threading
+
+    _, path, *_ = tiny
+    tok = Tokenizer(engine="learned", model=path, standard="fine")
+    text = "我们在北京大学学习中文" * 3
+    words = [f"词{i:03d}" for i in range(300)]
+    stop = threading.Event()
+    seen: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def cut() -> None:
+        try:
+            while not stop.is_set():
+                seen.append(tok.lcut(text))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=cut) for _ in range(3)]
+    for t in threads:
+        t.start()
+    tok.add_word("北京大学")
+    for w in words:
+        tok.add_word(w)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert all("".join(ws) == text for ws in seen)
+    assert tok.lcut(text).count("北京大学") == 3
 
 
 # -- the bundled model ------------------------------------------------------------

@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""C-level interface of :mod:`qieci._core`, shared with the other kernels.
+"""C-level interface of :mod:`qieci.engines.jieba._core`, shared with the other kernels.
 
 ``from qieci.engines.jieba._core cimport Trie, ...`` gives another kernel (``_posseg``)
 direct C access to a tokenizer's live dictionary: the :class:`Trie` with its

@@ -9,7 +9,7 @@
 * ``lcut`` / ``tokenize`` / ``lcut_all`` -- the jieba-compatible segmenter:
   block splitting, DAG and max-probability route, HMM fallback, search grams.
 
-The pure-Python reference for every kernel is ``qieci.reference``; the tests
+The pure-Python reference for every kernel is ``qieci.engines.jieba.reference``; the tests
 check the two against each other and against jieba itself.
 
 Thread safety: each kernel call first computes all token boundaries in plain

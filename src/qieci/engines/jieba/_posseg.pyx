@@ -7,11 +7,11 @@
   unlike ``cut``'s, leaves out ``%`` and ``-``), the max-probability route,
   the POS HMM for unknown runs, and the tags of non-Han runs.
 
-The dictionary is the tokenizer's own :class:`qieci._core.Trie`, read
+The dictionary is the tokenizer's own :class:`qieci.engines.jieba._core.Trie`, read
 directly through ``_core.pxd`` (the route of a block is ``_core``'s
 ``calc_route``, the very one ``cut`` uses); no copy of it is made.
 
-The pure-Python reference is :mod:`qieci.reference_posseg`; the tests check
+The pure-Python reference is :mod:`qieci.engines.jieba.reference_posseg`; the tests check
 this kernel against it and both against jieba.
 
 Thread safety, as in ``_core``: each call computes every token boundary and
@@ -127,7 +127,7 @@ cdef inline pair new_pair(object word, object flag):
 # ---------------------------------------------------------------------------
 
 cdef class PosHMM:
-    """The joint HMM over (position, tag) states (see :mod:`qieci.posmodel`).
+    """The joint HMM over (position, tag) states (see :mod:`qieci.engines.jieba.posmodel`).
 
     Built from the arrays of a ``PosHMMTables``; ``positions`` gives each
     state's position as 0..3 for B, M, E, S, ``tag_ids`` its tag number.

@@ -1,7 +1,7 @@
 """Dictionaries: jieba's text format, qieci's binary format, and the bundled one.
 
 A dictionary is a prefix-closed word -> frequency map (see
-:class:`qieci._core.Trie`) plus the part-of-speech tag of each word. It loads
+:class:`qieci.engines.jieba._core.Trie`) plus the part-of-speech tag of each word. It loads
 from
 
 * qieci's binary dictionary file (``kind = "dict"`` in the container of

@@ -227,14 +227,17 @@ class JiebaEngine(_core.EngineCore, EngineBase):
 
 
 def _offsets_all(words: list[str], text: str) -> list[Span]:
-    """Full-mode words with their offsets: each word is found at or after
-    the start of the previous one (full mode emits words in order of start)."""
+    """Full-mode words with their offsets. Full mode emits words in order of
+    their start, and one word at most once per start: each word is found at
+    or after the previous start, and after its own previous occurrence."""
     out: list[Span] = []
     pos = 0
+    seen: dict[str, int] = {}
     for w in words:
-        at = text.index(w, pos)
+        at = text.index(w, max(pos, seen.get(w, -1) + 1))
         out.append((w, at, at + len(w)))
         pos = at
+        seen[w] = at
     return out
 
 

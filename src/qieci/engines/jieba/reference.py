@@ -1,7 +1,7 @@
 """Pure-Python reference of the compiled jieba-compatible kernel.
 
 Slow and simple on purpose: every function states one step of the algorithm
-over plain dicts, so that the tests can check :mod:`qieci._core` against it
+over plain dicts, so that the tests can check :mod:`qieci.engines.jieba._core` against it
 on generated input (and both against jieba itself). It is not used at run
 time.
 """
@@ -21,7 +21,7 @@ PREV = {"B": "ES", "M": "MB", "S": "SE", "E": "BM"}
 
 
 def hmm_dicts(start, trans, chars, emit):
-    """The HMM arrays of :func:`qieci.dictionary.hmm_tables` as jieba-style
+    """The HMM arrays of :func:`qieci.engines.jieba.dictionary.hmm_tables` as jieba-style
     dicts (missing entries left out, as in jieba's tables)."""
     st = {y: start[i] for i, y in enumerate(STATES)}
     tr = {

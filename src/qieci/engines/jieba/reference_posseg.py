@@ -1,4 +1,4 @@
-"""Pure-Python reference of the compiled POS tagger (:mod:`qieci._posseg`).
+"""Pure-Python reference of the compiled POS tagger (:mod:`qieci.engines.jieba._posseg`).
 
 Slow and plain on purpose: dicts and regular expressions stating each step of
 jieba.posseg's algorithm, so that the tests can check the kernel against it

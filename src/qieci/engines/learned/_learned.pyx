@@ -6,7 +6,7 @@ decoder with hard structural constraints, and an averaged structured
 perceptron trainer with feature augmentation (one shared weight plus one
 per-standard weight per feature).
 
-Contracts (mirrored line by line in :mod:`qieci.reference_learned`):
+Contracts (mirrored line by line in :mod:`qieci.engines.learned.reference`):
 
 * characters are normalised before use (:func:`normalize`): full-width ASCII
   (U+FF01..U+FF5E) to half width, U+3000 to a space;

@@ -116,7 +116,10 @@ class LearnedEngine(EngineBase):
         return f"LearnedEngine(standard={std!r}, model={self.model!r})"
 
     def spec(self) -> EngineSpec:
-        options: tuple[tuple[str, str | None], ...] = (("standard", self.standard()),)
+        # the standard as resolved if loaded, else as requested (None: the
+        # same default from the same model): making a spec never loads
+        std = self._loaded.standard if self._loaded is not None else self.requested_standard
+        options: tuple[tuple[str, str | None], ...] = (("standard", std),) if std else ()
         if self.model is not None:
             options += (("model", self.model),)
         return EngineSpec(self.name, options)

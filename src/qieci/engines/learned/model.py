@@ -244,7 +244,7 @@ def fold_weights(
 ) -> None:
     """Decompress the weights block by block and hand each block (whole
     rows, with its first row number) to ``fold_in`` (a
-    :meth:`qieci._learned.Decoder.fold_in`): the whole raw table is never
+    :meth:`qieci.engines.learned._learned.Decoder.fold_in`): the whole raw table is never
     in memory."""
     from ._learned import FOLD_BLOCK_ROWS
 

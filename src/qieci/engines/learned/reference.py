@@ -1,4 +1,4 @@
-"""Pure-Python reference of the learned engine's kernels (:mod:`qieci._learned`).
+"""Pure-Python reference of the learned engine's kernels (:mod:`qieci.engines.learned._learned`).
 
 Slow and straightforward: the tests check that the compiled kernels give
 exactly these results (normalisation, character classes, lexicon scan,

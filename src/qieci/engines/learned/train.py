@@ -5,7 +5,7 @@ Every example is a gold line (words separated by single spaces) tagged with
 its standard. Each epoch visits all examples in an order shuffled by a
 seeded :class:`random.Random`, so training is deterministic for a given
 seed, data and table size. After each epoch the averaged weights are
-quantised (:func:`qieci.model.quantize`) and scored on the dev files (the
+quantised (:func:`qieci.engines.learned.model.quantize`) and scored on the dev files (the
 same integer decoder that serves the model), the best epoch is kept, and
 training stops when the mean dev F1 has not improved for ``patience``
 epochs.

@@ -12,6 +12,7 @@ from types import FrameType
 
 from .._version import __version__
 from ..io.lines import InputError
+from ..io.workers import WorkerError
 from . import cut, eval, keywords, standards, train
 
 #: The subcommand modules, in the order ``qieci --help`` lists them.
@@ -44,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, ValueError, LookupError) as exc:
         print(f"qieci: error: {exc}", file=sys.stderr)
         return 2
+    except WorkerError as exc:  # a fault, not the user's mistake
+        print(f"qieci: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("qieci: interrupted", file=sys.stderr)
         return 130

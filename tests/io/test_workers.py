@@ -1,0 +1,110 @@
+"""The worker pool: started from a fresh interpreter, so that any script can
+use it, and ended cleanly when a worker dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import qieci
+from qieci.io.workers import WorkerPool
+
+SCRIPT = """\
+import qieci
+qieci.cut_file({src!r}, {dst!r}, jobs=2, delimiter=" ", errors="strict")
+tok = qieci.Tokenizer()
+tok.add_word("石墨烯")
+n = 0
+for words in tok.cut_many(open({src!r}, encoding="utf-8"), jobs=2):
+    n += 1
+print(n, "lines")
+"""
+
+
+def test_a_script_without_a_main_guard_finishes(tmp_path):
+    """The README's parallel example, pasted into a script as it is."""
+    src, dst = tmp_path / "corpus.txt", tmp_path / "corpus.seg.txt"
+    src.write_text("我来到北京清华大学石墨烯\n" * 200_000, encoding="utf-8")  # > 1 block
+    script = tmp_path / "example.py"
+    script.write_text(SCRIPT.format(src=str(src), dst=str(dst)), encoding="utf-8")
+    t = time.monotonic()
+    res = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["200000", "lines"]
+    assert dst.read_text(encoding="utf-8") == "我 来到 北京 清华大学 石墨 烯\n" * 200_000
+    assert time.monotonic() - t < 60
+    assert "Error" not in res.stderr
+
+
+def double(tok, x):
+    return tok.lcut(x) * 2
+
+
+def test_tasks_run_in_order_with_either_start_method():
+    texts = [f"第{i}句话在北京" for i in range(200)]
+    for method in ("fork", "spawn"):
+        with WorkerPool(qieci.Tokenizer().spec(), 2, method) as pool:
+            assert list(pool.imap(double, texts)) == [qieci.lcut(t) * 2 for t in texts]
+
+
+def test_a_recipe_that_fails_to_build_is_an_error_not_a_hang(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("北京 x\n", encoding="utf-8")
+    spec = qieci.Tokenizer(str(bad)).spec()
+    with pytest.raises(ValueError, match="bad.txt:1"), WorkerPool(spec, 2) as pool:
+        list(pool.imap(double, ["北京"] * 10))
+
+
+def test_an_error_in_a_task_reaches_the_caller():
+    with pytest.raises(TypeError), WorkerPool(qieci.Tokenizer().spec(), 2) as pool:
+        list(pool.imap(double, ["北京", 42]))
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below ``pid``, from /proc (Linux)."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = [], [pid]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found += kids
+        frontier += kids
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_worker_ends_the_run_with_a_clear_error(tmp_path):
+    src = tmp_path / "big.txt"
+    src.write_text("我来到北京清华大学，他来到了网易杭研大厦。\n" * 1_500_000, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qieci", "cut", str(src), "-j", "2", "-o", str(out / "x.txt")],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    below: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(below) < 3 and time.monotonic() < deadline:  # the server and 2 workers
+        below = descendants(proc.pid)
+        time.sleep(0.02)
+    assert len(below) >= 3, "the workers did not start"
+    os.kill(below[-1], signal.SIGKILL)  # a worker (a child of the server)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert b"worker process ended unexpectedly" in err and b"Traceback" not in err
+    assert sorted(os.listdir(out)) == []  # no partial output, no spill folder
