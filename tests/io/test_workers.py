@@ -99,12 +99,41 @@ def test_a_killed_worker_ends_the_run_with_a_clear_error(tmp_path):
     )
     below: list[int] = []
     deadline = time.monotonic() + 30
-    while len(below) < 3 and time.monotonic() < deadline:  # the server and 2 workers
+    while len(below) < 2 and time.monotonic() < deadline:  # the 2 workers
         below = descendants(proc.pid)
         time.sleep(0.02)
-    assert len(below) >= 3, "the workers did not start"
-    os.kill(below[-1], signal.SIGKILL)  # a worker (a child of the server)
+    assert len(below) >= 2, "the workers did not start"
+    os.kill(below[-1], signal.SIGKILL)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     assert b"worker process ended unexpectedly" in err and b"Traceback" not in err
     assert sorted(os.listdir(out)) == []  # no partial output, no spill folder
+
+
+FORK_CHOICE = """\
+import threading, qieci
+from qieci.io.workers import WorkerPool
+tok = qieci.Tokenizer()
+def where():
+    with WorkerPool(tok.spec(), 2, tokenizer=tok) as pool:
+        direct = bool(pool._pids)
+        assert list(pool.imap(qieci.io.workers._cut_batch, [("default", True, ["北京"])])) == [[["北京"]]]
+    return direct
+alone = where()
+stop = threading.Event()
+t = threading.Thread(target=stop.wait)
+t.start()
+with_thread = where()
+stop.set()
+t.join()
+print(alone, with_thread)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc")
+def test_workers_fork_from_a_single_threaded_process_only():
+    res = subprocess.run(
+        [sys.executable, "-c", FORK_CHOICE], capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["True", "False"]  # forked directly; then from the server

@@ -67,6 +67,17 @@ def serve(tok: Any, rfile: BinaryIO, wfile: BinaryIO) -> None:
             fn, arg = read_message(rfile)
         except EOFError:
             return
+        except Exception as exc:  # a task that does not unpickle here
+            write_message(
+                wfile,
+                _answer(
+                    ValueError(
+                        f"a worker cannot load its task ({type(exc).__name__}: {exc}); task functions "
+                        "must be importable module-level functions"
+                    )
+                ),
+            )
+            continue
         try:
             reply: tuple[str, Any] = ("ok", fn(tok, arg))
         except Exception as exc:

@@ -445,7 +445,7 @@ class Segmenter:
     def _workers(self) -> WorkerPool:
         if self._pool is None:
             self._spec = self._spec or self.tok.spec()
-            self._pool = WorkerPool(self._spec, self.jobs, self.start_method)
+            self._pool = WorkerPool(self._spec, self.jobs, self.start_method, tokenizer=self.tok)
         return self._pool
 
     def _spill_path(self) -> str:
@@ -490,9 +490,12 @@ class Segmenter:
         if self.jobs > 1 and base_offset == 0 and not isinstance(stream, ByteRange):
             size = _regular_file_size(stream)
             if size is not None and size > 2 * RANGE_BYTES:
-                # lines longer than a range are streamed instead, so that their
+                # ranges of RANGE_BYTES, or smaller on a small file, so that
+                # every worker gets about 4 of them (an even share); lines
+                # longer than a range are streamed instead, so that their
                 # pieces spread over the workers
-                ranges = line_ranges(stream, size, RANGE_BYTES, LONG_LINE_BYTES)
+                step = max(MIN_RANGE_BYTES, min(RANGE_BYTES, size // (4 * self.jobs) + 1))
+                ranges = line_ranges(stream, size, step, LONG_LINE_BYTES)
                 stream.seek(0)
                 if ranges is not None:
                     stats = self._run_ranges(
@@ -613,6 +616,7 @@ def absolute_line_message(message: str, path: str, start: int) -> str:
 
 
 RANGE_BYTES = 4 << 20
+MIN_RANGE_BYTES = 1 << 20
 
 
 def cut_range(tok: Segments, job: tuple[CutOptions, str, int, int, str | None]) -> Result:

@@ -9,7 +9,10 @@ server reads the tokenizer's :class:`Recipe` (in practice a
 :class:`qieci.TokenizerSpec`: an engine's spec and the user words, never a
 pickled tokenizer), loads the tokenizer once, and forks the workers, which
 inherit it; where there is no ``fork`` (start method ``"spawn"``), each
-worker is a server of its own. Tasks are plain data in, plain data out.
+worker is a server of its own. When the pool is given the tokenizer itself
+and this process runs a single thread (as ``qieci cut`` does), the workers
+are forked from this process directly, which saves starting the server;
+a process with threads is never forked. Tasks are plain data in, plain data out.
 :meth:`WorkerPool.imap` keeps results in input order with a bounded number
 of tasks in flight, so memory stays bounded however long the input. A
 worker that dies (killed, out of memory) ends the run with
@@ -132,7 +135,18 @@ class WorkerPool:
     (see the module). ``start_method``: "fork" (default on POSIX) or
     "spawn"."""
 
-    def __init__(self, spec: Recipe, jobs: int, start_method: str | None = None) -> None:
+    def __init__(
+        self,
+        spec: Recipe,
+        jobs: int,
+        start_method: str | None = None,
+        tokenizer: Segments | None = None,
+    ) -> None:
+        """With ``tokenizer`` (the one ``spec`` describes), method "fork" and
+        a process that runs one thread only (Linux: ``/proc/self/task``),
+        the workers are forked from this process directly, once the
+        tokenizer is loaded: no server to start. Otherwise they come from
+        the fork server."""
         method = start_method or DEFAULT_START_METHOD
         if method not in START_METHODS:
             raise ValueError(f"start_method must be one of {START_METHODS}, not {method!r}")
@@ -140,15 +154,46 @@ class WorkerPool:
             method = "spawn"
         self.jobs = jobs
         self._servers: list[subprocess.Popen[bytes]] = []
+        self._pids: list[int] = []
         self._workers: list[_Worker] = []
         self._next = 0
-        groups = [jobs] if method == "fork" else [1] * jobs
         try:
-            for n in groups:
+            if method == "fork" and tokenizer is not None and _single_threaded():
+                self._fork(tokenizer, jobs)
+                return
+            for n in [jobs] if method == "fork" else [1] * jobs:
                 self._start_server(spec, n, "fork" if method == "fork" else "single")
         except BaseException:
             self.terminate()
             raise
+
+    def _fork(self, tok: Segments, n: int) -> None:
+        """Fork ``n`` workers from this (single-threaded) process; every
+        fork happens before any thread of the pool starts."""
+        from .forkserver import serve
+
+        tok.initialize()  # once, before the forks: the workers share it
+        ends: list[tuple[int, int]] = []
+        for _ in range(n):
+            task_r, task_w = os.pipe()
+            done_r, done_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                code = 1
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
+                    for fd in (task_w, done_r, *(fd for pair in ends for fd in pair)):
+                        os.close(fd)
+                    serve(tok, os.fdopen(task_r, "rb"), os.fdopen(done_w, "wb"))
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(task_r)
+            os.close(done_w)
+            self._pids.append(pid)
+            ends.append((done_r, task_w))
+        for done_r, task_w in ends:
+            self._workers.append(_Worker(os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb")))
 
     def _start_server(self, spec: Recipe, n: int, mode: str) -> None:
         theirs: list[int] = []
@@ -205,6 +250,8 @@ class WorkerPool:
             w.rfile.close()
         for server in self._servers:
             server.wait()
+        for pid in self._pids:
+            os.waitpid(pid, 0)
 
     def terminate(self) -> None:
         """End the servers and their workers now."""
@@ -213,11 +260,21 @@ class WorkerPool:
                 os.killpg(server.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError, AttributeError):
                 server.kill()
+        for pid in self._pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         for w in self._workers:
             w.tasks.put(None)
             w.rfile.close()
         for server in self._servers:
             server.wait()
+        for pid in self._pids:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -232,6 +289,16 @@ class WorkerPool:
             self.close()
         else:
             self.terminate()
+
+
+def _single_threaded() -> bool:
+    """True when this process runs exactly one thread (so that it may fork):
+    counted by Linux itself, native threads (BLAS pools) included; False
+    where that cannot be known."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 def _cut_batch(tok: Segments, batch: tuple[str, bool, list[str]]) -> list[list[str]]:
@@ -263,7 +330,7 @@ def cut_many(
         for text in texts:
             yield cut(text)
         return
-    with WorkerPool(tok.spec(), n, start_method) as pool:
+    with WorkerPool(tok.spec(), n, start_method, tokenizer=tok) as pool:
         batches = ((mode, hmm, b) for b in batched(texts, batch_size))
         for result in pool.imap(_cut_batch, batches):
             yield from result
