@@ -84,7 +84,9 @@ def test_cli_eval_json(tmp_path, capsys):
         "iv_recall",
         "gold_words",
         "pred_words",
+        "scored",
     }
+    assert out["scored"] == {"pred": str(pred)}
     assert out["gold_words"] == 7 and out["pred_words"] == 6
     assert out["f1"] == pytest.approx(4 / 13)
     assert out["oov_recall"] == pytest.approx(1 / 3)

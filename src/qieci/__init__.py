@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from ._version import __version__
-from .tokenizer import Tokenizer, TokenizerSpec, strdecode
+from .tokenizer import Tokenizer, TokenizerSpec, UserDictWarning, strdecode
 
 __all__ = [
     "__version__",
     "Tokenizer",
     "TokenizerSpec",
+    "UserDictWarning",
     "dt",
     "cut",
     "lcut",

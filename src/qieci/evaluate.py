@@ -101,6 +101,8 @@ def score(
             if vocab is not None and word not in vocab:
                 n_oov += 1
                 oov_correct += hit
+    if n_gold == 0:
+        raise ValueError("the gold text has no words: nothing to score (is the file empty?)")
     precision = n_correct / n_pred if n_pred else 0.0
     recall = n_correct / n_gold if n_gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

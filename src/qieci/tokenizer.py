@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from os import PathLike
@@ -49,6 +50,13 @@ PathArg = Union[str, "PathLike[str]"]
 # jieba's user dictionary line: word, optional " freq", optional " tag"
 _RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$")
 _MODES = ("default", "all", "search", "pos")
+# a field that was probably meant as a frequency: -3, +5, 3.5, 1e3, 3
+_RE_NUMBERISH = re.compile(r"[-+]?[0-9][0-9.eE+-]*")
+
+
+class UserDictWarning(UserWarning):
+    """A user-dictionary line that is probably a mistake (see
+    :meth:`Tokenizer.load_userdict`)."""
 
 
 def strdecode(sentence: Any) -> str:
@@ -95,7 +103,9 @@ class Tokenizer:
     """A jieba-compatible segmenter over one engine.
 
     ``engine``: a registered engine name (``"jieba"``, ``"learned"``,
-    ``"chars"``; see :data:`qieci.engines.ENGINES`) or an engine object.
+    ``"chars"``; see :data:`qieci.engines.ENGINES`), a ``"module:Class"``
+    path, or an engine object; None means "learned" when ``standard`` or
+    ``model`` is given, else "jieba".
     ``dictionary`` (jieba engine: a jieba-format text dictionary or a qieci
     binary one; None: the bundled one), ``standard`` and ``model`` (learned
     engine) are the engine's options. The engine loads on first use, or by
@@ -106,7 +116,7 @@ class Tokenizer:
         self,
         dictionary: PathArg | None = None,
         *,
-        engine: str | Engine = "jieba",
+        engine: str | Engine | None = None,
         standard: str | None = None,
         model: PathArg | None = None,
     ) -> None:
@@ -115,6 +125,8 @@ class Tokenizer:
             for k, v in (("dictionary", dictionary), ("standard", standard), ("model", model))
             if v is not None
         }
+        if engine is None:  # standard= or model= mean the learned engine
+            engine = "learned" if standard is not None or model is not None else "jieba"
         if isinstance(engine, str):
             self.engine: Engine = engines.make_engine(engine, **options)
         elif options:
@@ -425,9 +437,16 @@ class Tokenizer:
                 self.add_word(seg if isinstance(seg, str) else "".join(seg), result)
             return result
 
-    def load_userdict(self, f: PathArg | IO[bytes] | IO[str]) -> None:
+    def load_userdict(self, f: PathArg | IO[bytes] | IO[str], strict: bool = False) -> None:
         """Add the words of a user dictionary: one ``word [freq] [tag]`` per
-        line, UTF-8. A word may contain spaces (``Color OS 10 nz``)."""
+        line, UTF-8. A word may contain spaces (``Color OS 10 nz``).
+
+        A line that looks like a mistake is read as jieba reads it (its
+        whole front becomes the word) with a :class:`UserDictWarning`
+        naming file and line: a word with a space that holds a field like a
+        number (``负数 -3``, ``词 3 n extra``). With ``strict``, such a
+        line is a ValueError instead.
+        """
         if isinstance(f, (str, PathLike)):
             name = os.fspath(f)
             try:
@@ -435,11 +454,11 @@ class Tokenizer:
             except OSError as exc:
                 raise ValueError(f"{name}: cannot read user dictionary: {exc.strerror}") from None
             with fh:
-                self._load_userdict_lines(fh, name)
+                self._load_userdict_lines(fh, name, strict)
         else:
-            self._load_userdict_lines(f, getattr(f, "name", repr(f)))
+            self._load_userdict_lines(f, getattr(f, "name", repr(f)), strict)
 
-    def _load_userdict_lines(self, lines: Iterable[Any], name: str) -> None:
+    def _load_userdict_lines(self, lines: Iterable[Any], name: str, strict: bool) -> None:
         for lineno, raw in enumerate(lines, 1):
             line = raw.strip()
             if isinstance(line, bytes):
@@ -454,6 +473,15 @@ class Tokenizer:
             m = _RE_USERDICT.match(line)
             assert m is not None  # the pattern matches any non-empty line
             word, freq, tag = m.groups()
+            if " " in word and any(_RE_NUMBERISH.fullmatch(p) for p in word.split(" ")):
+                msg = (
+                    f"{name}:{lineno}: {line!r} is not 'word [freq] [tag]' (a frequency is "
+                    f"digits, a tag lower-case letters); it adds the word {word!r}, spaces "
+                    "included, as jieba would"
+                )
+                if strict:
+                    raise ValueError(msg)
+                warnings.warn(msg, UserDictWarning, stacklevel=3)
             self.add_word(word, freq.strip() if freq else None, tag.strip() if tag else None)
 
     # -- what only some engines offer ----------------------------------------------

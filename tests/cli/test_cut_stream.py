@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import signal
 import subprocess
 import sys
@@ -82,14 +83,19 @@ def test_resume_skips_complete_outputs(tmp_path):
     assert (out / "a.txt").read_text("utf-8") == " ".join(qieci.lcut("我来到北京清华大学")) + "\n"
 
 
-def test_summary_and_no_progress_when_not_a_terminal(tmp_path):
+def test_no_summary_and_no_progress_when_not_a_terminal_unless_verbose(tmp_path):
     src = tmp_path / "in.txt"
     src.write_text("我来到北京清华大学\n他来到了网易杭研大厦\n", encoding="utf-8")
     res = subprocess.run(QIECI + ["cut", str(src)], capture_output=True, check=True)
+    assert res.stderr == b""  # a pipe or a log file gets no chatter
+    res = subprocess.run(QIECI + ["cut", "-v", str(src)], capture_output=True, check=True)
     lines = res.stderr.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("qieci: 2 lines, 19 chars, ")
-    assert "chars/s" in lines[0] and "\r" not in res.stderr.decode()
-    quiet = subprocess.run(QIECI + ["cut", "-q", str(src)], capture_output=True, check=True)
+    assert "\r" not in res.stderr.decode()
+    # a small input at a low rate still shows its digits, in the unit that fits
+    rate = re.search(r", ([0-9.]+)([Mk]?) chars/s$", lines[0])
+    assert rate and float(rate.group(1)) > 0, lines[0]
+    quiet = subprocess.run(QIECI + ["cut", "-q", "-v", str(src)], capture_output=True, check=True)
     assert quiet.stderr == b""
 
 

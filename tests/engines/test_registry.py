@@ -37,7 +37,7 @@ def test_unknown_engines_and_options_are_clear_errors():
     with pytest.raises(ValueError, match="engine 'chars' takes no dictionary="):
         qieci.Tokenizer("dict.txt", engine="chars")
     with pytest.raises(ValueError, match="standard= needs engine='learned'"):
-        qieci.Tokenizer(standard="pku")
+        qieci.Tokenizer(engine="jieba", standard="pku")
     with pytest.raises(ValueError, match="cannot import"):
         qieci.Tokenizer(engine="no_such_module:Engine")
 

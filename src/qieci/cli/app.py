@@ -7,8 +7,10 @@ import argparse
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from types import FrameType
+from typing import TextIO
 
 from .._version import __version__
 from ..io.lines import InputError
@@ -29,6 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning as the CLI shows it: one line, no source location."""
+    print(f"qieci: warning: {message}", file=sys.stderr)
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(143)
 
@@ -40,6 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread
         pass
+    with warnings.catch_warnings():  # restored on return (main may run in-process)
+        warnings.showwarning = _show_warning
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except (InputError, ValueError, LookupError) as exc:

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from ..io.lines import AtomicOutput, InputError, open_input, open_output
+from ..io.lines import AtomicOutput, InputError, check_output_path, open_input, open_output
 from ..io.stream import CutOptions, Progress, Segmenter, Stats, spill_directory
 from .options import (
     add_dictionary_arguments,
@@ -84,6 +84,12 @@ def register(sub: Any) -> None:
         "-q", "--quiet", action="store_true", help="no progress bar and no summary on stderr"
     )
     cut.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print the summary line even when stderr is not a terminal",
+    )
+    cut.add_argument(
         "--pos", action="store_true", help="tag the words (as jieba.posseg): write word/tag tokens"
     )
     cut.add_argument(
@@ -129,11 +135,14 @@ def _output_names(inputs: list[str], out_dir: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()  # the summary's rate counts the whole run
     inputs: list[str] = args.files or ["-"]
     for name in inputs:  # fail early, before any work, on a bad path
         if name != "-":
             open_input(name).close()
     opts = cut_options(args)
+    if args.output and not _output_is_dir(args.output):
+        check_output_path(args.output)  # before any work
     if args.scheduler:
         return _cut_on_cluster(args, inputs, opts)
     tok = make_tokenizer(args, load=False)
@@ -165,8 +174,11 @@ def run(args: argparse.Namespace) -> int:
                         if stream is not sys.stdin.buffer:
                             stream.close()
     progress.finish()
-    stats.seconds = time.perf_counter() - progress.start
-    if not args.quiet:
+    stats.seconds = time.perf_counter() - started
+    # on a terminal, with -v, or whenever lines were repaired or skipped:
+    # a changed line is never silent
+    changed = stats.changed_lines or stats.skipped_lines
+    if not args.quiet and (args.verbose or changed or sys.stderr.isatty()):
         print(f"qieci: {stats.summary()}", file=sys.stderr)
     return 0
 

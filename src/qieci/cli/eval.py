@@ -33,21 +33,37 @@ def run(args: argparse.Namespace) -> int:
     from ..evaluate import read_segmented, read_vocab, score
 
     gold = read_segmented(args.gold)
+    if not gold:
+        raise ValueError(f"{args.gold}: no words in the gold file: nothing to score")
     vocab: Collection[str] | None = read_vocab(args.vocab) if args.vocab else None
     pred: Iterable[list[str]]
+    scored: dict[str, str | None]
     if args.pred:
         pred = read_segmented(args.pred)
+        scored = {"pred": args.pred}
         if vocab is None and engine_name(args) == "learned":
             vocab = set(make_tokenizer(args).training_vocab())
     else:
         tok = make_tokenizer(args)
-        if vocab is None and isinstance(tok.engine, Standards):
-            vocab = set(tok.training_vocab())
+        scored = {
+            "engine": tok.engine.name,
+            "standard": None,
+            "model": None,
+            "dictionary": tok.dictionary,
+        }
+        if isinstance(tok.engine, Standards):
+            scored["standard"] = tok.standard
+            scored["model"] = getattr(tok.engine, "model", None) or "bundled"
+            if vocab is None:
+                vocab = set(tok.training_vocab())
         pred = (tok.lcut("".join(words)) for words in gold)
     result = score(gold, pred, vocab)
     if args.json:
         keys = ("precision", "recall", "f1", "oov_recall", "iv_recall", "gold_words", "pred_words")
-        print(json.dumps({k: getattr(result, k) for k in keys}))
+        out: dict[str, object] = {k: getattr(result, k) for k in keys}
+        out["scored"] = scored
+        print(json.dumps(out, ensure_ascii=False))
     else:
+        print("scored: " + ", ".join(f"{k} {v}" for k, v in scored.items() if v is not None))
         print(result.table())
     return 0

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from ..analyse import TFIDF, TextRank
-from ..io.lines import AtomicOutput, LineStats, open_input, read_lines
+from ..io.lines import AtomicOutput, LineStats, check_output_path, open_input, read_lines
 from ..tokenizer import Tokenizer
 from .options import add_dictionary_arguments, add_input_arguments, make_tokenizer
 
@@ -120,6 +120,8 @@ def _lines(
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output:
+        check_output_path(args.output)  # before any work
     tok = make_tokenizer(args, load=False)
     extract = make_extractor(
         tok,

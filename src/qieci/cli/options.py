@@ -28,7 +28,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_dictionary_arguments(parser: argparse.ArgumentParser) -> None:
-    """``-u/--user-dict`` and ``-D/--dict``."""
+    """``-u/--user-dict``, ``-D/--dict`` and ``--strict``."""
     parser.add_argument(
         "-u",
         "--user-dict",
@@ -39,6 +39,15 @@ def add_dictionary_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-D", "--dict", metavar="DICT", help="main dictionary: jieba text format or qieci binary"
+    )
+    add_strict_argument(parser)
+
+
+def add_strict_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="a user-dictionary line that looks like a mistake is an error, not a warning",
     )
 
 
@@ -91,5 +100,5 @@ def make_tokenizer(args: argparse.Namespace, *, load: bool = True) -> Tokenizer:
     if load or dictionary or user_dicts or engine != "jieba":
         tok.initialize()
     for path in user_dicts:
-        tok.load_userdict(path)
+        tok.load_userdict(path, strict=bool(getattr(args, "strict", False)))
     return tok

@@ -106,9 +106,11 @@ def lexicon_words(no_jieba: bool, lexicon_files: list[str]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from ..engines.learned.train import TrainConfig, parse_corpus_args, train
     from ..evaluate import read_vocab
+    from ..io.lines import check_output_path
 
     if not 10 <= args.bits <= 26:
         raise ValueError("--bits must be between 10 and 26")
+    check_output_path(args.output)  # before reading any corpus: never lose a trained model
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
     std_lexicons: dict[str, Sequence[str]] = {

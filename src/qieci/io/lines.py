@@ -80,7 +80,7 @@ def read_lines(
             if errors == "strict":
                 raise InputError(
                     f"{name}:{lineno}: invalid {_label(encoding)} at byte offset "
-                    f"{line_offset + exc.start}"
+                    f"{line_offset + exc.start}{encoding_hint(content, encoding)}"
                 ) from None
             st.changed_lines += 1
             if errors == "skip-line":
@@ -90,6 +90,20 @@ def read_lines(
         st.lines += 1
         st.chars += len(text)
         yield text, term.decode("ascii")
+
+
+def encoding_hint(raw: bytes, encoding: str) -> str:
+    """What to tell a user whose bytes failed to decode as UTF-8 but read as
+    GB18030 (GBK's superset, the usual other encoding of Chinese text)."""
+    if codecs.lookup(encoding).name != "utf-8":
+        return ""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    if not any("\u4e00" <= c <= "\u9fff" for c in text):
+        return ""
+    return "; the bytes read as GBK/GB18030 Chinese: try --encoding gb18030"
 
 
 def _label(encoding: str) -> str:
@@ -105,14 +119,20 @@ class AtomicOutput:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        directory = os.path.dirname(os.path.abspath(path)) or "."
-        fd, self.tmp = tempfile.mkstemp(
-            prefix=f".{os.path.basename(path)}.", suffix=".part", dir=directory
-        )
+        directory = check_output_path(path)
+        try:
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=f".{os.path.basename(path)}.", suffix=".part", dir=directory
+            )
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
         self.file = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def commit(self) -> None:
         self.file.close()
+        # mkstemp makes the file private (0600); the output is a normal file,
+        # readable as the umask allows (0644 under umask 022)
+        os.chmod(self.tmp, 0o666 & ~current_umask())
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
@@ -137,6 +157,27 @@ class AtomicOutput:
             self.commit()
         else:
             self.abort()
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_output_path(path: str) -> str:
+    """The folder an output file ``path`` goes to, checked before any work:
+    InputError when it does not exist or is not a folder."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.isdir(directory):
+        what = "is not a folder" if os.path.exists(directory) else "does not exist"
+        raise InputError(
+            f"{path}: the output folder {directory} {what}; create it first (mkdir -p {directory})"
+        )
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory (end it with '/' to write one file per input)")
+    return directory
 
 
 @contextmanager

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import BinaryIO, Protocol
 
-from .lines import AtomicOutput, InputError, open_input, split_terminator
+from .lines import AtomicOutput, InputError, encoding_hint, open_input, split_terminator
 from .workers import Recipe, Segments, WorkerPool, resolve_jobs
 
 BLOCK_BYTES = 1 << 20
@@ -88,10 +88,7 @@ class Stats:
 
     def summary(self) -> str:
         rate = self.chars / self.seconds if self.seconds > 0 else 0.0
-        text = (
-            f"{self.lines} lines, {self.chars} chars, {self.seconds:.2f} s, "
-            f"{rate / 1e6:.2f}M chars/s"
-        )
+        text = f"{self.lines} lines, {self.chars} chars, {self.seconds:.2f} s, {_rate(rate)}"
         if self.changed_lines:
             text += f", {self.changed_lines} lines with invalid bytes replaced"
         if self.skipped_lines:
@@ -104,6 +101,14 @@ class Source(Protocol):
     ``n`` bytes (a file, stdin, or a :class:`ByteRange` of a file)."""
 
     def read(self, n: int = ..., /) -> bytes: ...
+
+
+def _rate(chars_per_second: float) -> str:
+    """A rate with a unit that shows its digits (never "0.00M")."""
+    for scale, unit in ((1e6, "M"), (1e3, "k")):
+        if chars_per_second >= scale:
+            return f"{chars_per_second / scale:.2f}{unit} chars/s"
+    return f"{chars_per_second:.0f} chars/s"
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,7 @@ def _run_lines_one_by_one(tok: Segments, opts: CutOptions, task: Lines) -> Resul
             if opts.errors == "strict":
                 raise InputError(
                     f"{task.name}:{task.first_line + i}: invalid {_enc_label(opts.encoding)} "
-                    f"at byte offset {offset + exc.start}"
+                    f"at byte offset {offset + exc.start}{encoding_hint(content, opts.encoding)}"
                 ) from None
             if opts.errors == "skip-line":
                 st.skipped_lines += 1
@@ -321,6 +326,7 @@ class _Reader:
                 raise InputError(
                     f"{self.name}:{line_no}: invalid {_enc_label(self.opts.encoding)} at byte "
                     f"offset {offset + fed + exc.start}"
+                    f"{encoding_hint(chunk, self.opts.encoding)}"
                 ) from None
             changed = changed or "\ufffd" in text
             fed += len(chunk) + (1 if nl >= 0 else 0)
@@ -691,7 +697,10 @@ def spill_directory(near: str | None) -> Iterator[str | None]:
         yield None
         return
     parent = os.path.dirname(os.path.abspath(near))
-    path = tempfile.mkdtemp(prefix=".qieci-spill-", dir=parent)
+    try:
+        path = tempfile.mkdtemp(prefix=".qieci-spill-", dir=parent)
+    except OSError as exc:
+        raise InputError(f"{near}: cannot write in {parent}: {exc.strerror or exc}") from None
     try:
         yield path
     finally:

@@ -466,7 +466,9 @@ def test_engine_argument_errors():
     with pytest.raises(ValueError, match="unknown engine"):
         Tokenizer(engine="nope")
     with pytest.raises(ValueError, match="engine='learned'"):
-        Tokenizer(standard="pku")
+        Tokenizer(engine="jieba", standard="pku")
+    # standard= or model= alone mean the learned engine (as --standard does)
+    assert Tokenizer(standard="pku").engine.name == "learned"
 
 
 def test_long_lines_split_after_sentence_ends_for_learned_engine():

@@ -43,12 +43,25 @@ def word_tags(words: Sequence[str]) -> bytes:
 
 
 def read_corpus(path: str) -> list[list[str]]:
-    """The non-empty lines of a gold file as word lists."""
+    """The non-empty lines of a gold file as word lists. ValueError when the
+    file is unreadable, empty, or not segmented (raw text: most lines of
+    eight characters or more hold no space)."""
     try:
         with open(path, encoding="utf-8") as f:
-            return [line.split() for line in f if line.strip()]
+            lines = [line.split() for line in f if line.strip()]
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: cannot read corpus: {exc}") from None
+    if not lines:
+        raise ValueError(f"{path}: the corpus has no lines")
+    long = [words for words in lines if sum(map(len, words)) >= 8]
+    unsegmented = sum(1 for words in long if len(words) == 1)
+    if long and unsegmented > len(long) / 2:
+        raise ValueError(
+            f"{path}: {unsegmented} of its {len(long)} lines of 8+ characters have no space "
+            "between words: this is raw text, not a segmented corpus. qieci train needs gold "
+            "files with words separated by one space"
+        )
+    return lines
 
 
 def parse_corpus_args(items: Iterable[str]) -> dict[str, list[str]]:

@@ -1,0 +1,148 @@
+"""What a new user trips on: each mistake gets a clear message and exit 2
+before any work, never a traceback or a silent surprise."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+import qieci
+
+
+def qieci_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "qieci", *args], input=stdin, capture_output=True, timeout=120
+    )
+
+
+def assert_user_error(res: subprocess.CompletedProcess[bytes], *needles: str) -> str:
+    err = res.stderr.decode()
+    assert res.returncode == 2, err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    gold = tmp_path / "gold.txt"
+    gold.write_text("我 来到 北京 清华大学\n他 来到 了 网易 杭研 大厦\n" * 20, encoding="utf-8")
+    return gold
+
+
+def test_an_output_folder_that_does_not_exist(tmp_path, corpus):
+    missing = tmp_path / "no" / "such" / "out.txt"
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京\n", encoding="utf-8")
+    for args in (
+        ["cut", str(src), "-o", str(missing)],
+        ["keywords", str(src), "-o", str(missing)],
+        ["train", "--corpus", f"toy={corpus}", "-o", str(missing)],
+    ):
+        assert_user_error(qieci_cli(*args), "output folder", "does not exist", "mkdir -p")
+    assert not (tmp_path / "no").exists()
+    # cut -o DIR/ makes the folder, parents included
+    res = qieci_cli("cut", str(src), "-o", str(tmp_path / "made" / "here") + "/")
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "made" / "here" / "in.txt").read_text("utf-8") == "我 来到 北京\n"
+
+
+def test_train_checks_its_output_before_reading_the_corpus(tmp_path):
+    # the corpus does not exist either: the output is what is reported
+    res = qieci_cli(
+        "train",
+        "--corpus",
+        f"toy={tmp_path / 'missing.txt'}",
+        "-o",
+        str(tmp_path / "nowhere" / "m.qc"),
+    )
+    assert_user_error(res, "output folder")
+
+
+def test_output_files_honour_the_umask(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京\n", encoding="utf-8")
+    code = (
+        "import os, sys\n"
+        "os.umask(0o022)\n"
+        "from qieci.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    outs = [tmp_path / "a.txt", tmp_path / "d" / "in.txt", tmp_path / "k.txt"]
+    for args in (
+        ["cut", str(src), "-o", str(outs[0])],
+        ["cut", str(src), "-o", str(tmp_path / "d") + "/"],
+        ["keywords", str(src), "-o", str(outs[2])],
+    ):
+        res = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+    for out in outs:
+        assert stat.S_IMODE(os.stat(out).st_mode) == 0o644, out
+
+
+def test_user_dictionary_lines_that_look_like_mistakes(tmp_path):
+    ud = tmp_path / "user.txt"
+    ud.write_text("负数 -3\n词 3 n extra\nColor OS 10 nz\n石墨烯 5 n\n", encoding="utf-8")
+    res = qieci_cli("cut", "-u", str(ud), stdin="新的Color OS系统\n".encode())
+    err = res.stderr.decode()
+    assert res.returncode == 0, err
+    assert f"{ud}:1:" in err and f"{ud}:2:" in err and f"{ud}:3:" not in err
+    assert err.count("warning") == 2 and "Traceback" not in err
+    assert res.stdout.decode() == "新 的 Color OS 系统\n"
+    assert_user_error(qieci_cli("cut", "-u", str(ud), "--strict", stdin=b"x\n"), f"{ud}:1:")
+    # the library: a warning, or with strict=True an error, naming file and line
+    with pytest.warns(qieci.UserDictWarning) as caught:
+        qieci.Tokenizer().load_userdict(str(ud))
+    assert [str(w.message).split(": ")[0] for w in caught] == [f"{ud}:1", f"{ud}:2"]
+    with pytest.raises(ValueError, match=r"user.txt:1: '负数 -3'"):
+        qieci.Tokenizer().load_userdict(str(ud), strict=True)
+
+
+def test_train_refuses_raw_text(tmp_path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text("我来到北京清华大学读书\n他来到了网易杭研大厦工作\n" * 10, encoding="utf-8")
+    assert_user_error(
+        qieci_cli("train", "--corpus", f"toy={raw}", "-o", str(tmp_path / "m.qc")),
+        "raw.txt",
+        "raw text, not a segmented corpus",
+    )
+    assert not (tmp_path / "m.qc").exists()
+
+
+def test_eval_refuses_an_empty_gold_file_and_says_what_it_scored(tmp_path, corpus):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n", encoding="utf-8")
+    assert_user_error(qieci_cli("eval", str(empty)), "empty.txt", "nothing to score")
+    res = qieci_cli("eval", str(corpus), "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["scored"]["engine"] == "jieba"
+    res = qieci_cli("eval", str(corpus), "--standard", "pku")
+    assert res.returncode == 0, res.stderr
+    assert (
+        res.stdout.decode().splitlines()[0] == "scored: engine learned, standard pku, model bundled"
+    )
+    mismatched = tmp_path / "pred.txt"
+    mismatched.write_text("我 来到 北京\n", encoding="utf-8")
+    assert_user_error(qieci_cli("eval", str(corpus), "--pred", str(mismatched)), "line 1")
+
+
+def test_a_gbk_file_gets_a_hint_to_use_encoding(tmp_path):
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("我来到北京清华大学\n".encode("gbk"))
+    err = assert_user_error(
+        qieci_cli("cut", str(gbk)), "gbk.txt:1: invalid UTF-8", "--encoding gb18030"
+    )
+    assert "byte offset 0" in err
+    res = qieci_cli("cut", str(gbk), "--encoding", "gb18030")
+    assert res.returncode == 0 and res.stdout.decode() == "我 来到 北京 清华大学\n"
+    # bytes that are no Chinese in GB18030 either get no such hint
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(b"abc\xff\n")
+    err = assert_user_error(qieci_cli("cut", str(junk)), "junk.txt:1: invalid UTF-8")
+    assert "gb18030" not in err
