@@ -32,6 +32,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from os import PathLike
 from typing import IO, Any, Union
 
@@ -50,8 +51,20 @@ PathArg = Union[str, "PathLike[str]"]
 # jieba's user dictionary line: word, optional " freq", optional " tag"
 _RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$")
 _MODES = ("default", "all", "search", "pos")
-# a field that was probably meant as a frequency: -3, +5, 3.5, 1e3, 3
-_RE_NUMBERISH = re.compile(r"[-+]?[0-9][0-9.eE+-]*")
+# a field that was meant as a frequency but is not digits: -3, +5, 3.5, 1e3
+_RE_BAD_FREQ = re.compile(r"[-+][0-9][0-9.eE+-]*|[0-9]+[.eE][0-9.eE+-]*")
+
+
+def _looks_mistaken(fields: list[str]) -> bool:
+    """Whether the fields of a user word (one with spaces) show a line that
+    was meant as ``word freq tag`` but did not parse so: it ends in a
+    malformed frequency (``负数 -3``), or a frequency and a tag stand inside
+    it (``词 3 n extra``). ``iPhone 15 Pro`` is a word."""
+    if _RE_BAD_FREQ.fullmatch(fields[-1]):
+        return True
+    return any(
+        a.isdigit() and b.isascii() and b.isalpha() and b.islower() for a, b in pairwise(fields[1:])
+    )
 
 
 class UserDictWarning(UserWarning):
@@ -473,7 +486,7 @@ class Tokenizer:
             m = _RE_USERDICT.match(line)
             assert m is not None  # the pattern matches any non-empty line
             word, freq, tag = m.groups()
-            if " " in word and any(_RE_NUMBERISH.fullmatch(p) for p in word.split(" ")):
+            if " " in word and _looks_mistaken(word.split(" ")):
                 msg = (
                     f"{name}:{lineno}: {line!r} is not 'word [freq] [tag]' (a frequency is "
                     f"digits, a tag lower-case letters); it adds the word {word!r}, spaces "

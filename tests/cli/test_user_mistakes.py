@@ -88,11 +88,14 @@ def test_output_files_honour_the_umask(tmp_path):
 
 def test_user_dictionary_lines_that_look_like_mistakes(tmp_path):
     ud = tmp_path / "user.txt"
-    ud.write_text("负数 -3\n词 3 n extra\nColor OS 10 nz\n石墨烯 5 n\n", encoding="utf-8")
+    ud.write_text(
+        "负数 -3\n词 3 n extra\nColor OS 10 nz\n石墨烯 5 n\niPhone 15 Pro 5\n", encoding="utf-8"
+    )
     res = qieci_cli("cut", "-u", str(ud), stdin="新的Color OS系统\n".encode())
     err = res.stderr.decode()
     assert res.returncode == 0, err
     assert f"{ud}:1:" in err and f"{ud}:2:" in err and f"{ud}:3:" not in err
+    assert f"{ud}:5:" not in err  # iPhone 15 Pro: a word with spaces, and a frequency
     assert err.count("warning") == 2 and "Traceback" not in err
     assert res.stdout.decode() == "新 的 Color OS 系统\n"
     assert_user_error(qieci_cli("cut", "-u", str(ud), "--strict", stdin=b"x\n"), f"{ud}:1:")

@@ -1,0 +1,103 @@
+"""A spaCy tokenizer over a qieci :class:`~qieci.Tokenizer`.
+
+Registered for spaCy configs as ``@tokenizers = "qieci.Tokenizer.v1"`` (an
+entry point of the ``spacy_tokenizers`` group), with the options
+``engine``, ``standard``, ``dictionary`` and ``model``::
+
+    [nlp.tokenizer]
+    @tokenizers = "qieci.Tokenizer.v1"
+    engine = "learned"
+    standard = "pku"
+
+``nlp.to_disk`` writes the tokenizer's recipe (engine, options, user words)
+as JSON, never a pickle; ``spacy.load`` rebuilds the same tokenizer. The
+words of a ``Doc`` are qieci's words, so ``doc.text`` is the input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from ..engines.base import EngineSpec
+from ..tokenizer import Tokenizer, TokenizerSpec
+
+RECIPE_FILE = "qieci.json"
+
+
+class SpacyTokenizer:
+    """Text to a spaCy ``Doc`` whose tokens are the words of ``tokenizer``."""
+
+    def __init__(self, vocab: Vocab, tokenizer: Tokenizer) -> None:
+        self.vocab = vocab
+        self.qieci = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        words = self.qieci.lcut(text)
+        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
+        for text in texts:
+            yield self(text)
+
+    # -- serialisation: the recipe as JSON ------------------------------------
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        spec = self.qieci.spec()
+        recipe = {
+            "engine": spec.engine.name,
+            "options": dict(spec.engine.options),
+            "user_words": [list(edit) for edit in spec.edits],
+            "user_tags": spec.user_tags or {},
+        }
+        return json.dumps(recipe, ensure_ascii=False).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> SpacyTokenizer:
+        try:
+            recipe = json.loads(data)
+            spec = TokenizerSpec(
+                EngineSpec(str(recipe["engine"]), tuple(sorted(recipe["options"].items()))),
+                tuple((str(w), int(f), t) for w, f, t in recipe["user_words"]),
+                {str(k): str(v) for k, v in recipe["user_tags"].items()},
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"corrupt qieci tokenizer recipe ({exc})") from None
+        self.qieci = spec.build()
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / RECIPE_FILE).write_bytes(self.to_bytes())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SpacyTokenizer:
+        file = Path(path) / RECIPE_FILE
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ValueError(f"{file}: cannot read the qieci tokenizer: {exc.strerror}") from None
+        return self.from_bytes(data)
+
+
+def create_tokenizer(
+    engine: str = "jieba",
+    standard: str | None = None,
+    dictionary: str | None = None,
+    model: str | None = None,
+) -> Callable[[Any], SpacyTokenizer]:
+    """The ``qieci.Tokenizer.v1`` factory of spaCy configs."""
+
+    def make(nlp: Any) -> SpacyTokenizer:
+        return SpacyTokenizer(
+            nlp.vocab, Tokenizer(dictionary, engine=engine, standard=standard, model=model)
+        )
+
+    return make
+
+
+__all__ = ["SpacyTokenizer", "create_tokenizer"]

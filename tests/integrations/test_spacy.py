@@ -1,0 +1,44 @@
+"""qieci as the tokenizer of a real spaCy pipeline, from a config."""
+
+from __future__ import annotations
+
+import spacy
+
+import qieci
+
+CONFIG = {"nlp": {"tokenizer": {"@tokenizers": "qieci.Tokenizer.v1", "engine": "jieba"}}}
+TEXT = "他来到了网易杭研大厦，新的Color OS系统发布了"
+
+
+def test_the_registered_tokenizer_cuts_as_qieci():
+    nlp = spacy.blank("zh", config=CONFIG)
+    doc = nlp(TEXT)
+    assert [t.text for t in doc] == qieci.lcut(TEXT)
+    assert doc.text == TEXT
+
+
+def test_user_words_survive_to_disk_and_spacy_load(tmp_path):
+    nlp = spacy.blank("zh", config=CONFIG)
+    nlp.tokenizer.qieci.add_word("杭研大厦", 5000, "nt")
+    nlp.tokenizer.qieci.add_word("Color OS")
+    want = [t.text for t in nlp(TEXT)]
+    assert "杭研大厦" in want and "Color OS" in want
+    nlp.to_disk(tmp_path / "pipeline")
+    assert "qieci.Tokenizer.v1" in (tmp_path / "pipeline" / "config.cfg").read_text("utf-8")
+    again = spacy.load(tmp_path / "pipeline")
+    assert [t.text for t in again(TEXT)] == want
+    assert again.tokenizer.qieci.user_word_tag_tab["杭研大厦"] == "nt"
+
+
+def test_the_learned_engine_from_a_config():
+    config = {
+        "nlp": {
+            "tokenizer": {
+                "@tokenizers": "qieci.Tokenizer.v1",
+                "engine": "learned",
+                "standard": "pku",
+            }
+        }
+    }
+    nlp = spacy.blank("zh", config=config)
+    assert [t.text for t in nlp(TEXT)] == qieci.Tokenizer(standard="pku").lcut(TEXT)
