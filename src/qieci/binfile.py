@@ -27,6 +27,8 @@ Any failure raises :class:`ValueError` naming the file.
 
 from __future__ import annotations
 
+import os
+import stat
 import struct
 import sys
 import zlib
@@ -115,14 +117,30 @@ def unpack(data: bytes, *, kind: str, source: str) -> dict[str, bytes]:
     return sections
 
 
+def read_regular(path: str | PathLike[str], what: str) -> bytes:
+    """The bytes of the regular file at ``path``; ValueError naming it and
+    ``what`` it should be when it is missing, unreadable, or not a regular
+    file (a FIFO would block forever, a device never end)."""
+    p = os.fspath(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ValueError(f"{p}: cannot read {what}: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{p}: {what} is not a regular file (a FIFO or a device?)")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError as exc:
+        raise ValueError(f"{p}: cannot read {what}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
 def read(path: str | PathLike[str], *, kind: str) -> dict[str, bytes]:
     """Read and verify the container at ``path``."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{p}: cannot read qieci data file: {exc.strerror or exc}") from None
-    return unpack(data, kind=kind, source=str(p))
+    data = read_regular(path, "qieci data file")
+    return unpack(data, kind=kind, source=str(Path(path)))
 
 
 def is_container(head: bytes) -> bool:

@@ -36,7 +36,7 @@ from itertools import pairwise
 from os import PathLike
 from typing import IO, Any, Union
 
-from . import engines
+from . import binfile, engines
 from .engines.base import (
     Dictionary,
     Engine,
@@ -51,6 +51,8 @@ PathArg = Union[str, "PathLike[str]"]
 # jieba's user dictionary line: word, optional " freq", optional " tag"
 _RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$")
 _MODES = ("default", "all", "search", "pos")
+_MAX_FREQ = 2**63 - 1
+_RE_TAG = re.compile(r"\S{0,32}")
 # a field that was meant as a frequency but is not digits: -3, +5, 3.5, 1e3
 _RE_BAD_FREQ = re.compile(r"[-+][0-9][0-9.eE+-]*|[0-9]+[.eE][0-9.eE+-]*")
 
@@ -406,9 +408,18 @@ class Tokenizer:
         word = strdecode(word)
         if not word:
             raise ValueError("cannot add an empty word")
+        if "\n" in word or "\r" in word:
+            raise ValueError(f"a word cannot hold a line break: {word!r}")
         f = None if freq is None else int(freq)
         if f is not None and f < 0:
             raise ValueError(f"negative frequency {f} for word {word!r}")
+        if f is not None and f > _MAX_FREQ:
+            raise ValueError(f"frequency {f} for word {word!r} is out of range (0 to 2**63-1)")
+        if tag is not None and not (isinstance(tag, str) and _RE_TAG.fullmatch(tag)):
+            raise ValueError(
+                f"tag {tag!r} for word {word!r} is not a short token (up to 32 characters, "
+                "no spaces)"
+            )
         with self._lock:
             tags = self.user_word_tag_tab
             had, before = word in tags, tags.get(word)
@@ -462,12 +473,8 @@ class Tokenizer:
         """
         if isinstance(f, (str, PathLike)):
             name = os.fspath(f)
-            try:
-                fh: Any = open(name, "rb")
-            except OSError as exc:
-                raise ValueError(f"{name}: cannot read user dictionary: {exc.strerror}") from None
-            with fh:
-                self._load_userdict_lines(fh, name, strict)
+            data = binfile.read_regular(name, "user dictionary")
+            self._load_userdict_lines(data.splitlines(), name, strict)
         else:
             self._load_userdict_lines(f, getattr(f, "name", repr(f)), strict)
 

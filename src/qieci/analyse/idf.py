@@ -24,7 +24,6 @@ from array import array
 from dataclasses import dataclass
 from importlib import resources
 from os import PathLike
-from pathlib import Path
 
 from .. import binfile
 from ..binfile import array_view as _array
@@ -103,10 +102,7 @@ def load_idf(path: str | PathLike[str] | None) -> IDFTable:
     if path is None:
         return default_idf()
     p = os.path.abspath(os.fspath(path))
-    try:
-        raw = Path(p).read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{p}: cannot read IDF table: {exc.strerror or exc}") from None
+    raw = binfile.read_regular(p, "IDF table")
     if binfile.is_container(raw[:8]):
         return IDFTable.from_bytes(raw, p)
     try:
@@ -126,12 +122,10 @@ def default_idf() -> IDFTable:
 def read_stop_words(path: str | PathLike[str]) -> list[str]:
     """The lines of a UTF-8 stop-word file (ValueError if unreadable)."""
     p = os.path.abspath(os.fspath(path))
-    if not os.path.isfile(p):
+    if not os.path.exists(p):
         raise ValueError(f"{p}: stop-word file does not exist")
     try:
-        return Path(p).read_bytes().decode("utf-8").splitlines()
-    except OSError as exc:
-        raise ValueError(f"{p}: cannot read stop words: {exc.strerror or exc}") from None
+        return binfile.read_regular(p, "stop-word file").decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
         raise ValueError(f"{p}: invalid UTF-8 at byte offset {exc.start}") from None
 

@@ -72,7 +72,21 @@ def _run(args: argparse.Namespace) -> int:
         print("qieci: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # the reader went away (e.g. `qieci cut big.txt | head`)
+        # the reader went away (e.g. `qieci cut big.txt | head`): quiet
+        _drop_stdout()
+        return 1
+    except OSError as exc:  # a full disk, an I/O error: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"qieci: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        _drop_stdout()
+        return 1
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of
+    what could not be written fails no more."""
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+    except (OSError, ValueError):
+        pass

@@ -136,13 +136,16 @@ class AtomicOutput:
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
+        """Remove the temporary file; never raises over the error that made
+        the caller abort (closing may fail again, as on a full disk)."""
         try:
             self.file.close()
-        finally:
-            try:
-                os.unlink(self.tmp)
-            except FileNotFoundError:
-                pass
+        except OSError:
+            pass
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
 
     def __enter__(self) -> AtomicOutput:
         return self
@@ -177,6 +180,11 @@ def check_output_path(path: str) -> str:
         )
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory (end it with '/' to write one file per input)")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise InputError(
+            f"{path}: is not a regular file (a device or a pipe?); -o writes files: use the "
+            f"shell (> {path}) to write elsewhere"
+        )
     return directory
 
 

@@ -66,6 +66,16 @@ class CutOptions:
             raise ValueError("errors must be strict, replace or skip-line")
         if self.newline not in NEWLINES:
             raise ValueError(f"newline must be one of {NEWLINES}")
+        for name, sep in (("delimiter", self.delimiter), ("pos_sep", self.pos_sep)):
+            if "\n" in sep or "\r" in sep:
+                raise ValueError(
+                    f"the {name} {sep!r} holds a line break: output would no longer have one "
+                    "line per input line"
+                )
+            try:
+                sep.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"the {name} {sep!r} cannot be written as UTF-8") from None
         codecs.lookup(self.encoding)
 
 

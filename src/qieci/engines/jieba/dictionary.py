@@ -41,6 +41,8 @@ DEFAULT_DICT_RESOURCE = "jieba_dict.qc"
 DEFAULT_HMM_RESOURCE = "jieba_hmm.qc"
 # B, M, E, S: the order of the HMM's states in the data file and the kernel
 HMM_STATES = "BMES"
+#: Frequencies and their total are int64 in the kernel.
+MAX_FREQ = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ def parse_text_dictionary(
             freq = int(parts[1])
             if freq < 0:
                 raise ValueError("negative frequency")
+            if freq > MAX_FREQ or total + freq > MAX_FREQ:
+                raise ValueError("frequency out of range: the total must stay below 2**63")
         except ValueError as exc:
             raise ValueError(
                 f"{source}:{lineno}: invalid dictionary entry {line!r} ({exc})"

@@ -30,7 +30,7 @@ import qieci.engines.jieba._core as _core
 
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split
 from .blocks import BLOCK_SET, ProtectedWords, is_protected_word
-from .dictionary import load_data
+from .dictionary import MAX_FREQ, load_data
 from .state import State, load_state
 
 
@@ -157,6 +157,11 @@ class JiebaEngine(_core.EngineCore, EngineBase):
         with self._lock:
             state = self.state()
             f = self.suggest_freq(word) if freq is None else freq
+            if state.trie.total + f > MAX_FREQ:
+                raise ValueError(
+                    f"adding {word!r} with frequency {f} would take the dictionary's total "
+                    "frequency past 2**63-1"
+                )
             state.trie.add_word(word, f)  # one step for concurrent readers
             if is_protected_word(word):
                 protected = state.protected or ProtectedWords()
