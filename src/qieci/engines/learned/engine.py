@@ -22,7 +22,6 @@ kernel :mod:`qieci.engines.learned._learned`.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from os import PathLike
 from typing import ClassVar
@@ -30,6 +29,7 @@ from typing import ClassVar
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
 from ._learned import Decoder, Lexicon, trim_heap
 from .model import fold_weights, parse_meta, parse_text, parse_trans, parse_vocab, read_sections
+from .userwords import RegexMatcher, SetMatcher, matcher
 
 #: The standard used when none is given: the one closest to jieba's word
 #: granularity: with jieba's words of all dev text as the reference, cnc's
@@ -107,7 +107,7 @@ class LearnedEngine(EngineBase):
         self._user_words: dict[str, int] = {}
         # the pattern of the user words, compiled on the first cut after a
         # change (so that loading many words is linear, not quadratic)
-        self._user_re: re.Pattern[str] | None = None
+        self._user_re: RegexMatcher | SetMatcher | None = None
         self._user_dirty = False
 
     def __repr__(self) -> str:
@@ -152,19 +152,17 @@ class LearnedEngine(EngineBase):
 
     # -- segmentation ----------------------------------------------------------
 
-    def _pattern(self) -> re.Pattern[str] | None:
+    def _pattern(self) -> RegexMatcher | SetMatcher | None:
         if self._user_dirty:
             with self._lock:
                 if self._user_dirty:
-                    words = sorted(self._user_words, key=lambda w: (-len(w), w))
-                    self._user_re = re.compile("|".join(map(re.escape, words))) if words else None
+                    self._user_re = matcher(self._user_words)
                     self._user_dirty = False
         return self._user_re
 
-    def _forced(self, rx: re.Pattern[str], text: str) -> bytes | None:
+    def _forced(self, rx: RegexMatcher | SetMatcher, text: str) -> bytes | None:
         mask = None
-        for m in rx.finditer(text):
-            s, e = m.span()
+        for s, e in rx.spans(text):
             if mask is None:
                 mask = bytearray(b"\x0f" * len(text))
             if e - s == 1:
