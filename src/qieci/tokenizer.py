@@ -38,6 +38,7 @@ from typing import IO, Any, Union
 
 from . import binfile, engines
 from .engines.base import (
+    MODES,
     Dictionary,
     Engine,
     EngineSpec,
@@ -46,11 +47,13 @@ from .engines.base import (
     Unsupported,
     join_lines,
 )
+from .engines.base import offering as engines_offering
 
 PathArg = Union[str, "PathLike[str]"]
 # jieba's user dictionary line: word, optional " freq", optional " tag"
 _RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$")
-_MODES = ("default", "all", "search", "pos")
+# the engines' modes, and "pos": word/tag tokens of an engine that can tag
+_MODES = (*MODES, "pos")
 _MAX_FREQ = 2**63 - 1
 _RE_TAG = re.compile(r"\S{0,32}")
 # a field that was meant as a frequency but is not digits: -3, +5, 3.5, 1e3
@@ -194,7 +197,7 @@ class Tokenizer:
         engine = self.engine
         if isinstance(engine, kind):
             return engine
-        offering = [name for name, path in engines.ENGINES.items() if _engine_offers(path, kind)]
+        offering = engines_offering(engines.ENGINES, kind)
         hint = " or ".join(f"the {n} engine (engine={n!r})" for n in offering) or "another engine"
         raise Unsupported(
             f"{what} needs {hint}; this tokenizer's engine is "
@@ -573,16 +576,3 @@ def _module_attribute(module: str, name: str) -> Tokenizer:
     if not isinstance(tok, Tokenizer):
         raise TypeError(f"{module}.{name} is not a qieci Tokenizer")
     return tok
-
-
-def _engine_offers(path: str, kind: type) -> bool:
-    """Whether the engine class at ``path`` has every method of ``kind``."""
-    import importlib
-
-    module, _, attr = path.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        return False
-    methods = [m for m in vars(kind) if not m.startswith("_")]
-    return all(callable(getattr(cls, m, None)) for m in methods)

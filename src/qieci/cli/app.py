@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"qieci: error: {exc}", file=sys.stderr)
         return 2
     except WorkerError as exc:  # a fault, not the user's mistake
-        print(f"qieci: error: {exc}", file=sys.stderr)
+        print(f"qieci: error: {exc}; nothing was written under the output name", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("qieci: interrupted", file=sys.stderr)

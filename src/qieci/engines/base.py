@@ -208,16 +208,17 @@ def create_engine(name: str, options: Mapping[str, Any], registry: Mapping[str, 
     if path is None:
         known = ", ".join(repr(k) for k in registry)
         raise ValueError(f"unknown engine {name!r} (expected one of {known})")
-    module, _, attr = path.partition(":")
     try:
-        cls = getattr(importlib.import_module(module), attr)
+        cls = engine_class(path)
     except (ImportError, AttributeError) as exc:
         raise ValueError(f"engine {name!r}: cannot import {path} ({exc})") from None
     accepted = getattr(cls, "options", ())
     for key in options:
         if key not in accepted:
             takers = ", ".join(
-                f"engine={n!r}" for n, p in registry.items() if key in _options_of(p)
+                f"engine={n!r}"
+                for n, cls_ in _classes(registry)
+                if key in getattr(cls_, "options", ())
             )
             hint = f" ({key}= needs {takers})" if takers else ""
             raise ValueError(f"engine {name!r} takes no {key}= option{hint}")
@@ -233,9 +234,27 @@ def create_engine(name: str, options: Mapping[str, Any], registry: Mapping[str, 
     return engine
 
 
-def _options_of(path: str) -> tuple[str, ...]:
+def engine_class(path: str) -> Any:
+    """The class at ``"module:Class"`` (ImportError or AttributeError)."""
     module, _, attr = path.partition(":")
-    try:
-        return tuple(getattr(getattr(importlib.import_module(module), attr), "options", ()))
-    except (ImportError, AttributeError):
-        return ()
+    return getattr(importlib.import_module(module), attr)
+
+
+def _classes(registry: Mapping[str, str]) -> list[tuple[str, Any]]:
+    """The registered engines that import, with their classes."""
+    out = []
+    for name, path in registry.items():
+        try:
+            out.append((name, engine_class(path)))
+        except (ImportError, AttributeError):
+            continue
+    return out
+
+
+def offering(registry: Mapping[str, str], kind: type) -> list[str]:
+    """The registered engines whose class has every method of the
+    capability protocol ``kind`` (for error messages: this imports them)."""
+    methods = [m for m in vars(kind) if not m.startswith("_")]
+    return [
+        n for n, cls in _classes(registry) if all(callable(getattr(cls, m, None)) for m in methods)
+    ]

@@ -33,7 +33,7 @@ from itertools import islice
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol, TypeVar
 
-from .forkserver import read_message, write_message
+from .forkserver import read_message, serve, write_message
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -122,8 +122,7 @@ class _Worker:
             status, value = read_message(self.rfile)
         except (EOFError, OSError):
             raise WorkerError(
-                "a worker process ended unexpectedly (killed, or out of memory); "
-                "nothing was written under the output name"
+                "a worker process ended unexpectedly (killed, or out of memory)"
             ) from None
         if status == "error":
             raise value
@@ -170,8 +169,6 @@ class WorkerPool:
     def _fork(self, tok: Segments, n: int) -> None:
         """Fork ``n`` workers from this (single-threaded) process; every
         fork happens before any thread of the pool starts."""
-        from .forkserver import serve
-
         tok.initialize()  # once, before the forks: the workers share it
         ends: list[tuple[int, int]] = []
         for _ in range(n):

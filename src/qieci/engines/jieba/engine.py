@@ -102,10 +102,9 @@ class JiebaEngine(_core.EngineCore, EngineBase):
     def tokenize(self, text: str, mode: str, hmm: bool) -> list[Span]:
         """Spans in "default" or "search" mode (jieba's ``tokenize``); "all"
         mode has overlapping words and gives them with their offsets."""
-        state = self._state or self.state()
         if mode == "all":
             return _offsets_all(self.lcut(text, "all", hmm), text)
-        return self._tokenize(state, text, hmm, mode == "search")
+        return self._tokenize(self._state or self.state(), text, hmm, mode == "search")
 
     @staticmethod
     def _tokenize(state: State, text: str, hmm: bool, search: bool) -> list[Span]:

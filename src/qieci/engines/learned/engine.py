@@ -180,7 +180,7 @@ class LearnedEngine(EngineBase):
 
     def _words(self, text: str) -> list[str]:
         dec = (self._loaded or self._ready()).decoder
-        rx = self._user_re if not self._user_dirty else self._pattern()
+        rx = self._pattern()
         if rx is None:
             return dec.lcut(text)
         return dec.lcut(text, self._forced(rx, text))
