@@ -88,6 +88,29 @@ def register(sub: Any) -> None:
         help="give every standard its own training words as (part of) its own "
         "lexicon, trained in the held-out folds",
     )
+    tr.add_argument(
+        "--shared-step",
+        type=int,
+        default=1,
+        metavar="N",
+        help="update size of the weights all standards share (default 1)",
+    )
+    tr.add_argument(
+        "--std-step",
+        action="append",
+        default=[],
+        metavar="S=N",
+        help="update size of standard S's own weights (default: see --backoff-chars)",
+    )
+    tr.add_argument(
+        "--backoff-chars",
+        type=int,
+        default=0,
+        metavar="N",
+        help="back small standards off to the shared weights: a standard with C "
+        "training characters updates its own weights by shared-step * min(1, C/N), "
+        "at least 1 (default 0: the same step as the shared weights)",
+    )
     tr.set_defaults(func=run)
 
 
@@ -117,6 +140,12 @@ def run(args: argparse.Namespace) -> int:
         s: sorted(set().union(*map(read_vocab, files)))
         for s, files in parse_corpus_args(args.std_lexicon).items()
     }
+    std_steps: dict[str, int] = {}
+    for item in args.std_step:
+        std, sep, value = item.partition("=")
+        if not sep or not std.strip() or not value.strip().isdigit():
+            raise ValueError(f"--std-step expects STANDARD=N, got {item!r}")
+        std_steps[std.strip()] = int(value)
     cfg = TrainConfig(
         bits=args.bits,
         epochs=args.epochs,
@@ -127,6 +156,9 @@ def run(args: argparse.Namespace) -> int:
         lexicon_folds=args.lexicon_folds,
         training_words_lexicon=args.training_words_lexicon,
         std_lexicons=std_lexicons,
+        shared_step=args.shared_step,
+        std_steps=std_steps,
+        backoff_chars=args.backoff_chars,
     )
     model = train(corpora, dev, cfg, log=sys.stderr)
     model.save(args.output)

@@ -148,7 +148,11 @@ def test_lexicon_from_text_equals_from_words():
     assert "AB" in b and "北京" in b and "北" not in b and "x" * 20 not in b
 
 
-def test_perceptron_step_matches_reference():
+@pytest.mark.parametrize("steps", [[(1, 1)], [(1, 1), (4, 1), (3, 2), (2, 0)]])
+def test_perceptron_step_matches_reference(steps):
+    """One step as the reference takes it; with shared and per-standard
+    update sizes (the back-off of small standards), each half of a feature
+    moves by its own size."""
     rng = random.Random(3)
     ws = ["北京", "大学", "中国人", "我们"]
     lex = Lexicon(ws)
@@ -162,12 +166,15 @@ def test_perceptron_step_matches_reference():
             for _ in range(rng.randint(1, 6))
         ]
         text, gold, std = "".join(sent), word_tags(sent), rng.randint(1, 2)
-        e1 = p.train(text, gold, std)
-        e2 = ref.train_step(W, U, TW, TU, step + 1, ws, text, gold, std, BITS, own[std])
+        a, b = rng.choice(steps)
+        e1 = p.train(text, gold, std, None, a, b)
+        e2 = ref.train_step(W, U, TW, TU, step + 1, ws, text, gold, std, BITS, own[std], a, b)
         assert e1 == e2
     assert p.W.tolist() == W and p.U.tolist() == U
     assert p.TW.tolist() == TW and p.TU.tolist() == TU
     assert p.c == 41
+    with pytest.raises(ValueError, match="update steps"):
+        p.train("北京", word_tags(["北京"]), 1, None, 65, 1)
 
 
 def test_perceptron_step_with_a_fold_lexicon_matches_reference():

@@ -64,9 +64,9 @@ def test_each_sentence_trains_with_its_folds_lexicon(tmp_path, monkeypatch):
         def __init__(self, *args):
             self._p = real(*args)
 
-        def train(self, text, gold, std, std_lexicon=None):
+        def train(self, text, gold, std, std_lexicon=None, shared_step=1, std_step=1):
             seen.append((std, text, std_lexicon))
-            return self._p.train(text, gold, std, std_lexicon)
+            return self._p.train(text, gold, std, std_lexicon, shared_step, std_step)
 
         def __getattr__(self, name):
             return getattr(self._p, name)
@@ -254,3 +254,18 @@ def test_cli_cut_learned_with_workers(tmp_path):
     assert main(["cut", "--model", str(model), "-q", "-j", "2", str(raw), "-o", str(two)]) == 0
     assert one.read_bytes() == two.read_bytes()
     assert one.read_text(encoding="utf-8").splitlines()[:6] == LINES
+
+
+def test_backoff_steps_follow_the_training_size():
+    """A standard with fewer training characters than ``backoff_chars``
+    updates its own weights by a smaller step; explicit steps win."""
+    from qieci.engines.learned.train import TrainConfig
+
+    cfg = TrainConfig(shared_step=4, backoff_chars=1000, std_steps={"x": 3})
+    assert cfg.std_step("big", 5000) == 4
+    assert cfg.std_step("half", 500) == 2
+    assert cfg.std_step("tiny", 10) == 1  # never below 1
+    assert cfg.std_step("x", 10) == 3
+    assert TrainConfig(shared_step=2).std_step("any", 1) == 2  # no back-off: same step
+    with pytest.raises(ValueError, match="update steps"):
+        TrainConfig(shared_step=0)

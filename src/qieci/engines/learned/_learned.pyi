@@ -85,5 +85,11 @@ class Perceptron:
         std_lexicons: Iterable[Lexicon | None] | None = None,
     ) -> None: ...
     def train(
-        self, text: str, gold: bytes, std: int, std_lexicon: Lexicon | None = None
+        self,
+        text: str,
+        gold: bytes,
+        std: int,
+        std_lexicon: Lexicon | None = None,
+        shared_step: int = 1,
+        std_step: int = 1,
     ) -> int: ...

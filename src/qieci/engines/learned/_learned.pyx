@@ -871,10 +871,16 @@ cdef class Perceptron:
         self.lexicon = lexicon
         self.w = _Work()
 
-    def train(self, str text, bytes gold, int std, Lexicon std_lexicon=None):
+    def train(self, str text, bytes gold, int std, Lexicon std_lexicon=None,
+              int shared_step=1, int std_step=1):
         """One perceptron step on ``text`` with gold tags ``gold`` (one byte
         per char, 0..3) for standard ``std`` (1-based). Returns the number
         of chars whose predicted tag was wrong. Always advances ``c``.
+
+        ``shared_step`` and ``std_step`` are the sizes of the update of the
+        shared and of the standard's own weights (and transitions): a
+        smaller own step backs a standard off to what the standards share
+        (as a smaller feature value would).
 
         ``std_lexicon``, when given, replaces the standard's own lexicon for
         this step only (the trainer passes a held-out-fold copy of it, so
@@ -894,8 +900,12 @@ cdef class Perceptron:
         cdef int64_t tr[20]
         cdef int64_t s0, s1, s2, s3, c = self.c
         cdef int errors = 0, gt, pt, gp, pp
+        cdef int a = shared_step, b = std_step
+        cdef int64_t ca = c * shared_step, cb = c * std_step
         if len(gold) != n:
             raise ValueError("gold tags must have one byte per character")
+        if not (0 <= shared_step <= 64 and 0 <= std_step <= 64):
+            raise ValueError("update steps must be in 0..64")
         if not 1 <= std <= self.nstd:
             raise ValueError(f"standard index {std} out of range")
         cdef Lexicon lex2 = self.std_lexicons[std - 1]
@@ -934,17 +944,17 @@ cdef class Perceptron:
                     f = w.feats + i * NF
                     for k in range(NF):
                         bkt = f[k] * NT
-                        W[bkt + gt] += 1; U[bkt + gt] += c
-                        W[bkt + pt] -= 1; U[bkt + pt] -= c
+                        W[bkt + gt] += a; U[bkt + gt] += ca
+                        W[bkt + pt] -= a; U[bkt + pt] -= ca
                         bkt = (f[k] ^ sl) * NT
-                        W[bkt + gt] += 1; U[bkt + gt] += c
-                        W[bkt + pt] -= 1; U[bkt + pt] -= c
+                        W[bkt + gt] += b; U[bkt + gt] += cb
+                        W[bkt + pt] -= b; U[bkt + pt] -= cb
                 gp = g[i - 1] if i > 0 else 4
                 pp = w.tags[i - 1] if i > 0 else 4
                 if gt != pt or gp != pp:
-                    TW[gp * NT + gt] += 1; TU[gp * NT + gt] += c
-                    TW[pp * NT + pt] -= 1; TU[pp * NT + pt] -= c
-                    TW[std * 20 + gp * NT + gt] += 1; TU[std * 20 + gp * NT + gt] += c
-                    TW[std * 20 + pp * NT + pt] -= 1; TU[std * 20 + pp * NT + pt] -= c
+                    TW[gp * NT + gt] += a; TU[gp * NT + gt] += ca
+                    TW[pp * NT + pt] -= a; TU[pp * NT + pt] -= ca
+                    TW[std * 20 + gp * NT + gt] += b; TU[std * 20 + gp * NT + gt] += cb
+                    TW[std * 20 + pp * NT + pt] -= b; TU[std * 20 + pp * NT + pt] -= cb
         self.c += 1
         return errors

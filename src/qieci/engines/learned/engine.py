@@ -17,6 +17,10 @@ kernel :mod:`qieci.engines.learned._learned`.
   word that contains whitespace (always a word of its own) cannot be forced;
   when constraints cannot all hold, the sentence is decoded without them.
   ``del_word`` removes a user word (it does not forbid model words).
+* atoms (:mod:`qieci.atoms`: numbers, dates, versions, URLs, e-mail and IP
+  addresses, Latin words) are never cut inside, in every standard: each
+  lies inside one word (which may also hold its neighbours). A user word
+  overlapping an atom wins over it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import threading
 from os import PathLike
 from typing import ClassVar
 
+from ...atoms import atom_spans
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
 from ._learned import Decoder, Lexicon, trim_heap
 from .model import fold_weights, parse_meta, parse_text, parse_trans, parse_vocab, read_sections
@@ -95,13 +100,17 @@ class LearnedEngine(EngineBase):
     """
 
     name: ClassVar[str] = "learned"
-    options: ClassVar[tuple[str, ...]] = ("standard", "model")
+    options: ClassVar[tuple[str, ...]] = ("standard", "model", "atoms")
 
     def __init__(
-        self, standard: str | None = None, model: str | PathLike[str] | None = None
+        self,
+        standard: str | None = None,
+        model: str | PathLike[str] | None = None,
+        atoms: bool = True,
     ) -> None:
         self.requested_standard = standard
         self.model = resolve_model_path(model)
+        self.atoms = bool(atoms)
         self._lock = threading.RLock()
         self._loaded: _Loaded | None = None
         self._user_words: dict[str, int] = {}
@@ -113,15 +122,18 @@ class LearnedEngine(EngineBase):
     def __repr__(self) -> str:
         # the requested standard until the model is loaded: repr never loads
         std = self._loaded.standard if self._loaded is not None else self.requested_standard
-        return f"LearnedEngine(standard={std!r}, model={self.model!r})"
+        extra = "" if self.atoms else ", atoms=False"
+        return f"LearnedEngine(standard={std!r}, model={self.model!r}{extra})"
 
     def spec(self) -> EngineSpec:
         # the standard as resolved if loaded, else as requested (None: the
         # same default from the same model): making a spec never loads
         std = self._loaded.standard if self._loaded is not None else self.requested_standard
-        options: tuple[tuple[str, str | None], ...] = (("standard", std),) if std else ()
+        options: tuple[tuple[str, str | bool | None], ...] = (("standard", std),) if std else ()
         if self.model is not None:
             options += (("model", self.model),)
+        if not self.atoms:
+            options += (("atoms", False),)
         return EngineSpec(self.name, options)
 
     # -- loading ---------------------------------------------------------------
@@ -160,11 +172,18 @@ class LearnedEngine(EngineBase):
                     self._user_dirty = False
         return self._user_re
 
-    def _forced(self, rx: RegexMatcher | SetMatcher, text: str) -> bytes | None:
-        mask = None
-        for s, e in rx.spans(text):
-            if mask is None:
-                mask = bytearray(b"\x0f" * len(text))
+    def _forced(self, text: str) -> bytes | None:
+        """The tag mask of ``text`` (one byte per char, bit t allowing tag
+        t; B=1 M=2 E=4 S=8): user words forced whole, atoms kept inside one
+        word; None when nothing constrains the text."""
+        rx = self._pattern()
+        users = list(rx.spans(text)) if rx is not None else []
+        atoms = atom_spans(text) if self.atoms else []
+        if not users and not atoms:
+            return None
+        n = len(text)
+        mask = bytearray(b"\x0f" * n)
+        for s, e in users:
             if e - s == 1:
                 mask[s] = 8
             else:
@@ -174,16 +193,26 @@ class LearnedEngine(EngineBase):
                 mask[e - 1] = 4
             if s > 0:
                 mask[s - 1] &= 12
-            if e < len(text):
+            if e < n:
                 mask[e] &= 9
-        return None if mask is None else bytes(mask)
+        u = 0
+        for s, e in atoms:
+            while u < len(users) and users[u][1] <= s:
+                u += 1
+            if u < len(users) and users[u][0] < e:
+                continue  # overlaps a user word, which wins
+            mask[s] &= 3
+            for k in range(s + 1, e - 1):
+                mask[k] &= 2
+            mask[e - 1] &= 6
+        return bytes(mask)
 
     def _words(self, text: str) -> list[str]:
         dec = (self._loaded or self._ready()).decoder
-        rx = self._pattern()
-        if rx is None:
+        forced = self._forced(text)
+        if forced is None:
             return dec.lcut(text)
-        return dec.lcut(text, self._forced(rx, text))
+        return dec.lcut(text, forced)
 
     def lcut(self, text: str, mode: str, hmm: bool) -> list[str]:
         """The model's words ("default" and "all" alike: a tagger has no
@@ -206,7 +235,7 @@ class LearnedEngine(EngineBase):
         return out
 
     def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool) -> str:
-        if mode != "search" and self._pattern() is None:
+        if mode != "search" and self._pattern() is None and not self.atoms:
             return self._ready().decoder.cut_lines(text, delimiter, crlf_to_lf)
         return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
 
@@ -214,16 +243,27 @@ class LearnedEngine(EngineBase):
         """The model's features look two characters to each side, so no
         position is strictly safe: a cut is made right after sentence-final
         punctuation (:data:`SENTENCE_END`), where the model practically
-        always ends a word anyway, and never next to a user word's
-        characters. Words within two characters of such a cut may differ
+        always ends a word anyway, never next to a user word's characters,
+        and never inside an atom. Words within two characters of such a cut may differ
         from cutting the whole line."""
         avoid = frozenset("".join(self._user_words))
+        # positions inside an atom (a URL may hold "?" or "!") are never cut
+        inside: set[int] = set()
+        if self.atoms:
+            for s, e in atom_spans(text[: limit + 4096]):
+                if s < limit:
+                    inside.update(range(s + 1, e))
 
         def is_safe(p: int) -> bool:
             if p >= len(text):
                 return True
             left, right = text[p - 1], text[p]
-            return left in SENTENCE_END and left not in avoid and right not in avoid
+            return (
+                left in SENTENCE_END
+                and left not in avoid
+                and right not in avoid
+                and p not in inside
+            )
 
         return last_safe_split(text, limit, is_safe)
 

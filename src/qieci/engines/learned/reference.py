@@ -292,9 +292,12 @@ def train_step(
     std: int,
     bits: int,
     std_words: Iterable[str] | None = None,
+    shared_step: int = 1,
+    std_step: int = 1,
 ) -> int:
     """One perceptron step (in place), as ``Perceptron.train``; returns the
-    number of wrongly tagged chars."""
+    number of wrongly tagged chars. The shared weights move by
+    ``shared_step``, the standard's own by ``std_step``."""
     n = len(text)
     if n == 0:
         return 0
@@ -315,17 +318,17 @@ def train_step(
         if gt != pt:
             errors += 1
             for b in buckets[i]:
-                for bb in (b, b ^ sl):
-                    W[bb * 4 + gt] += 1
-                    U[bb * 4 + gt] += c
-                    W[bb * 4 + pt] -= 1
-                    U[bb * 4 + pt] -= c
+                for bb, step in ((b, shared_step), (b ^ sl, std_step)):
+                    W[bb * 4 + gt] += step
+                    U[bb * 4 + gt] += c * step
+                    W[bb * 4 + pt] -= step
+                    U[bb * 4 + pt] -= c * step
         gp = gold[i - 1] if i > 0 else 4
         pp = pred[i - 1] if i > 0 else 4
         if gt != pt or gp != pp:
-            for base in (0, std * 20):
-                TW[base + gp * 4 + gt] += 1
-                TU[base + gp * 4 + gt] += c
-                TW[base + pp * 4 + pt] -= 1
-                TU[base + pp * 4 + pt] -= c
+            for base, step in ((0, shared_step), (std * 20, std_step)):
+                TW[base + gp * 4 + gt] += step
+                TU[base + gp * 4 + gt] += c * step
+                TW[base + pp * 4 + pt] -= step
+                TU[base + pp * 4 + pt] -= c * step
     return errors

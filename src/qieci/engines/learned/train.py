@@ -93,6 +93,12 @@ class TrainConfig:
     lexicon_folds: int = 10
     # every standard's own lexicon also holds its training words
     training_words_lexicon: bool = False
+    # update sizes: of the shared weights, and of each standard's own
+    # (explicit, else shared_step * min(1, chars / backoff_chars), at least
+    # 1, when backoff_chars > 0, else shared_step): small standards back off
+    shared_step: int = 1
+    std_steps: dict[str, int] = field(default_factory=dict)
+    backoff_chars: int = 0
 
     def __post_init__(self) -> None:
         if self.lexicon_folds < 0:
@@ -103,6 +109,20 @@ class TrainConfig:
                 "without them every training word is listed and the model "
                 "learns to split unlisted words"
             )
+        steps = [self.shared_step, *self.std_steps.values()]
+        if any(not 0 <= v <= 64 for v in steps) or self.shared_step < 1:
+            raise ValueError("update steps must be between 0 and 64 (the shared step at least 1)")
+        if self.backoff_chars < 0:
+            raise ValueError(f"backoff chars must be 0 (off) or more, got {self.backoff_chars}")
+
+    def std_step(self, standard: str, chars: int) -> int:
+        """The update size of ``standard``'s own weights, for ``chars``
+        training characters."""
+        if standard in self.std_steps:
+            return self.std_steps[standard]
+        if self.backoff_chars <= 0:
+            return self.shared_step
+        return max(1, round(self.shared_step * min(1.0, chars / self.backoff_chars)))
 
 
 def fold_lexicons(
@@ -231,9 +251,18 @@ def train(
     del sentences
     dev_gold = {std: [w for p in files for w in read_corpus(p)] for std, files in dev.items()}
     n_chars = sum(len(t) for t, _, _ in examples)
+    std_chars = Counter[int]()
+    for t, _, i in examples:
+        std_chars[i] += len(t)
+    for std in cfg.std_steps:
+        if std not in corpora:
+            raise ValueError(f"update step for {std!r}, which has no training corpus")
+    steps = [cfg.std_step(std, std_chars[i]) for i, std in enumerate(standards, 1)]
     say(
         f"train: {len(examples)} sentences, {n_chars} chars, standards {', '.join(standards)}; "
-        f"lexicon {len(lexicon)} words; 2**{cfg.bits} buckets"
+        f"lexicon {len(lexicon)} words; 2**{cfg.bits} buckets; update steps shared "
+        f"{cfg.shared_step}, "
+        + ", ".join(f"{s} {v}" for s, v in zip(standards, steps, strict=True))
     )
     model_vocab = {std: "\n".join(sorted(c)) for std, c in vocab.items()}
 
@@ -250,7 +279,9 @@ def train(
         step = max(1, len(order) // 10)
         for k, idx in enumerate(order, 1):
             text, tags, std_index = examples[idx]
-            errors += p.train(text, tags, std_index, fold_lex[idx])
+            errors += p.train(
+                text, tags, std_index, fold_lex[idx], cfg.shared_step, steps[std_index - 1]
+            )
             if k % step == 0 and log is not None:
                 print(
                     f"  epoch {epoch}: {100 * k // len(order)}% ({time.perf_counter() - te:.0f}s)",
@@ -270,6 +301,8 @@ def train(
                 "lexicon_words": len(lexicon_words),
                 "std_lexicon_words": {s: len(w) for s, w in std_words.items()},
                 "lexicon_folds": nfolds if held_out else 0,
+                "shared_step": cfg.shared_step,
+                "std_steps": dict(zip(standards, steps, strict=True)),
             },
             std_lex_text,
         )

@@ -1,0 +1,148 @@
+"""Atoms: non-Han tokens that no engine may cut inside.
+
+A segmenter must never put a word boundary inside a number, a date or a
+time, a version, a URL, an e-mail or IP address, a Latin word or a model
+number. :func:`atom_spans` finds such tokens in a text; an engine then
+decodes with the constraint that each one lies inside a single word (it may
+still join its neighbours: ``3D打印`` may stay one word, ``X光`` too).
+
+The contract:
+
+* spans are ``(start, end)`` character offsets into the given text, ascending
+  and disjoint, each at least two characters long, never containing
+  whitespace;
+* matching sees the text width-normalised (full-width ``１２．５％`` or
+  ``ＣＰＵ`` match as ``12.5%`` and ``CPU``), so offsets are the same in both;
+* the kinds, tried in this order at each position:
+
+  - URLs with a scheme (``https://…``, ``ftp://…``) or starting ``www.``;
+    the trailing punctuation of a sentence is not part of them;
+  - e-mail addresses;
+  - numbers with thousands separators (``1,234,567.89``);
+  - runs of Latin letters (ASCII and Latin-1/Extended-A) and digits joined
+    by ``. - _ / : :: ' ’ &`` between two letters or digits: decimals
+    (``0.618``), dates and times (``2024-01-15``, ``2024/1/15``,
+    ``12:30:05``), versions (``v1.2.3``, ``USB3.0``), IPv4 and IPv6
+    addresses, domain names and paths (``example.com/a``), hyphenated names
+    (``COVID-19``, ``Wi-Fi``), contractions (``don't``), model numbers
+    (``RTX4090``, ``i7-12700K``); with a sign before a number (``-5``,
+    ``+3.2``, ``±0.1``) when no letter, digit or dot precedes it, and a
+    suffix ``%`` or ``‰`` after a digit, or ``++`` ``+`` ``#`` after a
+    letter (``C++``, ``C#``) when no letter or digit follows;
+  - abbreviations with dots (``U.S.A.``, ``e.g.``).
+
+  Such a run is one atom except where its parts are separate words in
+  every standard: a range or a score between two plain numbers
+  (``1995-2005``, ``3:1``; not a date, a time, a phone number or a model
+  number), a slash between two words (``ATM/POS``; not ``A/B``, a date, a
+  fraction or a path), and
+  a number with a unit of measure after it (``0.3cm``, ``500ml``): these
+  give one atom per part.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+#: Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space mapped
+#: to their ASCII twins: one character to one character, so offsets hold.
+WIDTH = MappingProxyType(
+    {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20, 0xFF5E: 0x7E}
+)
+
+_L = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # Latin letters
+_A = _L + "0-9"  # letters and digits
+_URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
+
+_ATOM = re.compile(
+    rf"""
+    (?P<url>(?:[A-Za-z][A-Za-z0-9+.\-]{{1,15}}://|(?<![{_A}.])www\.)[{_URL_CHARS}]+)
+  | (?P<email>(?<![{_A}.])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
+  | (?P<thousands>(?:(?<![{_A}.])[+\-±])?(?<![{_A}.])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?
+        (?![0-9])(?:[%‰])?)
+  | (?P<abbr>(?<![{_A}.])(?:[A-Za-z]{{1,3}}\.){{2,}}(?![{_A}]))
+  | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
+  | (?P<run>(?:(?<![{_A}.])[+\-±](?=[0-9]))?
+        [{_A}]+(?:(?:::|[._\-/:'’&])[{_A}]+)*
+        (?:(?<=[0-9])[%‰]|(?<=[{_L}])(?:\+\+|\+|\#)(?![{_A}]))?)
+    """,
+    re.VERBOSE,
+)
+# a cheap test: a text with none of these has no atom
+_MAYBE = re.compile(rf"[{_A}\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_URL_TAIL = ".,;:!?'\""
+
+
+#: Units of measure: a number followed by one is two atoms (``0.3`` ``cm``).
+UNITS = frozenset(
+    "mm cm dm km m nm um μm mg kg g t ml mL l L s ms min h kb KB mb MB gb GB tb TB "
+    "Kb Mb Gb kbps Mbps Gbps Hz kHz MHz GHz W kW MW V kV mA mAh A Ah dB cc ppm "
+    "kcal cal mmHg mmol mol ug μg IU".split()
+)
+_CONNECTOR = re.compile(r"(::|[._\-/:'’&])")
+_DATE = re.compile(r"[0-9]{4}([-/.])[0-9]{1,2}(?:\1[0-9]{1,2})?")
+_TIME = re.compile(r"[0-9]{1,2}(?::[0-9]{2}){1,2}(?:\.[0-9]+)?")
+_RANGE = re.compile(r"(?!0[0-9])[0-9]{1,6}(?:\.[0-9]+)?-(?!0[0-9])[0-9]{1,6}(?:\.[0-9]+)?")
+_RATIO = re.compile(r"[0-9]+:[0-9]+")
+_NUMBER_UNIT = re.compile(r"([+\-±]?[0-9][0-9.,]*)([A-Za-zμ]+(?:/[A-Za-zμ]+)?)")
+
+
+def _keeps(run: str, parts: list[str], k: int) -> bool:
+    """Whether connector ``parts[k]`` joins its neighbours within ``run``."""
+    sep, left, right = parts[k], parts[k - 1], parts[k + 1]
+    if sep == "-":  # a range of two plain numbers is three words
+        return _RANGE.fullmatch(run) is None or _DATE.fullmatch(run) is not None
+    if sep == ":":  # a score or ratio of two numbers too, unless a time
+        return _RATIO.fullmatch(run) is None or _TIME.fullmatch(run) is not None
+    if sep == "/":  # two words either side of a slash, unless units or a path
+        words = left.isalpha() and right.isalpha() and min(len(left), len(right)) >= 2
+        return not words or (left in UNITS and right in UNITS) or "." in "".join(parts[:k])
+    return True
+
+
+def _split_run(run: str, start: int, out: list[tuple[int, int]]) -> None:
+    """Append the atoms of one matched run at offset ``start``."""
+    parts = _CONNECTOR.split(run)
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    piece = 0
+    for k, part in enumerate(parts):
+        if k % 2 == 1 and not _keeps(run, parts, k):
+            pieces.append((piece, pos))
+            piece = pos + len(part)
+        pos += len(part)
+    pieces.append((piece, pos))
+    for a, b in pieces:
+        m = _NUMBER_UNIT.fullmatch(run, a, b)
+        if m is not None and all(u in UNITS for u in m.group(2).split("/")):
+            cut = m.start(2)
+            for x, y in ((a, cut), (cut, b)):
+                if y - x >= 2:
+                    out.append((start + x, start + y))
+        elif b - a >= 2:
+            out.append((start + a, start + b))
+
+
+def atom_spans(text: str) -> list[tuple[int, int]]:
+    """The atoms of ``text`` (see the module's contract), as spans."""
+    if _MAYBE.search(text) is None:
+        return []
+    norm = text.translate(WIDTH)
+    out: list[tuple[int, int]] = []
+    for m in _ATOM.finditer(norm):
+        s, e = m.span()
+        kind = m.lastgroup
+        if kind == "url":
+            while e > s and norm[e - 1] in _URL_TAIL:
+                e -= 1
+            while norm[e - 1] == ")" and norm.count(")", s, e) > norm.count("(", s, e):
+                e -= 1
+        if kind == "run":
+            _split_run(norm[s:e], s, out)
+        elif e - s >= 2:
+            out.append((s, e))
+    return out
+
+
+__all__ = ["UNITS", "WIDTH", "atom_spans"]
