@@ -20,6 +20,7 @@ Rerun::
 
     python bench/cross_domain.py train NAME [-- TRAIN-FLAGS...]   # /tmp/qieci-xd/NAME.qc
     python bench/cross_domain.py score NAME                       # bench/results/cross_domain/NAME.json
+    python bench/cross_domain.py score NAME --adapt               # adapted on each file's raw text
     /tmp/pkuseg-venv/bin/python bench/cross_domain.py pkuseg      # cut (see bench/pkuseg_compare.py)
     python bench/cross_domain.py score-pkuseg                     # score its cuts
     python bench/cross_domain.py table > bench/results/cross_domain.md
@@ -81,8 +82,16 @@ def train_command(model: Path, extra: list[str]) -> list[str]:
     for flag, table in (("--corpus", corpora), ("--dev", dev)):
         for std, files in table.items():
             cmd += [flag, f"{std}=" + ",".join(str(c / f) for f in files)]
+    # "--no-word-list S" (a flag of this script only) leaves out S's official list
+    skip = {extra[i + 1] for i, a in enumerate(extra) if a == "--no-word-list"}
+    extra = [
+        a
+        for i, a in enumerate(extra)
+        if a != "--no-word-list" and extra[i - 1 : i] != ["--no-word-list"]
+    ]
     for std in ("pku", "msr", "cityu", "as"):
-        cmd += ["--std-lexicon", f"{std}={c}/lexicon/{std}_training_words.txt"]
+        if std not in skip:
+            cmd += ["--std-lexicon", f"{std}={c}/lexicon/{std}_training_words.txt"]
     cmd += ["--training-words-lexicon", "--bits", "23", "--epochs", "15", "--patience", "2"]
     return cmd + ["--seed", "1", *extra, "-o", str(model)]
 
@@ -98,14 +107,28 @@ def f1(gold: list[list[str]], pred: list[list[str]]) -> float:
     return 100 * score(gold, pred).f1
 
 
-def score_qieci(name: str, model: Path, options: dict[str, object]) -> dict[str, float]:
+def self_domain(path: str) -> Path:
+    """The domain file of a gold file's own raw text (``qieci adapt``)."""
+    from qieci.engines.learned.domain import count
+
+    dst = WORK / "domains" / (path.replace("/", "_") + ".qcd")
+    if not dst.exists():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        count("".join(g) + "\n" for g in gold_lines(path)).save(dst)
+    return dst
+
+
+def score_qieci(
+    name: str, model: Path, options: dict[str, object], adapt: bool
+) -> dict[str, float]:
     from qieci import Tokenizer
     from qieci.engines.learned.engine import LearnedEngine
 
     out = {}
     for rows in ROWS.values():
         for path, std in rows:
-            tok = Tokenizer(engine=LearnedEngine(standard=std, model=model, **options))
+            opts = dict(options, domain=self_domain(path)) if adapt else options
+            tok = Tokenizer(engine=LearnedEngine(standard=std, model=model, **opts))
             gold = gold_lines(path)
             out[f"{path}={std}"] = f1(gold, [tok.lcut("".join(g)) for g in gold])
             print(f"{name}\t{path}\t{std}\t{out[f'{path}={std}']:.2f}", flush=True)
@@ -174,11 +197,16 @@ def main() -> None:
         (WORK / f"{name}.flags").write_text(json.dumps({"extra": extra, "s": time.time() - t0}))
     elif cmd == "score":
         name = sys.argv[2]
+        adapt = "--adapt" in sys.argv[3:]
+        args = [a for a in sys.argv[3:] if a != "--adapt"]
         info = json.loads((WORK / f"{name}.flags").read_text())
-        opts = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
-        res = score_qieci(name, WORK / f"{name}.qc", opts)
+        opts = json.loads(args[0]) if args else {}
+        res = score_qieci(name, WORK / f"{name}.qc", opts, adapt)
         what = f"qieci train {' '.join(info['extra']) or '(defaults)'}; engine options {opts}"
-        (OUT / f"{name}.json").write_text(json.dumps({"what": what, "f1": res}, indent=1))
+        if adapt:
+            what += "; adapted on each file's own raw text (qieci adapt)"
+        out = f"{name}+adapt" if adapt else name
+        (OUT / f"{out}.json").write_text(json.dumps({"what": what, "f1": res}, indent=1))
     elif cmd == "pkuseg":
         cut_pkuseg()
     elif cmd == "score-pkuseg":

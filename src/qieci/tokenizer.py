@@ -122,11 +122,12 @@ class Tokenizer:
 
     ``engine``: a registered engine name (``"jieba"``, ``"learned"``,
     ``"chars"``; see :data:`qieci.engines.ENGINES`), a ``"module:Class"``
-    path, or an engine object; None means "learned" when ``standard`` or
-    ``model`` is given, else "jieba".
+    path, or an engine object; None means "learned" when ``standard``,
+    ``model`` or ``domain`` is given, else "jieba".
     ``dictionary`` (jieba engine: a jieba-format text dictionary or a qieci
-    binary one; None: the bundled one), ``standard`` and ``model`` (learned
-    engine) are the engine's options. The engine loads on first use, or by
+    binary one; None: the bundled one), ``standard``, ``model`` and
+    ``domain`` (learned engine: a domain file of ``qieci adapt``) are the
+    engine's options. The engine loads on first use, or by
     :meth:`initialize`.
     """
 
@@ -137,19 +138,26 @@ class Tokenizer:
         engine: str | Engine | None = None,
         standard: str | None = None,
         model: PathArg | None = None,
+        domain: PathArg | None = None,
     ) -> None:
         options = {
             k: v
-            for k, v in (("dictionary", dictionary), ("standard", standard), ("model", model))
+            for k, v in (
+                ("dictionary", dictionary),
+                ("standard", standard),
+                ("model", model),
+                ("domain", domain),
+            )
             if v is not None
         }
-        if engine is None:  # standard= or model= mean the learned engine
-            engine = "learned" if standard is not None or model is not None else "jieba"
+        if engine is None:  # standard=, model= or domain= mean the learned engine
+            learned = standard is not None or model is not None or domain is not None
+            engine = "learned" if learned else "jieba"
         if isinstance(engine, str):
             self.engine: Engine = engines.make_engine(engine, **options)
         elif options:
             raise ValueError(
-                "dictionary=, standard= and model= go to the engine's constructor "
+                "dictionary=, standard=, model= and domain= go to the engine's constructor "
                 "when an engine object is given"
             )
         else:

@@ -9,13 +9,13 @@ from ..tokenizer import Tokenizer
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--engine``, ``--standard``, ``--model``."""
+    """``--engine``, ``--standard``, ``--model``, ``--domain``."""
     parser.add_argument(
         "--engine",
         default=None,
         metavar="NAME",
         help=f"segmentation engine: {', '.join(ENGINES)}, or an engine class of your own as "
-        "module:Class (default: jieba; learned when --standard or --model is given)",
+        "module:Class (default: jieba; learned when --standard, --model or --domain is given)",
     )
     parser.add_argument(
         "--standard",
@@ -24,6 +24,11 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--model", metavar="PATH", help="learned engine: model file (default: the bundled model)"
+    )
+    parser.add_argument(
+        "--domain",
+        metavar="PATH",
+        help="learned engine: domain statistics of your text, from 'qieci adapt'",
     )
 
 
@@ -68,13 +73,15 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
 
 def engine_name(args: argparse.Namespace) -> str:
     """The engine the options ask for: ``--engine``, else learned when
-    ``--standard`` or ``--model`` is given, else jieba."""
-    standard, model = getattr(args, "standard", None), getattr(args, "model", None)
+    ``--standard``, ``--model`` or ``--domain`` is given, else jieba."""
+    learned = [
+        f"--{k}" for k in ("standard", "model", "domain") if getattr(args, k, None) is not None
+    ]
     engine = getattr(args, "engine", None)
     if engine is None:
-        return "learned" if standard or model else "jieba"
-    if engine != "learned" and (standard or model):
-        raise ValueError("--standard and --model need --engine learned")
+        return "learned" if learned else "jieba"
+    if engine != "learned" and learned:
+        raise ValueError(f"{', '.join(learned)}: for the learned engine only (--engine learned)")
     return str(engine)
 
 
@@ -95,6 +102,7 @@ def make_tokenizer(args: argparse.Namespace, *, load: bool = True) -> Tokenizer:
         engine=engine,
         standard=getattr(args, "standard", None),
         model=getattr(args, "model", None),
+        domain=getattr(args, "domain", None),
     )
     user_dicts = getattr(args, "user_dict", None) or []
     if load or dictionary or user_dicts or engine != "jieba":

@@ -111,6 +111,21 @@ def register(sub: Any) -> None:
         "training characters updates its own weights by shared-step * min(1, C/N), "
         "at least 1 (default 0: the same step as the shared weights)",
     )
+    tr.add_argument(
+        "--domain-folds",
+        type=int,
+        default=0,
+        metavar="K",
+        help="train the model to read domain statistics (qieci adapt): each corpus's "
+        "own raw text counted in K held-out folds (default 0: no domain features)",
+    )
+    tr.add_argument(
+        "--domain-rate",
+        type=float,
+        default=0.5,
+        metavar="P",
+        help="share of the sentence visits made with the statistics (default 0.5)",
+    )
     tr.set_defaults(func=run)
 
 
@@ -159,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
         shared_step=args.shared_step,
         std_steps=std_steps,
         backoff_chars=args.backoff_chars,
+        domain_folds=args.domain_folds,
+        domain_rate=args.domain_rate,
     )
     model = train(corpora, dev, cfg, log=sys.stderr)
     model.save(args.output)

@@ -10,7 +10,8 @@ Contracts (mirrored line by line in :mod:`qieci.engines.learned.reference`):
 
 * characters are normalised before use (:func:`normalize`): full-width ASCII
   (U+FF01..U+FF5E) to half width, U+3000 to a space;
-* NF = 30 feature templates per character; template ``t`` with packed
+* NF = 34 feature templates per character (the last four read the domain
+  statistics of :class:`Domain`, constant without them); template ``t`` with packed
   value ``v`` hashes to bucket ``mix(v ^ (t+1)*GOLD) & mask``; the
   per-standard copy for standard ``s`` (1-based) lives in bucket
   ``b ^ salt(s)``, ``salt(s) < 2**16``;
@@ -24,20 +25,21 @@ Contracts (mirrored line by line in :mod:`qieci.engines.learned.reference`):
   decoder; whitespace is always S.
 """
 
-from libc.stdlib cimport malloc, free, realloc
+from libc.stdlib cimport malloc, free, realloc, calloc
+from libc.math cimport log
 from libc.string cimport memcpy, memset
 from libc.stdint cimport uint64_t, int64_t, int32_t, int16_t, uint8_t, uint32_t
 
 import numpy as np
 cimport numpy as cnp
-from qieci._mem cimport huge_alloc, prefetch
+from qieci._mem cimport huge_alloc, big_calloc, prefetch
 
 cnp.import_array()
 
 DEF PREFETCH = 4  # positions ahead whose weight rows are prefetched
 
 DEF NT = 4
-DEF NF = 30
+DEF NF = 34
 DEF MAXWORD = 16
 DEF BOS = 0x110001
 DEF EOS = 0x110002
@@ -336,6 +338,281 @@ cdef class Lexicon:
 
 
 # ---------------------------------------------------------------------------
+# Domain statistics: branching entropy of the Han n-grams of raw text
+
+DEF DOMAIN_MIN_LEN = 2
+DEF DOMAIN_MAX_LEN = 4          # grams whose entropies are features
+DEF COUNT_MAX_LEN = 5           # grams counted (one longer, for the neighbours)
+
+
+cdef inline bint han_like(uint32_t c) nogil:
+    """Characters that domain grams are made of: Han, Chinese numerals and
+    the Han date and unit characters (classes 1, 4, 5 but % and ‰)."""
+    cdef uint64_t k = cclass(c)
+    return k == 1 or k == 4 or (k == 5 and c != 0x25 and c != 0x2030)
+
+
+cdef inline uint64_t gram_key(uint64_t h, Py_ssize_t L) nogil:
+    """The key of a gram from its FNV-1a prefix hash ``h`` (as the Lexicon
+    hashes words) and its length; never 0 (the empty slot)."""
+    return mix(h ^ (<uint64_t>L * GOLD)) | 1
+
+
+cdef inline uint8_t entropy_bucket(double h) nogil:
+    """Branching entropy (nats) in half-nat steps, 0..7."""
+    cdef int b = <int>(h * 2.0)
+    return 7 if b > 7 else (0 if b < 0 else <uint8_t>b)
+
+
+cdef struct _Gram:
+    uint64_t key
+    uint64_t pre       # key of the gram without its last char (0: length 1)
+    uint64_t suf       # key of the gram without its first char
+    uint32_t count
+    uint32_t length
+
+
+cdef class DomainCounter:
+    """Counts the Han n-grams (1 to 5 chars) of raw text lines, then gives
+    each gram of 2 to 4 chars seen ``min_count`` times its left and right
+    branching entropy (:meth:`table`).
+
+    The right entropy of ``g`` is over the chars that follow its
+    occurrences: ``-sum p log p`` with ``p = count(g + x) / count(g)``;
+    an occurrence at the end of a Han run (before punctuation, a Latin
+    letter, a line end) counts as a neighbour of its own. The left entropy
+    likewise. ``max_grams`` caps the distinct grams held (memory: 32 bytes
+    each); once full, new grams are not counted, old ones still are.
+    """
+
+    cdef _Gram *slots
+    cdef uint64_t cap
+    cdef uint64_t used
+    cdef readonly uint64_t max_grams
+    cdef readonly uint64_t chars
+    cdef readonly bint full
+
+    def __cinit__(self, uint64_t max_grams=1 << 23):
+        if max_grams < 16:
+            raise ValueError("max_grams must be at least 16")
+        self.max_grams = max_grams
+        self.cap = 1024
+        self.used = 0
+        self.chars = 0
+        self.full = False
+        self.slots = <_Gram *>calloc(self.cap, sizeof(_Gram))
+        if self.slots == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.slots)
+
+    def __len__(self):
+        return self.used
+
+    cdef Py_ssize_t _find(self, uint64_t key) noexcept nogil:
+        cdef uint64_t m = self.cap - 1, i = mix(key) & m
+        while self.slots[i].key != 0 and self.slots[i].key != key:
+            i = (i + 1) & m
+        return i
+
+    cdef int _grow(self) except -1:
+        cdef _Gram *old = self.slots
+        cdef uint64_t oldcap = self.cap, j
+        cdef Py_ssize_t i
+        cdef _Gram *fresh = <_Gram *>calloc(oldcap * 2, sizeof(_Gram))
+        if fresh == NULL:
+            raise MemoryError()
+        self.slots = fresh
+        self.cap = oldcap * 2
+        for j in range(oldcap):
+            if old[j].key != 0:
+                i = self._find(old[j].key)
+                self.slots[i] = old[j]
+        free(old)
+        return 0
+
+    cdef int _count(self, uint64_t key, uint64_t pre, uint64_t suf, Py_ssize_t L) except -1:
+        cdef Py_ssize_t i = self._find(key)
+        if self.slots[i].key == key:
+            self.slots[i].count += 1
+            return 0
+        if self.used >= self.max_grams:
+            self.full = True
+            return 0
+        if 2 * (self.used + 1) > self.cap:
+            self._grow()
+            i = self._find(key)
+        self.slots[i].key = key
+        self.slots[i].pre = pre
+        self.slots[i].suf = suf
+        self.slots[i].count = 1
+        self.slots[i].length = <uint32_t>L
+        self.used += 1
+        return 0
+
+    def add(self, str text):
+        """Count the grams of ``text`` (one or more lines)."""
+        cdef Py_ssize_t n = len(text), i, j, k, L
+        cdef uint32_t *x = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
+        cdef uint64_t h, pre, suf
+        cdef uint64_t keys[COUNT_MAX_LEN + 1]
+        cdef Py_UCS4 ch
+        if x == NULL:
+            raise MemoryError()
+        try:
+            i = 0
+            for ch in text:
+                x[i] = norm(ch)
+                i += 1
+            self.chars += n
+            for i in range(n):
+                if not han_like(x[i]):
+                    continue
+                # keys of the grams x[i:i+L]; the suffix of x[i:i+L] is x[i+1:i+L]
+                h = 0xcbf29ce484222325ULL
+                L = 0
+                while L < COUNT_MAX_LEN and i + L < n and han_like(x[i + L]):
+                    h = lex_step(h, x[i + L])
+                    L += 1
+                    keys[L] = gram_key(h, L)
+                for j in range(1, L + 1):
+                    pre = keys[j - 1] if j > 1 else 0
+                    if j > 1:
+                        suf = 0xcbf29ce484222325ULL
+                        for k in range(i + 1, i + j):
+                            suf = lex_step(suf, x[k])
+                        suf = gram_key(suf, j - 1)
+                    else:
+                        suf = 0
+                    self._count(keys[j], pre, suf, j)
+        finally:
+            free(x)
+
+    def table(self, int min_count=2):
+        """``(keys, values)``: numpy uint64 and uint8 arrays, sorted by key,
+        of the grams of 2..4 chars counted ``min_count`` times or more
+        whose value is not 0; a value is the right entropy bucket (bits
+        0-2) and the left entropy bucket (bits 3-5) (half nats, 0..7)."""
+        cdef uint64_t j, k
+        cdef Py_ssize_t i
+        cdef double *sr = <double *>calloc(self.cap, sizeof(double))
+        cdef double *sl = <double *>calloc(self.cap, sizeof(double))
+        cdef double c, cnt
+        cdef uint8_t v
+        if sr == NULL or sl == NULL:
+            free(sr); free(sl)
+            raise MemoryError()
+        try:
+            for j in range(self.cap):
+                if self.slots[j].key == 0 or self.slots[j].length < DOMAIN_MIN_LEN + 1:
+                    continue
+                c = self.slots[j].count
+                i = self._find(self.slots[j].pre)
+                if self.slots[i].key != 0:
+                    sr[i] += c * log(c)
+                i = self._find(self.slots[j].suf)
+                if self.slots[i].key != 0:
+                    sl[i] += c * log(c)
+            keys = []
+            vals = []
+            for j in range(self.cap):
+                if (self.slots[j].key == 0 or self.slots[j].count < min_count
+                        or not DOMAIN_MIN_LEN <= self.slots[j].length <= DOMAIN_MAX_LEN):
+                    continue
+                cnt = self.slots[j].count
+                v = entropy_bucket(log(cnt) - sr[j] / cnt) | (
+                    entropy_bucket(log(cnt) - sl[j] / cnt) << 3)
+                if v:
+                    keys.append(self.slots[j].key)
+                    vals.append(v)
+        finally:
+            free(sr); free(sl)
+        order = np.argsort(np.array(keys, dtype=np.uint64), kind="stable")
+        return (np.array(keys, dtype=np.uint64)[order], np.array(vals, dtype=np.uint8)[order])
+
+
+cdef class Domain:
+    """A domain's statistics for decoding: gram key -> value (see
+    :meth:`DomainCounter.table`), an open-addressing table."""
+
+    cdef uint64_t *keys
+    cdef uint8_t *vals
+    cdef uint64_t mask
+    cdef readonly Py_ssize_t count
+
+    def __cinit__(self, const uint64_t[::1] keys, const uint8_t[::1] vals):
+        cdef Py_ssize_t n = keys.shape[0], k
+        cdef uint64_t cap = 16, i
+        if vals.shape[0] != n:
+            raise ValueError("one value per key")
+        while cap < <uint64_t>(2 * n + 2):
+            cap *= 2
+        self.keys = <uint64_t *>big_calloc(cap * sizeof(uint64_t))
+        self.vals = <uint8_t *>big_calloc(cap)
+        if self.keys == NULL or self.vals == NULL:
+            raise MemoryError()
+        self.mask = cap - 1
+        self.count = 0
+        for k in range(n):
+            if keys[k] == 0 or vals[k] == 0 or vals[k] > 63:
+                raise ValueError("domain table: a key of 0 or a value out of range")
+            i = mix(keys[k]) & self.mask
+            while self.keys[i] != 0 and self.keys[i] != keys[k]:
+                i = (i + 1) & self.mask
+            if self.keys[i] == 0:
+                self.count += 1
+            self.keys[i] = keys[k]
+            self.vals[i] = vals[k]
+
+    def __dealloc__(self):
+        free(self.keys)
+        free(self.vals)
+
+    def __len__(self):
+        return self.count
+
+    cdef inline uint8_t get(self, uint64_t key) noexcept nogil:
+        cdef uint64_t i = mix(key) & self.mask
+        while self.keys[i] != 0:
+            if self.keys[i] == key:
+                return self.vals[i]
+            i = (i + 1) & self.mask
+        return 0
+
+    cdef void scan(self, const uint32_t *x, Py_ssize_t n, uint8_t *out) noexcept nogil:
+        """``out[i * 3 + L - 2]``: the value of the gram ``x[i:i+L]`` (L = 2..4;
+        0 when absent or not all Han)."""
+        cdef Py_ssize_t i, L
+        cdef uint64_t h
+        memset(out, 0, 3 * n)
+        for i in range(n):
+            if not han_like(x[i]):
+                continue
+            h = lex_step(0xcbf29ce484222325ULL, x[i])
+            L = 1
+            while L < DOMAIN_MAX_LEN and i + L < n and han_like(x[i + L]):
+                h = lex_step(h, x[i + L])
+                L += 1
+                out[i * 3 + L - 2] = self.get(gram_key(h, L))
+
+    def values(self, str text):
+        """Per char, the values of the grams of 2, 3, 4 chars starting
+        there; for tests."""
+        cdef Py_ssize_t n = len(text), i
+        x = normalize(text)
+        cdef uint32_t *buf = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
+        cdef uint8_t *o = <uint8_t *>malloc(3 * n + 1)
+        try:
+            for i in range(n):
+                buf[i] = x[i]
+            self.scan(buf, n, o)
+            return [[o[i * 3], o[i * 3 + 1], o[i * 3 + 2]] for i in range(n)]
+        finally:
+            free(buf); free(o)
+
+
+# ---------------------------------------------------------------------------
 # Feature extraction
 
 
@@ -356,6 +633,7 @@ cdef class _Work:
     cdef uint8_t *sm
     cdef uint8_t *em
     cdef uint8_t *l2          # the standard lexicon's ls, le, lm, sm, em: 5 * (cap + 1)
+    cdef uint8_t *dom         # the domain values of the grams starting at each char: 3 * (cap + 1)
     cdef uint64_t *feats      # n * NF buckets
     cdef int64_t *score       # n * NT
     cdef int8_t_ptr back
@@ -365,13 +643,13 @@ cdef class _Work:
     def __cinit__(self):
         self.cap = 0
         self.x = NULL; self.ls = NULL; self.le = NULL; self.lm = NULL
-        self.sm = NULL; self.em = NULL; self.l2 = NULL
+        self.sm = NULL; self.em = NULL; self.l2 = NULL; self.dom = NULL
         self.feats = NULL; self.score = NULL; self.back = NULL; self.mask = NULL
         self.tags = NULL
 
     def __dealloc__(self):
         free(self.x); free(self.ls); free(self.le); free(self.lm); free(self.feats)
-        free(self.sm); free(self.em); free(self.l2)
+        free(self.sm); free(self.em); free(self.l2); free(self.dom)
         free(self.score); free(self.back); free(self.mask); free(self.tags)
 
     cdef int ensure(self, Py_ssize_t n) except -1:
@@ -385,13 +663,14 @@ cdef class _Work:
         self.sm = <uint8_t *>realloc(self.sm, c + 1)
         self.em = <uint8_t *>realloc(self.em, c + 1)
         self.l2 = <uint8_t *>realloc(self.l2, 5 * (c + 1))
+        self.dom = <uint8_t *>realloc(self.dom, 3 * (c + 1))
         self.feats = <uint64_t *>realloc(self.feats, (c + 1) * NF * sizeof(uint64_t))
         self.score = <int64_t *>realloc(self.score, (c + 1) * NT * sizeof(int64_t))
         self.back = <int8_t_ptr>realloc(self.back, (c + 1) * NT)
         self.mask = <uint8_t *>realloc(self.mask, c + 1)
         self.tags = <uint8_t *>realloc(self.tags, c + 1)
         if (self.x == NULL or self.ls == NULL or self.le == NULL or self.lm == NULL
-                or self.sm == NULL or self.em == NULL or self.l2 == NULL
+                or self.sm == NULL or self.em == NULL or self.l2 == NULL or self.dom == NULL
                 or self.feats == NULL or self.score == NULL or self.back == NULL
                 or self.mask == NULL or self.tags == NULL):
             raise MemoryError()
@@ -414,11 +693,28 @@ cdef Py_ssize_t load_text(_Work w, str text) except -1:
     return n
 
 
-cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Py_ssize_t n,
-                  uint64_t bmask) noexcept nogil:
+cdef inline uint64_t dom_r(const uint8_t *dom, Py_ssize_t i, Py_ssize_t n, int L) noexcept nogil:
+    """Right entropy bucket of the gram of ``L`` chars ending at ``i``."""
+    cdef Py_ssize_t s = i - L + 1
+    if s < 0 or i >= n:
+        return 0
+    return dom[s * 3 + L - 2] & 7
+
+
+cdef inline uint64_t dom_l(const uint8_t *dom, Py_ssize_t i, Py_ssize_t n, int L) noexcept nogil:
+    """Left entropy bucket of the gram of ``L`` chars starting at ``i``."""
+    if i < 0 or i >= n:
+        return 0
+    return dom[i * 3 + L - 2] >> 3
+
+
+cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
+                  bint hasdom, Py_ssize_t n, uint64_t bmask) noexcept nogil:
     """Fill ``w.feats`` with the NF bucket numbers of each position.
     ``lex``: the lexicon of every standard; ``lex2`` (when ``has2``): the
-    lexicon of the decoded standard (its features are 0 without one)."""
+    lexicon of the decoded standard (its features are 0 without one);
+    ``domain`` (when ``hasdom``): the domain statistics (without them their
+    features are constants)."""
     cdef Py_ssize_t i
     cdef const uint32_t *x = w.x + 2
     cdef uint64_t *f
@@ -430,7 +726,13 @@ cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Py_ssize_t n,
     cdef uint8_t *sm2 = w.l2 + 3 * stride
     cdef uint8_t *em2 = w.l2 + 4 * stride
     cdef uint64_t absent = 0 if has2 else ABSENT
+    cdef uint64_t noddom = 0 if hasdom else ABSENT
+    cdef const uint8_t *dom = w.dom
     lex.scan(x, n, w.ls, w.le, w.lm, w.sm, w.em)
+    if hasdom:
+        domain.scan(x, n, w.dom)
+    else:
+        memset(w.dom, 0, 3 * n)
     if has2:
         lex2.scan(x, n, ls2, le2, lm2, sm2, em2)
     else:
@@ -477,16 +779,30 @@ cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Py_ssize_t n,
         f[28] = mix((<uint64_t>sm2[i] | (<uint64_t>em2[i] << 4) | absent) ^ (29 * GOLD))
         f[29] = mix((<uint64_t>(em2[i - 1] if i > 0 else 0) | (<uint64_t>sm2[i] << 4)
                      | (lexb(ls2[i]) << 8) | (lexb(le2[i]) << 12) | absent) ^ (30 * GOLD))
+        # domain statistics: left entropies of the grams starting here (a
+        # word may start here), right entropies of those ending here (one
+        # may end here), and both across each edge of this char
+        f[30] = mix((dom_l(dom, i, n, 2) | (dom_l(dom, i, n, 3) << 3)
+                     | (dom_l(dom, i, n, 4) << 6) | noddom) ^ (31 * GOLD))
+        f[31] = mix((dom_r(dom, i, n, 2) | (dom_r(dom, i, n, 3) << 3)
+                     | (dom_r(dom, i, n, 4) << 6) | noddom) ^ (32 * GOLD))
+        f[32] = mix((dom_r(dom, i - 1, n, 2) | (dom_l(dom, i, n, 2) << 3)
+                     | (dom_r(dom, i - 1, n, 3) << 6) | (dom_l(dom, i, n, 3) << 9)
+                     | noddom) ^ (33 * GOLD))
+        f[33] = mix((dom_r(dom, i, n, 2) | (dom_l(dom, i + 1, n, 2) << 3)
+                     | (dom_r(dom, i, n, 3) << 6) | (dom_l(dom, i + 1, n, 3) << 9)
+                     | noddom) ^ (34 * GOLD))
     for i in range(n * NF):
         w.feats[i] &= bmask
 
 
-def feature_buckets(Lexicon lex, str text, int bits, Lexicon lex2=None):
+def feature_buckets(Lexicon lex, str text, int bits, Lexicon lex2=None, Domain domain=None):
     """The NF bucket numbers of each char of ``text`` (list of lists); for
     tests against the reference."""
     cdef _Work w = _Work()
     cdef Py_ssize_t n = load_text(w, text)
-    extract(w, lex, lex2, lex2 is not None, n, ((<uint64_t>1) << bits) - 1)
+    extract(w, lex, lex2, lex2 is not None, domain, domain is not None, n,
+            ((<uint64_t>1) << bits) - 1)
     return [[w.feats[i * NF + k] for k in range(NF)] for i in range(n)]
 
 
@@ -625,6 +941,7 @@ cdef class Decoder:
     cdef readonly Lexicon lexicon
     cdef readonly Lexicon std_lexicon
     cdef bint has2
+    cdef public Domain domain
     cdef _Work w
     cdef readonly int bits
     cdef readonly int std
@@ -697,7 +1014,8 @@ cdef class Decoder:
             return 0
         # the GIL stays held: the work buffers belong to this decoder, and a
         # tokenizer may be shared between threads
-        extract(w, self.lexicon, self.std_lexicon, self.has2, n, self.bmask)
+        extract(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
+                self.domain is not None, n, self.bmask)
         m = n * NF
         for i in range(m):
             w.feats[i] = fold_index(w.feats[i], self.salt, self.fold_bit) * NT
@@ -872,7 +1190,7 @@ cdef class Perceptron:
         self.w = _Work()
 
     def train(self, str text, bytes gold, int std, Lexicon std_lexicon=None,
-              int shared_step=1, int std_step=1):
+              int shared_step=1, int std_step=1, Domain domain=None):
         """One perceptron step on ``text`` with gold tags ``gold`` (one byte
         per char, 0..3) for standard ``std`` (1-based). Returns the number
         of chars whose predicted tag was wrong. Always advances ``c``.
@@ -880,7 +1198,8 @@ cdef class Perceptron:
         ``shared_step`` and ``std_step`` are the sizes of the update of the
         shared and of the standard's own weights (and transitions): a
         smaller own step backs a standard off to what the standards share
-        (as a smaller feature value would).
+        (as a smaller feature value would). ``domain``: the domain
+        statistics this sentence is seen with (None: none).
 
         ``std_lexicon``, when given, replaces the standard's own lexicon for
         this step only (the trainer passes a held-out-fold copy of it, so
@@ -914,12 +1233,13 @@ cdef class Perceptron:
                 raise ValueError(f"standard index {std} has no lexicon of its own")
             lex2 = std_lexicon
         cdef bint has2 = lex2 is not None
+        cdef bint hasdom = domain is not None
         load_text(w, text)
         if n == 0:
             self.c += 1
             return 0
         with nogil:
-            extract(w, self.lexicon, lex2, has2, n, self.bmask)
+            extract(w, self.lexicon, lex2, has2, domain, hasdom, n, self.bmask)
             for i in range(20):
                 tr[i] = TW[i] + TW[std * 20 + i]
             for i in range(n):

@@ -33,6 +33,7 @@ from typing import ClassVar
 from ...atoms import atom_spans
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
 from ._learned import Decoder, Lexicon, trim_heap
+from .domain import load as load_domain
 from .model import fold_weights, parse_meta, parse_text, parse_trans, parse_vocab, read_sections
 from .userwords import RegexMatcher, SetMatcher, matcher
 
@@ -93,24 +94,29 @@ class LearnedEngine(EngineBase):
     """The learned engine. ``model``: a model file (None: the bundled
     model); ``standard``: one of the model's standards (None:
     :data:`DEFAULT_STANDARD`, or the model's first standard when it lacks
-    that one). The model loads on first use or by :meth:`load`; an unknown
+    that one); ``atoms``: keep non-Han tokens whole (:mod:`qieci.atoms`);
+    ``domain``: a domain file of ``qieci adapt``
+    (:mod:`qieci.engines.learned.domain`) whose statistics the model reads.
+    The model loads on first use or by :meth:`load`; an unknown
     standard or a bad file raises ValueError then.
 
     Capability: :class:`~qieci.engines.base.Standards`.
     """
 
     name: ClassVar[str] = "learned"
-    options: ClassVar[tuple[str, ...]] = ("standard", "model", "atoms")
+    options: ClassVar[tuple[str, ...]] = ("standard", "model", "atoms", "domain")
 
     def __init__(
         self,
         standard: str | None = None,
         model: str | PathLike[str] | None = None,
         atoms: bool = True,
+        domain: str | PathLike[str] | None = None,
     ) -> None:
         self.requested_standard = standard
         self.model = resolve_model_path(model)
         self.atoms = bool(atoms)
+        self.domain = resolve_model_path(domain)
         self._lock = threading.RLock()
         self._loaded: _Loaded | None = None
         self._user_words: dict[str, int] = {}
@@ -123,6 +129,8 @@ class LearnedEngine(EngineBase):
         # the requested standard until the model is loaded: repr never loads
         std = self._loaded.standard if self._loaded is not None else self.requested_standard
         extra = "" if self.atoms else ", atoms=False"
+        if self.domain is not None:
+            extra += f", domain={self.domain!r}"
         return f"LearnedEngine(standard={std!r}, model={self.model!r}{extra})"
 
     def spec(self) -> EngineSpec:
@@ -134,6 +142,8 @@ class LearnedEngine(EngineBase):
             options += (("model", self.model),)
         if not self.atoms:
             options += (("atoms", False),)
+        if self.domain is not None:
+            options += (("domain", self.domain),)
         return EngineSpec(self.name, options)
 
     # -- loading ---------------------------------------------------------------
@@ -147,7 +157,10 @@ class LearnedEngine(EngineBase):
             with self._lock:
                 loaded = self._loaded
                 if loaded is None:
-                    loaded = self._loaded = _Loaded(self.model, self.requested_standard)
+                    loaded = _Loaded(self.model, self.requested_standard)
+                    if self.domain is not None:
+                        loaded.decoder.domain = load_domain(self.domain).table()
+                    self._loaded = loaded
         return loaded
 
     def standard(self) -> str:

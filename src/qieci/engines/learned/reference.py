@@ -112,16 +112,92 @@ def lex_scan(words: Iterable[str], text: str) -> tuple[list[int], ...]:
     return start, end, mid, smask, emask
 
 
+# -- domain statistics ------------------------------------------------------
+
+FNV = 0xCBF29CE484222325
+
+
+def han_like(c: int) -> bool:
+    """Chars of domain grams: classes 1, 4 and 5 but % and ‰."""
+    k = char_class(c)
+    return k in (1, 4) or (k == 5 and c not in (0x25, 0x2030))
+
+
+def gram_key(gram: str) -> int:
+    """The key of a (normalised) gram, as the kernel computes it."""
+    h = FNV
+    for ch in gram:
+        h = ((h ^ ord(ch)) * 0x100000001B3) & M64
+    return mix(h ^ (len(gram) * GOLD & M64)) | 1
+
+
+def _bucket(h: float) -> int:
+    return max(0, min(7, int(h * 2.0)))
+
+
+def domain_table(lines: Iterable[str], min_count: int = 2) -> dict[int, int]:
+    """Gram key -> value (right entropy bucket | left entropy bucket << 3)
+    of the Han grams of 2..4 chars of ``lines`` seen ``min_count`` times,
+    as ``DomainCounter.table`` gives (zero values left out)."""
+    import math
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for line in lines:
+        x = "".join(chr(norm(ord(c))) for c in line)
+        for i in range(len(x)):
+            for L in range(1, 6):
+                g = x[i : i + L]
+                if len(g) < L or not all(han_like(ord(c)) for c in g):
+                    break
+                counts[g] += 1
+    sr: Counter[str] = Counter()
+    sl: Counter[str] = Counter()
+    for g, c in counts.items():
+        if len(g) >= 3:
+            sr[g[:-1]] += c * math.log(c)
+            sl[g[1:]] += c * math.log(c)
+    out = {}
+    for g, c in counts.items():
+        if 2 <= len(g) <= 4 and c >= min_count:
+            v = _bucket(math.log(c) - sr[g] / c) | _bucket(math.log(c) - sl[g] / c) << 3
+            if v:
+                out[gram_key(g)] = v
+    return out
+
+
+def domain_values(table: dict[int, int], text: str) -> list[list[int]]:
+    """Per char of ``text``, the values of the grams of 2, 3, 4 chars
+    starting there (0: absent or not all Han)."""
+    x = "".join(chr(norm(ord(c))) for c in text)
+    out = []
+    for i in range(len(x)):
+        row = [0, 0, 0]
+        for L in (2, 3, 4):
+            g = x[i : i + L]
+            if len(g) < L or not all(han_like(ord(c)) for c in g):
+                break
+            row[L - 2] = table.get(gram_key(g), 0)
+        out.append(row)
+    return out
+
+
 def _h(t: int, v: int) -> int:
     return mix(v ^ ((t + 1) * GOLD & M64))
 
 
 def feature_buckets(
-    words: Iterable[str], text: str, bits: int, std_words: Iterable[str] | None = None
+    words: Iterable[str],
+    text: str,
+    bits: int,
+    std_words: Iterable[str] | None = None,
+    domain: dict[int, int] | None = None,
 ) -> list[list[int]]:
-    """The 30 feature buckets of each char of ``text``; ``words``: the
+    """The 34 feature buckets of each char of ``text``; ``words``: the
     lexicon of all standards, ``std_words``: the decoded standard's own
-    (None: no such lexicon, its features are all 0)."""
+    (None: no such lexicon, its features are all 0); ``domain``: the
+    domain table (:func:`domain_table`; None: no domain, constant
+    features)."""
     mask = (1 << bits) - 1
     ls, le, lm, sm, em = lex_scan(words, text)
     ls2, le2, lm2, sm2, em2 = lex_scan(std_words if std_words is not None else (), text)
@@ -131,6 +207,16 @@ def feature_buckets(
 
     def lb(v: int) -> int:
         return min(v, 6)
+
+    dv = domain_values(domain or {}, text)
+    nodom = 0 if domain is not None else 1 << 60
+
+    def dl(i: int, L: int) -> int:  # left bucket of the gram starting at i
+        return dv[i][L - 2] >> 3 if 0 <= i < n else 0
+
+    def dr(i: int, L: int) -> int:  # right bucket of the gram ending at i
+        s = i - L + 1
+        return dv[s][L - 2] & 7 if s >= 0 and i < n else 0
 
     out = []
     for i in range(n):
@@ -173,6 +259,10 @@ def feature_buckets(
             | lb(ls2[i]) << 8
             | lb(le2[i]) << 12
             | absent,
+            dl(i, 2) | dl(i, 3) << 3 | dl(i, 4) << 6 | nodom,
+            dr(i, 2) | dr(i, 3) << 3 | dr(i, 4) << 6 | nodom,
+            dr(i - 1, 2) | dl(i, 2) << 3 | dr(i - 1, 3) << 6 | dl(i, 3) << 9 | nodom,
+            dr(i, 2) | dl(i + 1, 2) << 3 | dr(i, 3) << 6 | dl(i + 1, 3) << 9 | nodom,
         ]
         out.append([_h(t, v) & mask for t, v in enumerate(vals)])
     return out
@@ -243,11 +333,12 @@ def decode(
     std: int,
     forced: bytes | None = None,
     std_words: Iterable[str] | None = None,
+    domain: dict[int, int] | None = None,
 ) -> list[int]:
     """The tags the compiled Decoder gives with the folded ``table`` of
     standard ``std`` (whitespace forced to S; when the forced mask admits
     nothing, decoding without it)."""
-    sc = scores(table, feature_buckets(words, text, bits, std_words), bits, std)
+    sc = scores(table, feature_buckets(words, text, bits, std_words, domain), bits, std)
     space = [is_space(norm(ord(c))) for c in text]
     mask = [8 if sp else (forced[i] if forced is not None else 15) for i, sp in enumerate(space)]
     tags = best_path(sc, trans, mask)
@@ -294,6 +385,7 @@ def train_step(
     std_words: Iterable[str] | None = None,
     shared_step: int = 1,
     std_step: int = 1,
+    domain: dict[int, int] | None = None,
 ) -> int:
     """One perceptron step (in place), as ``Perceptron.train``; returns the
     number of wrongly tagged chars. The shared weights move by
@@ -302,7 +394,7 @@ def train_step(
     if n == 0:
         return 0
     sl = salt(std, bits)
-    buckets = feature_buckets(words, text, bits, std_words)
+    buckets = feature_buckets(words, text, bits, std_words, domain)
     sc = []
     for row in buckets:
         s = [0] * 4

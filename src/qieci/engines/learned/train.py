@@ -24,7 +24,8 @@ from typing import TextIO
 import numpy as np
 
 from ...evaluate import Score, score
-from ._learned import Decoder, Lexicon, Perceptron, fold
+from ._learned import Decoder, Domain, Lexicon, Perceptron, fold
+from .domain import count as domain_count
 from .model import Model, quantize
 
 
@@ -99,6 +100,12 @@ class TrainConfig:
     shared_step: int = 1
     std_steps: dict[str, int] = field(default_factory=dict)
     backoff_chars: int = 0
+    # domain statistics (qieci.engines.learned.domain) of each corpus's own
+    # raw text, in this many held-out folds (0: the model reads none); each
+    # sentence is seen with them in a share ``domain_rate`` of its visits
+    # and without them in the rest, so the model works both ways
+    domain_folds: int = 0
+    domain_rate: float = 0.5
 
     def __post_init__(self) -> None:
         if self.lexicon_folds < 0:
@@ -112,6 +119,8 @@ class TrainConfig:
         steps = [self.shared_step, *self.std_steps.values()]
         if any(not 0 <= v <= 64 for v in steps) or self.shared_step < 1:
             raise ValueError("update steps must be between 0 and 64 (the shared step at least 1)")
+        if self.domain_folds < 0 or not 0.0 <= self.domain_rate <= 1.0:
+            raise ValueError("domain folds must be 0 or more and the domain rate in 0..1")
         if self.backoff_chars < 0:
             raise ValueError(f"backoff chars must be 0 (off) or more, got {self.backoff_chars}")
 
@@ -151,6 +160,22 @@ def fold_lexicons(
         if f >= 0:
             only[f].add(w)
     return [[w for w in words if w not in only[f]] for f in range(folds)]
+
+
+def domain_folds(sentences: Sequence[Sequence[str]], folds: int) -> list[Domain]:
+    """For each sentence, the domain statistics of its corpus's raw text
+    without its fold (sentence ``j`` is in fold ``j % folds``; one fold:
+    the whole text), so that training sees statistics of text around a
+    sentence, as a user's domain file is of text around what is cut."""
+    texts = ["".join(words) for words in sentences]
+    if folds == 1:
+        tables = [domain_count(texts).table()]
+    else:
+        tables = [
+            domain_count(t for j, t in enumerate(texts) if j % folds != f).table()
+            for f in range(folds)
+        ]
+    return [tables[j % folds] for j in range(len(texts))]
 
 
 def decoder_for(
@@ -248,6 +273,14 @@ def train(
     for std in standards:
         folds = held_out.get(std)
         fold_lex.extend(folds[j % nfolds] if folds else None for j in range(len(sentences[std])))
+    # example index -> the domain statistics of its fold (None: none)
+    fold_dom: list[Domain | None] = []
+    if cfg.domain_folds > 0:
+        for std in standards:
+            fold_dom.extend(domain_folds(sentences[std], cfg.domain_folds))
+        say(f"domain statistics: {cfg.domain_folds} fold(s) per corpus")
+    else:
+        fold_dom = [None] * len(examples)
     del sentences
     dev_gold = {std: [w for p in files for w in read_corpus(p)] for std, files in dev.items()}
     n_chars = sum(len(t) for t, _, _ in examples)
@@ -268,6 +301,7 @@ def train(
 
     p = Perceptron(cfg.bits, len(standards), lexicon, [std_lex.get(s) for s in standards])
     rng = random.Random(cfg.seed)
+    dom_rng = random.Random(cfg.seed + 1)
     order = list(range(len(examples)))
     best: Model | None = None
     best_f1 = -1.0
@@ -279,8 +313,11 @@ def train(
         step = max(1, len(order) // 10)
         for k, idx in enumerate(order, 1):
             text, tags, std_index = examples[idx]
+            dom = fold_dom[idx]
+            if dom is not None and dom_rng.random() >= cfg.domain_rate:
+                dom = None
             errors += p.train(
-                text, tags, std_index, fold_lex[idx], cfg.shared_step, steps[std_index - 1]
+                text, tags, std_index, fold_lex[idx], cfg.shared_step, steps[std_index - 1], dom
             )
             if k % step == 0 and log is not None:
                 print(
@@ -301,6 +338,8 @@ def train(
                 "lexicon_words": len(lexicon_words),
                 "std_lexicon_words": {s: len(w) for s, w in std_words.items()},
                 "lexicon_folds": nfolds if held_out else 0,
+                "domain_folds": cfg.domain_folds,
+                "domain_rate": cfg.domain_rate if cfg.domain_folds else 0.0,
                 "shared_step": cfg.shared_step,
                 "std_steps": dict(zip(standards, steps, strict=True)),
             },

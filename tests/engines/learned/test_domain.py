@@ -1,0 +1,182 @@
+"""Domain statistics (``qieci adapt``): the counting kernel and the domain
+features against the pure-Python reference, the domain file format, and
+the API and CLI that use them."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qieci import Tokenizer, binfile
+from qieci.cli import main
+from qieci.engines.learned import reference as ref
+from qieci.engines.learned._learned import (
+    Decoder,
+    Domain,
+    DomainCounter,
+    Lexicon,
+    Perceptron,
+    feature_buckets,
+    fold,
+)
+from qieci.engines.learned.domain import DOMAIN_KIND, count, load
+from qieci.engines.learned.train import word_tags
+
+# few characters, so that grams repeat and entropies vary; ， 。 a 1 break Han runs
+ALPHABET = "北京大学生人民中国的了是在年十，。a1 "
+lines = st.lists(st.text(alphabet=ALPHABET, max_size=40), max_size=12)
+BITS = 10
+
+
+def table_of(texts: list[str], min_count: int = 2) -> dict[int, int]:
+    c = DomainCounter()
+    for t in texts:
+        c.add(t)
+    keys, values = c.table(min_count)
+    assert keys.tolist() == sorted(keys.tolist())
+    return dict(zip(keys.tolist(), values.tolist(), strict=True))
+
+
+@settings(max_examples=150)
+@given(lines, st.integers(1, 3))
+def test_counter_matches_reference(texts, min_count):
+    assert table_of(texts, min_count) == ref.domain_table(texts, min_count)
+
+
+def test_entropy_buckets_by_hand():
+    """北京 is followed by 4 different chars, once each: right entropy log 4
+    = 1.39 nats, bucket int(2 * 1.39) = 2; always preceded by the start of
+    a run (each a neighbour of its own): left entropy log 4, bucket 2.
+    京大, always followed by 学 and preceded by 北, has entropies 0."""
+    got = table_of(["北京大学", "北京人", "北京的", "北京年"])
+    assert got[ref.gram_key("北京")] == 2 | 2 << 3
+    assert ref.gram_key("京大") not in got  # seen once only
+    got = table_of(["北京大学"] * 3)
+    assert ref.gram_key("京大") not in got  # entropies 0: value 0, left out
+    # 3 runs end and start at 北京大学: log 3 = 1.10 nats, bucket 2
+    assert got[ref.gram_key("北京大学")] == 2 | 2 << 3
+    got = table_of(["北京大学"] * 8)  # log 8 = 2.08 nats: bucket 4
+    assert got[ref.gram_key("北京大学")] == 4 | 4 << 3
+
+
+@given(lines, st.text(alphabet=ALPHABET, max_size=30))
+def test_domain_features_match_reference(texts, text):
+    t = ref.domain_table(texts)
+    keys = np.array(sorted(t), dtype=np.uint64)
+    dom = Domain(keys, np.array([t[k] for k in sorted(t)], dtype=np.uint8))
+    assert dom.values(text) == ref.domain_values(t, text)
+    ws = ["北京", "大学", "人民"]
+    assert feature_buckets(Lexicon(ws), text, BITS, None, dom) == ref.feature_buckets(
+        ws, text, BITS, None, t
+    )
+
+
+@given(st.integers(0, 500), lines, st.text(alphabet=ALPHABET, max_size=30))
+def test_decoder_and_perceptron_with_a_domain_match_reference(seed, texts, text):
+    t = ref.domain_table(texts)
+    stats = count(texts)
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(-300, 300, size=(1 << BITS) * 4).astype(np.int16)
+    table = fold(raw, BITS, 1)
+    dec = Decoder(table, [0] * 20, Lexicon([]), BITS, 1)
+    dec.domain = stats.table()
+    assert dec.tags(text) == ref.decode(table.tolist(), [0] * 20, [], text, BITS, 1, None, None, t)
+    sent = [w for w in text.split(" ") if w]
+    p = Perceptron(BITS, 1, Lexicon([]))
+    N = (1 << BITS) * 4
+    W, U, TW, TU = [0] * N, [0] * N, [0] * 40, [0] * 40
+    s = "".join(sent)
+    assert p.train(s, word_tags(sent), 1, None, 1, 1, stats.table()) == ref.train_step(
+        W, U, TW, TU, 1, [], s, word_tags(sent), 1, BITS, None, 1, 1, t
+    )
+    assert p.W.tolist() == W and p.TW.tolist() == TW
+
+
+def test_domain_table_refuses_bad_entries():
+    with pytest.raises(ValueError, match="one value per key"):
+        Domain(np.array([3], dtype=np.uint64), np.array([], dtype=np.uint8))
+    with pytest.raises(ValueError, match="out of range"):
+        Domain(np.array([3], dtype=np.uint64), np.array([64], dtype=np.uint8))
+
+
+def test_file_round_trip(tmp_path):
+    stats = count(["北京大学北京人北京的", "北京大学很美北京大学的学生"] * 4)
+    path = tmp_path / "d.qcd"
+    stats.save(path)
+    back = load(path)
+    assert back.keys.tolist() == stats.keys.tolist()
+    assert back.values.tolist() == stats.values.tolist()
+    assert (back.min_count, back.chars, back.full) == (2, stats.chars, False)
+    assert oct(path.stat().st_mode & 0o777) != oct(0o600)  # honours the umask, not 0600
+
+
+def test_damaged_files_are_refused_naming_them(tmp_path):
+    stats = count(["北京大学北京人北京的"] * 4)
+    good = stats.to_bytes()
+    bad = tmp_path / "bad.qcd"
+    for data, message in [
+        (good[: len(good) // 2], "truncated"),
+        (good[:-3] + bytes([good[-3] ^ 0xFF]) + good[-2:], "checksum"),
+        (binfile.pack("model", {"meta": b"{}"}), "expected 'domain'"),
+        (binfile.pack(DOMAIN_KIND, {"meta": b"{}", "table": b""}), "corrupt domain metadata"),
+    ]:
+        bad.write_bytes(data)
+        with pytest.raises(ValueError, match=message) as err:
+            load(bad)
+        assert str(bad) in str(err.value)
+    # keys out of order
+    meta = (
+        b'{"format": 1, "hash": "fnv1a64-norm-mix-len", "min_count": 2, '
+        b'"chars": 9, "grams": 2, "full": false}'
+    )
+    table = np.array([5, 3], dtype="<u8").tobytes() + bytes([1, 1])
+    bad.write_bytes(binfile.pack(DOMAIN_KIND, {"meta": meta, "table": table}))
+    with pytest.raises(ValueError, match="unsorted"):
+        load(bad)
+
+
+def test_tokenizer_reads_a_domain(tmp_path):
+    """domain= implies the learned engine, travels in the spec (a path, no
+    data) and pickles; the output stays lossless."""
+    path = tmp_path / "d.qcd"
+    count(["韩立看着墨大夫，韩立心中一动。", "墨大夫笑了，韩立点头。"] * 5).save(path)
+    tok = Tokenizer(domain=path)
+    assert tok.engine.name == "learned"
+    text = "韩立看了一眼墨大夫。"
+    words = tok.lcut(text)
+    assert "".join(words) == text
+    assert ("domain", str(path)) in tok.engine.spec().options
+    assert pickle.loads(pickle.dumps(tok)).lcut(text) == words
+    with pytest.raises(ValueError, match="d2.qcd"):
+        Tokenizer(domain=tmp_path / "d2.qcd").lcut(text)
+
+
+def test_cli_adapt_then_cut(tmp_path, capsys):
+    raw = tmp_path / "raw.txt"
+    raw.write_text("韩立看着墨大夫。\n墨大夫笑了，韩立点头。\n" * 5, encoding="utf-8")
+    dom = tmp_path / "d.qcd"
+    assert main(["adapt", str(raw), "-o", str(dom)]) == 0
+    assert "grams from" in capsys.readouterr().err
+    assert len(load(dom).keys) > 0
+    out = tmp_path / "out.txt"
+    assert main(["cut", str(raw), "--domain", str(dom), "-o", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [ln.replace(" ", "") for ln in lines] == raw.read_text(encoding="utf-8").splitlines()
+
+
+def test_cli_mistakes(tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert main(["adapt", str(empty), "-o", str(tmp_path / "d.qcd")]) == 2
+    assert "no text" in capsys.readouterr().err
+    assert not (tmp_path / "d.qcd").exists()
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("好\n".encode() + b"\xff\n")
+    assert main(["adapt", str(bad), "-o", str(tmp_path / "d.qcd")]) != 0
+    assert "bad.txt:2" in capsys.readouterr().err
+    assert main(["cut", str(bad), "--engine", "jieba", "--domain", "x.qcd"]) == 2
+    assert "learned engine only" in capsys.readouterr().err
