@@ -164,6 +164,7 @@ def inflate(
     section: str,
     limit: int | None = None,
     sparse: bool = False,
+    what: str = "qieci file",
 ) -> bytes:
     """Decompress the zlib stream ``stored`` incrementally, and raise
     ValueError naming ``source`` and ``section`` at the first byte past
@@ -171,7 +172,7 @@ def inflate(
     :data:`MAX_RATIO` x its stored size + :data:`RATIO_SLACK` (unless
     ``sparse``: a table that may be mostly zeros, whose ``limit`` is exact)
     or :data:`MAX_SECTION_BYTES`. Memory stays within about twice the cap,
-    whatever the stream holds."""
+    whatever the stream holds. ``what`` names the kind of file in messages."""
     cap = MAX_SECTION_BYTES if limit is None else min(limit, MAX_SECTION_BYTES)
     if not sparse:
         cap = min(cap, MAX_RATIO * len(stored) + RATIO_SLACK)
@@ -184,16 +185,18 @@ def inflate(
             chunk = d.decompress(data, min(_INFLATE_STEP, cap + 1 - size))
             data = d.unconsumed_tail
             if not chunk and not data and not d.eof:
-                raise ValueError(f"{source}: truncated qieci file (section {section!r} cut off)")
+                raise ValueError(
+                    f"{source}: truncated {what} section {section!r} (its zlib stream is cut off)"
+                )
             size += len(chunk)
             if size > cap:
                 raise ValueError(
-                    f"{source}: corrupt qieci file (section {section!r} inflates past "
+                    f"{source}: corrupt {what} section {section!r} (it inflates past "
                     f"{cap:,} bytes: {_why(limit, cap)})"
                 )
             parts.append(chunk)
     except zlib.error as exc:
-        raise ValueError(f"{source}: corrupt qieci file (section {section!r}: {exc})") from None
+        raise ValueError(f"{source}: corrupt {what} section {section!r} ({exc})") from None
     return b"".join(parts)
 
 

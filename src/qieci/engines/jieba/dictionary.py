@@ -120,8 +120,9 @@ class DictData:
 
         stored = binfile.stored_sections(data, kind=DICT_KIND, source=source)
         binfile.require(stored, ("meta", "parent_delta", "chars", "freq", "tag"), source)
+        raw_meta = binfile.section(stored, "meta", source, META_LIMIT)
         try:
-            meta = json.loads(binfile.section(stored, "meta", source, META_LIMIT))
+            meta = json.loads(raw_meta)
             total = int(meta["total"])
             tags = tuple(str(t) for t in meta["tags"])
             n = int(meta["entries"])

@@ -106,8 +106,9 @@ class PosHMMTables:
         """Parse and validate a ``poshmm`` file; ValueError naming ``source``."""
         stored = binfile.stored_sections(data, kind=POSHMM_KIND, source=source)
         binfile.require(stored, _SECTIONS, source)
+        raw_meta = binfile.section(stored, "meta", source, META_LIMIT)
         try:
-            meta = json.loads(binfile.section(stored, "meta", source, META_LIMIT))
+            meta = json.loads(raw_meta)
             states = tuple((str(p), str(t)) for p, t in meta["states"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{source}: corrupt POS HMM metadata ({exc})") from None

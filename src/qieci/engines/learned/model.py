@@ -171,11 +171,9 @@ def _inflate(
 ) -> bytes:
     """Section ``name`` decompressed, never past ``limit`` (see
     :func:`qieci.binfile.inflate`)."""
-    try:
-        return binfile.inflate(sec[name], source=source, section=name, limit=limit, sparse=sparse)
-    except ValueError as exc:
-        why = str(exc).split("(", 1)[-1].rstrip(")")
-        raise ValueError(f"{source}: corrupt model section {name!r} ({why})") from None
+    return binfile.inflate(
+        sec[name], source=source, section=name, limit=limit, sparse=sparse, what="model"
+    )
 
 
 def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], str]:
@@ -198,8 +196,9 @@ def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], s
 def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
     from ._learned import NUM_TEMPLATES
 
+    raw = _inflate(sec, "meta", source, META_LIMIT)
     try:
-        meta = json.loads(_inflate(sec, "meta", source, META_LIMIT).decode("utf-8"))
+        meta = json.loads(raw.decode("utf-8"))
         fmt = meta["format"]
         bits = int(meta["bits"])
         standards = [str(s) for s in meta["standards"]]
@@ -254,8 +253,9 @@ def parse_text(sec: dict[str, bytes], name: str, source: str) -> str:
 def parse_vocab(sec: dict[str, bytes], source: str, name: str = "vocab") -> dict[str, str]:
     """A ``vocab``-like section (``vocab``, ``stdlex``): standard -> words
     joined by newlines."""
+    text = parse_text(sec, name, source)
     try:
-        vocab = json.loads(parse_text(sec, name, source))
+        vocab = json.loads(text)
         return {str(k): str(v) for k, v in vocab.items()}
     except (ValueError, AttributeError) as exc:
         raise ValueError(f"{source}: corrupt model vocab ({exc})") from None
