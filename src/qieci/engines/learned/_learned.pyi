@@ -40,6 +40,8 @@ class Decoder:
     def bits(self) -> int: ...
     @property
     def std(self) -> int: ...
+    # texts longer than this are decoded window by window (same tags)
+    window: int
     def __init__(
         self,
         table: npt.NDArray[np.int16] | None,  # folded, 2**(bits - 1) * 4 values
