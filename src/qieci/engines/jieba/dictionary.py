@@ -227,15 +227,15 @@ def load_data(path: str | PathLike[str] | None) -> DictData:
     except OSError as exc:
         raise ValueError(f"{p}: cannot read dictionary: {exc.strerror or exc}") from None
     if binfile.is_container(head):
-        data = DictData.from_bytes(binfile.read_regular(p, "dictionary"), p)
+        loaded = DictData.from_bytes(binfile.read_regular(p, "dictionary"), p)
     else:
-        data = _compile_text(p, st.st_mtime_ns, st.st_size)
-    if data.total <= 0:  # nothing could be segmented with it
+        loaded = _compile_text(p, st.st_mtime_ns, st.st_size)
+    if loaded.total <= 0:  # nothing could be segmented with it
         raise ValueError(
             f"{p}: the dictionary is empty (no word with a positive frequency); "
             "give a 'word freq [tag]' file"
         )
-    return data
+    return loaded
 
 
 def bundled_words() -> list[str]:
