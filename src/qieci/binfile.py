@@ -23,6 +23,13 @@ Layout (all integers little-endian)::
 A reader checks the magic, the version, the table checksum, that every
 payload lies inside the file, and each payload's checksum before it is used.
 Any failure raises :class:`ValueError` naming the file.
+
+Inflating is bounded (a zlib "bomb" of a few MB can hold gigabytes of
+zeros). A section is decompressed incrementally and refused at the first
+byte past its limit: the size its kind's metadata declares (the reader
+passes it), and never more than :data:`MAX_RATIO` times its stored size
+plus :data:`RATIO_SLACK` (real sections compress 1 to 27 times; zeros
+compress about 1,000 times), nor :data:`MAX_SECTION_BYTES`.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import os
 import stat
 import struct
 import sys
+import tempfile
 import zlib
 from array import array
 from collections.abc import Mapping
@@ -52,6 +60,16 @@ VERSION = 1
 _HEADER = struct.Struct("<8sI8sII")
 _ENTRY = struct.Struct("<16sQQII")
 _FLAG_ZLIB = 1
+
+#: A compressed section inflates to at most MAX_RATIO times its stored
+#: size plus RATIO_SLACK (the bundled files' sections: 1 to 27 times).
+MAX_RATIO = 32
+RATIO_SLACK = 1 << 20
+#: No section of any kind inflates past this.
+MAX_SECTION_BYTES = 1 << 30
+#: zlib's own bound: no stream inflates more than about 1,032 times.
+ZLIB_MAX_RATIO = 1100
+_INFLATE_STEP = 1 << 22
 
 
 def pack(kind: str, sections: Mapping[str, bytes], *, compress: bool = True) -> bytes:
@@ -75,11 +93,27 @@ def pack(kind: str, sections: Mapping[str, bytes], *, compress: bool = True) -> 
     return header + table + b"".join(payloads)
 
 
-def unpack(data: bytes, *, kind: str, source: str) -> dict[str, bytes]:
+def unpack(
+    data: bytes,
+    *,
+    kind: str,
+    source: str,
+    limits: Mapping[str, int] | None = None,
+) -> dict[str, bytes]:
     """Parse a container, verify it, and return its decompressed sections.
 
-    ``source`` names the file in error messages; ``kind`` is the expected kind.
+    ``source`` names the file in error messages; ``kind`` is the expected
+    kind; ``limits`` caps the decompressed size of the sections it names
+    (see :func:`inflate`; every section is capped by its stored size too).
     """
+    stored = stored_sections(data, kind=kind, source=source)
+    return {name: section(stored, name, source, (limits or {}).get(name)) for name in stored}
+
+
+def stored_sections(data: bytes, *, kind: str, source: str) -> dict[str, tuple[bytes, bool]]:
+    """The verified sections of a container, not yet decompressed: name ->
+    (stored bytes, compressed?). Read them with :func:`section`, which
+    takes a limit that may depend on sections read before (metadata)."""
     view = memoryview(data)
     if len(view) < _HEADER.size or bytes(view[:8]) != MAGIC:
         raise ValueError(f"{source}: not a qieci data file (bad magic bytes)")
@@ -97,7 +131,7 @@ def unpack(data: bytes, *, kind: str, source: str) -> dict[str, bytes]:
     table = bytes(view[_HEADER.size : table_end])
     if zlib.crc32(table) != table_crc:
         raise ValueError(f"{source}: corrupt qieci file (section table checksum mismatch)")
-    sections: dict[str, bytes] = {}
+    sections: dict[str, tuple[bytes, bool]] = {}
     for i in range(count):
         raw_name, offset, length, crc, flags = _ENTRY.unpack_from(table, i * _ENTRY.size)
         name = raw_name.rstrip(b"\0").decode("ascii", "replace")
@@ -106,15 +140,79 @@ def unpack(data: bytes, *, kind: str, source: str) -> dict[str, bytes]:
         stored = bytes(view[offset : offset + length])
         if zlib.crc32(stored) != crc:
             raise ValueError(f"{source}: corrupt qieci file (section {name!r} checksum mismatch)")
-        if flags & _FLAG_ZLIB:
-            try:
-                stored = zlib.decompress(stored)
-            except zlib.error as exc:
-                raise ValueError(
-                    f"{source}: corrupt qieci file (section {name!r}: {exc})"
-                ) from None
-        sections[name] = stored
+        sections[name] = (stored, bool(flags & _FLAG_ZLIB))
     return sections
+
+
+def section(
+    stored: Mapping[str, tuple[bytes, bool]], name: str, source: str, limit: int | None = None
+) -> bytes:
+    """Section ``name`` of :func:`stored_sections`, decompressed within
+    ``limit`` bytes (and the stored-size bound of :func:`inflate`)."""
+    if name not in stored:
+        raise ValueError(f"{source}: qieci file lacks section(s) {name}")
+    payload, compressed = stored[name]
+    if not compressed:
+        return payload
+    return inflate(payload, source=source, section=name, limit=limit)
+
+
+def inflate(
+    stored: bytes,
+    *,
+    source: str,
+    section: str,
+    limit: int | None = None,
+    sparse: bool = False,
+    what: str = "qieci file",
+) -> bytes:
+    """Decompress the zlib stream ``stored`` incrementally, and raise
+    ValueError naming ``source`` and ``section`` at the first byte past
+    ``limit`` (the size the metadata declares) or past
+    :data:`MAX_RATIO` x its stored size + :data:`RATIO_SLACK` (unless
+    ``sparse``: a table that may be mostly zeros, whose ``limit`` is exact)
+    or :data:`MAX_SECTION_BYTES`. Memory stays within about twice the cap,
+    whatever the stream holds. ``what`` names the kind of file in messages."""
+    cap = MAX_SECTION_BYTES if limit is None else min(limit, MAX_SECTION_BYTES)
+    if not sparse:
+        cap = min(cap, MAX_RATIO * len(stored) + RATIO_SLACK)
+    d = zlib.decompressobj()
+    parts: list[bytes] = []
+    size = 0
+    data = stored
+    try:
+        while not d.eof:
+            chunk = d.decompress(data, min(_INFLATE_STEP, cap + 1 - size))
+            data = d.unconsumed_tail
+            if not chunk and not data and not d.eof:
+                raise ValueError(
+                    f"{source}: truncated {what} section {section!r} (its zlib stream is cut off)"
+                )
+            size += len(chunk)
+            if size > cap:
+                raise ValueError(
+                    f"{source}: corrupt {what} section {section!r} (it inflates past "
+                    f"{cap:,} bytes: {_why(limit, cap)})"
+                )
+            parts.append(chunk)
+    except zlib.error as exc:
+        raise ValueError(f"{source}: corrupt {what} section {section!r} ({exc})") from None
+    return b"".join(parts)
+
+
+def _why(limit: int | None, cap: int) -> str:
+    if limit is not None and cap == limit:
+        return "the size its metadata declares"
+    if cap == MAX_SECTION_BYTES:
+        return "the largest section qieci reads"
+    return f"more than {MAX_RATIO} times its stored size, as no real data file does"
+
+
+def plausible(declared: int, stored: int) -> bool:
+    """Whether ``stored`` bytes of zlib can hold ``declared`` bytes (zlib
+    never inflates more than about 1,032 times): checked before a reader
+    allocates what metadata declares."""
+    return declared <= ZLIB_MAX_RATIO * stored + RATIO_SLACK
 
 
 def read_regular(path: str | PathLike[str], what: str) -> bytes:
@@ -137,6 +235,43 @@ def read_regular(path: str | PathLike[str], what: str) -> bytes:
         os.close(fd)
 
 
+def temp_beside(path: str, suffix: str) -> tuple[int, str]:
+    """A new private file in ``path``'s folder, named ``.NAME.XXXXXXXX`` +
+    ``suffix`` (8 random characters): created exclusively (``O_EXCL``, and
+    ``O_NOFOLLOW``: a planted file or symlink of that name is never used),
+    opened for writing. Returns its descriptor and its path."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    return tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=suffix, dir=directory)
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file of
+    :func:`temp_beside`, renamed over ``path`` once complete: ``path`` is
+    never partly written, and a symlink at ``path`` is replaced, never
+    followed. The file gets the permissions the umask allows; a failure
+    leaves nothing behind and raises OSError."""
+    p = os.fspath(path)
+    fd, tmp = temp_beside(p, ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~current_umask())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def read(path: str | PathLike[str], *, kind: str) -> dict[str, bytes]:
     """Read and verify the container at ``path``."""
     data = read_regular(path, "qieci data file")
@@ -148,7 +283,7 @@ def is_container(head: bytes) -> bool:
     return head[:8] == MAGIC
 
 
-def require(sections: Mapping[str, bytes], names: tuple[str, ...], source: str) -> None:
+def require(sections: Mapping[str, object], names: tuple[str, ...], source: str) -> None:
     """Raise ValueError unless every name in ``names`` is a section."""
     missing = [n for n in names if n not in sections]
     if missing:

@@ -513,7 +513,10 @@ class Tokenizer:
                 if strict:
                     raise ValueError(msg)
                 warnings.warn(msg, UserDictWarning, stacklevel=3)
-            self.add_word(word, freq.strip() if freq else None, tag.strip() if tag else None)
+            try:
+                self.add_word(word, freq.strip() if freq else None, tag.strip() if tag else None)
+            except ValueError as exc:  # a frequency or tag out of range
+                raise ValueError(f"{name}:{lineno}: {exc}") from None
 
     # -- what only some engines offer ----------------------------------------------
 

@@ -106,7 +106,8 @@ def test_a_killed_worker_ends_the_run_with_a_clear_error(tmp_path):
     os.kill(below[-1], signal.SIGKILL)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
-    assert b"worker process ended unexpectedly" in err and b"Traceback" not in err
+    assert f"(pid {below[-1]}) was killed by SIGKILL".encode() in err, err
+    assert b"Traceback" not in err
     assert sorted(os.listdir(out)) == []  # no partial output, no spill folder
 
 
@@ -137,3 +138,58 @@ def test_workers_fork_from_a_single_threaded_process_only():
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["True", "False"]  # forked directly; then from the server
+
+
+SERVED = """\
+import sys, threading
+import qieci
+from qieci.io.workers import WorkerError
+stop = threading.Event()
+threading.Thread(target=stop.wait, daemon=True).start()  # a thread: workers come from the server
+texts = ("我来到北京清华大学" for _ in range(10**8))
+try:
+    for i, words in enumerate(qieci.Tokenizer().cut_many(texts, jobs=2)):
+        if i == 0:
+            print("ready", flush=True)
+except WorkerError as exc:
+    print(exc, flush=True)
+    sys.exit(3)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_worker_of_the_fork_server_ends_cut_many():
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVED], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"ready\n"
+    below = descendants(proc.pid)
+    server_children = [p for p in below if p not in descendants_1(proc.pid)]
+    assert len(server_children) == 2, below  # the server's two workers
+    os.kill(server_children[0], signal.SIGKILL)
+    t = time.monotonic()
+    out, err = proc.communicate(timeout=10)
+    assert time.monotonic() - t < 10
+    assert proc.returncode == 3, err
+    assert b"ended unexpectedly (killed, or out of memory)" in out, out
+    # the server and the other worker end with it (zombies, reparented,
+    # may linger until their new parent reaps them)
+    deadline = time.monotonic() + 5
+    while [p for p in below if running(p)] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not [p for p in below if running(p)]
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def descendants_1(pid: int) -> list[int]:
+    """The direct children of ``pid``."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(x) for x in f.read().split()]

@@ -67,16 +67,21 @@ class IDFTable:
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str) -> IDFTable:
-        sec = binfile.unpack(data, kind=IDF_KIND, source=source)
-        binfile.require(sec, ("words", "values", "index"), source)
+        stored = binfile.stored_sections(data, kind=IDF_KIND, source=source)
+        binfile.require(stored, ("words", "values", "index"), source)
+        raw_words = binfile.section(stored, "words", source)
         try:
-            words = sec["words"].decode("utf-8").split("\n") if sec["words"] else []
+            words = raw_words.decode("utf-8").split("\n") if raw_words else []
         except UnicodeDecodeError as exc:
             raise ValueError(f"{source}: corrupt IDF table (invalid UTF-8: {exc})") from None
-        if len(sec["values"]) % 8 or len(sec["index"]) % 2:
+        del raw_words
+        # at most 65,536 distinct values (uint16 indexes), one index per word
+        raw_values = binfile.section(stored, "values", source, 8 * 0x10000)
+        raw_index = binfile.section(stored, "index", source, 2 * len(words))
+        if len(raw_values) % 8 or len(raw_index) % 2:
             raise ValueError(f"{source}: corrupt IDF table (partial array item)")
-        values = _array("d", sec["values"])
-        index = _array("H", sec["index"])
+        values = _array("d", raw_values)
+        index = _array("H", raw_index)
         if len(index) != len(words) or (index and max(index) >= len(values)):
             raise ValueError(f"{source}: corrupt IDF table (index does not match words)")
         table = dict(zip(words, map(values.__getitem__, index), strict=True))

@@ -13,8 +13,9 @@ Nothing below this package sees an ``argparse.Namespace``.
 * parsing, dispatch and exit statuses: :mod:`.app`.
 
 Exit status: 0 on success, 2 on bad input or usage (a missing file, an
-unreadable dictionary, invalid UTF-8), 1 when a worker process dies (killed,
-out of memory), 130 when interrupted (SIGINT), 143 on SIGTERM.
+unreadable dictionary, invalid UTF-8), 1 on a fault (a worker process dies,
+the disk is full, the input changes during the run), 130 when interrupted
+(SIGINT), 143 on SIGTERM.
 """
 
 from .app import main

@@ -4,6 +4,7 @@ errors a user can cause become one line on stderr and exit status 2."""
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -13,7 +14,7 @@ from types import FrameType
 from typing import TextIO
 
 from .._version import __version__
-from ..io.lines import InputError
+from ..io.lines import InputChanged, InputError
 from ..io.workers import WorkerError
 from . import adapt, cut, eval, keywords, standards, train
 
@@ -48,6 +49,10 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # numpy's BLAS would start a thread pool the learned engine never uses,
+    # and a process with threads is never forked: the workers would then
+    # come from the fork server, which loads the model once more
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -65,8 +70,8 @@ def _run(args: argparse.Namespace) -> int:
     except (InputError, ValueError, LookupError) as exc:
         print(f"qieci: error: {exc}", file=sys.stderr)
         return 2
-    except WorkerError as exc:  # a fault, not the user's mistake
-        print(f"qieci: error: {exc}; nothing was written under the output name", file=sys.stderr)
+    except (WorkerError, InputChanged) as exc:  # a fault, not the user's mistake
+        print(f"qieci: error: {exc}; {_what_was_written(args)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("qieci: interrupted", file=sys.stderr)
@@ -76,10 +81,27 @@ def _run(args: argparse.Namespace) -> int:
         _drop_stdout()
         return 1
     except OSError as exc:  # a full disk, an I/O error: one line, no traceback
-        where = f"{exc.filename}: " if exc.filename else ""
+        name = exc.filename
+        if name is None and exc.errno in _WRITE_ERRORS:  # only writes fail so
+            name = getattr(args, "output", None) or "<stdout>"
+        where = f"{name}: " if name else ""
         print(f"qieci: error: {where}{exc.strerror or exc}", file=sys.stderr)
         _drop_stdout()
         return 1
+
+
+#: Errors that only a write gives: they concern the output.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _what_was_written(args: argparse.Namespace) -> str:
+    """What a run that failed part way left, for its last message."""
+    output = getattr(args, "output", None)
+    if output is None:
+        return "the output on stdout is incomplete"
+    if output.endswith(("/", os.sep)) or os.path.isdir(output):
+        return "the outputs completed before are in place (--resume goes on from there)"
+    return "nothing was written under the output name"
 
 
 def _drop_stdout() -> None:

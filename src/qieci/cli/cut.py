@@ -15,7 +15,14 @@ import sys
 import time
 from typing import Any
 
-from ..io.lines import AtomicOutput, InputError, check_output_path, open_input, open_output
+from ..io.lines import (
+    AtomicOutput,
+    InputError,
+    check_output_path,
+    open_input,
+    open_output,
+    remove_stale,
+)
 from ..io.stream import CutOptions, Progress, Segmenter, Stats, spill_directory
 from .options import (
     add_dictionary_arguments,
@@ -24,6 +31,9 @@ from .options import (
     engine_name,
     make_tokenizer,
 )
+
+#: The name of the spill folder of ``-o DIR/`` (``DIR/.qieci.XXXXXXXX.spill``).
+SPILL_NAME = "qieci"
 
 
 def register(sub: Any) -> None:
@@ -152,7 +162,11 @@ def run(args: argparse.Namespace) -> int:
     out_dir = _output_is_dir(args.output)
     if out_dir:
         os.makedirs(args.output, exist_ok=True)
-    near = os.path.join(args.output, "x") if out_dir else args.output
+        names = _output_names(inputs, args.output)
+        # what killed runs left beside any of these outputs (with --resume
+        # too, for outputs that are then skipped)
+        remove_stale(args.output, [os.path.basename(n) for n in names] + [SPILL_NAME])
+    near = os.path.join(args.output, SPILL_NAME) if out_dir else args.output
     with (
         spill_directory(near) as spill,
         Segmenter(tok, opts, args.jobs or None, spill_dir=spill) as seg,

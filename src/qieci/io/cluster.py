@@ -64,8 +64,7 @@ def cut_partition(
     # registered under ``name`` by cut_text_files, set up before any task runs
     assert isinstance(plugin, TokenizerPlugin) and plugin.tokenizer is not None
     tok = plugin.tokenizer
-    out = AtomicOutput(out_path)
-    out.file.close()
+    out = AtomicOutput(out_path)  # held open (and locked) until committed
     try:
         res = cut_range(tok, (CutOptions(**options), path, start, end, out.tmp))
         out.commit()

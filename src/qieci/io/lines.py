@@ -11,19 +11,55 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
+import shutil
+import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import BinaryIO
 
+from ..binfile import current_umask, temp_beside
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: stale files cannot be told from live ones
+    fcntl = None  # type: ignore[assignment]
+
 ERROR_POLICIES = ("strict", "replace", "skip-line")
 
 
 class InputError(Exception):
     """A problem with an input file, reported as ``file:line: message``."""
+
+
+class InputChanged(RuntimeError):
+    """An input file changed while it was read (replaced, truncated or
+    rewritten): the output would mix two files. A fault, not a mistake."""
+
+
+#: What identifies a file's content for the length of a run: its device,
+#: inode, size and modification time.
+Identity = tuple[int, int, int, int]
+
+
+def identity(st: os.stat_result) -> Identity:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def check_unchanged(name: str, started: Identity, now: os.stat_result) -> None:
+    """Raise :class:`InputChanged` unless ``now`` is still the file whose
+    identity was ``started``."""
+    if identity(now) != started:
+        what = "replaced" if (now.st_dev, now.st_ino) != started[:2] else "modified"
+        if what == "modified" and now.st_size < started[2]:
+            what = "truncated"
+        raise InputChanged(
+            f"{name}: the input file was {what} during the run; its output would mix "
+            "two versions: run again on a file that stays put (or on a copy)"
+        )
 
 
 @dataclass
@@ -115,21 +151,32 @@ class AtomicOutput:
     """A binary file written to a temporary name beside ``path`` and renamed
     to ``path`` only by :meth:`commit`. :meth:`abort` (or leaving the
     ``with`` block by an exception) removes it: a failed run never leaves a
-    partial file under the final name."""
+    partial file under the final name.
+
+    The temporary file is ``.NAME.XXXXXXXX.part`` (8 random characters),
+    created exclusively and never through a symlink
+    (:func:`qieci.binfile.temp_beside`), and locked (``flock``) while this
+    run owns it. Temporary files of that pattern that no live run has
+    locked (left by a run that was killed) are removed first
+    (:func:`remove_stale`)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        directory = check_output_path(path)
+        check_output_path(path)
+        remove_stale(os.path.dirname(os.path.abspath(path)), [os.path.basename(path)])
         try:
-            fd, self.tmp = tempfile.mkstemp(
-                prefix=f".{os.path.basename(path)}.", suffix=".part", dir=directory
-            )
+            fd, self.tmp = temp_beside(path, PART_SUFFIX)
         except OSError as exc:
             raise InputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
+        hold_lock(fd)
         self.file = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def commit(self) -> None:
         self.file.close()
+        if os.path.exists(self.path) and not os.path.isfile(self.path):
+            # made a device or a pipe during the run: never renamed over
+            self.abort()
+            raise InputError(f"{self.path}: is no longer a regular file; nothing was written")
         # mkstemp makes the file private (0600); the output is a normal file,
         # readable as the umask allows (0644 under umask 022)
         os.chmod(self.tmp, 0o666 & ~current_umask())
@@ -162,11 +209,85 @@ class AtomicOutput:
             self.abort()
 
 
-def current_umask() -> int:
-    """The process's umask (read by setting it and setting it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+#: The suffixes of qieci's temporary files beside an output ``NAME``:
+#: ``.NAME.XXXXXXXX.part`` (the output being written) and
+#: ``.NAME.XXXXXXXX.spill`` (a folder of worker results).
+PART_SUFFIX = ".part"
+SPILL_SUFFIX = ".spill"
+#: mkstemp's random part: 8 characters of this set.
+_RANDOM = r"[a-z0-9_]{8}"
+
+
+def hold_lock(fd: int) -> None:
+    """Lock the temporary file or folder ``fd`` for as long as it is open
+    (an exclusive ``flock``, released by the kernel however the process
+    ends): what tells a later run that it is not stale."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass  # a file system without locks: the file just looks stale
+
+
+def remove_stale(directory: str, names: list[str]) -> list[str]:
+    """Remove the temporary files and spill folders that earlier runs left
+    beside the outputs ``names`` of ``directory`` (killed before they could
+    clean up): only entries named by qieci's pattern for one of those
+    outputs, owned by this user, of the right type (never a symlink), and
+    not locked by a live run. Returns the paths removed."""
+    if fcntl is None or not names:
+        return []
+    outputs = "|".join(re.escape(f".{n}.") for n in names)
+    suffixes = f"{re.escape(PART_SUFFIX)}|{re.escape(SPILL_SUFFIX)}"
+    pattern = re.compile(f"(?:{outputs}){_RANDOM}(?:{suffixes})")
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        if not pattern.fullmatch(entry):
+            continue
+        path = os.path.join(directory, entry)
+        kind = _stale_kind(path)
+        if kind is None:
+            continue
+        try:
+            if kind == "dir":
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def _stale_kind(path: str) -> str | None:
+    """ "file" or "dir" when ``path`` is a regular file or a folder of this
+    user that no process holds locked; None otherwise."""
+    assert fcntl is not None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # a symlink (ELOOP), gone, or not ours to read
+        return None
+    try:
+        st = os.fstat(fd)
+        if st.st_uid != os.geteuid():
+            return None
+        if stat.S_ISREG(st.st_mode):
+            kind = "file"
+        elif stat.S_ISDIR(st.st_mode):
+            kind = "dir"
+        else:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # a live run holds it
+            return None
+        return kind
+    finally:
+        os.close(fd)
 
 
 def check_output_path(path: str) -> str:

@@ -36,7 +36,19 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import BinaryIO, Protocol
 
-from .lines import AtomicOutput, InputError, encoding_hint, open_input, split_terminator
+from .lines import (
+    SPILL_SUFFIX,
+    AtomicOutput,
+    Identity,
+    InputError,
+    check_unchanged,
+    encoding_hint,
+    hold_lock,
+    identity,
+    open_input,
+    remove_stale,
+    split_terminator,
+)
 from .workers import Recipe, Segments, WorkerPool, resolve_jobs
 
 BLOCK_BYTES = 1 << 20
@@ -173,7 +185,7 @@ def run_task_spilled(tok: Segments, job: tuple[CutOptions, Lines | Piece, str]) 
     appending a file with a kernel-side copy."""
     opts, task, path = job
     res = run_task(tok, (opts, task))
-    with open(path, "wb") as f:
+    with open_spill(path, exclusive=True) as f:
         f.write(res.output)
     res.output, res.spill = b"", path
     return res
@@ -469,13 +481,19 @@ class Segmenter:
         return os.path.join(self.spill_dir, f"{next(self._spills)}.out")
 
     def _run_ranges(
-        self, path: str, ranges: list[tuple[int, int]], sink: BinaryIO, progress: Progress | None
+        self,
+        path: str,
+        ranges: list[tuple[int, int]],
+        sink: BinaryIO,
+        progress: Progress | None,
+        started: Identity,
     ) -> Stats:
         """Regular files with workers: each worker reads its own byte range
-        (the main process only hands out offsets and appends results)."""
+        (the main process only hands out offsets and appends results), and
+        checks that the file is still the one of identity ``started``."""
         size = ranges[-1][1]
         jobs = (
-            (self.opts, path, s, e, self._spill_path() if self.spill_dir else None)
+            (self.opts, path, s, e, self._spill_path() if self.spill_dir else None, started)
             for s, e in ranges
         )
         stats = Stats()
@@ -503,6 +521,7 @@ class Segmenter:
         numbers in messages then count from there)."""
         t0 = time.perf_counter()
         # a ByteRange (a worker's part of a file) is never a whole regular file
+        started = _file_identity(stream)
         if self.jobs > 1 and base_offset == 0 and not isinstance(stream, ByteRange):
             size = _regular_file_size(stream)
             if size is not None and size > 2 * RANGE_BYTES:
@@ -514,11 +533,9 @@ class Segmenter:
                 ranges = line_ranges(stream, size, step, LONG_LINE_BYTES)
                 stream.seek(0)
                 if ranges is not None:
+                    assert started is not None  # a regular file
                     stats = self._run_ranges(
-                        os.path.abspath(stream.name),
-                        ranges,
-                        sink,
-                        progress,
+                        os.path.abspath(stream.name), ranges, sink, progress, started
                     )
                     stats.seconds = time.perf_counter() - t0
                     return stats
@@ -541,6 +558,8 @@ class Segmenter:
                 _append_file(sink, res.spill)
         stats.add(reader.stats)
         stats.bytes_in = reader.stats.bytes_in
+        if started is not None and not isinstance(stream, ByteRange):
+            check_unchanged(name, started, os.fstat(stream.fileno()))
         stats.seconds = time.perf_counter() - t0
         return stats
 
@@ -635,17 +654,27 @@ RANGE_BYTES = 4 << 20
 MIN_RANGE_BYTES = 1 << 20
 
 
-def cut_range(tok: Segments, job: tuple[CutOptions, str, int, int, str | None]) -> Result:
+def cut_range(
+    tok: Segments,
+    job: tuple[CutOptions, str, int, int, str | None]
+    | tuple[CutOptions, str, int, int, str | None, Identity],
+) -> Result:
     """Segment the lines of file ``path`` that begin in ``[start, end)``
     (in a worker, which reads them itself); output into the file ``spill``,
-    or returned when ``spill`` is None."""
-    opts, path, start, end, spill = job
+    or returned when ``spill`` is None. With a sixth item, the
+    :func:`~qieci.io.lines.identity` of the file when the run started: the
+    file must still be that one before and after (else
+    :class:`~qieci.io.lines.InputChanged`)."""
+    opts, path, start, end, spill = job[:5]
+    started = job[5] if len(job) > 5 else None
     with open(path, "rb") as f:
+        if started is not None:
+            check_unchanged(path, started, os.fstat(f.fileno()))
         size = os.fstat(f.fileno()).st_size
         real_start = line_start_at_or_after(f, start)
         real_end = line_start_at_or_after(f, end) if end < size else size
         assert real_start is not None and real_end is not None
-        sink = open(spill, "wb") if spill else io.BytesIO()
+        sink = open_spill(spill, exclusive=False) if spill else io.BytesIO()
         try:
             stats = Stats()
             if real_end > real_start:
@@ -659,6 +688,8 @@ def cut_range(tok: Segments, job: tuple[CutOptions, str, int, int, str | None]) 
             output = sink.getvalue() if isinstance(sink, io.BytesIO) else b""
         finally:
             sink.close()
+        if started is not None:  # not truncated or rewritten while read
+            check_unchanged(path, started, os.fstat(f.fileno()))
     return Result(output, stats, spill=spill)
 
 
@@ -680,6 +711,18 @@ def _regular_file_size(stream: BinaryIO) -> int | None:
         return None
 
 
+def _file_identity(stream: BinaryIO | ByteRange) -> Identity | None:
+    """The identity of ``stream`` when it is a regular file (checked again
+    when it has been read), else None (stdin, pipes, ranges)."""
+    if isinstance(stream, ByteRange):
+        return None
+    try:
+        st = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return identity(st) if stat.S_ISREG(st.st_mode) else None
+
+
 def _append_file(sink: BinaryIO, path: str) -> None:
     """Append the file at ``path`` to ``sink`` and delete it."""
     sink.flush()
@@ -698,23 +741,40 @@ def _append_file(sink: BinaryIO, path: str) -> None:
     os.unlink(path)
 
 
+def open_spill(path: str, exclusive: bool) -> BinaryIO:
+    """Open a worker's output file for writing, never through a symlink;
+    ``exclusive``: it must not exist yet (a new name in a spill folder),
+    else it is the temporary file an :class:`AtomicOutput` made."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    if exclusive:
+        flags |= os.O_EXCL
+    return os.fdopen(os.open(path, flags, 0o600), "wb")
+
+
 @contextmanager
 def spill_directory(near: str | None) -> Iterator[str | None]:
-    """A private hidden directory beside the output ``near`` (a file path),
-    removed afterwards whatever happens; None when output goes to stdout,
-    where nothing may be written."""
+    """A private hidden folder ``.NAME.XXXXXXXX.spill`` beside the output
+    ``near`` (a file path), locked while it is in use and removed afterwards
+    whatever happens (stale ones of ``NAME``, left by killed runs, first:
+    :func:`~qieci.io.lines.remove_stale`); None when output goes to
+    stdout, where nothing may be written."""
     if near is None:
         yield None
         return
     parent = os.path.dirname(os.path.abspath(near))
+    base = os.path.basename(near)
+    remove_stale(parent, [base])
     try:
-        path = tempfile.mkdtemp(prefix=".qieci-spill-", dir=parent)
+        path = tempfile.mkdtemp(prefix=f".{base}.", suffix=SPILL_SUFFIX, dir=parent)
+        fd = os.open(path, os.O_RDONLY)
     except OSError as exc:
         raise InputError(f"{near}: cannot write in {parent}: {exc.strerror or exc}") from None
     try:
+        hold_lock(fd)
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+        os.close(fd)
 
 
 def _chain(first, second, rest):

@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -97,9 +98,12 @@ class _Worker:
     """The main process's end of one worker: its two pipes, and a thread
     that writes its tasks (so that a full pipe never blocks the reader)."""
 
-    def __init__(self, rfile: BinaryIO, wfile: BinaryIO) -> None:
+    def __init__(self, rfile: BinaryIO, wfile: BinaryIO, number: int, pid: int | None) -> None:
         self.rfile = rfile
         self.wfile = wfile
+        self.number = number  # 1-based, for messages
+        self.pid = pid  # when this process forked it (else the server did)
+        self.status: int | None = None  # its wait status, once reaped
         self.tasks: queue.Queue[Any] = queue.Queue()
         self.failed: BaseException | None = None
         self.thread = threading.Thread(target=self._send, daemon=True)
@@ -121,12 +125,36 @@ class _Worker:
         try:
             status, value = read_message(self.rfile)
         except (EOFError, OSError):
-            raise WorkerError(
-                "a worker process ended unexpectedly (killed, or out of memory)"
-            ) from None
+            raise WorkerError(f"worker {self.number} {self.fate()}") from None
         if status == "error":
             raise value
         return value
+
+    def fate(self) -> str:
+        """How the worker ended, as a message: its signal or exit status
+        when this process forked it (waiting up to a second for the
+        kernel to report it), else what it most likely was."""
+        if self.pid is not None and self.status is None:
+            for _ in range(100):
+                try:
+                    pid, status = os.waitpid(self.pid, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid:
+                    self.status = status
+                    break
+                time.sleep(0.01)
+        if self.status is None:
+            return "ended unexpectedly (killed, or out of memory)"
+        if os.WIFSIGNALED(self.status):
+            sig = os.WTERMSIG(self.status)
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = f"signal {sig}"
+            hint = " (out of memory?)" if sig == signal.SIGKILL else ""
+            return f"(pid {self.pid}) was killed by {name}{hint}"
+        return f"(pid {self.pid}) exited with status {os.WEXITSTATUS(self.status)} before its work was done"
 
 
 class WorkerPool:
@@ -189,8 +217,10 @@ class WorkerPool:
             os.close(done_w)
             self._pids.append(pid)
             ends.append((done_r, task_w))
-        for done_r, task_w in ends:
-            self._workers.append(_Worker(os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb")))
+        for k, (done_r, task_w) in enumerate(ends):
+            self._workers.append(
+                _Worker(os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb"), k + 1, self._pids[k])
+            )
 
     def _start_server(self, spec: Recipe, n: int, mode: str) -> None:
         theirs: list[int] = []
@@ -216,7 +246,8 @@ class WorkerPool:
                 os.close(fd)
         self._servers.append(server)
         for k, (done_r, task_w) in enumerate(ends):
-            worker = _Worker(os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb"))
+            number = len(self._workers) + 1
+            worker = _Worker(os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb"), number, None)
             if k == 0:
                 worker.tasks.put((list(sys.path), spec))  # the server reads the recipe here
             self._workers.append(worker)
@@ -247,8 +278,23 @@ class WorkerPool:
             w.rfile.close()
         for server in self._servers:
             server.wait()
-        for pid in self._pids:
-            os.waitpid(pid, 0)
+        self._reap()
+
+    def _unreaped(self) -> list[int]:
+        """The workers this process forked that have not been waited for."""
+        reaped = {w.pid for w in self._workers if w.status is not None}
+        return [pid for pid in self._pids if pid not in reaped]
+
+    def _reap(self) -> None:
+        """Wait for the workers this process forked (those not yet reaped)."""
+        by_pid = {w.pid: w for w in self._workers}
+        for pid in self._unreaped():
+            try:
+                _, status = os.waitpid(pid, 0)
+            except ChildProcessError:
+                continue
+            if pid in by_pid:
+                by_pid[pid].status = status
 
     def terminate(self) -> None:
         """End the servers and their workers now."""
@@ -257,7 +303,7 @@ class WorkerPool:
                 os.killpg(server.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError, AttributeError):
                 server.kill()
-        for pid in self._pids:
+        for pid in self._unreaped():
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -267,11 +313,7 @@ class WorkerPool:
             w.rfile.close()
         for server in self._servers:
             server.wait()
-        for pid in self._pids:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
+        self._reap()
 
     def __enter__(self) -> WorkerPool:
         return self

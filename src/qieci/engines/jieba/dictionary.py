@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from os import PathLike
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ... import binfile
@@ -43,6 +42,11 @@ DEFAULT_HMM_RESOURCE = "jieba_hmm.qc"
 HMM_STATES = "BMES"
 #: Frequencies and their total are int64 in the kernel.
 MAX_FREQ = 2**63 - 1
+#: The most entries (words and prefixes) a binary dictionary may declare
+#: (jieba's has 498,113), and the largest metadata section: limits that a
+#: file's declared sizes must keep before anything is inflated.
+MAX_ENTRIES = 1 << 26
+META_LIMIT = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -114,24 +118,43 @@ class DictData:
     def from_bytes(cls, data: bytes, source: str) -> DictData:
         import json
 
-        sec = binfile.unpack(data, kind=DICT_KIND, source=source)
-        binfile.require(sec, ("meta", "parent_delta", "chars", "freq", "tag"), source)
+        stored = binfile.stored_sections(data, kind=DICT_KIND, source=source)
+        binfile.require(stored, ("meta", "parent_delta", "chars", "freq", "tag"), source)
+        raw_meta = binfile.section(stored, "meta", source, META_LIMIT)
         try:
-            meta = json.loads(sec["meta"])
+            meta = json.loads(raw_meta)
             total = int(meta["total"])
             tags = tuple(str(t) for t in meta["tags"])
             n = int(meta["entries"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{source}: corrupt dictionary metadata ({exc})") from None
-        sizes = {"parent_delta": 4, "chars": 4, "freq": 8, "tag": 2}
-        for name, width in sizes.items():
-            if len(sec[name]) != n * width:
+        if not 0 <= n <= MAX_ENTRIES or not 0 <= total <= MAX_FREQ or len(tags) > 0xFFFF:
+            raise ValueError(
+                f"{source}: corrupt dictionary metadata (entries, total or tags out of range)"
+            )
+        # each array's size follows from the entry count: inflate no further
+        arrays = {
+            name: binfile.section(stored, name, source, n * width)
+            for name, width in _WIDTHS.items()
+        }
+        for name, width in _WIDTHS.items():
+            if len(arrays[name]) != n * width:
                 raise ValueError(
                     f"{source}: corrupt dictionary (section {name!r} has the wrong size)"
                 )
         return cls(
-            sec["parent_delta"], sec["chars"], sec["freq"], sec["tag"], total, tags or ("",), source
+            arrays["parent_delta"],
+            arrays["chars"],
+            arrays["freq"],
+            arrays["tag"],
+            total,
+            tags or ("",),
+            source,
         )
+
+
+#: Bytes per entry of each array of a binary dictionary.
+_WIDTHS = {"parent_delta": 4, "chars": 4, "freq": 8, "tag": 2}
 
 
 def parse_text_dictionary(
@@ -204,8 +227,15 @@ def load_data(path: str | PathLike[str] | None) -> DictData:
     except OSError as exc:
         raise ValueError(f"{p}: cannot read dictionary: {exc.strerror or exc}") from None
     if binfile.is_container(head):
-        return DictData.from_bytes(Path(p).read_bytes(), p)
-    return _compile_text(p, st.st_mtime_ns, st.st_size)
+        loaded = DictData.from_bytes(binfile.read_regular(p, "dictionary"), p)
+    else:
+        loaded = _compile_text(p, st.st_mtime_ns, st.st_size)
+    if loaded.total <= 0:  # nothing could be segmented with it
+        raise ValueError(
+            f"{p}: the dictionary is empty (no word with a positive frequency); "
+            "give a 'word freq [tag]' file"
+        )
+    return loaded
 
 
 def bundled_words() -> list[str]:
@@ -236,7 +266,10 @@ def hmm_to_bytes(
 
 def hmm_tables(data: bytes, source: str) -> tuple[NumArray, NumArray, NumArray, NumArray]:
     """(start, trans, chars, emit) arrays of an HMM file."""
-    sec = binfile.unpack(data, kind=HMM_KIND, source=source)
+    # 4 start and 16 transition values; a character table of at most every
+    # code point, and 4 emissions per character
+    limits = {"start": 32, "trans": 128, "chars": 4 * 0x110000, "emit": 32 * 0x110000}
+    sec = binfile.unpack(data, kind=HMM_KIND, source=source, limits=limits)
     binfile.require(sec, ("start", "trans", "chars", "emit"), source)
     return (
         _array("d", sec["start"]),

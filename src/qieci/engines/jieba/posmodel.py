@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from ...binfile import NumArray, TypeCode
 
 POSHMM_KIND = "poshmm"
+#: The largest metadata section read (the state list).
+META_LIMIT = 16 << 20
 DEFAULT_POSHMM_RESOURCE = "jieba_poshmm.qc"
 _SECTIONS = (
     "meta",
@@ -102,10 +104,11 @@ class PosHMMTables:
     @classmethod
     def from_bytes(cls, data: bytes, source: str) -> PosHMMTables:
         """Parse and validate a ``poshmm`` file; ValueError naming ``source``."""
-        sec = binfile.unpack(data, kind=POSHMM_KIND, source=source)
-        binfile.require(sec, _SECTIONS, source)
+        stored = binfile.stored_sections(data, kind=POSHMM_KIND, source=source)
+        binfile.require(stored, _SECTIONS, source)
+        raw_meta = binfile.section(stored, "meta", source, META_LIMIT)
         try:
-            meta = json.loads(sec["meta"])
+            meta = json.loads(raw_meta)
             states = tuple((str(p), str(t)) for p, t in meta["states"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{source}: corrupt POS HMM metadata ({exc})") from None
@@ -122,6 +125,27 @@ class PosHMMTables:
             "cs_ptr": "I",
             "cs_state": "H",
         }
+        n = len(states)
+        if not 0 < n <= 0xFFFF:
+            raise ValueError(f"{source}: corrupt POS HMM (no states or too many states)")
+        # the metadata bounds every array: a transition per pair of states,
+        # a state list per code point and state
+        pairs = n * n
+        cells = 0x110000 * n
+        limits = {
+            "start": 8 * n,
+            "trans_from": 2 * pairs,
+            "trans_to": 2 * pairs,
+            "trans_p": 8 * pairs,
+            "emit_chars": 4 * 0x110000,
+            "emit_ptr": 4 * 0x110001,
+            "emit_state": 2 * cells,
+            "emit_p": 8 * cells,
+            "cs_chars": 4 * 0x110000,
+            "cs_ptr": 4 * 0x110001,
+            "cs_state": 2 * cells,
+        }
+        sec = {name: binfile.section(stored, name, source, limits[name]) for name in codes}
         arrays = {}
         for name, code in codes.items():
             if len(sec[name]) % array(code).itemsize:

@@ -61,6 +61,8 @@ class Decoder:
     @property
     def std(self) -> int: ...
     domain: Domain | None
+    # texts longer than this are decoded window by window (same tags)
+    window: int
     def __init__(
         self,
         table: npt.NDArray[np.int16] | None,  # folded, 2**(bits - 1) * 4 values

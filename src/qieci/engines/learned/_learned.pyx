@@ -44,6 +44,8 @@ DEF MAXWORD = 16
 DEF BOS = 0x110001
 DEF EOS = 0x110002
 DEF SALT_BITS = 16
+DEF DECODE_WINDOW = 32768  # characters decoded at once (Decoder.window)
+DEF MARGIN = MAXWORD + 2  # context a window's features read beyond it
 DEF ABSENT = 0x1000000000000000  # 2**60: "this standard has no lexicon of its own"
 
 cdef uint64_t GOLD = 0x9E3779B97F4A7C15ULL
@@ -818,29 +820,32 @@ ALLOWED[3][:] = [1, 0, 0, 1]
 ALLOWED[4][:] = [1, 0, 0, 1]
 
 
-cdef int viterbi(int64_t *score, const int64_t *trans, Py_ssize_t n,
-                 const uint8_t *mask, signed char *back, uint8_t *tags) noexcept nogil:
-    """Best tag sequence for emission scores ``score[n][4]`` and transition
-    scores ``trans[5][4]`` (row 4: start); ``mask[i]`` bit t allows tag t.
-    Writes ``tags``; returns 0, or -1 when no sequence satisfies the mask
-    (then tags are all S)."""
-    cdef Py_ssize_t i
+cdef void viterbi_forward(const int64_t *score, const int64_t *trans, Py_ssize_t first,
+                          Py_ssize_t count, const uint8_t *mask, signed char *back,
+                          int64_t *prev) noexcept nogil:
+    """The forward pass of :func:`viterbi` over positions ``first ..
+    first + count`` of a longer text: ``score`` and ``mask`` hold those
+    positions only (index 0 is position ``first``), ``back`` the whole
+    text's back pointers (``back[i * NT + t]``), and ``prev`` the four
+    scores of the best paths up to position ``first - 1`` (set at position
+    0 from the start row). Calling it window after window is one pass."""
+    cdef Py_ssize_t k, i
     cdef int t, p, bp
     cdef int64_t best, v
-    cdef int64_t prev[4]
     cdef int64_t cur[4]
-    if n == 0:
-        return 0
-    for t in range(NT):
-        if ALLOWED[4][t] and (mask[0] >> t) & 1:
-            prev[t] = score[t] + trans[4 * NT + t]
-        else:
-            prev[t] = NEG
-    for i in range(1, n):
+    for k in range(count):
+        i = first + k
+        if i == 0:
+            for t in range(NT):
+                if ALLOWED[4][t] and (mask[0] >> t) & 1:
+                    prev[t] = score[t] + trans[4 * NT + t]
+                else:
+                    prev[t] = NEG
+            continue
         for t in range(NT):
             best = NEG
             bp = -1
-            if (mask[i] >> t) & 1:
+            if (mask[k] >> t) & 1:
                 for p in range(NT):
                     if ALLOWED[p][t] and prev[p] > NEG:
                         v = prev[p] + trans[p * NT + t]
@@ -848,11 +853,19 @@ cdef int viterbi(int64_t *score, const int64_t *trans, Py_ssize_t n,
                             best = v
                             bp = p
             back[i * NT + t] = bp
-            cur[t] = best + score[i * NT + t] if bp >= 0 else NEG
+            cur[t] = best + score[k * NT + t] if bp >= 0 else NEG
         for t in range(NT):
             prev[t] = cur[t]
-    best = NEG
-    bp = -1
+
+
+cdef int viterbi_finish(const int64_t *prev, const signed char *back, Py_ssize_t n,
+                        uint8_t *tags) noexcept nogil:
+    """The best final tag and the back-trace of :func:`viterbi`."""
+    cdef Py_ssize_t i
+    cdef int t, bp = -1
+    cdef int64_t best = NEG
+    if n == 0:
+        return 0
     for t in range(2, 4):
         if prev[t] > NEG and (bp < 0 or prev[t] > best):
             best = prev[t]
@@ -868,6 +881,19 @@ cdef int viterbi(int64_t *score, const int64_t *trans, Py_ssize_t n,
         tags[i - 1] = bp
         i -= 1
     return 0
+
+
+cdef int viterbi(int64_t *score, const int64_t *trans, Py_ssize_t n,
+                 const uint8_t *mask, signed char *back, uint8_t *tags) noexcept nogil:
+    """Best tag sequence for emission scores ``score[n][4]`` and transition
+    scores ``trans[5][4]`` (row 4: start); ``mask[i]`` bit t allows tag t.
+    Writes ``tags``; returns 0, or -1 when no sequence satisfies the mask
+    (then tags are all S)."""
+    cdef int64_t prev[4]
+    if n == 0:
+        return 0
+    viterbi_forward(score, trans, 0, n, mask, back, prev)
+    return viterbi_finish(prev, back, n, tags)
 
 
 def viterbi_tags(list score, list trans, list mask):
@@ -945,9 +971,13 @@ cdef class Decoder:
     cdef _Work w
     cdef readonly int bits
     cdef readonly int std
+    #: Texts longer than this many characters are decoded window by window
+    #: (see :meth:`_decode_long`): the work buffers never grow past it.
+    cdef public Py_ssize_t window
 
     def __cinit__(self):
         self.table = NULL
+        self.window = DECODE_WINDOW
 
     def __dealloc__(self):
         free(self.table)
@@ -1048,13 +1078,105 @@ cdef class Decoder:
             viterbi(w.score, self.trans, n, w.mask, w.back, w.tags)
         return n
 
+    cdef int _score_window(self, str text, Py_ssize_t ws, Py_ssize_t we,
+                           const uint8_t *forced) except -1:
+        """Emission scores and masks of positions ``ws .. we`` of ``text``
+        into ``self.w.score`` / ``self.w.mask`` (index 0 = position ``ws``).
+        The features are extracted from the text ``MARGIN`` characters
+        beyond the window on each side, which holds everything a position's
+        features look at (two characters, and the lexicon words through
+        it or next to it, at most MAXWORD long): the scores are those of
+        decoding the whole text."""
+        cdef _Work w = self.w
+        cdef Py_ssize_t n = len(text), ss = max(0, ws - MARGIN), se = min(n, we + MARGIN)
+        cdef Py_ssize_t i, j, k, m
+        cdef const cnp.int16_t *tab = self.table
+        cdef const cnp.int16_t *row
+        cdef int64_t s0, s1, s2, s3
+        cdef uint64_t *f
+        m = load_text(w, text[ss:se])
+        extract(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
+                self.domain is not None, m, self.bmask)
+        for i in range(ws, we):
+            j = i - ss
+            f = w.feats + j * NF
+            s0 = 0; s1 = 0; s2 = 0; s3 = 0
+            for k in range(NF):
+                row = tab + fold_index(f[k], self.salt, self.fold_bit) * NT
+                s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
+            k = i - ws
+            w.score[k * NT] = s0
+            w.score[k * NT + 1] = s1
+            w.score[k * NT + 2] = s2
+            w.score[k * NT + 3] = s3
+            if is_space(w.x[j + 2]):
+                w.mask[k] = 8
+            elif forced != NULL:
+                w.mask[k] = forced[i]
+            else:
+                w.mask[k] = 15
+        return 0
+
+    cdef int _decode_long(self, str text, const uint8_t *forced, uint8_t *tags) except -1:
+        """Tags of a text longer than ``self.window`` into ``tags`` (one
+        byte per character): the same tags as :meth:`_decode`, which would
+        need about 300 bytes per character, with work buffers of one window
+        and 4 bytes of back pointers per character (freed on return). The
+        Viterbi forward pass runs window after window over exact scores
+        (:meth:`_score_window`); the back-trace runs once at the end."""
+        cdef Py_ssize_t n = len(text), ws, we, step = max(self.window, 1)
+        cdef int64_t prev[4]
+        cdef signed char *back = <signed char *>malloc(n * NT)
+        cdef int result = -1, attempt
+        cdef const uint8_t *mask = forced
+        if back == NULL:
+            raise MemoryError()
+        try:
+            for attempt in range(2):
+                for ws in range(0, n, step):
+                    we = min(n, ws + step)
+                    self._score_window(text, ws, we, mask)
+                    viterbi_forward(self.w.score, self.trans, ws, we - ws, self.w.mask,
+                                    back, prev)
+                result = viterbi_finish(prev, back, n, tags)
+                if result == 0 or mask == NULL:
+                    break
+                mask = NULL  # the constraints conflict: decode without them
+        finally:
+            free(back)
+        return 0
+
+    cdef const uint8_t *_run(self, str text, bytes forced, uint8_t **owned) except NULL:
+        """The tags of ``text``: in the work buffers (short texts), or in a
+        buffer of its own that the caller frees (``*owned``)."""
+        cdef Py_ssize_t n = len(text)
+        cdef const uint8_t *f = NULL
+        if forced is not None:
+            if len(forced) != n:
+                raise ValueError("forced mask must have one byte per character")
+            f = <const uint8_t *><const char *>forced
+        owned[0] = NULL
+        if n <= self.window:
+            self._decode(text, f)
+            return self.w.tags
+        owned[0] = <uint8_t *>malloc(n)
+        if owned[0] == NULL:
+            raise MemoryError()
+        try:
+            self._decode_long(text, f, owned[0])
+        except BaseException:
+            free(owned[0])
+            raise
+        return owned[0]
+
     def tags(self, str text, bytes forced=None):
         """The tag list of ``text`` (B=0 M=1 E=2 S=3)."""
-        cdef Py_ssize_t n
-        if forced is not None and len(forced) != len(text):
-            raise ValueError("forced mask must have one byte per character")
-        n = self._decode(text, <const uint8_t *><const char *>forced if forced is not None else NULL)
-        return [self.w.tags[i] for i in range(n)]
+        cdef uint8_t *owned
+        cdef const uint8_t *tg = self._run(text, forced, &owned)
+        try:
+            return [tg[i] for i in range(len(text))]
+        finally:
+            free(owned)
 
     def scores(self, str text):
         """Emission scores (n lists of 4 ints); for tests."""
@@ -1063,26 +1185,27 @@ cdef class Decoder:
 
     def lcut(self, str text, bytes forced=None):
         """The words of ``text``."""
-        cdef Py_ssize_t n, i, s = 0
-        cdef uint8_t t
-        if forced is not None and len(forced) != len(text):
-            raise ValueError("forced mask must have one byte per character")
-        n = self._decode(text, <const uint8_t *><const char *>forced if forced is not None else NULL)
+        cdef Py_ssize_t n = len(text), i, s = 0
+        cdef uint8_t *owned
+        cdef const uint8_t *tg = self._run(text, forced, &owned)
         out = []
-        for i in range(n):
-            t = self.w.tags[i]
-            if t >= 2:
-                out.append(text[s:i + 1])
-                s = i + 1
+        try:
+            for i in range(n):
+                if tg[i] >= 2:
+                    out.append(text[s:i + 1])
+                    s = i + 1
+        finally:
+            free(owned)
         return out
 
     def spans(self, str text, bytes forced=None):
         """Word end offsets of ``text`` (exclusive ends, ascending)."""
-        cdef Py_ssize_t n, i
-        if forced is not None and len(forced) != len(text):
-            raise ValueError("forced mask must have one byte per character")
-        n = self._decode(text, <const uint8_t *><const char *>forced if forced is not None else NULL)
-        return [i + 1 for i in range(n) if self.w.tags[i] >= 2]
+        cdef uint8_t *owned
+        cdef const uint8_t *tg = self._run(text, forced, &owned)
+        try:
+            return [i + 1 for i in range(len(text)) if tg[i] >= 2]
+        finally:
+            free(owned)
 
     def cut_lines(self, str text, str delimiter, bint crlf_to_lf=False):
         """Every ``\\n``-terminated line of ``text`` segmented, its words

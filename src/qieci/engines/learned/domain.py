@@ -29,12 +29,9 @@ on load, never pickle) with two sections:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
-from pathlib import Path
 
 import numpy as np
 
@@ -75,23 +72,8 @@ class DomainStats:
         return binfile.pack(DOMAIN_KIND, {"meta": json.dumps(meta).encode(), "table": table})
 
     def save(self, path: str | PathLike[str]) -> None:
-        """Write to ``path`` atomically (a unique temporary file, renamed)."""
-        p = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(self.to_bytes())
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, p)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        """Write to ``path`` atomically (:func:`qieci.binfile.write_atomic`)."""
+        binfile.write_atomic(path, self.to_bytes())
 
 
 def count(texts: Iterable[str], min_count: int = 2, max_grams: int = MAX_GRAMS) -> DomainStats:

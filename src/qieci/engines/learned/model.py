@@ -57,6 +57,12 @@ MODEL_KIND = "model"
 FORMAT_VERSION = 2
 DEFAULT_MODEL_RESOURCE = "learned.qc"
 WEIGHT_LIMIT = 16383
+#: The weight-table sizes a model may declare (``qieci train --bits``
+#: takes 10 to 26), the most standards, and the largest ``meta`` section.
+MIN_BITS = 8
+MAX_BITS = 26
+MAX_STANDARDS = 1024
+META_LIMIT = 16 << 20
 _SECTIONS = ("meta", "weights", "trans", "lexicon", "stdlex", "vocab")
 
 
@@ -131,16 +137,16 @@ class Model:
         )
 
     def save(self, path: str | PathLike[str]) -> None:
-        """Write the model to ``path`` (atomically: a temporary file renamed)."""
-        p = Path(path)
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_bytes(self.to_bytes())
-        tmp.replace(p)
+        """Write the model to ``path`` atomically (see
+        :func:`qieci.binfile.write_atomic`: a temporary file of a unique
+        name, created exclusively, renamed over ``path``)."""
+        binfile.write_atomic(path, self.to_bytes())
 
     @classmethod
     def from_sections(cls, sec: dict[str, bytes], source: str) -> Model:
         meta = parse_meta(sec, source)
-        weights = np.frombuffer(_inflate(sec, "weights", source), dtype="<i2")
+        raw = _inflate(sec, "weights", source, weight_bytes(meta.bits), sparse=True)
+        weights = np.frombuffer(raw, dtype="<i2")
         weights = weights.astype(np.int16)
         if weights.size != (1 << meta.bits) * 4:
             raise ValueError(f"{source}: weights section has the wrong size")
@@ -160,11 +166,14 @@ class Model:
         )
 
 
-def _inflate(sec: dict[str, bytes], name: str, source: str) -> bytes:
-    try:
-        return zlib.decompress(sec[name])
-    except zlib.error as exc:
-        raise ValueError(f"{source}: corrupt model section {name!r} ({exc})") from None
+def _inflate(
+    sec: dict[str, bytes], name: str, source: str, limit: int | None = None, sparse: bool = False
+) -> bytes:
+    """Section ``name`` decompressed, never past ``limit`` (see
+    :func:`qieci.binfile.inflate`)."""
+    return binfile.inflate(
+        sec[name], source=source, section=name, limit=limit, sparse=sparse, what="model"
+    )
 
 
 def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], str]:
@@ -187,8 +196,9 @@ def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], s
 def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
     from ._learned import NUM_TEMPLATES
 
+    raw = _inflate(sec, "meta", source, META_LIMIT)
     try:
-        meta = json.loads(_inflate(sec, "meta", source).decode("utf-8"))
+        meta = json.loads(raw.decode("utf-8"))
         fmt = meta["format"]
         bits = int(meta["bits"])
         standards = [str(s) for s in meta["standards"]]
@@ -206,13 +216,28 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
             f"{source}: model has {templates} feature templates, this build "
             f"extracts {NUM_TEMPLATES}; retrain it"
         )
-    if not 8 <= bits <= 28 or not standards or len(set(standards)) != len(standards):
-        raise ValueError(f"{source}: corrupt model metadata (bits or standards)")
+    if not MIN_BITS <= bits <= MAX_BITS or not standards or len(set(standards)) != len(standards):
+        raise ValueError(
+            f"{source}: corrupt model metadata (bits must be {MIN_BITS} to {MAX_BITS}, "
+            "standards unique and at least one)"
+        )
+    if len(standards) > MAX_STANDARDS:
+        raise ValueError(f"{source}: corrupt model metadata (more than {MAX_STANDARDS} standards)")
+    # checked before the decoder allocates the table the metadata declares
+    if not binfile.plausible(weight_bytes(bits), len(sec["weights"])):
+        raise ValueError(
+            f"{source}: corrupt model (its weights section is too small for 2**{bits} buckets)"
+        )
     return Meta(bits, standards, scale, training)
 
 
+def weight_bytes(bits: int) -> int:
+    """Bytes of the raw weight table of ``2**bits`` buckets (int16 x 4 tags)."""
+    return (1 << bits) * 8
+
+
 def parse_trans(sec: dict[str, bytes], meta: Meta, source: str) -> np.ndarray:
-    raw = _inflate(sec, "trans", source)
+    raw = _inflate(sec, "trans", source, (len(meta.standards) + 1) * 20 * 8)
     if len(raw) != (len(meta.standards) + 1) * 20 * 8:
         raise ValueError(f"{source}: trans section has the wrong size")
     return np.frombuffer(raw, dtype="<i8").astype(np.int64)
@@ -228,8 +253,9 @@ def parse_text(sec: dict[str, bytes], name: str, source: str) -> str:
 def parse_vocab(sec: dict[str, bytes], source: str, name: str = "vocab") -> dict[str, str]:
     """A ``vocab``-like section (``vocab``, ``stdlex``): standard -> words
     joined by newlines."""
+    text = parse_text(sec, name, source)
     try:
-        vocab = json.loads(parse_text(sec, name, source))
+        vocab = json.loads(text)
         return {str(k): str(v) for k, v in vocab.items()}
     except (ValueError, AttributeError) as exc:
         raise ValueError(f"{source}: corrupt model vocab ({exc})") from None
@@ -270,9 +296,22 @@ def fold_weights(
         row += whole // 8
         return data[whole:]
 
+    limit = weight_bytes(meta.bits)
+    done = 0  # bytes inflated: the stream may not hold more than the table
     try:
         for pos in range(0, len(src), step):
-            pending = take(pending + d.decompress(src[pos : pos + step]))
+            data: bytes | memoryview = src[pos : pos + step]
+            while data:
+                # at most one block of output per call: a stream of zeros
+                # inflates a thousand times its size
+                out = d.decompress(data, block)
+                data = d.unconsumed_tail
+                done += len(out)
+                if done > limit:
+                    raise ValueError(f"{source}: weights section has the wrong size")
+                pending = take(pending + out)
+                if d.eof:
+                    break
         pending = take(pending + d.flush())
     except zlib.error as exc:
         raise ValueError(f"{source}: corrupt model section 'weights' ({exc})") from None

@@ -151,16 +151,18 @@ def domain_table(lines: Iterable[str], min_count: int = 2) -> dict[int, int]:
                 if len(g) < L or not all(han_like(ord(c)) for c in g):
                     break
                 counts[g] += 1
-    sr: Counter[str] = Counter()
-    sl: Counter[str] = Counter()
+    sr: dict[str, float] = {}
+    sl: dict[str, float] = {}
     for g, c in counts.items():
         if len(g) >= 3:
-            sr[g[:-1]] += c * math.log(c)
-            sl[g[1:]] += c * math.log(c)
+            sr[g[:-1]] = sr.get(g[:-1], 0.0) + c * math.log(c)
+            sl[g[1:]] = sl.get(g[1:], 0.0) + c * math.log(c)
     out = {}
     for g, c in counts.items():
         if 2 <= len(g) <= 4 and c >= min_count:
-            v = _bucket(math.log(c) - sr[g] / c) | _bucket(math.log(c) - sl[g] / c) << 3
+            right = math.log(c) - sr.get(g, 0.0) / c
+            left = math.log(c) - sl.get(g, 0.0) / c
+            v = _bucket(right) | _bucket(left) << 3
             if v:
                 out[gram_key(g)] = v
     return out
