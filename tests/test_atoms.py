@@ -50,6 +50,7 @@ def atoms(text: str) -> list[str]:
         ("是3.5。也是www.a.com.", ["3.5", "www.a.com"]),
         # a sign only where no letter, digit or dot comes before
         ("3-5天", []),
+        ("2003年-2005年", ["2003", "2005"]),  # a range: no sign on 2005
         ("1+1=2", []),
         ("中文而已", []),
     ],

@@ -26,7 +26,8 @@ The contract:
     addresses, domain names and paths (``example.com/a``), hyphenated names
     (``COVID-19``, ``Wi-Fi``), contractions (``don't``), model numbers
     (``RTX4090``, ``i7-12700K``); with a sign before a number (``-5``,
-    ``+3.2``, ``±0.1``) when no letter, digit or dot precedes it, and a
+    ``+3.2``, ``±0.1``) when no letter, digit, dot, or date or unit
+    character (``2003年-2005年`` is a range) precedes it, and a
     suffix ``%`` or ``‰`` after a digit, or ``++`` ``+`` ``#`` after a
     letter (``C++``, ``C#``) when no letter or digit follows;
   - abbreviations with dots (``U.S.A.``, ``e.g.``).
@@ -54,16 +55,19 @@ WIDTH = MappingProxyType(
 _L = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # Latin letters
 _A = _L + "0-9"  # letters and digits
 _URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
+# what may not precede a sign: a letter, digit or dot (3-5, v-1), or a date
+# or unit character, after which a dash is a range (2003年-2005年)
+_NOSIGN = _A + ".年月日时分秒号点岁元%‰"
 
 _ATOM = re.compile(
     rf"""
     (?P<url>(?:[A-Za-z][A-Za-z0-9+.\-]{{1,15}}://|(?<![{_A}.])www\.)[{_URL_CHARS}]+)
   | (?P<email>(?<![{_A}.])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
-  | (?P<thousands>(?:(?<![{_A}.])[+\-±])?(?<![{_A}.])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?
+  | (?P<thousands>(?:(?<![{_NOSIGN}])[+\-±])?(?<![{_A}.])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?
         (?![0-9])(?:[%‰])?)
   | (?P<abbr>(?<![{_A}.])(?:[A-Za-z]{{1,3}}\.){{2,}}(?![{_A}]))
   | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
-  | (?P<run>(?:(?<![{_A}.])[+\-±](?=[0-9]))?
+  | (?P<run>(?:(?<![{_NOSIGN}])[+\-±](?=[0-9]))?
         [{_A}]+(?:(?:::|[._\-/:'’&])[{_A}]+)*
         (?:(?<=[0-9])[%‰]|(?<=[{_L}])(?:\+\+|\+|\#)(?![{_A}]))?)
     """,

@@ -139,12 +139,34 @@ def test_damaged_files_are_refused_naming_them(tmp_path):
         load(bad)
 
 
-def test_tokenizer_reads_a_domain(tmp_path):
+NOVEL = [
+    "韩立 看着 墨大夫 ， 心中 一动 。",
+    "墨大夫 笑 了 ， 韩立 点头 。",
+    "韩立 走 进 七玄门 的 大门 。",
+    "七玄门 的 弟子 都 认识 韩立 。",
+    "墨大夫 是 七玄门 的 大夫 。",
+] * 6
+
+
+@pytest.fixture(scope="module")
+def domain_model(tmp_path_factory):
+    """A tiny model trained to read domain statistics (two folds)."""
+    d = tmp_path_factory.mktemp("dm")
+    corpus = d / "c.txt"
+    corpus.write_text("\n".join(NOVEL) + "\n", encoding="utf-8")
+    model = d / "m.qc"
+    args = ["train", "--corpus", f"toy={corpus}", "--epochs", "3", "--bits", "12"]
+    args += ["--no-jieba-lexicon", "--domain-folds", "2", "-o", str(model)]
+    assert main(args) == 0
+    return model
+
+
+def test_tokenizer_reads_a_domain(tmp_path, domain_model):
     """domain= implies the learned engine, travels in the spec (a path, no
-    data) and pickles; the output stays lossless."""
+    data) and pickles; the output stays lossless; a missing file is named."""
     path = tmp_path / "d.qcd"
-    count(["韩立看着墨大夫，韩立心中一动。", "墨大夫笑了，韩立点头。"] * 5).save(path)
-    tok = Tokenizer(domain=path)
+    count(line.replace(" ", "") for line in NOVEL).save(path)
+    tok = Tokenizer(model=domain_model, domain=path)
     assert tok.engine.name == "learned"
     text = "韩立看了一眼墨大夫。"
     words = tok.lcut(text)
@@ -152,10 +174,36 @@ def test_tokenizer_reads_a_domain(tmp_path):
     assert ("domain", str(path)) in tok.engine.spec().options
     assert pickle.loads(pickle.dumps(tok)).lcut(text) == words
     with pytest.raises(ValueError, match="d2.qcd"):
-        Tokenizer(domain=tmp_path / "d2.qcd").lcut(text)
+        Tokenizer(model=domain_model, domain=tmp_path / "d2.qcd").lcut(text)
 
 
-def test_cli_adapt_then_cut(tmp_path, capsys):
+def test_a_model_that_reads_no_domain_says_so(tmp_path):
+    """The bundled model was trained before the domain features: a domain
+    file would change nothing, and loading one says so and what to do."""
+    path = tmp_path / "d.qcd"
+    count(["北京大学北京人"] * 3).save(path)
+    with pytest.raises(ValueError, match="not trained to read domain statistics.*--domain-folds"):
+        Tokenizer(domain=path).lcut("北京")
+
+
+def test_the_domain_changes_the_decoder_scores(tmp_path, domain_model):
+    """With the statistics loaded, the model's emission scores differ from
+    without them (the features are read), here and in the reference."""
+    from qieci.engines.learned.engine import LearnedEngine
+
+    path = tmp_path / "d.qcd"
+    count(line.replace(" ", "") for line in NOVEL).save(path)
+    text = "韩立看着墨大夫"
+    with_dom = LearnedEngine(model=domain_model, domain=path)
+    without = LearnedEngine(model=domain_model)
+    with_dom.load()
+    without.load()
+    a = with_dom._ready().decoder.scores(text)
+    b = without._ready().decoder.scores(text)
+    assert a != b
+
+
+def test_cli_adapt_then_cut(tmp_path, capsys, domain_model):
     raw = tmp_path / "raw.txt"
     raw.write_text("韩立看着墨大夫。\n墨大夫笑了，韩立点头。\n" * 5, encoding="utf-8")
     dom = tmp_path / "d.qcd"
@@ -163,7 +211,8 @@ def test_cli_adapt_then_cut(tmp_path, capsys):
     assert "grams from" in capsys.readouterr().err
     assert len(load(dom).keys) > 0
     out = tmp_path / "out.txt"
-    assert main(["cut", str(raw), "--domain", str(dom), "-o", str(out)]) == 0
+    args = ["cut", str(raw), "--model", str(domain_model), "--domain", str(dom), "-o", str(out)]
+    assert main(args) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [ln.replace(" ", "") for ln in lines] == raw.read_text(encoding="utf-8").splitlines()
 

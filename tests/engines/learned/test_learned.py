@@ -101,6 +101,11 @@ def test_decoder_matches_reference(seed, std, ws, text):
     dec = Decoder(table, trans, Lexicon(ws), BITS, std, Lexicon(own))
     assert dec.tags(text) == ref.decode(table.tolist(), trans, ws, text, BITS, std, None, own)
     assert "".join(dec.lcut(text)) == text
+    # a model of the 30 templates before the domain features reads only those
+    dec = Decoder(table, trans, Lexicon(ws), BITS, std, None, 30)
+    assert dec.tags(text) == ref.decode(
+        table.tolist(), trans, ws, text, BITS, std, None, None, None, 30
+    )
 
 
 @given(st.integers(0, 1000), texts, st.data())
@@ -314,7 +319,7 @@ def test_wrong_metadata_is_rejected(tiny, tmp_path):
         sec[name] = zlib.compress(edit(zlib.decompress(sec[name])))
         bad.write_bytes(binfile.pack("model", sec, compress=False))
 
-    rewrite("meta", lambda m: m.replace(b'"templates": 30', b'"templates": 7'))
+    rewrite("meta", lambda m: m.replace(b'"templates": 34', b'"templates": 7'))
     with pytest.raises(ValueError, match="feature templates"):
         load(bad)
     rewrite("meta", lambda m: m.replace(b'"format": 2', b'"format": 9'))

@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 NUM_TEMPLATES: int
+NUM_TEMPLATES_NO_DOMAIN: int
 NUM_TAGS: int
 MAX_WORD: int
 FOLD_BLOCK_ROWS: int
@@ -71,7 +72,10 @@ class Decoder:
         bits: int,
         std: int,
         std_lexicon: Lexicon | None = None,
+        templates: int = ...,  # NUM_TEMPLATES, or NUM_TEMPLATES_NO_DOMAIN
     ) -> None: ...
+    @property
+    def templates(self) -> int: ...
     def fold_in(self, raw: npt.NDArray[np.int16], first_row: int) -> None: ...
     def table_array(self) -> npt.NDArray[np.int16]: ...
     # ``forced``: one byte per character, bit t allowing tag t

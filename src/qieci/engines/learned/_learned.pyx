@@ -40,6 +40,7 @@ DEF PREFETCH = 4  # positions ahead whose weight rows are prefetched
 
 DEF NT = 4
 DEF NF = 34
+DEF NF_NO_DOMAIN = 30  # the templates of a model without the domain features
 DEF MAXWORD = 16
 DEF BOS = 0x110001
 DEF EOS = 0x110002
@@ -52,6 +53,7 @@ cdef uint64_t GOLD = 0x9E3779B97F4A7C15ULL
 cdef int64_t NEG = -1152921504606846976  # -(2**60): impossible
 
 NUM_TEMPLATES = NF
+NUM_TEMPLATES_NO_DOMAIN = NF_NO_DOMAIN
 NUM_TAGS = NT
 MAX_WORD = MAXWORD
 FOLD_BLOCK_ROWS = 1 << SALT_BITS
@@ -971,6 +973,9 @@ cdef class Decoder:
     cdef _Work w
     cdef readonly int bits
     cdef readonly int std
+    #: Feature templates the model has: all NF, or the first NF_NO_DOMAIN
+    #: (a model trained before the domain features, which it never reads)
+    cdef readonly int templates
     #: Texts longer than this many characters are decoded window by window
     #: (see :meth:`_decode_long`): the work buffers never grow past it.
     cdef public Py_ssize_t window
@@ -983,12 +988,15 @@ cdef class Decoder:
         free(self.table)
 
     def __init__(self, table, trans, Lexicon lexicon, int bits, int std,
-                 Lexicon std_lexicon=None):
+                 Lexicon std_lexicon=None, int templates=NF):
         cdef const cnp.int16_t[::1] src
         cdef void *p
         cdef size_t nbytes
         if not 2 <= bits <= 30:
             raise ValueError("bits out of range")
+        if templates not in (NF_NO_DOMAIN, NF):
+            raise ValueError(f"a model has {NF_NO_DOMAIN} or {NF} feature templates")
+        self.templates = templates
         if std < 1:
             raise ValueError("standard index must be >= 1")
         self.table_len = ((<Py_ssize_t>1) << (bits - 1)) * NT
@@ -1040,6 +1048,7 @@ cdef class Decoder:
         cdef const cnp.int16_t *row
         cdef int64_t s0, s1, s2, s3
         cdef uint64_t *f
+        cdef int nf = self.templates
         if n == 0:
             return 0
         # the GIL stays held: the work buffers belong to this decoder, and a
@@ -1054,11 +1063,11 @@ cdef class Decoder:
         for i in range(n):
             if i + PREFETCH < n:
                 f = w.feats + (i + PREFETCH) * NF
-                for k in range(NF):
+                for k in range(nf):
                     prefetch(tab + f[k])
             f = w.feats + i * NF
             s0 = 0; s1 = 0; s2 = 0; s3 = 0
-            for k in range(NF):
+            for k in range(nf):
                 row = tab + f[k]
                 s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
             w.score[i * NT] = s0
@@ -1101,7 +1110,7 @@ cdef class Decoder:
             j = i - ss
             f = w.feats + j * NF
             s0 = 0; s1 = 0; s2 = 0; s3 = 0
-            for k in range(NF):
+            for k in range(self.templates):
                 row = tab + fold_index(f[k], self.salt, self.fold_bit) * NT
                 s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
             k = i - ws

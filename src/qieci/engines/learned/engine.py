@@ -52,7 +52,7 @@ class _Loaded:
     table folded for that standard; nothing else of the model is kept but
     the compressed vocabulary)."""
 
-    __slots__ = ("standard", "standards", "decoder", "lexicon", "_vocab", "source")
+    __slots__ = ("standard", "standards", "decoder", "lexicon", "_vocab", "source", "reads_domains")
 
     def __init__(self, model_path: str | None, standard: str | None) -> None:
         sec, source = read_sections(model_path)
@@ -74,7 +74,9 @@ class _Loaded:
             meta.bits,
             index,
             std_lexicon,
+            meta.templates,
         )
+        self.reads_domains = meta.reads_domains
         fold_weights(sec, meta, index, source, self.decoder.fold_in)
         del sec["weights"]
         trim_heap()
@@ -159,6 +161,12 @@ class LearnedEngine(EngineBase):
                 if loaded is None:
                     loaded = _Loaded(self.model, self.requested_standard)
                     if self.domain is not None:
+                        if not loaded.reads_domains:
+                            raise ValueError(
+                                f"{loaded.source}: this model was not trained to read domain "
+                                "statistics, so a domain file changes nothing: train one with "
+                                "--domain-folds 2 (see tools/train_learned_model.sh)"
+                            )
                         loaded.decoder.domain = load_domain(self.domain).table()
                     self._loaded = loaded
         return loaded

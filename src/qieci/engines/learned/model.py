@@ -74,6 +74,14 @@ class Meta:
     standards: list[str]
     scale: float
     training: dict[str, Any]
+    # NUM_TEMPLATES, or NUM_TEMPLATES_NO_DOMAIN for a model that reads no
+    # domain statistics (trained before them)
+    templates: int = 34
+
+    @property
+    def reads_domains(self) -> bool:
+        """Whether the model was trained to read domain statistics."""
+        return self.templates > 30 and int(self.training.get("domain_folds", 0)) > 0
 
     def standard_index(self, standard: str, source: str) -> int:
         """The 1-based kernel index of ``standard``; ValueError if unknown."""
@@ -194,7 +202,7 @@ def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], s
 
 
 def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
-    from ._learned import NUM_TEMPLATES
+    from ._learned import NUM_TEMPLATES, NUM_TEMPLATES_NO_DOMAIN
 
     raw = _inflate(sec, "meta", source, META_LIMIT)
     try:
@@ -211,10 +219,10 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
         raise ValueError(
             f"{source}: unsupported model format {fmt} (this build reads {FORMAT_VERSION})"
         )
-    if templates != NUM_TEMPLATES:
+    if templates not in (NUM_TEMPLATES, NUM_TEMPLATES_NO_DOMAIN):
         raise ValueError(
             f"{source}: model has {templates} feature templates, this build "
-            f"extracts {NUM_TEMPLATES}; retrain it"
+            f"reads {NUM_TEMPLATES_NO_DOMAIN} or {NUM_TEMPLATES}; retrain it"
         )
     if not MIN_BITS <= bits <= MAX_BITS or not standards or len(set(standards)) != len(standards):
         raise ValueError(
@@ -228,7 +236,7 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
         raise ValueError(
             f"{source}: corrupt model (its weights section is too small for 2**{bits} buckets)"
         )
-    return Meta(bits, standards, scale, training)
+    return Meta(bits, standards, scale, training, templates)
 
 
 def weight_bytes(bits: int) -> int:

@@ -318,10 +318,13 @@ def best_path(
     return tags
 
 
-def scores(table: Sequence[int], buckets: list[list[int]], bits: int, std: int) -> list[list[int]]:
-    """Emission scores: per char, per tag, the sum of the folded rows."""
+def scores(
+    table: Sequence[int], buckets: list[list[int]], bits: int, std: int, templates: int = 34
+) -> list[list[int]]:
+    """Emission scores: per char, per tag, the sum of the folded rows of
+    the first ``templates`` features (30: a model without the domain ones)."""
     return [
-        [sum(table[fold_index(b, bits, std) * 4 + t] for b in row) for t in range(4)]
+        [sum(table[fold_index(b, bits, std) * 4 + t] for b in row[:templates]) for t in range(4)]
         for row in buckets
     ]
 
@@ -336,11 +339,12 @@ def decode(
     forced: bytes | None = None,
     std_words: Iterable[str] | None = None,
     domain: dict[int, int] | None = None,
+    templates: int = 34,
 ) -> list[int]:
     """The tags the compiled Decoder gives with the folded ``table`` of
     standard ``std`` (whitespace forced to S; when the forced mask admits
     nothing, decoding without it)."""
-    sc = scores(table, feature_buckets(words, text, bits, std_words, domain), bits, std)
+    sc = scores(table, feature_buckets(words, text, bits, std_words, domain), bits, std, templates)
     space = [is_space(norm(ord(c))) for c in text]
     mask = [8 if sp else (forced[i] if forced is not None else 15) for i, sp in enumerate(space)]
     tags = best_path(sc, trans, mask)
