@@ -37,9 +37,11 @@ from .domain import load as load_domain
 from .model import fold_weights, parse_meta, parse_text, parse_trans, parse_vocab, read_sections
 from .userwords import RegexMatcher, SetMatcher, matcher
 
-#: The standard used when none is given: the one closest to jieba's word
-#: granularity: with jieba's words of all dev text as the reference, cnc's
-#: words score the highest F1 (bench/granularity.py, docs/learned.md).
+#: The standard used when none is given: among the standards trained on
+#: 500k+ characters of several genres (cnc, ctb, sxu, weibo), the one closest
+#: to jieba's word granularity: with jieba's words of all dev text as the
+#: reference, cnc's words score the highest F1 (bench/granularity.py; README,
+#: "Default standard"). Every standard keeps non-Han tokens whole (atoms).
 DEFAULT_STANDARD = "cnc"
 
 #: Sentence-final characters: long lines are split into pieces only right
