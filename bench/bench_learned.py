@@ -3,8 +3,9 @@ pkuseg when it is importable), on one pinned core.
 
 Input: the raw text of every file in ``shared/corpora/test/`` (gold lines
 with their spaces removed), cut line by line with each library's
-list-returning cut function; learned ``lcut`` also with a domain (``qieci
-adapt``) of that same text loaded. qieci's learned ``lcut`` and jieba's ``lcut``
+list-returning cut function. With ``QIECI_DOMAIN_MODEL`` naming a model
+trained with ``--domain-folds``, that model's ``lcut`` is also timed with a
+domain (``qieci adapt``) of the same text loaded. qieci's learned ``lcut`` and jieba's ``lcut``
 run over all lines; pkuseg (slow) over a fixed slice of them, and every
 library is also timed on that slice, so that all ratios compare the same text.
 Peak RSS (VmHWM) is measured in a fresh subprocess that only imports qieci,
@@ -67,18 +68,8 @@ def main() -> None:
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    # a domain of the input's own raw text (qieci adapt), as --adapt-self would build
-    import tempfile
-
-    from qieci.engines.learned.domain import count
-
-    domain_file = Path(tempfile.mkdtemp()) / "test.qcd"
-    count(line + "\n" for line in lines).save(domain_file)
-    adapted = qieci.Tokenizer(engine="learned", domain=domain_file)
-    adapted.initialize()
     peers = {
         "qieci learned lcut": learned.lcut,
-        "qieci learned lcut, domain loaded": adapted.lcut,
         "jieba lcut": jieba.lcut,
         "qieci jieba-engine lcut": qieci.lcut,
     }
@@ -134,8 +125,25 @@ def main() -> None:
     base = sliced["qieci learned lcut"]
     for name, sec in sliced.items():
         out.append(f"| {name} | {sec:.2f} | {part_chars / sec / 1e3:.0f}k | {sec / base:.1f}x |")
-    jieba_over_domain = full["jieba lcut"] / full["qieci learned lcut, domain loaded"]
-    out += ["", f"With a domain loaded, learned lcut is {jieba_over_domain:.1f}x jieba lcut."]
+    domain_model = os.environ.get("QIECI_DOMAIN_MODEL")  # a model trained with --domain-folds
+    if domain_model:
+        # a domain of the input's own raw text (qieci adapt), read by that model
+        import tempfile
+
+        from qieci.engines.learned.domain import count
+
+        domain_file = Path(tempfile.mkdtemp()) / "test.qcd"
+        count(line + "\n" for line in lines).save(domain_file)
+        plain = qieci.Tokenizer(model=domain_model)
+        adapted = qieci.Tokenizer(model=domain_model, domain=domain_file)
+        t_plain = best_of(3, lambda: time_lines(plain.lcut, lines))
+        t_dom = best_of(3, lambda: time_lines(adapted.lcut, lines))
+        out += [
+            "",
+            f"Model {domain_model} (reads domains): lcut {chars / t_plain / 1e3:.0f}k chars/s, "
+            f"with a domain of the input loaded {chars / t_dom / 1e3:.0f}k chars/s: "
+            f"{full['jieba lcut'] / t_dom:.1f}x jieba lcut.",
+        ]
     if "pkuseg cut" not in peers:
         out += ["", "pkuseg was not part of this run (set PKUSEG_MODEL, see above)."]
     else:

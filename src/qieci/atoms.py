@@ -27,7 +27,8 @@ The contract:
     (``COVID-19``, ``Wi-Fi``), contractions (``don't``), model numbers
     (``RTX4090``, ``i7-12700K``); with a sign before a number (``-5``,
     ``+3.2``, ``±0.1``) when no letter, digit, dot, or date or unit
-    character (``2003年-2005年`` is a range) precedes it, and a
+    character (``2003年-2005年`` is a range) precedes it and it is not
+    before a year (``东京－2005年``: a dash), and a
     suffix ``%`` or ``‰`` after a digit, or ``++`` ``+`` ``#`` after a
     letter (``C++``, ``C#``) when no letter or digit follows;
   - abbreviations with dots (``U.S.A.``, ``e.g.``).
@@ -67,7 +68,7 @@ _ATOM = re.compile(
         (?![0-9])(?:[%‰])?)
   | (?P<abbr>(?<![{_A}.])(?:[A-Za-z]{{1,3}}\.){{2,}}(?![{_A}]))
   | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
-  | (?P<run>(?:(?<![{_NOSIGN}])[+\-±](?=[0-9]))?
+  | (?P<run>(?:(?<![{_NOSIGN}])[+\-±](?=[0-9])(?![0-9]{{4}}年))?
         [{_A}]+(?:(?:::|[._\-/:'’&])[{_A}]+)*
         (?:(?<=[0-9])[%‰]|(?<=[{_L}])(?:\+\+|\+|\#)(?![{_A}]))?)
     """,
