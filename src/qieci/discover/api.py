@@ -1,0 +1,179 @@
+"""``discover``: the new words of a corpus, ranked.
+
+One pass counts the corpus (:mod:`.counting`); the candidates are the
+grams frequent and cohesive enough, and the words the learned model cuts in
+its sample, that have a word's shape and are not in the lexicon
+(:mod:`.candidates`); each is scored on its evidence (:mod:`.scoring`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..tokenizer import PathArg, Tokenizer
+from ._discover import NgramCounter
+from .candidates import Lexicon, is_candidate_shape
+from .counting import Counts, CountSettings, count_files, count_pieces
+from .scoring import Evidence, score
+
+#: The longest word ``discover`` can find (the counter's keys hold 7
+#: characters: a word and one neighbour).
+MAX_LEN = 6
+
+
+@dataclass(frozen=True)
+class NewWord:
+    """A discovered word: its frequency in the corpus, its score (0..1,
+    the estimated probability that it is a word), and the evidence."""
+
+    word: str
+    freq: int
+    score: float
+    pmi: float
+    left_entropy: float
+    right_entropy: float
+    model_rate: float
+
+
+@dataclass(frozen=True)
+class DiscoverOptions:
+    """The knobs of :func:`discover` (see its arguments)."""
+
+    min_len: int = 2
+    max_len: int = MAX_LEN
+    min_freq: int = 2
+    min_pmi: float = 1.0
+    min_score: float = 0.5
+    top: int | None = None
+    memory: int = 512 << 20
+    sample_chars: int = 2_000_000
+    model: bool = True
+    standard: str | None = None
+    model_path: PathArg | None = None
+    lexicons: tuple[PathArg, ...] = ()
+    jieba_lexicon: bool = True
+    dictionary: PathArg | None = None
+    encoding: str = "utf-8"
+    errors: str = "strict"
+    jobs: int | None = 1
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.max_len <= MAX_LEN:
+            raise ValueError(f"max_len must be 2..{MAX_LEN}, not {self.max_len}")
+        if not 2 <= self.min_len <= self.max_len:
+            raise ValueError(f"min_len must be 2..max_len ({self.max_len}), not {self.min_len}")
+        if self.min_freq < 1:
+            raise ValueError(f"min_freq must be at least 1, not {self.min_freq}")
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ValueError(f"min_score is a probability (0..1), not {self.min_score}")
+        if self.top is not None and self.top < 0:
+            raise ValueError(f"top must be positive, not {self.top}")
+        if self.memory < 1 << 20:
+            raise ValueError(f"memory must be at least 1 MiB (1048576 bytes), not {self.memory}")
+        if self.sample_chars < 0:
+            raise ValueError(f"sample_chars must be >= 0, not {self.sample_chars}")
+
+
+def discover(
+    texts: Iterable[str] = (),
+    *,
+    files: Sequence[PathArg] = (),
+    options: DiscoverOptions | None = None,
+    **kwargs: object,
+) -> list[NewWord]:
+    """The new words of ``texts`` (strings) and ``files`` (paths of UTF-8
+    text, or ``-`` for stdin), best first.
+
+    Keyword arguments are the fields of :class:`DiscoverOptions`:
+    ``min_len``/``max_len`` (characters, 2..6), ``min_freq``, ``min_pmi``
+    (the candidates' least cohesion), ``min_score`` (the least score
+    returned), ``top`` (at most that many words), ``memory`` (bytes for the
+    n-gram tables; counts are pruned to stay within it),
+    ``sample_chars`` (how much text the learned model reads), ``model``
+    (False: statistics only), ``standard``/``model_path`` (the learned
+    model), ``lexicons`` (word lists of known words), ``jieba_lexicon``
+    (False: jieba's dictionary is not the lexicon), ``dictionary`` (another
+    jieba-format dictionary as the lexicon), ``encoding``, ``errors`` and
+    ``jobs`` (worker processes for files).
+    """
+    opts = options or DiscoverOptions()
+    if kwargs:
+        opts = DiscoverOptions(**{**opts.__dict__, **kwargs})  # type: ignore[arg-type]
+    if isinstance(texts, str):
+        texts = [texts]
+    tok = model_tokenizer(opts)
+    lexicon = Lexicon(
+        opts.lexicons, jieba=opts.jieba_lexicon, dictionary=opts.dictionary
+    )
+    settings = CountSettings(
+        max_len=opts.max_len,
+        memory=opts.memory,
+        sample_chars=opts.sample_chars,
+        encoding=opts.encoding,
+        errors=opts.errors,
+    )
+    counts = count_corpus(texts, files, settings, tok, opts.jobs)
+    return rank(counts, lexicon, opts)
+
+
+def model_tokenizer(opts: DiscoverOptions) -> Tokenizer | None:
+    """The learned engine of the options, loaded; None without the model."""
+    if not opts.model:
+        return None
+    tok = Tokenizer(engine="learned", standard=opts.standard, model=opts.model_path)
+    tok.initialize()
+    return tok
+
+
+def count_corpus(
+    texts: Iterable[str],
+    files: Sequence[PathArg],
+    settings: CountSettings,
+    tok: Tokenizer | None,
+    jobs: int | None,
+) -> Counts:
+    texts = list(texts) if not isinstance(texts, list) else texts
+    if files and texts:
+        raise ValueError("give texts or files, not both")
+    if files:
+        return count_files(files, settings, tok, jobs=jobs)
+    for t in texts:
+        if not isinstance(t, str):
+            raise ValueError(f"texts must be strings, not {type(t).__name__}")
+    return count_pieces(
+        texts, settings, tok, memory=settings.memory, sample_chars=settings.sample_chars
+    )
+
+
+def rank(counts: Counts, lexicon: Lexicon, opts: DiscoverOptions) -> list[NewWord]:
+    """Score the candidates of ``counts`` and keep the best."""
+    counter = counts.counter
+    found = counter.candidates(opts.min_freq, opts.min_len, opts.max_len, opts.min_pmi)
+    pool = {w for w, _, _ in found}
+    pool.update(w for w in counts.model_words if counter.count(w) >= opts.min_freq)
+    words = sorted(
+        w for w in pool if is_candidate_shape(w, opts.min_len, opts.max_len) and w not in lexicon
+    )
+    stats = counter.stats(words)
+    sample_freq = sample_counts(words, counts.sample, opts.max_len)
+    out = []
+    for w, (freq, pmi, left, right) in zip(words, stats, strict=True):
+        ev = Evidence(w, freq, pmi, left, right, sample_freq.get(w, 0), counts.model_words.get(w, 0))
+        s = score(ev)
+        if s >= opts.min_score:
+            out.append(NewWord(w, freq, s, pmi, left, right, ev.model_rate))
+    out.sort(key=lambda nw: (-nw.score, -nw.freq, nw.word))
+    return out[: opts.top] if opts.top is not None else out
+
+
+def sample_counts(words: list[str], sample: list[str], max_len: int) -> dict[str, int]:
+    """How often each word occurs in the sample (a counter of only them)."""
+    if not sample or not words:
+        return {}
+    c = NgramCounter(max_len, 4 * 24 * len(words) + (1 << 16))  # never prunes
+    c.add_words(words)
+    c.freeze()
+    for line in sample:
+        c.add(line)
+    return {w: n for w, n in c.items() if n}
