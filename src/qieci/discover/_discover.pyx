@@ -31,7 +31,7 @@ from qieci._mem cimport big_calloc, prefetch
 cdef extern from *:
     """
     #include <stdint.h>
-    typedef struct { uint64_t lo; uint64_t hi; uint32_t count; uint32_t pad; } qc_entry;
+    typedef struct { uint64_t lo; uint64_t hi; uint32_t count; uint32_t edges; } qc_entry;
     typedef unsigned __int128 qc_key;
     static inline qc_key qc_make(uint64_t lo, uint64_t hi) { return ((qc_key)hi << 64) | lo; }
     static inline uint64_t qc_lo(qc_key k) { return (uint64_t)k; }
@@ -52,7 +52,7 @@ cdef extern from *:
         uint64_t lo
         uint64_t hi
         uint32_t count
-        uint32_t pad
+        uint32_t edges
     ctypedef unsigned long long qc_key  # unsigned __int128 in C; only passed to the helpers
     qc_key qc_make(uint64_t lo, uint64_t hi) noexcept nogil
     uint64_t qc_lo(qc_key k) noexcept nogil
@@ -200,6 +200,7 @@ cdef class NgramCounter:
         e.lo = lo
         e.hi = hi
         e.count = delta
+        e.edges = 0
         self.size += 1
         if self.size * 4 > self.slots * 3:
             if self.slots < self.max_slots:
@@ -275,6 +276,7 @@ cdef class NgramCounter:
                 self.table[hole].lo = 0
                 self.table[hole].hi = 0
                 self.table[hole].count = 0
+                self.table[hole].edges = 0
                 self.size -= 1
 
     # -- counting --------------------------------------------------------------
@@ -336,6 +338,60 @@ cdef class NgramCounter:
             free(los)
         if not self.frozen:
             self.total += han
+
+    def add_cut(self, str text, const unsigned char[:] bounds):
+        """Count the grams of ``text`` already in the table (as a frozen
+        :meth:`add` does), and for each, apart, its *edge* count: the
+        occurrences that start and end at a boundary of a segmenter's cut
+        of the text. ``bounds`` has ``len(text) + 1`` bytes, non-zero where
+        a word starts (and at the end)."""
+        cdef Py_ssize_t n = len(text), i, j
+        if bounds.shape[0] != n + 1:
+            raise ValueError("add_cut: bounds must have len(text) + 1 bytes")
+        if n == 0:
+            return
+        cdef uint32_t* ids = <uint32_t*>malloc((n + 1) * sizeof(uint32_t))
+        if ids == NULL:
+            raise MemoryError("NgramCounter: out of memory")
+        cdef int k, order = self.order
+        cdef qc_key key
+        cdef qc_entry* e
+        cdef Py_UCS4 ch
+        try:
+            i = 0
+            for ch in text:
+                ids[i] = _id(ch)
+                i += 1
+            ids[n] = 0
+            for i in range(n):
+                if ids[i] == 0:
+                    continue
+                key = 0
+                j = i
+                k = 0
+                while k < order and ids[j] != 0:
+                    key = qc_put(key, ids[j], k)
+                    e = self._find(key)
+                    if e != NULL:
+                        if e.count < 0xFFFFFFFF:
+                            e.count += 1
+                        if bounds[i] and bounds[j + 1] and e.edges < 0xFFFFFFFF:
+                            e.edges += 1
+                    j += 1
+                    k += 1
+        finally:
+            free(ids)
+
+    def edge_items(self):
+        """``(gram, count, edges)`` of every gram with a count (see
+        :meth:`add_cut`)."""
+        cdef uint64_t j
+        out = []
+        for j in range(self.slots):
+            if self.table[j].lo != 0 and self.table[j].count:
+                out.append((_decode(qc_make(self.table[j].lo, self.table[j].hi)),
+                            self.table[j].count, self.table[j].edges))
+        return out
 
     def add_words(self, words):
         """Put ``words`` in the table with count 0 (to count only them after

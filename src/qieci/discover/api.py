@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..tokenizer import PathArg, Tokenizer
-from ._discover import NgramCounter
 from .candidates import Lexicon, is_candidate_shape
 from .counting import Counts, CountSettings, count_files, count_pieces
+from .model import cut_sample, edge_counts, model_tokenizers
 from .scoring import Evidence, score
 
 #: The longest word ``discover`` can find (the counter's keys hold 7
@@ -49,7 +49,7 @@ class DiscoverOptions:
     memory: int = 512 << 20
     sample_chars: int = 2_000_000
     model: bool = True
-    standard: str | None = None
+    standards: tuple[str, ...] | None = None
     model_path: PathArg | None = None
     lexicons: tuple[PathArg, ...] = ()
     jieba_lexicon: bool = True
@@ -91,8 +91,9 @@ def discover(
     returned), ``top`` (at most that many words), ``memory`` (bytes for the
     n-gram tables; counts are pruned to stay within it),
     ``sample_chars`` (how much text the learned model reads), ``model``
-    (False: statistics only), ``standard``/``model_path`` (the learned
-    model), ``lexicons`` (word lists of known words), ``jieba_lexicon``
+    (False: statistics only), ``standards`` (the standards the model cuts
+    the sample under; default :data:`~qieci.discover.model.DEFAULT_STANDARDS`)
+    and ``model_path`` (another learned model), ``lexicons`` (word lists of known words), ``jieba_lexicon``
     (False: jieba's dictionary is not the lexicon), ``dictionary`` (another
     jieba-format dictionary as the lexicon), ``encoding``, ``errors`` and
     ``jobs`` (worker processes for files).
@@ -102,7 +103,7 @@ def discover(
         opts = DiscoverOptions(**{**opts.__dict__, **kwargs})  # type: ignore[arg-type]
     if isinstance(texts, str):
         texts = [texts]
-    tok = model_tokenizer(opts)
+    toks = model_tokenizers_of(opts)
     lexicon = Lexicon(
         opts.lexicons, jieba=opts.jieba_lexicon, dictionary=opts.dictionary
     )
@@ -113,67 +114,83 @@ def discover(
         encoding=opts.encoding,
         errors=opts.errors,
     )
-    counts = count_corpus(texts, files, settings, tok, opts.jobs)
-    return rank(counts, lexicon, opts)
+    counts = count_corpus(texts, files, settings, opts.jobs)
+    return rank(counts, lexicon, toks, opts)
 
 
-def model_tokenizer(opts: DiscoverOptions) -> Tokenizer | None:
-    """The learned engine of the options, loaded; None without the model."""
+def model_tokenizers_of(opts: DiscoverOptions) -> list[Tokenizer]:
+    """The learned engine under each standard of the options, loaded; none
+    without the model."""
     if not opts.model:
-        return None
-    tok = Tokenizer(engine="learned", standard=opts.standard, model=opts.model_path)
-    tok.initialize()
-    return tok
+        return []
+    return model_tokenizers(opts.standards, opts.model_path)
 
 
 def count_corpus(
     texts: Iterable[str],
     files: Sequence[PathArg],
     settings: CountSettings,
-    tok: Tokenizer | None,
     jobs: int | None,
 ) -> Counts:
     texts = list(texts) if not isinstance(texts, list) else texts
     if files and texts:
         raise ValueError("give texts or files, not both")
     if files:
-        return count_files(files, settings, tok, jobs=jobs)
+        return count_files(files, settings, jobs=jobs)
     for t in texts:
         if not isinstance(t, str):
             raise ValueError(f"texts must be strings, not {type(t).__name__}")
-    return count_pieces(
-        texts, settings, tok, memory=settings.memory, sample_chars=settings.sample_chars
-    )
+    return count_pieces(texts, settings, memory=settings.memory, sample_chars=settings.sample_chars)
 
 
-def rank(counts: Counts, lexicon: Lexicon, opts: DiscoverOptions) -> list[NewWord]:
+def rank(
+    counts: Counts, lexicon: Lexicon, toks: Sequence[Tokenizer], opts: DiscoverOptions
+) -> list[NewWord]:
     """Score the candidates of ``counts`` and keep the best."""
-    counter = counts.counter
-    found = counter.candidates(opts.min_freq, opts.min_len, opts.max_len, opts.min_pmi)
-    pool = {w for w, _, _ in found}
-    pool.update(w for w in counts.model_words if counter.count(w) >= opts.min_freq)
-    words = sorted(
-        w for w in pool if is_candidate_shape(w, opts.min_len, opts.max_len) and w not in lexicon
-    )
-    stats = counter.stats(words)
-    sample_freq = sample_counts(words, counts.sample, opts.max_len)
     out = []
-    for w, (freq, pmi, left, right) in zip(words, stats, strict=True):
-        ev = Evidence(w, freq, pmi, left, right, sample_freq.get(w, 0), counts.model_words.get(w, 0))
+    for ev in evidence(counts, lexicon, toks, opts):
         s = score(ev)
         if s >= opts.min_score:
-            out.append(NewWord(w, freq, s, pmi, left, right, ev.model_rate))
+            out.append(
+                NewWord(ev.word, ev.freq, s, ev.pmi, ev.left_entropy, ev.right_entropy, ev.model_rate)
+            )
     out.sort(key=lambda nw: (-nw.score, -nw.freq, nw.word))
     return out[: opts.top] if opts.top is not None else out
 
 
-def sample_counts(words: list[str], sample: list[str], max_len: int) -> dict[str, int]:
-    """How often each word occurs in the sample (a counter of only them)."""
-    if not sample or not words:
-        return {}
-    c = NgramCounter(max_len, 4 * 24 * len(words) + (1 << 16))  # never prunes
-    c.add_words(words)
-    c.freeze()
-    for line in sample:
-        c.add(line)
-    return {w: n for w, n in c.items() if n}
+def evidence(
+    counts: Counts, lexicon: Lexicon, toks: Sequence[Tokenizer], opts: DiscoverOptions
+) -> list[Evidence]:
+    """The evidence about every candidate of ``counts``: the grams at least
+    ``min_freq`` times frequent and ``min_pmi`` cohesive, and the words the
+    model cuts in the sample (under any of the standards of ``toks``)
+    however rare, of a word's shape and not in the lexicon."""
+    counter = counts.counter
+    cuts = [cut_sample(tok, counts.sample, opts.max_len) for tok in toks]
+    found = counter.candidates(opts.min_freq, opts.min_len, opts.max_len, opts.min_pmi)
+    pool = {w for w, _, _ in found}
+    for cut in cuts:
+        pool.update(cut.whole)
+    words = sorted(
+        w for w in pool if is_candidate_shape(w, opts.min_len, opts.max_len) and w not in lexicon
+    )
+    stats = counter.stats(words)
+    edges = [edge_counts(words, counts.sample, cut, opts.max_len) for cut in cuts]
+    out = []
+    for w, (freq, pmi, left, right) in zip(words, stats, strict=True):
+        sampled = [e.get(w, (0, 0)) for e in edges]
+        out.append(
+            Evidence(
+                w,
+                freq,
+                pmi,
+                left,
+                right,
+                sampled[0][0] if sampled else 0,
+                tuple(e for _, e in sampled),
+                tuple(cut.whole.get(w, 0) for cut in cuts),
+            )
+        )
+    return out
+
+

@@ -1,20 +1,18 @@
-"""Counting a corpus: n-grams in bounded memory, a sample of lines, and
-the words the learned model cuts in that sample; in this process or over
-worker processes, each counting a part of the files.
+"""Counting a corpus: n-grams in bounded memory and a sample of lines, in
+this process or over worker processes, each counting a part of the files.
 
 With ``jobs`` > 1, regular files are split at line starts into one group
 of byte ranges per worker. Each worker counts its group in a table of
-``memory / (2 jobs)`` bytes, samples ``sample_chars / jobs`` characters
-and cuts them with the model, and sends its table back; this process merges
-the tables into one of ``memory / 2`` bytes. Standard input is counted
-here, in a table of ``memory`` bytes.
+``memory / (2 jobs)`` bytes, samples ``sample_chars / jobs`` characters,
+and sends both back; this process merges the tables into one of
+``memory / 2`` bytes. Standard input, and any input with ``jobs`` 1, is
+counted here, in a table of ``memory`` bytes.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -22,7 +20,7 @@ from ..io.lines import InputError, LineStats, open_input
 from ..io.stream import ByteRange, absolute_line_message, line_start_at_or_after
 from ..io.workers import WorkerPool, resolve_jobs
 from ..tokenizer import PathArg, Tokenizer
-from ._discover import NgramCounter, char_id
+from ._discover import NgramCounter
 from .reading import read_pieces
 from .sample import LineSample
 
@@ -42,39 +40,20 @@ class Counts:
 
     counter: NgramCounter
     sample: list[str] = field(default_factory=list)
-    model_words: Counter[str] = field(default_factory=Counter)
     stats: LineStats = field(default_factory=LineStats)
 
 
-def model_words(tok: Tokenizer | None, lines: Iterable[str], max_len: int) -> Counter[str]:
-    """How often the model cuts each word of 2..``max_len`` Han characters."""
-    out: Counter[str] = Counter()
-    if tok is None:
-        return out
-    cut = tok.cutter()
-    for line in lines:
-        for w in cut(line):
-            if 2 <= len(w) <= max_len and all(char_id(c) for c in w):
-                out[w] += 1
-    return out
-
-
 def count_pieces(
-    pieces: Iterable[str],
-    settings: CountSettings,
-    tok: Tokenizer | None,
-    *,
-    memory: int,
-    sample_chars: int,
-    seed: int = 0,
+    pieces: Iterable[str], settings: CountSettings, *, memory: int, sample_chars: int, seed: int = 0
 ) -> Counts:
+    """Count ``pieces`` of text in a table of ``memory`` bytes, and sample
+    ``sample_chars`` characters of them."""
     counter = NgramCounter(settings.max_len, memory)
     sample = LineSample(sample_chars, seed)
     for text in pieces:
         counter.add(text)
         sample.add(text)
-    lines = sample.lines
-    return Counts(counter, lines, model_words(tok, lines, settings.max_len))
+    return Counts(counter, sample.lines)
 
 
 @dataclass(frozen=True)
@@ -86,7 +65,6 @@ class _Part:
     memory: int
     sample_chars: int
     seed: int
-    model: bool
 
 
 def _range_pieces(path: str, start: int, end: int, settings: CountSettings, st: LineStats) -> Iterator[str]:
@@ -110,8 +88,9 @@ def _range_pieces(path: str, start: int, end: int, settings: CountSettings, st: 
             raise InputError(absolute_line_message(str(exc), path, real_start)) from None
 
 
-def count_part(tok: Tokenizer, part: _Part) -> tuple[bytes, int, int, list[str], Counter[str], LineStats]:
-    """A worker's task: count ``part``; the table travels as a dump."""
+def count_part(tok: object, part: _Part) -> tuple[bytes, int, int, list[str], LineStats]:
+    """A worker's task: count ``part``; the table travels as a dump. (The
+    pool's tokenizer ``tok`` is not used.)"""
     st = LineStats()
     pieces = (
         text
@@ -119,14 +98,9 @@ def count_part(tok: Tokenizer, part: _Part) -> tuple[bytes, int, int, list[str],
         for text in _range_pieces(path, start, end, part.settings, st)
     )
     c = count_pieces(
-        pieces,
-        part.settings,
-        tok if part.model else None,
-        memory=part.memory,
-        sample_chars=part.sample_chars,
-        seed=part.seed,
+        pieces, part.settings, memory=part.memory, sample_chars=part.sample_chars, seed=part.seed
     )
-    return c.counter.dump(), c.counter.total, c.counter.error, c.sample, c.model_words, st
+    return c.counter.dump(), c.counter.total, c.counter.error, c.sample, st
 
 
 def _file_stream_pieces(names: Sequence[str], settings: CountSettings, st: LineStats) -> Iterator[str]:
@@ -169,14 +143,7 @@ def split_files(names: Sequence[str], groups: int) -> list[tuple[tuple[str, int,
     return [tuple(g) for g in out if g]
 
 
-def count_files(
-    names: Sequence[PathArg],
-    settings: CountSettings,
-    tok: Tokenizer | None,
-    *,
-    jobs: int | None = 1,
-    pool_tokenizer: Tokenizer | None = None,
-) -> Counts:
+def count_files(names: Sequence[PathArg], settings: CountSettings, *, jobs: int | None = 1) -> Counts:
     """Count the files ``names`` (``-``: stdin); see the module for ``jobs``."""
     files = [os.fspath(n) for n in names]
     for name in files:
@@ -187,7 +154,6 @@ def count_files(
         c = count_pieces(
             _file_stream_pieces(files, settings, st),
             settings,
-            tok,
             memory=settings.memory,
             sample_chars=settings.sample_chars,
         )
@@ -196,18 +162,18 @@ def count_files(
     groups = split_files(files, n)
     share = settings.memory // (2 * len(groups))
     parts = [
-        _Part(settings, g, share, settings.sample_chars // len(groups), k, tok is not None)
+        _Part(settings, g, share, settings.sample_chars // len(groups), k)
         for k, g in enumerate(groups)
     ]
-    worker_tok = tok or pool_tokenizer or Tokenizer(engine="chars")
+    # the workers need no segmenter: the pool's is the smallest engine
+    worker_tok = Tokenizer(engine="chars")
     counter = NgramCounter(settings.max_len, settings.memory // 2)
     out = Counts(counter)
     with WorkerPool(worker_tok.spec(), len(parts), tokenizer=worker_tok) as pool:
-        for dump, total, error, sample, words, st in pool.imap(count_part, parts, max_pending=len(parts)):
+        for dump, total, error, sample, st in pool.imap(count_part, parts, max_pending=len(parts)):
             counter.merge(dump, total, error)
             del dump
             out.sample += sample
-            out.model_words.update(words)
             for name in ("lines", "chars", "bytes", "changed_lines"):
                 setattr(out.stats, name, getattr(out.stats, name) + getattr(st, name))
     return out

@@ -48,6 +48,7 @@ class NgramCounter:
         self.max_slots = cap
         self.slots = min(1024, cap)
         self.counts: dict[str, int] = {}
+        self.edges: dict[str, int] = {}
         self.total = 0
         self.error = 0
         self.prunes = 0
@@ -80,6 +81,7 @@ class NgramCounter:
             t += 1
             cum += hist[t]
         self.counts = {g: c for g, c in self.counts.items() if c > t}
+        self.edges = {g: c for g, c in self.edges.items() if g in self.counts}
         self.prunes += 1
         self.error += t
 
@@ -94,6 +96,22 @@ class NgramCounter:
             while j < n and j - i < self.order and is_han(text[j]):
                 self._add(text[i : j + 1], 1)
                 j += 1
+
+    def add_cut(self, text: str, bounds: bytes) -> None:
+        if len(bounds) != len(text) + 1:
+            raise ValueError("add_cut: bounds must have len(text) + 1 bytes")
+        for i in range(len(text)):
+            j = i
+            while j < len(text) and j - i < self.order and is_han(text[j]):
+                g = text[i : j + 1]
+                if g in self.counts:
+                    self.counts[g] = min(self.counts[g] + 1, 0xFFFFFFFF)
+                    if bounds[i] and bounds[j + 1]:
+                        self.edges[g] = self.edges.get(g, 0) + 1
+                j += 1
+
+    def edge_items(self) -> list[tuple[str, int, int]]:
+        return [(g, c, self.edges.get(g, 0)) for g, c in self.counts.items() if c]
 
     def _countable(self, w: object) -> bool:
         return isinstance(w, str) and 1 <= len(w) <= self.order and all(map(is_han, w))

@@ -4,8 +4,11 @@ score over that evidence.
 The evidence is the candidate's frequency, its cohesion (the smallest PMI
 over its split points), the branching entropy of its left and right
 neighbours, and the learned model's own view: of the candidate's
-occurrences in the sample the model read, the share it cut as one word
-(``model_rate``), and how many those were.
+occurrences in the sample the model read, under each of a few standards
+(:mod:`.model`), the share it cut as one word (``model_rate``: the mean
+over the standards, and the largest), the share whose both ends are
+boundaries of its cut (``edge_rate``: a fragment of a longer word has
+few), and how many it cut whole.
 
 :data:`WEIGHTS` were fitted by logistic regression on the dev files of
 ``shared/corpora`` (``bench/tune_discover.py``; the test files were not
@@ -26,6 +29,8 @@ FEATURES = (
     "min_entropy",
     "max_entropy",
     "model_rate",
+    "max_model_rate",
+    "edge_rate",
     "log_model_freq",
     "unsampled",
     "len2",
@@ -34,7 +39,7 @@ FEATURES = (
 )
 
 #: Fitted by ``bench/tune_discover.py`` (see the module).
-WEIGHTS = (-4.0, 0.5, 0.2, 0.8, 0.2, 4.0, 0.5, 1.0, 0.5, 0.3, 0.2)
+WEIGHTS = (-6.066, -0.956, 0.086, 1.268, 0.453, 3.005, 1.570, 0.719, 1.390, 0.0, 0.563, 0.484, -0.056)
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,27 @@ class Evidence:
     pmi: float
     left_entropy: float
     right_entropy: float
-    sample_freq: int  # occurrences in the model's sample
-    model_freq: int  # of those, cut by the model as one word
+    sample_freq: int = 0  # occurrences in the model's sample
+    # per standard the sample was cut under: of those occurrences, how many
+    # have a boundary of the cut at both ends, and how many are cut whole
+    edge_freqs: tuple[int, ...] = ()
+    model_freqs: tuple[int, ...] = ()
+
+    def _rates(self, counts: tuple[int, ...]) -> list[float]:
+        n = self.sample_freq
+        return [min(1.0, c / n) for c in counts] if n and counts else [0.0]
 
     @property
     def model_rate(self) -> float:
-        return min(1.0, self.model_freq / self.sample_freq) if self.sample_freq else 0.0
+        """The share of the sample's occurrences cut whole (mean over the
+        standards)."""
+        rates = self._rates(self.model_freqs)
+        return sum(rates) / len(rates)
+
+    @property
+    def edge_rate(self) -> float:
+        rates = self._rates(self.edge_freqs)
+        return sum(rates) / len(rates)
 
 
 def features(ev: Evidence) -> tuple[float, ...]:
@@ -61,7 +81,9 @@ def features(ev: Evidence) -> tuple[float, ...]:
         min(ev.left_entropy, ev.right_entropy),
         max(ev.left_entropy, ev.right_entropy),
         ev.model_rate,
-        math.log1p(ev.model_freq),
+        max(ev._rates(ev.model_freqs)),
+        ev.edge_rate,
+        math.log1p(max(ev.model_freqs, default=0)),
         0.0 if ev.sample_freq else 1.0,
         float(n == 2),
         float(n == 3),
