@@ -44,9 +44,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from common import CORPORA, machine
-
 import qieci
+from common import CORPORA, machine
 from qieci.discover import discover
 
 TOP = 500
@@ -103,9 +102,7 @@ def plain_ranking(lines: list[str], max_len: int = 6, min_freq: int = 2) -> list
     for w, c in counts.items():
         if not 2 <= len(w) <= max_len or c < min_freq:
             continue
-        pmi = min(
-            math.log(c * total / (counts[w[:k]] * counts[w[k:]])) for k in range(1, len(w))
-        )
+        pmi = min(math.log(c * total / (counts[w[:k]] * counts[w[k:]])) for k in range(1, len(w)))
         scored.append((pmi + min(entropy(w, left), entropy(w, right)), w))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return [w for _, w in scored]
@@ -210,7 +207,9 @@ def main(argv: list[str]) -> int:
                 try:
                     out = fn(raw, lines, **kw)
                 except Exception as exc:  # a peer that fails is reported, not fatal
-                    print(f"| {name} | {chars} | {tool} | failed: {type(exc).__name__}: {exc} | | | | |")
+                    print(
+                        f"| {name} | {chars} | {tool} | failed: {type(exc).__name__}: {exc} | | | | |"
+                    )
                     continue
                 dt = time.perf_counter() - t
                 seen: set[str] = set()

@@ -16,8 +16,8 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from common import CORPORA
 
+from common import CORPORA
 from qieci.discover.api import DiscoverOptions, count_corpus, evidence, model_tokenizers_of
 from qieci.discover.candidates import Lexicon
 from qieci.discover.counting import CountSettings
@@ -56,7 +56,9 @@ def precision(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
 
 
 def main(argv: list[str]) -> int:
-    standards = tuple(argv[argv.index("--standards") + 1].split(",")) if "--standards" in argv else None
+    standards = (
+        tuple(argv[argv.index("--standards") + 1].split(",")) if "--standards" in argv else None
+    )
     opts = DiscoverOptions(min_score=0.0, standards=standards)
     toks = model_tokenizers_of(opts)
     print(f"standards: {', '.join(t.standard for t in toks)}")
@@ -78,7 +80,9 @@ def main(argv: list[str]) -> int:
     print("|---|---|---|---|")
     for name, (x, y) in data.items():
         others = [k for k in data if k != name]
-        w_loo = fit(np.vstack([data[k][0] for k in others]), np.concatenate([data[k][1] for k in others]))
+        w_loo = fit(
+            np.vstack([data[k][0] for k in others]), np.concatenate([data[k][1] for k in others])
+        )
         print(
             f"| {name} | {precision(x, y, current):.3f} | {precision(x, y, w):.3f} | "
             f"{precision(x, y, w_loo):.3f} |"

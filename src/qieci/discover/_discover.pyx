@@ -13,18 +13,20 @@ Keys are exact, never hashes: each Han character has a 17-bit id (see
 :func:`char_id`), and a gram of up to 7 characters is the 119-bit number of
 its ids, lowest bits first. The table uses linear probing; while it is
 smaller than its limit it doubles when three quarters full; at the limit it
-*prunes*: it drops every gram whose count is at most the smallest threshold
-``t`` that frees half of the table (lossy counting). A gram's count is then
-at most ``error`` (the sum of all thresholds so far) below its true count,
-and a gram that survives keeps all its sub-grams (a sub-gram's count is never
-below the gram's). Its pure-Python twin is :mod:`qieci.discover.reference`.
+*prunes* at the end of a run of Han characters when three quarters full (or
+at once when nine tenths full, inside a very long run): it drops every gram
+whose count is at most the smallest threshold ``t`` that frees half of the
+table (lossy counting). A gram's count is then at most ``error`` (the sum of
+all thresholds so far) below its true count, and, as pruning waits for the
+end of a run, a gram that survives keeps all its sub-grams (a sub-gram's
+count is never below the gram's). Its pure-Python twin is :mod:`qieci.discover.reference`.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.math cimport log
 from libc.stdint cimport uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from qieci._mem cimport big_calloc, prefetch
 
@@ -202,12 +204,18 @@ cdef class NgramCounter:
         e.count = delta
         e.edges = 0
         self.size += 1
-        if self.size * 4 > self.slots * 3:
-            if self.slots < self.max_slots:
-                self._resize(self.slots * 2)
-            else:
-                self._prune()
+        if self.size * 4 > self.slots * 3 and self.slots < self.max_slots:
+            self._resize(self.slots * 2)
+        elif self.size * 10 > self.slots * 9:
+            self._prune()  # inside a very long run: cannot wait for its end
         return 0
+
+    cdef inline void _settle(self) noexcept nogil:
+        """At the end of a run (all the grams of its positions counted, so
+        that no gram is ahead of its sub-grams): prune when three quarters
+        full."""
+        if self.size * 4 > self.slots * 3:
+            self._prune()
 
     cdef int _resize(self, uint64_t slots) except -1:
         cdef qc_entry* old = self.table
@@ -303,6 +311,8 @@ cdef class NgramCounter:
         cdef int k, order = self.order
         cdef qc_key key
         cdef Py_UCS4 ch
+        cdef unsigned char runend[BLOCK * KEY_CHARS]
+        memset(runend, 0, sizeof(runend))
         try:
             i = 0
             for ch in text:
@@ -327,12 +337,16 @@ cdef class NgramCounter:
                         m += 1
                         j += 1
                         k += 1
+                    runend[m - 1] = ids[i + 1] == 0
                 for q in range(min(m, AHEAD)):
                     prefetch(&self.table[hs[q] & (self.slots - 1)])
                 for q in range(m):
                     if q + AHEAD < m:
                         prefetch(&self.table[hs[q + AHEAD] & (self.slots - 1)])
                     self._add_hashed(los[q], his[q], hs[q], 1)
+                    if runend[q]:
+                        runend[q] = 0
+                        self._settle()
         finally:
             free(ids)
             free(los)
@@ -451,6 +465,7 @@ cdef class NgramCounter:
             if e.lo == 0 or _length(qc_make(e.lo, e.hi)) > self.order:
                 raise ValueError("NgramCounter.merge: not a dump of this max_len")
             self._add(qc_make(e.lo, e.hi), e.count)
+            self._settle()
         self.total += total
         self.error += error
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..io.lines import LineStats
 from ..tokenizer import PathArg, Tokenizer
 from .candidates import Lexicon, is_candidate_shape
 from .counting import Counts, CountSettings, count_files, count_pieces
@@ -80,6 +81,7 @@ def discover(
     *,
     files: Sequence[PathArg] = (),
     options: DiscoverOptions | None = None,
+    stats: LineStats | None = None,
     **kwargs: object,
 ) -> list[NewWord]:
     """The new words of ``texts`` (strings) and ``files`` (paths of UTF-8
@@ -96,17 +98,16 @@ def discover(
     and ``model_path`` (another learned model), ``lexicons`` (word lists of known words), ``jieba_lexicon``
     (False: jieba's dictionary is not the lexicon), ``dictionary`` (another
     jieba-format dictionary as the lexicon), ``encoding``, ``errors`` and
-    ``jobs`` (worker processes for files).
+    ``jobs`` (worker processes for files). ``stats``, when given, receives
+    the counts of lines, characters, bytes and repaired lines of the files.
     """
     opts = options or DiscoverOptions()
     if kwargs:
-        opts = DiscoverOptions(**{**opts.__dict__, **kwargs})  # type: ignore[arg-type]
+        opts = DiscoverOptions(**{**opts.__dict__, **kwargs})
     if isinstance(texts, str):
         texts = [texts]
     toks = model_tokenizers_of(opts)
-    lexicon = Lexicon(
-        opts.lexicons, jieba=opts.jieba_lexicon, dictionary=opts.dictionary
-    )
+    lexicon = Lexicon(opts.lexicons, jieba=opts.jieba_lexicon, dictionary=opts.dictionary)
     settings = CountSettings(
         max_len=opts.max_len,
         memory=opts.memory,
@@ -115,6 +116,8 @@ def discover(
         errors=opts.errors,
     )
     counts = count_corpus(texts, files, settings, opts.jobs)
+    if stats is not None:
+        stats.__dict__.update(counts.stats.__dict__)
     return rank(counts, lexicon, toks, opts)
 
 
@@ -152,7 +155,9 @@ def rank(
         s = score(ev)
         if s >= opts.min_score:
             out.append(
-                NewWord(ev.word, ev.freq, s, ev.pmi, ev.left_entropy, ev.right_entropy, ev.model_rate)
+                NewWord(
+                    ev.word, ev.freq, s, ev.pmi, ev.left_entropy, ev.right_entropy, ev.model_rate
+                )
             )
     out.sort(key=lambda nw: (-nw.score, -nw.freq, nw.word))
     return out[: opts.top] if opts.top is not None else out
@@ -192,5 +197,3 @@ def evidence(
             )
         )
     return out
-
-

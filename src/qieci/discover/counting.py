@@ -67,7 +67,9 @@ class _Part:
     seed: int
 
 
-def _range_pieces(path: str, start: int, end: int, settings: CountSettings, st: LineStats) -> Iterator[str]:
+def _range_pieces(
+    path: str, start: int, end: int, settings: CountSettings, st: LineStats
+) -> Iterator[str]:
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
         real_start = line_start_at_or_after(f, start)
@@ -103,7 +105,9 @@ def count_part(tok: object, part: _Part) -> tuple[bytes, int, int, list[str], Li
     return c.counter.dump(), c.counter.total, c.counter.error, c.sample, st
 
 
-def _file_stream_pieces(names: Sequence[str], settings: CountSettings, st: LineStats) -> Iterator[str]:
+def _file_stream_pieces(
+    names: Sequence[str], settings: CountSettings, st: LineStats
+) -> Iterator[str]:
     for name in names:
         stream = open_input(name)
         label = "<stdin>" if name == "-" else name
@@ -143,7 +147,9 @@ def split_files(names: Sequence[str], groups: int) -> list[tuple[tuple[str, int,
     return [tuple(g) for g in out if g]
 
 
-def count_files(names: Sequence[PathArg], settings: CountSettings, *, jobs: int | None = 1) -> Counts:
+def count_files(
+    names: Sequence[PathArg], settings: CountSettings, *, jobs: int | None = 1
+) -> Counts:
     """Count the files ``names`` (``-``: stdin); see the module for ``jobs``."""
     files = [os.fspath(n) for n in names]
     for name in files:

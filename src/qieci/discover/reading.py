@@ -64,6 +64,8 @@ def read_pieces(
         data = carry + chunk
         ends = data.endswith(b"\n")
         cut = len(data) if ends or not chunk else utf8_cut(data)
+        if not ends and chunk and data.endswith(b"\r"):
+            cut = min(cut, len(data) - 1)  # perhaps the start of \r\n
         if cut == 0:  # a piece too short for one character: read more
             carry = data
             continue

@@ -2,9 +2,10 @@
 the kernel is tested against; see that module for the meaning).
 
 The table is a dict; its *slots* grow and it prunes exactly as the
-kernel's do (double when three quarters full below the limit, else drop the
-grams counted at most ``t`` times), so that both give the same counts even
-when pruning.
+kernel's do (double when three quarters full below the limit; at the limit
+drop the grams counted at most ``t`` times at the end of a run when three
+quarters full, or at once when nine tenths full), so that both give the
+same counts even when pruning.
 """
 
 from __future__ import annotations
@@ -64,11 +65,14 @@ class NgramCounter:
         if self.frozen:
             return
         self.counts[gram] = delta
+        if len(self.counts) * 4 > self.slots * 3 and self.slots < self.max_slots:
+            self.slots *= 2
+        elif len(self.counts) * 10 > self.slots * 9:
+            self._prune()
+
+    def _settle(self) -> None:
         if len(self.counts) * 4 > self.slots * 3:
-            if self.slots < self.max_slots:
-                self.slots *= 2
-            else:
-                self._prune()
+            self._prune()
 
     def _prune(self) -> None:
         hist = [0] * HIST
@@ -96,6 +100,8 @@ class NgramCounter:
             while j < n and j - i < self.order and is_han(text[j]):
                 self._add(text[i : j + 1], 1)
                 j += 1
+            if i + 1 == n or not is_han(text[i + 1]):
+                self._settle()
 
     def add_cut(self, text: str, bounds: bytes) -> None:
         if len(bounds) != len(text) + 1:
@@ -133,6 +139,7 @@ class NgramCounter:
     def merge_items(self, items: Iterable[tuple[str, int]], total: int, error: int) -> None:
         for g, c in items:
             self._add(g, c)
+            self._settle()
         self.total += total
         self.error += error
 
