@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 from common import CORPORA
-from qieci.discover.api import DiscoverOptions, count_corpus, evidence, model_tokenizers_of
+from qieci.discover.api import DiscoverOptions, count_corpus, evidence, standards_of
 from qieci.discover.candidates import Lexicon
 from qieci.discover.counting import CountSettings
 from qieci.discover.scoring import FEATURES, WEIGHTS, features
@@ -60,14 +60,14 @@ def main(argv: list[str]) -> int:
         tuple(argv[argv.index("--standards") + 1].split(",")) if "--standards" in argv else None
     )
     opts = DiscoverOptions(min_score=0.0, standards=standards)
-    toks = model_tokenizers_of(opts)
-    print(f"standards: {', '.join(t.standard for t in toks)}")
+    chosen = standards_of(opts)
+    print(f"standards: {', '.join(chosen)}")
     lexicon = Lexicon()
     settings = CountSettings(max_len=opts.max_len, sample_chars=opts.sample_chars)
     data = {}
     for name in DEV:
         gold, raw = gold_and_raw(str(CORPORA / "dev" / f"{name}.txt"))
-        evs = evidence(count_corpus(raw, (), settings, 1), lexicon, toks, opts)
+        evs = evidence(count_corpus(raw, (), settings, 1), lexicon, chosen, opts)
         x = np.array([features(e) for e in evs])
         y = np.array([float(e.word in gold) for e in evs])
         data[name] = (x, y)

@@ -150,14 +150,25 @@ def test_stats_follow_the_definitions(lines, max_len, data):
         assert g[3] == pytest.approx(entropy_definition(w, truth, "right"), abs=1e-9)
 
 
-@given(st.lists(few_text, min_size=1, max_size=12), st.integers(1, 3), st.floats(-3, 3))
-def test_candidates_equal_the_twin(lines, min_count, min_pmi):
+@given(
+    st.lists(few_text, min_size=1, max_size=12),
+    st.integers(1, 3),
+    st.floats(-3, 3),
+    st.sampled_from([-1, 0, 1, 5, 50]),
+)
+def test_candidates_equal_the_twin(lines, min_count, min_pmi, limit):
     k, r = both(4, 64 << 20)
     for line in lines:
         k.add(line)
         r.add(line)
-    got = sorted(k.candidates(min_count, 2, 3, min_pmi))
-    want = sorted(r.candidates(min_count, 2, 3, min_pmi))
+    got = sorted(k.candidates(min_count, 2, 3, min_pmi, limit))
+    want = sorted(r.candidates(min_count, 2, 3, min_pmi, limit))
+    if limit >= 0:
+        assert len(got) <= limit
+        unlimited = k.candidates(min_count, 2, 3, min_pmi)
+        if got:  # the most frequent are the ones kept
+            least = min(c for _, c, _ in got)
+            assert all(c < least or (w, c, p) in got for w, c, p in unlimited)
     assert [(w, c) for w, c, _ in got] == [(w, c) for w, c, _ in want]
     assert [p for *_, p in got] == pytest.approx([p for *_, p in want], rel=1e-12)
     assert all(2 <= len(w) <= 3 and c >= min_count and p >= min_pmi for w, c, p in got)

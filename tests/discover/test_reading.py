@@ -15,17 +15,18 @@ from qieci.io.lines import InputError, LineStats
 
 
 @given(st.lists(mixed_text, max_size=6), st.integers(1, 40), st.sampled_from(["\n", "\r\n"]))
-def test_pieces_join_to_the_lines(lines, piece, term):
-    data = term.join(lines).encode("utf-8", "surrogatepass")
-    if any("\ud800" <= c <= "\udfff" for line in lines for c in line):
-        return  # not valid UTF-8: see the error tests
+def test_pieces_join_to_the_text(lines, piece, term):
+    text = term.join(lines)
+    if any("\ud800" <= c <= "\udfff" for c in text) or text.startswith("\ufeff"):
+        return  # not valid UTF-8 / a BOM: see the tests below
+    data = text.encode("utf-8")
     st_ = LineStats()
     pieces = list(read_pieces(io.BytesIO(data), "f", piece_bytes=piece, stats=st_))
-    assert all(len(p.encode()) <= max(piece, 4) for p in pieces)
-    parts = data.decode("utf-8").split("\n")
-    expect = [p[:-1] if p.endswith("\r") and i < len(parts) - 1 else p for i, p in enumerate(parts)]
-    assert "".join(pieces) == "".join(expect)
+    assert "".join(pieces) == text
+    # whole lines, or a long line in pieces of about piece_bytes
+    assert all(p.endswith("\n") or len(p.encode()) <= 2 * piece + 4 for p in pieces[:-1])
     assert st_.bytes == len(data)
+    assert st_.lines == text.count("\n") + (bool(text) and not text.endswith("\n"))
 
 
 def test_utf8_cut_never_splits_a_character():
@@ -40,18 +41,21 @@ def test_bad_bytes_name_file_line_and_byte():
     data = "第一行\n第二行\xff".encode("utf-8").replace(b"\xc3\xbf", b"\xff")
     with pytest.raises(InputError, match=r"^f\.txt:2: invalid UTF-8 at byte offset 19"):
         list(read_pieces(io.BytesIO(data), "f.txt"))
+    with pytest.raises(InputError, match=r"^f\.txt:2: invalid UTF-8 at byte offset 19"):
+        list(read_pieces(io.BytesIO(data), "f.txt", piece_bytes=3))
     # in a long line read in pieces, the offset is still the file's
     long = ("中" * 100).encode() + b"\xff"
     with pytest.raises(InputError, match=r"f:1: invalid UTF-8 at byte offset 300"):
         list(read_pieces(io.BytesIO(long), "f", piece_bytes=16))
-    assert list(read_pieces(io.BytesIO(b"a\xffb\nc"), "f", errors="replace")) == ["a\ufffdb", "c"]
+    got = list(read_pieces(io.BytesIO(b"a\xffb\nc"), "f", errors="replace"))
+    assert "".join(got) == "a\ufffdb\nc"
     st_ = LineStats()
     got = list(read_pieces(io.BytesIO(b"a\xffb\nc"), "f", errors="skip-line", stats=st_))
-    assert got == ["c"] and st_.changed_lines == 1 and st_.skipped_lines == [1]
+    assert "".join(got) == "\nc" and st_.changed_lines == 1 and st_.skipped_lines == [1]
 
 
 def test_bom_dropped_and_other_encodings_read():
-    assert list(read_pieces(io.BytesIO("\ufeff你好\n".encode()), "f")) == ["你好"]
+    assert list(read_pieces(io.BytesIO("\ufeff你好\n".encode()), "f")) == ["你好\n"]
     gbk = "你好\n世界".encode("gbk")
     assert list(read_pieces(io.BytesIO(gbk), "f", encoding="gbk")) == ["你好", "世界"]
 

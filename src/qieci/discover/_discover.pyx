@@ -490,19 +490,44 @@ cdef class NgramCounter:
                 best = v
         return best
 
-    def candidates(self, int min_count, int min_len, int max_len, double min_pmi):
+    def candidates(self, int min_count, int min_len, int max_len, double min_pmi,
+                   Py_ssize_t limit=-1):
         """``(gram, count, pmi)`` of the grams of ``min_len``..``max_len``
         characters counted at least ``min_count`` times whose cohesion (see
-        :meth:`stats`) is at least ``min_pmi``."""
+        :meth:`stats`) is at least ``min_pmi``. With ``limit`` >= 0, the
+        least count rises above ``min_count`` as far as needed for at most
+        ``limit`` grams of those lengths to reach it (the most frequent are
+        kept; ties at the threshold all go)."""
         cdef uint64_t j
         cdef int n
         cdef qc_key k
         cdef double pmi
+        cdef uint64_t* hist
+        cdef uint64_t above = 0
+        cdef uint32_t least = <uint32_t>max(min_count, 1), b
         out = []
         max_len = min(max_len, self.max_len)
         min_len = max(min_len, 2)
+        if limit >= 0:
+            hist = <uint64_t*>big_calloc(65537 * sizeof(uint64_t))
+            if hist == NULL:
+                raise MemoryError("NgramCounter.candidates: out of memory")
+            for j in range(self.slots):
+                if self.table[j].lo == 0 or self.table[j].count < least:
+                    continue
+                n = _length(qc_make(self.table[j].lo, self.table[j].hi))
+                if min_len <= n <= max_len:
+                    hist[min(self.table[j].count, 65536)] += 1
+            b = 65536
+            while b >= least:
+                if above + hist[b] > <uint64_t>limit:
+                    least = b + 1
+                    break
+                above += hist[b]
+                b -= 1
+            free(hist)
         for j in range(self.slots):
-            if self.table[j].lo == 0 or self.table[j].count < <uint32_t>max(min_count, 1):
+            if self.table[j].lo == 0 or self.table[j].count < least:
                 continue
             k = qc_make(self.table[j].lo, self.table[j].hi)
             n = _length(k)

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..io.lines import LineStats
-from ..tokenizer import PathArg, Tokenizer
+from ..tokenizer import PathArg
 from .candidates import Lexicon, is_candidate_shape
 from .counting import Counts, CountSettings, count_files, count_pieces
-from .model import cut_sample, edge_counts, model_tokenizers
+from .model import chosen_standards, cut_under, edge_counts
 from .scoring import Evidence, score
 
 #: The longest word ``discover`` can find (the counter's keys hold 7
@@ -45,6 +45,7 @@ class DiscoverOptions:
     max_len: int = MAX_LEN
     min_freq: int = 2
     min_pmi: float = 1.0
+    max_candidates: int = 200_000
     min_score: float = 0.5
     top: int | None = None
     memory: int = 512 << 20
@@ -89,7 +90,8 @@ def discover(
 
     Keyword arguments are the fields of :class:`DiscoverOptions`:
     ``min_len``/``max_len`` (characters, 2..6), ``min_freq``, ``min_pmi``
-    (the candidates' least cohesion), ``min_score`` (the least score
+    (the candidates' least cohesion), ``max_candidates`` (the statistics
+    propose at most that many, the most frequent), ``min_score`` (the least score
     returned), ``top`` (at most that many words), ``memory`` (bytes for the
     n-gram tables; counts are pruned to stay within it),
     ``sample_chars`` (how much text the learned model reads), ``model``
@@ -106,7 +108,7 @@ def discover(
         opts = DiscoverOptions(**{**opts.__dict__, **kwargs})
     if isinstance(texts, str):
         texts = [texts]
-    toks = model_tokenizers_of(opts)
+    standards = standards_of(opts)
     lexicon = Lexicon(opts.lexicons, jieba=opts.jieba_lexicon, dictionary=opts.dictionary)
     settings = CountSettings(
         max_len=opts.max_len,
@@ -118,15 +120,15 @@ def discover(
     counts = count_corpus(texts, files, settings, opts.jobs)
     if stats is not None:
         stats.__dict__.update(counts.stats.__dict__)
-    return rank(counts, lexicon, toks, opts)
+    return rank(counts, lexicon, standards, opts)
 
 
-def model_tokenizers_of(opts: DiscoverOptions) -> list[Tokenizer]:
-    """The learned engine under each standard of the options, loaded; none
-    without the model."""
+def standards_of(opts: DiscoverOptions) -> list[str]:
+    """The standards the model cuts the sample under (checked now, before
+    any work); none without the model."""
     if not opts.model:
         return []
-    return model_tokenizers(opts.standards, opts.model_path)
+    return chosen_standards(opts.standards, opts.model_path)
 
 
 def count_corpus(
@@ -147,11 +149,11 @@ def count_corpus(
 
 
 def rank(
-    counts: Counts, lexicon: Lexicon, toks: Sequence[Tokenizer], opts: DiscoverOptions
+    counts: Counts, lexicon: Lexicon, standards: Sequence[str], opts: DiscoverOptions
 ) -> list[NewWord]:
     """Score the candidates of ``counts`` and keep the best."""
     out = []
-    for ev in evidence(counts, lexicon, toks, opts):
+    for ev in evidence(counts, lexicon, standards, opts):
         s = score(ev)
         if s >= opts.min_score:
             out.append(
@@ -164,15 +166,18 @@ def rank(
 
 
 def evidence(
-    counts: Counts, lexicon: Lexicon, toks: Sequence[Tokenizer], opts: DiscoverOptions
+    counts: Counts, lexicon: Lexicon, standards: Sequence[str], opts: DiscoverOptions
 ) -> list[Evidence]:
     """The evidence about every candidate of ``counts``: the grams at least
-    ``min_freq`` times frequent and ``min_pmi`` cohesive, and the words the
-    model cuts in the sample (under any of the standards of ``toks``)
-    however rare, of a word's shape and not in the lexicon."""
+    ``min_freq`` times frequent and ``min_pmi`` cohesive (the most frequent
+    ``max_candidates``), and the words the model cuts in the sample (under
+    any of ``standards``) however rare, of a word's shape and not in the
+    lexicon."""
     counter = counts.counter
-    cuts = [cut_sample(tok, counts.sample, opts.max_len) for tok in toks]
-    found = counter.candidates(opts.min_freq, opts.min_len, opts.max_len, opts.min_pmi)
+    cuts = cut_under(standards, opts.model_path, counts.sample, opts.max_len)
+    found = counter.candidates(
+        opts.min_freq, opts.min_len, opts.max_len, opts.min_pmi, opts.max_candidates
+    )
     pool = {w for w, _, _ in found}
     for cut in cuts:
         pool.update(cut.whole)

@@ -10,6 +10,7 @@ candidate, the occurrences whose both ends are boundaries
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,29 +23,33 @@ from ._discover import NgramCounter, char_id
 DEFAULT_STANDARDS = ("ctb", "weibo", "medical")
 
 
-def model_tokenizers(
-    standards: Sequence[str] | None, model: PathArg | None = None
-) -> list[Tokenizer]:
-    """One loaded learned-engine tokenizer per standard (the default
-    standards that the model has, when ``standards`` is None)."""
+def chosen_standards(standards: Sequence[str] | None, model: PathArg | None = None) -> list[str]:
+    """The standards to cut the sample under: ``standards``, checked
+    against the model's, or the default standards that the model has."""
     probe = Tokenizer(engine="learned", model=model)
     probe.initialize()
     have = probe.standards()
     if standards is None:
-        chosen = [s for s in DEFAULT_STANDARDS if s in have] or [probe.standard]
-    else:
-        chosen = list(dict.fromkeys(standards))
-        for s in chosen:
-            if s not in have:
-                raise ValueError(
-                    f"the model has no standard {s!r}; it has {', '.join(have)} "
-                    "(see 'qieci standards')"
-                )
-    out = []
+        return [s for s in DEFAULT_STANDARDS if s in have] or [probe.standard]
+    chosen = list(dict.fromkeys(standards))
     for s in chosen:
+        if s not in have:
+            raise ValueError(
+                f"the model has no standard {s!r}; it has {', '.join(have)} (see 'qieci standards')"
+            )
+    return chosen
+
+
+def cut_under(
+    standards: Sequence[str], model: PathArg | None, lines: Sequence[str], max_len: int
+) -> list[Cut]:
+    """The cut of ``lines`` under each standard; one model in memory at a
+    time."""
+    out = []
+    for s in standards:
         tok = Tokenizer(engine="learned", standard=s, model=model)
-        tok.initialize()
-        out.append(tok)
+        out.append(cut_sample(tok, lines, max_len))
+        del tok
     return out
 
 
@@ -69,11 +74,36 @@ class Cut:
     bounds: list[bytes]  # the word_bounds of each sample line
 
 
+_SEP = "\x1f"  # between the words of a line in the engine's corpus format
+_ENDS = re.compile("(\r?\n)")
+
+
+def cut_lines(tok: Tokenizer, text: str) -> list[str]:
+    """The words of ``text``, each of its lines cut on its own (so that how
+    the text was split into pieces does not matter), line ends as words."""
+    if _SEP not in text:
+        out = tok.cut_lines(text, _SEP)
+        words = [
+            w
+            for part in _ENDS.split(out)
+            for w in (part.split(_SEP) if part[-1:] != "\n" else [part])
+            if w
+        ]
+        if "".join(words) == text:
+            return words
+    words = []
+    for line in text.split("\n"):
+        words += tok.lcut(line)
+        words.append("\n")
+    words.pop()
+    return [w for w in words if w]
+
+
 def cut_sample(tok: Tokenizer, lines: Sequence[str], max_len: int) -> Cut:
     whole: Counter[str] = Counter()
     bounds = []
     for line in lines:
-        words = tok.lcut(line)
+        words = cut_lines(tok, line)
         bounds.append(word_bounds(words))
         for w in words:
             if 2 <= len(w) <= max_len and all(char_id(c) for c in w):

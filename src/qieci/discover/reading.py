@@ -1,6 +1,6 @@
-"""Raw text in bounded pieces: the lines of a stream, a line longer than
-:data:`PIECE_BYTES` in pieces cut at a character boundary, so that a file
-with no line breaks at all is read in bounded memory too.
+"""Raw text in bounded pieces: blocks of whole lines of about
+:data:`PIECE_BYTES`, a line longer than that cut at a character boundary,
+so that a file with no line breaks at all is read in bounded memory too.
 
 Errors name the file, the line and the byte offset, as ``qieci cut``'s do
 (:mod:`qieci.io.lines`); ``errors="replace"`` decodes bad bytes as U+FFFD and
@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from ..io.lines import ERROR_POLICIES, InputError, LineStats, encoding_hint, read_lines
 
-PIECE_BYTES = 1 << 20
+PIECE_BYTES = 1 << 16
 
 
 def utf8_cut(data: bytes) -> int:
@@ -40,9 +40,10 @@ def read_pieces(
     stats: LineStats | None = None,
     piece_bytes: int = PIECE_BYTES,
 ) -> Iterator[str]:
-    """The text of every line of ``stream`` without its terminator, long
-    lines in pieces of at most ``piece_bytes`` bytes (UTF-8 only: other
-    encodings are read whole line by whole line)."""
+    """The text of ``stream`` in pieces of whole lines (line ends
+    included) of about ``piece_bytes`` bytes; a longer line is cut at a
+    character boundary. UTF-8 only: other encodings are read line by line
+    (one piece per line, without its end)."""
     if errors not in ERROR_POLICIES:
         raise ValueError(f"errors must be one of {', '.join(ERROR_POLICIES)}")
     st = stats if stats is not None else LineStats()
@@ -52,56 +53,70 @@ def read_pieces(
         ):
             yield text
         return
-    offset = base_offset
-    lineno = 1
-    carry = b""
-    skipping = False
+    offset = base_offset  # of buf's first byte
+    lineno = 1  # of buf's first byte
+    buf = b""
     first = base_offset == 0
+    partial = False  # the last block ended inside a line
     while True:
-        chunk = stream.readline(max(1, piece_bytes - len(carry)))
-        if not chunk and not carry:
-            return
-        data = carry + chunk
-        ends = data.endswith(b"\n")
-        cut = len(data) if ends or not chunk else utf8_cut(data)
-        if not ends and chunk and data.endswith(b"\r"):
-            cut = min(cut, len(data) - 1)  # perhaps the start of \r\n
-        if cut == 0:  # a piece too short for one character: read more
-            carry = data
-            continue
-        data, carry = data[:cut], data[cut:]
+        chunk = stream.read(piece_bytes)
+        if chunk:
+            buf += chunk
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:  # no line end: a long line, cut inside
+                cut = utf8_cut(buf[:-1] if buf.endswith(b"\r") else buf)
+                if cut == 0 or len(buf) < piece_bytes:
+                    continue
+        else:
+            cut = len(buf)
+            if cut == 0:
+                st.lines += partial  # a last line cut into pieces, with no line end
+                return
+        block, buf = buf[:cut], buf[cut:]
         start = offset
-        offset += len(data)
-        st.bytes += len(data)
-        content = data[:-1] if ends else data
-        if content.endswith(b"\r") and ends:
-            content = content[:-1]
+        offset += len(block)
+        st.bytes += len(block)
         if first:
             first = False
-            if content.startswith(codecs.BOM_UTF8):
-                content = content[3:]
+            if block.startswith(codecs.BOM_UTF8):
+                block = block[3:]
                 start += 3
-        if not skipping:
-            try:
-                text = content.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                if errors == "strict":
-                    raise InputError(
-                        f"{name}:{lineno}: invalid UTF-8 at byte offset {start + exc.start}"
-                        f"{encoding_hint(content, encoding)}"
-                    ) from None
-                st.changed_lines += 1
-                if errors == "skip-line":
-                    st.skipped_lines.append(lineno)
-                    skipping = True
-                else:
-                    text = content.decode("utf-8", "replace")
-            if not skipping:
-                st.chars += len(text)
-                yield text
-        if ends or not chunk:
-            st.lines += 1
-            lineno += 1
-            skipping = False
-        if not chunk and not carry:
+        lines = block.count(b"\n")
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_lines(block, name, lineno, start, errors, st)
+        lineno += lines
+        partial = not block.endswith(b"\n")
+        st.lines += lines + (partial and not chunk)
+        st.chars += len(text) - text.count("\n")
+        if text:
+            yield text
+        if not chunk:
             return
+
+
+def _decode_lines(
+    block: bytes, name: str, lineno: int, start: int, errors: str, st: LineStats
+) -> str:
+    """The slow path of a block that does not decode: line by line, as the
+    ``errors`` policy says."""
+    out = []
+    pos = start
+    for k, raw in enumerate(block.split(b"\n")):
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            if errors == "strict":
+                raise InputError(
+                    f"{name}:{lineno + k}: invalid UTF-8 at byte offset {pos + exc.start}"
+                    f"{encoding_hint(raw, 'utf-8')}"
+                ) from None
+            st.changed_lines += 1
+            if errors == "skip-line":
+                st.skipped_lines.append(lineno + k)
+                out.append("")
+            else:
+                out.append(raw.decode("utf-8", "replace"))
+        pos += len(raw) + 1
+    return "\n".join(out)

@@ -153,11 +153,24 @@ class NgramCounter:
         return best
 
     def candidates(
-        self, min_count: int, min_len: int, max_len: int, min_pmi: float
+        self, min_count: int, min_len: int, max_len: int, min_pmi: float, limit: int = -1
     ) -> list[tuple[str, int, float]]:
+        lo, hi = max(min_len, 2), min(max_len, self.max_len)
+        least = max(min_count, 1)
+        if limit >= 0:
+            hist = [0] * 65537
+            for g, c in self.counts.items():
+                if c >= least and lo <= len(g) <= hi:
+                    hist[min(c, 65536)] += 1
+            above = 0
+            for b in range(65536, least - 1, -1):
+                if above + hist[b] > limit:
+                    least = b + 1
+                    break
+                above += hist[b]
         out = []
         for g, c in self.counts.items():
-            if c < max(min_count, 1) or not max(min_len, 2) <= len(g) <= min(max_len, self.max_len):
+            if c < least or not lo <= len(g) <= hi:
                 continue
             pmi = self._pmi(g, c)
             if pmi >= min_pmi:

@@ -1,11 +1,11 @@
-"""A uniform sample of lines within a character budget.
+"""A uniform sample of pieces of text within a character budget.
 
 The learned model reads a sample of the corpus (its whole text when that is
-small): every line is kept while the sample fits ``max_chars``; when it
-overflows, the sampling rate halves and the kept lines that the lower rate
-would not have kept are dropped. Which lines a rate keeps depends only on
-their position (a hash of the line number), so the sample is deterministic
-and spread evenly over the corpus.
+small): every piece (a block of lines, see :mod:`.reading`) is kept while
+the sample fits ``max_chars``; when it overflows, the sampling rate halves
+and the kept pieces that the lower rate would not have kept are dropped.
+Which pieces a rate keeps depends only on their position (a hash of their
+number), so the sample is deterministic and spread evenly over the corpus.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class LineSample:
         self._lines: list[tuple[int, str]] = []
 
     def _keeps(self, n: int, level: int) -> bool:
-        return _mix(n ^ (self.seed << 40)) & ((1 << level) - 1) == 0
+        return level == 0 or _mix(n ^ (self.seed << 40)) & ((1 << level) - 1) == 0
 
     def add(self, text: str) -> None:
         n = self.seen
