@@ -10,10 +10,10 @@ from collections import Counter
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import mixed_text
 
 from qieci.discover import reference
 from qieci.discover._discover import NgramCounter, char_id
+from strategies import mixed_text
 
 # few characters, so that grams repeat and pruning has choices to make
 FEW = "天地人和日月山水\u3400\U00020000〇"

@@ -7,11 +7,11 @@ import io
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import mixed_text
 
 from qieci.discover.reading import read_pieces, utf8_cut
 from qieci.discover.sample import LineSample
 from qieci.io.lines import InputError, LineStats
+from strategies import mixed_text
 
 
 @given(st.lists(mixed_text, max_size=6), st.integers(1, 40), st.sampled_from(["\n", "\r\n"]))
@@ -38,7 +38,7 @@ def test_utf8_cut_never_splits_a_character():
 
 
 def test_bad_bytes_name_file_line_and_byte():
-    data = "第一行\n第二行\xff".encode("utf-8").replace(b"\xc3\xbf", b"\xff")
+    data = "第一行\n第二行\xff".encode().replace(b"\xc3\xbf", b"\xff")
     with pytest.raises(InputError, match=r"^f\.txt:2: invalid UTF-8 at byte offset 19"):
         list(read_pieces(io.BytesIO(data), "f.txt"))
     with pytest.raises(InputError, match=r"^f\.txt:2: invalid UTF-8 at byte offset 19"):
