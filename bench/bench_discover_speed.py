@@ -76,14 +76,16 @@ def build(path: str, mb: int) -> tuple[int, int]:
     return size, chars
 
 
-def run(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes, GNU time's %M: the largest of the
-    command's process and the children it waited for)."""
+def run(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, the process and the
+    children it waited for) and peak RSS (bytes, GNU time's %M: the largest
+    of the process and those children)."""
     with tempfile.NamedTemporaryFile("r") as rep:
         t = time.perf_counter()
-        subprocess.run(["/usr/bin/time", "-o", rep.name, "-f", "%M", *cmd], check=True)
+        subprocess.run(["/usr/bin/time", "-o", rep.name, "-f", "%M %U %S", *cmd], check=True)
         dt = time.perf_counter() - t
-        return dt, int(rep.read().split()[-1]) * 1024
+        rss, user, system = rep.read().split()[-3:]
+        return dt, float(user) + float(system), int(rss) * 1024
 
 
 def main(argv: list[str]) -> int:
@@ -96,25 +98,28 @@ def main(argv: list[str]) -> int:
         big = args.keep or os.path.join(tmp, "big.txt")
         t = time.perf_counter()
         size, chars = build(big, args.mb)
-        print(f"machine: {machine()}")
+        print(f"machine: {machine()}; load average before the runs: {os.getloadavg()[0]:.1f}")
         print(
             f"input: {size / 1e6:.1f} MB, {chars / 1e6:.1f}M characters (built in {time.perf_counter() - t:.0f} s)\n"
         )
-        print("| command | wall s | M chars/s | peak RSS MB | words |")
-        print("|---|---|---|---|---|")
+        print(
+            "| command | wall s | CPU s | M chars/s (wall) | M chars/CPU-s | peak RSS MB | words |"
+        )
+        print("|---|---|---|---|---|---|---|")
         for jobs in args.jobs.split(","):
             out = os.path.join(tmp, f"words{jobs}.tsv")
             cmd = [sys.executable, "-m", "qieci", "discover", big, "-o", out, "-j", jobs]
             if jobs == "1":
                 cmd = ["taskset", "-c", "0", *cmd]
-            dt, peak = run(cmd)
+            dt, cpu, peak = run(cmd)
             with open(out, encoding="utf-8") as f:
                 words = sum(1 for _ in f) - 1
             shown = " ".join(c if c != big else "BIG" for c in cmd[cmd.index("-m") + 1 :]).replace(
                 out, "OUT.tsv"
             )
             print(
-                f"| `{shown}` | {dt:.1f} | {chars / dt / 1e6:.2f} | {peak / 2**20:.0f} | {words} |",
+                f"| `{shown}` | {dt:.1f} | {cpu:.1f} | {chars / dt / 1e6:.2f} | "
+                f"{chars / cpu / 1e6:.2f} | {peak / 2**20:.0f} | {words} |",
                 flush=True,
             )
     return 0

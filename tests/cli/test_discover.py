@@ -42,6 +42,16 @@ def test_tsv_then_userdict_then_cut(tmp_path, raw, capsys):
         )
         first = cut.read_text(encoding="utf-8").splitlines()[0].split(" ")
         assert "氪晶石" in first and "沐川镇" in first, (engine, first)
+    # the TSV itself is a user dictionary too (its header says what it is)
+    tsv = tmp_path / "top.tsv"
+    assert main(["discover", str(raw), "--top", "2", "-o", str(tsv)]) == 0
+    for engine in ("jieba", "learned"):
+        assert (
+            main(["cut", "--engine", engine, "--user-dict", str(tsv), str(raw), "-o", str(cut)])
+            == 0
+        )
+        first = cut.read_text(encoding="utf-8").splitlines()[0].split(" ")
+        assert "氪晶石" in first and "沐川镇" in first and "word" not in first, (engine, first)
     capsys.readouterr()
     assert main(["discover", str(raw), "--top", "1", "-j", "2"]) == 0
     assert capsys.readouterr().out.splitlines()[1].split("\t")[0] in {"氪晶石", "沐川镇"}

@@ -103,6 +103,15 @@ def test_the_userdict_output_is_used_by_both_engines(corpus, found, tmp_path):
         assert "沐川镇" in words and "氪晶石" in words, (engine, words)
     tsv = io.BytesIO()
     write_words(found[:3], tsv, "tsv")
+    for engine in ("jieba", "learned"):  # the TSV loads as its words
+        tok = qieci.Tokenizer(engine=engine)
+        tok.load_userdict(io.BytesIO(tsv.getvalue()))
+        assert [w for w, _, _ in tok.spec().edits] == [w.word for w in found[:3]]
+        path = tmp_path / "words.tsv"
+        path.write_bytes(tsv.getvalue())
+        tok = qieci.Tokenizer(engine=engine)
+        tok.load_userdict(str(path))
+        assert [w for w, _, _ in tok.spec().edits] == [w.word for w in found[:3]]
     rows = tsv.getvalue().decode().splitlines()
     assert rows[0] == "word\tfreq\tscore"
     assert rows[1].split("\t")[0] == found[0].word and int(rows[1].split("\t")[1]) == found[0].freq

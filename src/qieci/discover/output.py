@@ -1,7 +1,10 @@
 """Writing discovered words: TSV, or a user dictionary.
 
 * ``tsv``: a header line ``word<TAB>freq<TAB>score``, then one word per
-  line with its corpus frequency and its score (6 decimals);
+  line with its corpus frequency and its score (6 decimals).
+  ``load_userdict`` and ``qieci cut --user-dict`` of either engine read
+  this file too (the header says what it is): as its words, each with the
+  frequency that keeps it whole;
 * ``userdict``: one word per line, the format of ``load_userdict`` and
   ``qieci cut --user-dict`` for both engines. The frequency is left out on
   purpose: jieba's engine then gives each word the frequency that keeps it
@@ -14,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import BinaryIO
 
+from ..tokenizer import DISCOVER_TSV_HEADER
 from .api import NewWord
 
 FORMATS = ("tsv", "userdict")
@@ -27,7 +31,7 @@ def format_words(words: Iterable[NewWord], fmt: str = "tsv") -> Iterable[str]:
         for w in words:
             yield f"{w.word}\n"
         return
-    yield "word\tfreq\tscore\n"
+    yield DISCOVER_TSV_HEADER + "\n"
     for w in words:
         yield f"{w.word}\t{w.freq}\t{w.score:.6f}\n"
 
