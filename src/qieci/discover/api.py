@@ -8,7 +8,7 @@ its sample, that have a word's shape and are not in the lexicon
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..io.lines import LineStats
@@ -137,15 +137,22 @@ def count_corpus(
     settings: CountSettings,
     jobs: int | None,
 ) -> Counts:
-    texts = list(texts) if not isinstance(texts, list) else texts
-    if files and texts:
-        raise ValueError("give texts or files, not both")
+    """Count ``files``, or else the strings of ``texts`` (streamed: an
+    iterable is read once, never held whole)."""
     if files:
+        if not isinstance(texts, (list, tuple)) or texts:
+            raise ValueError("give texts or files, not both")
         return count_files(files, settings, jobs=jobs)
+    return count_pieces(
+        _checked(texts), settings, memory=settings.memory, sample_chars=settings.sample_chars
+    )
+
+
+def _checked(texts: Iterable[str]) -> Iterator[str]:
     for t in texts:
         if not isinstance(t, str):
             raise ValueError(f"texts must be strings, not {type(t).__name__}")
-    return count_pieces(texts, settings, memory=settings.memory, sample_chars=settings.sample_chars)
+        yield t
 
 
 def rank(
