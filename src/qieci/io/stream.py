@@ -563,14 +563,6 @@ class ByteRange:
         self.left -= len(data)
         return data
 
-    def readline(self, limit: int = -1) -> bytes:
-        """One line (at most ``limit`` bytes) of what is left of the range."""
-        if self.left <= 0:
-            return b""
-        data = self.f.readline(self.left if limit < 0 else min(limit, self.left))
-        self.left -= len(data)
-        return data
-
 
 def line_start_at_or_after(f: BinaryIO, pos: int, limit: int | None = None) -> int | None:
     """The offset of the first line that begins at or after ``pos`` (the
