@@ -1,4 +1,4 @@
-"""Build script for the compiled kernels (``_core``, ``_posseg``, ``_learned``, ``_keywords``).
+"""Build script for the compiled kernels (``_core``, ``_posseg``, ``_learned``, ``_keywords``, ``_discover``).
 
 All metadata lives in ``pyproject.toml``; this file only declares the Cython
 extensions so that ``pip install .`` compiles them with no manual step.
@@ -23,6 +23,7 @@ extensions = [
     kernel("qieci.engines.learned._learned", include_dirs=[numpy.get_include()],
            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]),
     kernel("qieci.analyse._keywords"),
+    kernel("qieci.discover._discover"),
 ]
 
 setup(

@@ -115,6 +115,7 @@ def test_the_kernels_are_found():
         "qieci.engines.jieba": {"_core", "_posseg"},
         "qieci.engines.learned": {"_learned"},
         "qieci.analyse": {"_keywords"},
+        "qieci.discover": {"_discover"},
     }
 
 

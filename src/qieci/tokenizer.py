@@ -50,6 +50,9 @@ from .engines.base import (
 from .engines.base import offering as engines_offering
 
 PathArg = Union[str, "PathLike[str]"]
+#: The header line of ``qieci discover``'s TSV output; a user dictionary
+#: that starts with it is that TSV, and loads as its words (first column).
+DISCOVER_TSV_HEADER = "word\tfreq\tscore"
 # jieba's user dictionary line: word, optional " freq", optional " tag"
 _RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$")
 # the engines' modes, and "pos": word/tag tokens of an engine that can tag
@@ -474,7 +477,9 @@ class Tokenizer:
 
     def load_userdict(self, f: PathArg | IO[bytes] | IO[str], strict: bool = False) -> None:
         """Add the words of a user dictionary: one ``word [freq] [tag]`` per
-        line, UTF-8. A word may contain spaces (``Color OS 10 nz``).
+        line, UTF-8. A word may contain spaces (``Color OS 10 nz``). The TSV
+        of ``qieci discover`` (first line ``word<TAB>freq<TAB>score``) loads
+        as its words, each with the frequency that keeps it whole.
 
         A line that looks like a mistake is read as jieba reads it (its
         whole front becomes the word) with a :class:`UserDictWarning`
@@ -490,7 +495,8 @@ class Tokenizer:
             self._load_userdict_lines(f, getattr(f, "name", repr(f)), strict)
 
     def _load_userdict_lines(self, lines: Iterable[Any], name: str, strict: bool) -> None:
-        for lineno, raw in enumerate(lines, 1):
+        rest = iter(lines)
+        for lineno, raw in enumerate(rest, 1):
             line = raw.strip()
             if isinstance(line, bytes):
                 try:
@@ -501,6 +507,9 @@ class Tokenizer:
                     ) from None
             if not line:
                 continue
+            if lineno == 1 and line == DISCOVER_TSV_HEADER:
+                self._load_discovered(rest, name)
+                return
             m = _RE_USERDICT.match(line)
             assert m is not None  # the pattern matches any non-empty line
             word, freq, tag = m.groups()
@@ -517,6 +526,21 @@ class Tokenizer:
                 self.add_word(word, freq.strip() if freq else None, tag.strip() if tag else None)
             except ValueError as exc:  # a frequency or tag out of range
                 raise ValueError(f"{name}:{lineno}: {exc}") from None
+
+    def _load_discovered(self, lines: Iterator[Any], name: str) -> None:
+        """The rest of a ``qieci discover`` TSV: each word is added with the
+        frequency that keeps it whole (``add_word(word)``), since the file's
+        frequencies count a corpus of the user's, not jieba's."""
+        for lineno, raw in enumerate(lines, 2):
+            try:
+                line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                ) from None
+            word = line.strip("\r\n").split("\t")[0].strip()
+            if word:
+                self.add_word(word)
 
     # -- what only some engines offer ----------------------------------------------
 
