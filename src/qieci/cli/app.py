@@ -15,10 +15,10 @@ from typing import TextIO
 from .._version import __version__
 from ..io.lines import InputError
 from ..io.workers import WorkerError
-from . import cut, eval, keywords, standards, train
+from . import cut, eval, keywords, serve, standards, train
 
 #: The subcommand modules, in the order ``qieci --help`` lists them.
-COMMANDS = (cut, keywords, train, eval, standards)
+COMMANDS = (cut, keywords, train, eval, standards, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,90 @@
+"""What ``/v1/cut`` and ``/v1/keywords`` compute, as plain functions of the
+catalog and a request. They run in the segmentation threads (:mod:`.pool`)
+and return the JSON answer as bytes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..analyse import TextRank
+from ..engines import ENGINES
+from ..engines.base import Tagging, Unsupported, offering
+from ..tokenizer import Tokenizer
+from .catalog import Catalog
+from .errors import ApiError
+from .requests import CutRequest, KeywordsRequest
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _unsupported(exc: Unsupported, field: str) -> ApiError:
+    return ApiError(422, "unsupported", f"{field}: {exc}", field)
+
+
+def _check_tagging(tok: Tokenizer, field: str, what: str) -> None:
+    """An :class:`ApiError` naming the engines that tag, unless ``tok``'s
+    engine does."""
+    if isinstance(tok.engine, Tagging):
+        return
+    engines = " or ".join(f'the {n} engine ("engine": "{n}")' for n in offering(ENGINES, Tagging))
+    raise ApiError(
+        422,
+        "unsupported",
+        f"{what} needs POS tags, which only {engines} gives; this request's engine "
+        f"is {getattr(tok.engine, 'name', type(tok.engine).__name__)!r}",
+        field,
+    )
+
+
+def cut(catalog: Catalog, req: CutRequest) -> bytes:
+    setting = catalog.resolve(req.engine, req.standard)
+    tok = catalog.tokenizer(setting)
+    if req.pos:
+        _check_tagging(tok, "pos", '"pos": true')
+    try:
+        results = [_words(tok, req, text) for text in req.texts]
+    except Unsupported as exc:  # a mode the engine does not offer
+        raise _unsupported(exc, "mode") from None
+    if req.batch:
+        return dumps({"results": [{"words": w} for w in results], "setting": setting.label})
+    return dumps({"words": results[0], "setting": setting.label})
+
+
+def _words(tok: Tokenizer, req: CutRequest, text: str) -> list[Any]:
+    if req.pos:
+        return [
+            {"word": w, "start": s, "end": e, "tag": t}
+            for w, t, s, e in tok.tokenize(text, req.mode, req.hmm, pos=True)
+        ]
+    if req.offsets:
+        return [
+            {"word": w, "start": s, "end": e, "tag": None}
+            for w, s, e in tok.tokenize(text, req.mode, req.hmm)
+        ]
+    if req.mode == "search":
+        return tok.lcut_for_search(text, req.hmm)
+    return tok.lcut(text, req.mode == "all", req.hmm)
+
+
+def keywords(catalog: Catalog, req: KeywordsRequest) -> bytes:
+    setting = catalog.resolve(req.engine, req.standard)
+    tok = catalog.tokenizer(setting)
+    top_k = req.top_k or None
+    if req.method == "textrank":
+        _check_tagging(tok, "method", '"method": "textrank"')
+        found = TextRank(tokenizer=tok).textrank(
+            req.text, top_k, True, req.allow_pos or ("ns", "n", "vn", "v")
+        )
+    else:
+        if req.allow_pos:
+            _check_tagging(tok, "allow_pos", '"allow_pos"')
+        found = catalog.tfidf(setting).extract_tags(req.text, top_k, True, req.allow_pos)
+    return dumps(
+        {
+            "keywords": [{"word": w, "weight": weight} for w, weight in found],
+            "setting": setting.label,
+        }
+    )
