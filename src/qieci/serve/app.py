@@ -235,6 +235,7 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
         Exception: _bug,
     }
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    app.router.redirect_slashes = False  # /v1/cut/ is not found, not a redirect
     app.add_middleware(Timing, metrics=service.metrics)
     return app
 
