@@ -65,7 +65,11 @@ class Catalog:
             self.default = self.resolve(config.engine, config.standard)
             self.tokenizer(self.default)
         for label in config.preload:
-            self.tokenizer(self.resolve(*Setting.parse(label)))
+            try:
+                setting = self.resolve(*Setting.parse(label))
+            except ApiError as exc:  # a start-up option, not a request
+                raise ValueError(f"--preload {label}: {exc.message}") from None
+            self.tokenizer(setting)
 
     # -- settings ------------------------------------------------------------
 
