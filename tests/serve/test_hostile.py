@@ -327,9 +327,12 @@ def slow_clients(port: int) -> list[tuple[str, float, bytes, list[tuple[float, b
     return out
 
 
-@pytest.fixture(scope="module")
-def hostile_server():
+@pytest.fixture(scope="module", params=["4096", "0"], ids=["inline", "threads"])
+def hostile_server(request):
+    """Small bodies answered on the event loop (the default), or every
+    request in the segmentation threads (--inline-bytes 0)."""
     args = ["--max-body", str(MAX_BODY), "--timeout", str(TIMEOUT), "--threads", "2"]
+    args += ["--inline-bytes", request.param]
     with ServerProcess(args) as srv:
         yield srv
         out = srv.output()

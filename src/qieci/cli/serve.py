@@ -82,6 +82,14 @@ def register(sub: Any) -> None:
         help="segmentation threads per worker (default: 4)",
     )
     sv.add_argument(
+        "--inline-bytes",
+        type=int,
+        default=4096,
+        metavar="BYTES",
+        help="answer a body up to this size on the event loop, without a thread hop, "
+        "when its setting is loaded (default: 4096; 0: always use a thread)",
+    )
+    sv.add_argument(
         "--preload",
         action="append",
         default=[],
@@ -115,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             max_batch=args.max_batch,
             timeout=args.timeout,
             threads=args.threads,
+            inline_bytes=args.inline_bytes,
         ),
     )
     serve(config, args.host, args.port, args.workers, access_log=args.access_log)

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import work
 from .body import declared_length, parse_json, read_body
-from .catalog import Catalog
+from .catalog import Catalog, NotReady
 from .config import CONFIG_ENV, ServeConfig
 from .errors import ApiError
 from .metrics import Metrics
@@ -72,27 +72,54 @@ class Service:
         self.static = {name: (static / name).read_bytes() for name in STATIC}
 
     async def body(self, request: Request, deadline: float) -> bytes:
+        """The body, within the size limit and the deadline (a timer that
+        cancels the read: cheaper than a task per request)."""
         max_body = self.limits.max_body
         declared_length(request.headers.get("content-length"), max_body)
+        task = asyncio.current_task()
+        assert task is not None
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        timer = asyncio.get_running_loop().call_later(max(0.0, deadline - time.monotonic()), expire)
         try:
-            return await asyncio.wait_for(
-                read_body(request.stream(), max_body), max(0.0, deadline - time.monotonic())
-            )
-        except asyncio.TimeoutError:
+            return await read_body(request.stream(), max_body)
+        except asyncio.CancelledError:
+            if not expired:
+                raise
+            if hasattr(task, "uncancel"):  # Python 3.11+: the cancel is handled
+                task.uncancel()
             raise ApiError(
                 408,
                 "body_timeout",
                 f"the request body did not arrive within {self.limits.timeout:g} s",
             ) from None
+        finally:
+            timer.cancel()
 
-    def endpoint(self, job: Callable[[bytes], bytes]) -> Callable[[Request], Awaitable[Response]]:
-        """A POST endpoint: the body read here, ``job(body)`` in a thread."""
+    def endpoint(
+        self, job: Callable[[bytes, bool], bytes]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A POST endpoint: the body read here; ``job(body, blocking)`` on
+        the event loop when the body is small and its setting loaded (tens
+        of microseconds of work: less than a thread hop costs), else in a
+        segmentation thread under the timeout."""
+        inline = self.limits.inline_bytes
 
         async def handle(request: Request) -> Response:
             deadline = time.monotonic() + self.limits.timeout
             try:
                 raw = await self.body(request, deadline)
-                answer = await self.pool.run(lambda: job(raw), deadline)
+                try:
+                    if len(raw) > inline:
+                        raise NotReady
+                    answer = job(raw, False)
+                except NotReady:
+                    answer = await self.pool.run(lambda: job(raw, True), deadline)
             except ApiError as exc:
                 return error_response(exc)
             except ClientDisconnect:
@@ -101,13 +128,14 @@ class Service:
 
         return handle
 
-    # -- the jobs (in a segmentation thread) -------------------------------------
+    # -- the jobs (``blocking``: in a segmentation thread) -------------------------
 
-    def cut(self, raw: bytes) -> bytes:
-        return work.cut(self.catalog, cut_request(parse_json(raw), self.limits.max_batch))
+    def cut(self, raw: bytes, blocking: bool) -> bytes:
+        req = cut_request(parse_json(raw), self.limits.max_batch)
+        return work.cut(self.catalog, req, blocking)
 
-    def keywords(self, raw: bytes) -> bytes:
-        return work.keywords(self.catalog, keywords_request(parse_json(raw)))
+    def keywords(self, raw: bytes, blocking: bool) -> bytes:
+        return work.keywords(self.catalog, keywords_request(parse_json(raw)), blocking)
 
     # -- GET endpoints ------------------------------------------------------------
 

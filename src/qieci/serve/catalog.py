@@ -22,6 +22,11 @@ from .config import ServeConfig
 from .errors import ApiError
 
 
+class NotReady(Exception):
+    """A non-blocking lookup found that the setting (or the model's list of
+    standards) still has to be loaded: do it in a segmentation thread."""
+
+
 @dataclass(frozen=True, order=True)
 class Setting:
     """An engine and, for the learned engine, its standard."""
@@ -73,9 +78,11 @@ class Catalog:
 
     # -- settings ------------------------------------------------------------
 
-    def resolve(self, engine: str | None, standard: str | None) -> Setting:
+    def resolve(self, engine: str | None, standard: str | None, blocking: bool = True) -> Setting:
         """The setting a request names (None: the server's default); an
-        :class:`ApiError` when the engine or standard is not offered."""
+        :class:`ApiError` when the engine or standard is not offered.
+        Without ``blocking``, :class:`NotReady` rather than reading the
+        model's standards."""
         if engine is None:
             if standard is None:
                 return self.default
@@ -100,6 +107,8 @@ class Catalog:
             return Setting(engine)
         if standard is None and self.config.engine == "learned":
             standard = self.config.standard
+        if not blocking and self._standards is None:
+            raise NotReady
         standards, default = self.standards()
         if standard is None:
             return Setting("learned", default)
@@ -134,12 +143,15 @@ class Catalog:
 
     # -- tokenizers ------------------------------------------------------------
 
-    def tokenizer(self, setting: Setting) -> Tokenizer:
-        """The tokenizer of ``setting``, loaded on first use (blocking: call
-        it from a segmentation thread)."""
+    def tokenizer(self, setting: Setting, blocking: bool = True) -> Tokenizer:
+        """The tokenizer of ``setting``, loaded on first use (in a
+        segmentation thread; without ``blocking``, :class:`NotReady`
+        instead of loading)."""
         tok = self._tokenizers.get(setting)
         if tok is not None:
             return tok
+        if not blocking:
+            raise NotReady
         with self._lock:
             lock = self._loading.setdefault(setting, threading.Lock())
         with lock:
@@ -148,11 +160,11 @@ class Catalog:
                 tok = self._tokenizers[setting] = self._build(setting)
         return tok
 
-    def tfidf(self, setting: Setting) -> TFIDF:
+    def tfidf(self, setting: Setting, blocking: bool = True) -> TFIDF:
         """The TF-IDF extractor over the tokenizer of ``setting``."""
         ex = self._tfidf.get(setting)
         if ex is None:
-            tok = self.tokenizer(setting)
+            tok = self.tokenizer(setting, blocking)
             with self._lock:
                 ex = self._tfidf.setdefault(setting, TFIDF(tokenizer=tok))
         return ex

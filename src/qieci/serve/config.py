@@ -24,15 +24,20 @@ class Limits:
     ``"texts"`` list; ``timeout``: seconds for a request, reading its body
     included; ``threads``: segmentation threads per worker; ``queue``: how
     many segmentations may wait for a thread (beyond that a request gets
-    503 at once)."""
+    503 at once); ``inline_bytes``: a body up to this size whose setting is
+    loaded is answered on the event loop, without a thread hop (its work
+    takes microseconds; 0: every request goes to a thread)."""
 
     max_body: int = 8 * 1024 * 1024
     max_batch: int = 1000
     timeout: float = 10.0
     threads: int = 4
     queue: int = 64
+    inline_bytes: int = 4096
 
     def __post_init__(self) -> None:
+        if not isinstance(self.inline_bytes, int) or self.inline_bytes < 0:
+            raise ValueError(f"inline_bytes must be 0 or more, not {self.inline_bytes!r}")
         for name in ("max_body", "max_batch", "threads", "queue"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:

@@ -4,20 +4,20 @@ and return the JSON answer as bytes."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..analyse import TextRank
 from ..engines import ENGINES
 from ..engines.base import Tagging, Unsupported, offering
 from ..tokenizer import Tokenizer
+from . import encode
 from .catalog import Catalog
 from .errors import ApiError
 from .requests import CutRequest, KeywordsRequest
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return encode.dumps(value).encode("utf-8")
 
 
 def _unsupported(exc: Unsupported, field: str) -> ApiError:
@@ -39,21 +39,38 @@ def _check_tagging(tok: Tokenizer, field: str, what: str) -> None:
     )
 
 
-def cut(catalog: Catalog, req: CutRequest) -> bytes:
-    setting = catalog.resolve(req.engine, req.standard)
-    tok = catalog.tokenizer(setting)
+def cut(catalog: Catalog, req: CutRequest, blocking: bool = True) -> bytes:
+    """The answer to ``req``; without ``blocking``, :class:`~.catalog.NotReady`
+    when its setting has yet to load."""
+    setting = catalog.resolve(req.engine, req.standard, blocking)
+    tok = catalog.tokenizer(setting, blocking)
     if req.pos:
         _check_tagging(tok, "pos", '"pos": true')
     try:
-        results = [_words(tok, req, text) for text in req.texts]
+        if req.pos or req.offsets:
+            arrays = [encode.dumps(_objects(tok, req, text)) for text in req.texts]
+        else:
+            arrays = [_array(tok, req, text) for text in req.texts]
     except Unsupported as exc:  # a mode the engine does not offer
         raise _unsupported(exc, "mode") from None
+    label = encode.dumps(setting.label)
     if req.batch:
-        return dumps({"results": [{"words": w} for w in results], "setting": setting.label})
-    return dumps({"words": results[0], "setting": setting.label})
+        results = ",".join(['{"words":' + a + "}" for a in arrays])
+        return f'{{"results":[{results}],"setting":{label}}}'.encode()
+    return f'{{"words":{arrays[0]},"setting":{label}}}'.encode()
 
 
-def _words(tok: Tokenizer, req: CutRequest, text: str) -> list[Any]:
+def _array(tok: Tokenizer, req: CutRequest, text: str) -> str:
+    """The JSON array of the words of ``text``: for one line, joined by the
+    engine (no Python object per word), else from the list."""
+    if encode.can_join(text):
+        return encode.joined_array(tok.cut_lines(text, encode.JOINER, req.mode, req.hmm))
+    if req.mode == "search":
+        return encode.words_array(tok.lcut_for_search(text, req.hmm))
+    return encode.words_array(tok.lcut(text, req.mode == "all", req.hmm))
+
+
+def _objects(tok: Tokenizer, req: CutRequest, text: str) -> list[dict[str, Any]]:
     if req.pos:
         return [
             {"word": w, "start": s, "end": e, "tag": t}
@@ -64,14 +81,12 @@ def _words(tok: Tokenizer, req: CutRequest, text: str) -> list[Any]:
             {"word": w, "start": s, "end": e, "tag": None}
             for w, s, e in tok.tokenize(text, req.mode, req.hmm)
         ]
-    if req.mode == "search":
-        return tok.lcut_for_search(text, req.hmm)
-    return tok.lcut(text, req.mode == "all", req.hmm)
+    raise AssertionError("_objects is for offsets or pos")
 
 
-def keywords(catalog: Catalog, req: KeywordsRequest) -> bytes:
-    setting = catalog.resolve(req.engine, req.standard)
-    tok = catalog.tokenizer(setting)
+def keywords(catalog: Catalog, req: KeywordsRequest, blocking: bool = True) -> bytes:
+    setting = catalog.resolve(req.engine, req.standard, blocking)
+    tok = catalog.tokenizer(setting, blocking)
     top_k = req.top_k or None
     if req.method == "textrank":
         _check_tagging(tok, "method", '"method": "textrank"')
@@ -81,7 +96,7 @@ def keywords(catalog: Catalog, req: KeywordsRequest) -> bytes:
     else:
         if req.allow_pos:
             _check_tagging(tok, "allow_pos", '"allow_pos"')
-        found = catalog.tfidf(setting).extract_tags(req.text, top_k, True, req.allow_pos)
+        found = catalog.tfidf(setting, blocking).extract_tags(req.text, top_k, True, req.allow_pos)
     return dumps(
         {
             "keywords": [{"word": w, "weight": weight} for w, weight in found],
