@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 from ..analyse import TFIDF
 from ..engines import ENGINES
-from ..engines.learned import DEFAULT_STANDARD
-from ..engines.learned.model import parse_meta, read_sections
 from ..tokenizer import Tokenizer
 from .config import ServeConfig
 from .errors import ApiError
@@ -127,12 +125,17 @@ class Catalog:
         from the model's header when no learned tokenizer is loaded yet)."""
         with self._lock:
             if self._standards is None:
+                # here, not at the top: a jieba server need not import numpy
+                from ..engines.learned.model import parse_meta, read_sections
+
                 sec, source = read_sections(self.config.model)
                 self._note_standards(tuple(parse_meta(sec, source).standards))
             assert self._standards is not None and self._default_standard is not None
             return self._standards, self._default_standard
 
     def _note_standards(self, standards: tuple[str, ...]) -> None:
+        from ..engines.learned import DEFAULT_STANDARD
+
         self._standards = standards
         # as the learned engine picks one when none is named
         self._default_standard = DEFAULT_STANDARD if DEFAULT_STANDARD in standards else standards[0]
