@@ -23,6 +23,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class _PortTaken(Exception):
+    pass
+
+
 class ServerProcess:
     """``python -m qieci serve ARGS --port P`` until the ``with`` block ends.
 
@@ -48,19 +52,30 @@ class ServerProcess:
         return self.proc.pid
 
     def __enter__(self) -> ServerProcess:
+        for _ in range(3):  # another process may take the free port first
+            try:
+                return self._start()
+            except _PortTaken:
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+        return self._start()
+
+    def _start(self) -> ServerProcess:
         cmd = [sys.executable, "-m", "qieci", "serve", "--port", str(self.port), *self.args]
         env = {**os.environ, **(self.env or {})}
         started = time.perf_counter()
         # the server's output goes to a file (a pipe nobody reads could fill)
         self._output = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdout=self._output, stderr=subprocess.STDOUT, env=env)
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"qieci serve exited with {self.proc.returncode}:\n{self.output()}"
-                )
+                out = self.output()
+                if f"cannot listen on 127.0.0.1:{self.port}" in out:
+                    raise _PortTaken
+                raise RuntimeError(f"qieci serve exited with {self.proc.returncode}:\n{out}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
+                with direct.open(self.url + "/healthz", timeout=1) as r:
                     if r.status == 200:
                         break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
