@@ -42,3 +42,40 @@ def test_array_equals_json_dumps_of_the_words(engine, mode, s):
 @given(words=st.lists(st.text(min_size=1, max_size=5)))
 def test_words_array_equals_the_reference(words):
     assert encode.words_array(words) == encode.reference_array(words)
+
+
+# what validation lets through: valid Unicode (no lone surrogates)
+valid_text = text.filter(lambda s: not any("\ud800" <= c <= "\udfff" for c in s))
+
+
+@pytest.mark.parametrize("engine", TOKENIZERS)
+@given(texts=st.lists(valid_text, max_size=6))
+def test_batch_equals_json_dumps_of_the_words(engine, texts):
+    tok = TOKENIZERS[engine]
+    req = CutRequest(texts, True, None, None, "default", True, False, False)
+    words = [tok.lcut(s) for s in texts]
+    assert json.loads(work.cut(catalog(tok), req)) == {
+        "results": [{"words": w} for w in words],
+        "setting": "x",
+    }
+
+
+@given(lines=st.lists(st.text(alphabet='ab \ue000\ue001"\\\n', max_size=8), max_size=5))
+def test_results_array_equals_the_reference(lines):
+    words = [line.split(encode.JOINER) if line else [] for line in lines]
+    assert encode.results_array(lines) == encode.reference_results(words)
+
+
+class catalog:
+    """A catalog of one tokenizer, for work.cut."""
+
+    def __init__(self, tok):
+        self.tok = tok
+
+    def resolve(self, engine, standard, blocking=True):
+        from qieci.serve.catalog import Setting
+
+        return Setting("x")
+
+    def tokenizer(self, setting, blocking=True):
+        return self.tok

@@ -46,14 +46,19 @@ def cut(catalog: Catalog, req: CutRequest, blocking: bool = True) -> bytes:
     tok = catalog.tokenizer(setting, blocking)
     if req.pos:
         _check_tagging(tok, "pos", '"pos": true')
+    label = encode.dumps(setting.label)
     try:
+        if req.batch and not (req.pos or req.offsets) and all(map(encode.can_join, req.texts)):
+            # the whole batch's words joined by the engine, escaped at once
+            lines = [tok.cut_lines(t, encode.JOINER, req.mode, req.hmm) for t in req.texts]
+            results = encode.results_array(lines)
+            return f'{{"results":{results},"setting":{label}}}'.encode()
         if req.pos or req.offsets:
             arrays = [encode.dumps(_objects(tok, req, text)) for text in req.texts]
         else:
             arrays = [_array(tok, req, text) for text in req.texts]
     except Unsupported as exc:  # a mode the engine does not offer
         raise _unsupported(exc, "mode") from None
-    label = encode.dumps(setting.label)
     if req.batch:
         results = ",".join(['{"words":' + a + "}" for a in arrays])
         return f'{{"results":[{results}],"setting":{label}}}'.encode()
