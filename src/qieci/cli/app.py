@@ -16,10 +16,10 @@ from typing import TextIO
 from .._version import __version__
 from ..io.lines import InputChanged, InputError
 from ..io.workers import WorkerError
-from . import adapt, cut, discover, eval, keywords, standards, train
+from . import adapt, cut, discover, eval, keywords, serve, standards, train
 
 #: The subcommand modules, in the order ``qieci --help`` lists them.
-COMMANDS = (cut, keywords, discover, adapt, train, eval, standards)
+COMMANDS = (cut, keywords, discover, adapt, train, eval, standards, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,130 @@
+"""``qieci serve``: segmentation as an HTTP service (with a demo page at /).
+
+Takes the tokenizer options of ``qieci cut`` (they are the defaults of a
+request that names no engine or standard, and every tokenizer the server
+builds gets the dictionary, model and user dictionaries), the address, the
+worker processes and the limits. Needs ``pip install 'qieci[serve]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from typing import Any
+
+from .options import add_dictionary_arguments, add_engine_arguments, engine_name
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not positive")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not positive")
+    return value
+
+
+def register(sub: Any) -> None:
+    sv = sub.add_parser(
+        "serve",
+        help="serve segmentation over HTTP (JSON API and a demo page)",
+        description="Serve POST /v1/cut, POST /v1/keywords, GET /v1/standards, /healthz, "
+        "/metrics and /openapi.json, and a demo page at /. Needs qieci[serve].",
+    )
+    sv.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)"
+    )
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes, each with its own tokenizers (default: 1)",
+    )
+    sv.add_argument(
+        "--max-body",
+        type=_positive_int,
+        default=8 * 1024 * 1024,
+        metavar="BYTES",
+        help="largest request body (default: 8 MiB)",
+    )
+    sv.add_argument(
+        "--max-batch",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help='most texts in one "texts" list (default: 1000)',
+    )
+    sv.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="per-request timeout, reading the body included (default: 10)",
+    )
+    sv.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="segmentation threads per worker (default: 4)",
+    )
+    sv.add_argument(
+        "--inline-bytes",
+        type=int,
+        default=4096,
+        metavar="BYTES",
+        help="answer a body up to this size on the event loop, without a thread hop, "
+        "when its setting is loaded (default: 4096; 0: always use a thread)",
+    )
+    sv.add_argument(
+        "--preload",
+        action="append",
+        default=[],
+        metavar="SETTING",
+        help="also load this setting at start-up (repeatable): jieba, learned:STANDARD; "
+        "others load on first use",
+    )
+    sv.add_argument("--access-log", action="store_true", help="log every request")
+    add_engine_arguments(sv)
+    add_dictionary_arguments(sv)
+    sv.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    missing = [m for m in ("uvicorn", "starlette") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ValueError(f"qieci serve needs {' and '.join(missing)}: pip install 'qieci[serve]'")
+    from ..serve import Limits, ServeConfig
+    from ..serve.server import run as serve
+
+    config = ServeConfig(
+        engine=engine_name(args),
+        standard=args.standard,
+        model=args.model,
+        dictionary=args.dict,
+        user_dicts=tuple(args.user_dict),
+        strict=args.strict,
+        preload=tuple(args.preload),
+        limits=Limits(
+            max_body=args.max_body,
+            max_batch=args.max_batch,
+            timeout=args.timeout,
+            threads=args.threads,
+            inline_bytes=args.inline_bytes,
+        ),
+    )
+    serve(config, args.host, args.port, args.workers, access_log=args.access_log)
+    return 0

@@ -1,0 +1,188 @@
+"""The tokenizers a server offers, one per setting (engine and standard),
+each loaded once per worker process and then shared by every request.
+
+The default setting (the server's ``--engine``/``--standard``) and those of
+``--preload`` load at start-up, before the server accepts a request; any
+other setting a request names loads on its first use (a learned standard
+takes about 0.7 s and 40 MB) and stays. The settings are finite (the
+engines times the model's standards), so memory is bounded.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from ..analyse import TFIDF
+from ..engines import ENGINES
+from ..tokenizer import Tokenizer
+from .config import ServeConfig
+from .errors import ApiError
+
+
+class NotReady(Exception):
+    """A non-blocking lookup found that the setting (or the model's list of
+    standards) still has to be loaded: do it in a segmentation thread."""
+
+
+@dataclass(frozen=True, order=True)
+class Setting:
+    """An engine and, for the learned engine, its standard."""
+
+    engine: str
+    standard: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.engine}:{self.standard}" if self.standard else self.engine
+
+    @classmethod
+    def parse(cls, label: str) -> tuple[str, str | None]:
+        """``"jieba"`` or ``"learned:pku"`` as (engine, standard)."""
+        engine, _, standard = label.partition(":")
+        if engine in ENGINES or not standard:
+            return engine, standard or None
+        return label, None  # an engine path of one's own, "module:Class"
+
+
+class Catalog:
+    """The server's tokenizers by setting, and how a request's
+    ``engine``/``standard`` resolve to one. Thread-safe: settings load in
+    the segmentation threads, each at most once."""
+
+    def __init__(self, config: ServeConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._loading: dict[Setting, threading.Lock] = {}
+        self._tokenizers: dict[Setting, Tokenizer] = {}
+        self._tfidf: dict[Setting, TFIDF] = {}
+        self._standards: tuple[str, ...] | None = None
+        self._default_standard: str | None = None
+        self.engines = tuple(ENGINES) + (() if config.engine in ENGINES else (config.engine,))
+        if config.engine == "learned":  # its standards come with it
+            tok = self._build(Setting("learned", config.standard))
+            self._note_standards(tok.standards())
+            self.default = Setting("learned", tok.standard)
+            self._tokenizers[self.default] = tok
+        else:
+            self.default = self.resolve(config.engine, config.standard)
+            self.tokenizer(self.default)
+        for label in config.preload:
+            try:
+                setting = self.resolve(*Setting.parse(label))
+            except ApiError as exc:  # a start-up option, not a request
+                raise ValueError(f"--preload {label}: {exc.message}") from None
+            self.tokenizer(setting)
+
+    # -- settings ------------------------------------------------------------
+
+    def resolve(self, engine: str | None, standard: str | None, blocking: bool = True) -> Setting:
+        """The setting a request names (None: the server's default); an
+        :class:`ApiError` when the engine or standard is not offered.
+        Without ``blocking``, :class:`NotReady` rather than reading the
+        model's standards."""
+        if engine is None:
+            if standard is None:
+                return self.default
+            engine = "learned"
+        if engine not in self.engines:
+            raise ApiError(
+                422,
+                "unknown_engine",
+                f"engine: {engine[:40]!r} is not offered (this server offers "
+                f"{', '.join(self.engines)})",
+                "engine",
+            )
+        if engine != "learned":
+            if standard is not None:
+                raise ApiError(
+                    422,
+                    "invalid_field",
+                    f'standard: the standards are the learned engine\'s ("engine": "learned"); '
+                    f"the {engine} engine has none",
+                    "standard",
+                )
+            return Setting(engine)
+        if standard is None and self.config.engine == "learned":
+            standard = self.config.standard
+        if not blocking and self._standards is None:
+            raise NotReady
+        standards, default = self.standards()
+        if standard is None:
+            return Setting("learned", default)
+        if standard not in standards:
+            raise ApiError(
+                422,
+                "unknown_standard",
+                f"standard: {standard[:40]!r} is not a standard of the model (it has "
+                f"{', '.join(standards)}; see GET /v1/standards)",
+                "standard",
+            )
+        return Setting("learned", standard)
+
+    def standards(self) -> tuple[tuple[str, ...], str]:
+        """The learned model's standards and its default standard (read
+        from the model's header when no learned tokenizer is loaded yet)."""
+        with self._lock:
+            if self._standards is None:
+                # here, not at the top: a jieba server need not import numpy
+                from ..engines.learned.model import parse_meta, read_sections
+
+                sec, source = read_sections(self.config.model)
+                self._note_standards(tuple(parse_meta(sec, source).standards))
+            assert self._standards is not None and self._default_standard is not None
+            return self._standards, self._default_standard
+
+    def _note_standards(self, standards: tuple[str, ...]) -> None:
+        from ..engines.learned import DEFAULT_STANDARD
+
+        self._standards = standards
+        # as the learned engine picks one when none is named
+        self._default_standard = DEFAULT_STANDARD if DEFAULT_STANDARD in standards else standards[0]
+
+    def loaded(self) -> list[str]:
+        """The settings loaded so far, as labels."""
+        return sorted(s.label for s in self._tokenizers)
+
+    # -- tokenizers ------------------------------------------------------------
+
+    def tokenizer(self, setting: Setting, blocking: bool = True) -> Tokenizer:
+        """The tokenizer of ``setting``, loaded on first use (in a
+        segmentation thread; without ``blocking``, :class:`NotReady`
+        instead of loading)."""
+        tok = self._tokenizers.get(setting)
+        if tok is not None:
+            return tok
+        if not blocking:
+            raise NotReady
+        with self._lock:
+            lock = self._loading.setdefault(setting, threading.Lock())
+        with lock:
+            tok = self._tokenizers.get(setting)
+            if tok is None:
+                tok = self._tokenizers[setting] = self._build(setting)
+        return tok
+
+    def tfidf(self, setting: Setting, blocking: bool = True) -> TFIDF:
+        """The TF-IDF extractor over the tokenizer of ``setting``."""
+        ex = self._tfidf.get(setting)
+        if ex is None:
+            tok = self.tokenizer(setting, blocking)
+            with self._lock:
+                ex = self._tfidf.setdefault(setting, TFIDF(tokenizer=tok))
+        return ex
+
+    def _build(self, setting: Setting) -> Tokenizer:
+        """A loaded tokenizer of ``setting`` with the server's dictionary
+        (jieba engine), model (learned engine) and user dictionaries."""
+        cfg = self.config
+        tok = Tokenizer(
+            cfg.dictionary if setting.engine == "jieba" else None,
+            engine=setting.engine,
+            standard=setting.standard,
+            model=cfg.model if setting.engine == "learned" else None,
+        )
+        tok.initialize()
+        for path in cfg.user_dicts:
+            tok.load_userdict(path, strict=cfg.strict)
+        return tok

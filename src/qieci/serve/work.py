@@ -1,0 +1,110 @@
+"""What ``/v1/cut`` and ``/v1/keywords`` compute, as plain functions of the
+catalog and a request. They run in the segmentation threads (:mod:`.pool`)
+and return the JSON answer as bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..analyse import TextRank
+from ..engines import ENGINES
+from ..engines.base import Tagging, Unsupported, offering
+from ..tokenizer import Tokenizer
+from . import encode
+from .catalog import Catalog
+from .errors import ApiError
+from .requests import CutRequest, KeywordsRequest
+
+
+def dumps(value: Any) -> bytes:
+    return encode.dumps(value).encode("utf-8")
+
+
+def _unsupported(exc: Unsupported, field: str) -> ApiError:
+    return ApiError(422, "unsupported", f"{field}: {exc}", field)
+
+
+def _check_tagging(tok: Tokenizer, field: str, what: str) -> None:
+    """An :class:`ApiError` naming the engines that tag, unless ``tok``'s
+    engine does."""
+    if isinstance(tok.engine, Tagging):
+        return
+    engines = " or ".join(f'the {n} engine ("engine": "{n}")' for n in offering(ENGINES, Tagging))
+    raise ApiError(
+        422,
+        "unsupported",
+        f"{what} needs POS tags, which only {engines} gives; this request's engine "
+        f"is {getattr(tok.engine, 'name', type(tok.engine).__name__)!r}",
+        field,
+    )
+
+
+def cut(catalog: Catalog, req: CutRequest, blocking: bool = True) -> bytes:
+    """The answer to ``req``; without ``blocking``, :class:`~.catalog.NotReady`
+    when its setting has yet to load."""
+    setting = catalog.resolve(req.engine, req.standard, blocking)
+    tok = catalog.tokenizer(setting, blocking)
+    if req.pos:
+        _check_tagging(tok, "pos", '"pos": true')
+    label = encode.dumps(setting.label)
+    try:
+        if req.batch and not (req.pos or req.offsets) and all(map(encode.can_join, req.texts)):
+            # the whole batch's words joined by the engine, escaped at once
+            lines = [tok.cut_lines(t, encode.JOINER, req.mode, req.hmm) for t in req.texts]
+            results = encode.results_array(lines)
+            return f'{{"results":{results},"setting":{label}}}'.encode()
+        if req.pos or req.offsets:
+            arrays = [encode.dumps(_objects(tok, req, text)) for text in req.texts]
+        else:
+            arrays = [_array(tok, req, text) for text in req.texts]
+    except Unsupported as exc:  # a mode the engine does not offer
+        raise _unsupported(exc, "mode") from None
+    if req.batch:
+        results = ",".join(['{"words":' + a + "}" for a in arrays])
+        return f'{{"results":[{results}],"setting":{label}}}'.encode()
+    return f'{{"words":{arrays[0]},"setting":{label}}}'.encode()
+
+
+def _array(tok: Tokenizer, req: CutRequest, text: str) -> str:
+    """The JSON array of the words of ``text``: for one line, joined by the
+    engine (no Python object per word), else from the list."""
+    if encode.can_join(text):
+        return encode.joined_array(tok.cut_lines(text, encode.JOINER, req.mode, req.hmm))
+    if req.mode == "search":
+        return encode.words_array(tok.lcut_for_search(text, req.hmm))
+    return encode.words_array(tok.lcut(text, req.mode == "all", req.hmm))
+
+
+def _objects(tok: Tokenizer, req: CutRequest, text: str) -> list[dict[str, Any]]:
+    if req.pos:
+        return [
+            {"word": w, "start": s, "end": e, "tag": t}
+            for w, t, s, e in tok.tokenize(text, req.mode, req.hmm, pos=True)
+        ]
+    if req.offsets:
+        return [
+            {"word": w, "start": s, "end": e, "tag": None}
+            for w, s, e in tok.tokenize(text, req.mode, req.hmm)
+        ]
+    raise AssertionError("_objects is for offsets or pos")
+
+
+def keywords(catalog: Catalog, req: KeywordsRequest, blocking: bool = True) -> bytes:
+    setting = catalog.resolve(req.engine, req.standard, blocking)
+    tok = catalog.tokenizer(setting, blocking)
+    top_k = req.top_k or None
+    if req.method == "textrank":
+        _check_tagging(tok, "method", '"method": "textrank"')
+        found = TextRank(tokenizer=tok).textrank(
+            req.text, top_k, True, req.allow_pos or ("ns", "n", "vn", "v")
+        )
+    else:
+        if req.allow_pos:
+            _check_tagging(tok, "allow_pos", '"allow_pos"')
+        found = catalog.tfidf(setting, blocking).extract_tags(req.text, top_k, True, req.allow_pos)
+    return dumps(
+        {
+            "keywords": [{"word": w, "weight": weight} for w, weight in found],
+            "setting": setting.label,
+        }
+    )
