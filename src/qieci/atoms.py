@@ -129,6 +129,12 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]]) -> None:
             out.append((start + a, start + b))
 
 
+def may_hold_atoms(text: str) -> bool:
+    """False when ``text`` has no atom for sure (no Latin letter or digit,
+    in either width): a cheap test before :func:`atom_spans`."""
+    return _MAYBE.search(text) is not None
+
+
 def atom_spans(text: str) -> list[tuple[int, int]]:
     """The atoms of ``text`` (see the module's contract), as spans."""
     if _MAYBE.search(text) is None:
@@ -150,4 +156,4 @@ def atom_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-__all__ = ["UNITS", "WIDTH", "atom_spans"]
+__all__ = ["UNITS", "WIDTH", "atom_spans", "may_hold_atoms"]

@@ -9,8 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qieci
+from qieci.engines.base import join_lines
+from strategies import mixed_text
 
 CASES = Path(__file__).with_name("data") / "non_han.txt"
 MARK = re.compile(r"⟦(.*?)⟧")
@@ -74,3 +78,24 @@ def test_without_atoms_the_model_alone_cuts_tokens():
             bounds.add(pos)
         n += any(p in bounds for s, e in spans for p in range(s + 1, e))
     assert n > len(cases()) // 10
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            mixed_text,
+            st.sampled_from(["增长4.3%", "访问www.example.com。", "\r", "\n", "\r\n", "北京大学"]),
+        ),
+        max_size=12,
+    ).map("".join),
+    st.sampled_from([" ", "/", " | "]),
+    st.booleans(),
+)
+def test_file_path_equals_line_by_line(text, delimiter, crlf):
+    """The learned engine's cut_lines (runs of lines with no atom go to the
+    kernel whole) gives what cutting each line with its constraints gives."""
+    tok = qieci.Tokenizer(engine="learned")
+    eng = tok.engine
+    expect = join_lines(lambda s: eng.lcut(s, "default", True), text, delimiter, crlf)
+    assert eng.cut_lines(text, delimiter, "default", True, crlf) == expect

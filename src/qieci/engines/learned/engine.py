@@ -30,7 +30,7 @@ import threading
 from os import PathLike
 from typing import ClassVar
 
-from ...atoms import atom_spans
+from ...atoms import atom_spans, may_hold_atoms
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
 from ._learned import Decoder, Lexicon, trim_heap
 from .domain import load as load_domain
@@ -211,8 +211,7 @@ class LearnedEngine(EngineBase):
                 mask[s] = 8
             else:
                 mask[s] = 1
-                for k in range(s + 1, e - 1):
-                    mask[k] = 2
+                mask[s + 1 : e - 1] = b"\x02" * (e - s - 2)
                 mask[e - 1] = 4
             if s > 0:
                 mask[s - 1] &= 12
@@ -224,9 +223,10 @@ class LearnedEngine(EngineBase):
                 u += 1
             if u < len(users) and users[u][0] < e:
                 continue  # overlaps a user word, which wins
+            # an atom's inner chars are free before this (a user word's
+            # edges touch only the chars next to it): M only
             mask[s] &= 3
-            for k in range(s + 1, e - 1):
-                mask[k] &= 2
+            mask[s + 1 : e - 1] = b"\x02" * (e - s - 2)
             mask[e - 1] &= 6
         return bytes(mask)
 
@@ -258,9 +258,36 @@ class LearnedEngine(EngineBase):
         return out
 
     def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool) -> str:
-        if mode != "search" and self._pattern() is None and not self.atoms:
-            return self._ready().decoder.cut_lines(text, delimiter, crlf_to_lf)
+        if mode != "search" and self._pattern() is None:
+            dec = self._ready().decoder
+            if not self.atoms:
+                return dec.cut_lines(text, delimiter, crlf_to_lf)
+            return self._cut_lines_with_atoms(dec, text, delimiter, crlf_to_lf)
         return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
+
+    def _cut_lines_with_atoms(
+        self, dec: Decoder, text: str, delimiter: str, crlf_to_lf: bool
+    ) -> str:
+        """``join_lines`` of the words, fast: runs of lines that can hold no
+        atom go to the kernel's ``cut_lines`` whole; the others are cut one
+        by one with their atom constraints."""
+        lines = text.split("\n")
+        last = len(lines) - 1
+        out: list[str] = []
+        run = 0  # the first line not yet cut
+        for i, line in enumerate(lines):
+            if not may_hold_atoms(line):
+                continue
+            if run < i:
+                out.append(dec.cut_lines("\n".join(lines[run:i]) + "\n", delimiter, crlf_to_lf))
+            term = "" if i == last else "\n"
+            if i != last and line.endswith("\r"):
+                line, term = line[:-1], ("\n" if crlf_to_lf else "\r\n")
+            out.append(delimiter.join(self._words(line)) + term)
+            run = i + 1
+        if run <= last:
+            out.append(dec.cut_lines("\n".join(lines[run:]), delimiter, crlf_to_lf))
+        return "".join(out)
 
     def safe_split(self, text: str, limit: int, mode: str) -> int | None:
         """The model's features look two characters to each side, so no
