@@ -49,9 +49,7 @@ from types import MappingProxyType
 
 #: Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space mapped
 #: to their ASCII twins: one character to one character, so offsets hold.
-WIDTH = MappingProxyType(
-    {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20, 0xFF5E: 0x7E}
-)
+WIDTH = MappingProxyType({**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20})
 
 _L = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # Latin letters
 _A = _L + "0-9"  # letters and digits
@@ -129,12 +127,6 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]]) -> None:
             out.append((start + a, start + b))
 
 
-def may_hold_atoms(text: str) -> bool:
-    """False when ``text`` has no atom for sure (no Latin letter or digit,
-    in either width): a cheap test before :func:`atom_spans`."""
-    return _MAYBE.search(text) is not None
-
-
 def atom_spans(text: str) -> list[tuple[int, int]]:
     """The atoms of ``text`` (see the module's contract), as spans."""
     if _MAYBE.search(text) is None:
@@ -156,4 +148,4 @@ def atom_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-__all__ = ["UNITS", "WIDTH", "atom_spans", "may_hold_atoms"]
+__all__ = ["UNITS", "WIDTH", "atom_spans"]

@@ -250,7 +250,14 @@ def test_resume_removes_what_a_killed_run_left(big, tmp_path):
     while len(workers := descendants(proc.pid)) < 2:
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.002)
-    time.sleep(0.2)
+
+    def started() -> bool:  # a part file and a spill folder exist (load-independent)
+        names = os.listdir(out) if out.exists() else []
+        return any(n.endswith(".part") for n in names) and any(n.endswith(".spill") for n in names)
+
+    while not started():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.002)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=10)
     for pid in workers:  # they notice their closed pipes and exit

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 from .options import add_input_arguments
@@ -31,29 +30,16 @@ def register(sub: Any) -> None:
     ad.set_defaults(func=run)
 
 
-def raw_lines(paths: list[str], encoding: str, errors: str) -> Iterator[str]:
-    """The lines of ``paths``, decoded with exact error positions."""
-    from ..io.lines import open_input, read_lines
-
-    for path in paths:
-        f = open_input(path)
-        try:
-            name = "<stdin>" if path == "-" else path
-            for text, _ in read_lines(f, name, encoding=encoding, errors=errors):
-                yield text + "\n"
-        finally:
-            if f is not sys.stdin.buffer:
-                f.close()
-
-
 def run(args: argparse.Namespace) -> int:
+    from ..discover.reading import read_files
     from ..engines.learned.domain import count
     from ..io.lines import check_output_path
 
     if args.min_count < 1:
         raise ValueError("--min-count must be at least 1")
     check_output_path(args.output)
-    stats = count(raw_lines(args.inputs, args.encoding, args.errors), args.min_count)
+    texts = read_files(args.inputs, encoding=args.encoding, errors=args.errors)
+    stats = count(texts, args.min_count)
     if stats.chars == 0:
         raise ValueError("the input has no text: nothing to adapt to")
     stats.save(args.output)

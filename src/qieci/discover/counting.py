@@ -16,12 +16,12 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from ..io.lines import InputError, LineStats, open_input
+from ..io.lines import InputError, LineStats
 from ..io.stream import ByteRange, absolute_line_message, line_start_at_or_after
 from ..io.workers import WorkerPool, resolve_jobs
 from ..tokenizer import PathArg, Tokenizer
 from ._discover import NgramCounter
-from .reading import read_pieces
+from .reading import read_files, read_pieces
 from .sample import LineSample
 
 
@@ -108,16 +108,7 @@ def count_part(tok: object, part: _Part) -> tuple[bytes, int, int, list[str], Li
 def _file_stream_pieces(
     names: Sequence[str], settings: CountSettings, st: LineStats
 ) -> Iterator[str]:
-    for name in names:
-        stream = open_input(name)
-        label = "<stdin>" if name == "-" else name
-        try:
-            yield from read_pieces(
-                stream, label, encoding=settings.encoding, errors=settings.errors, stats=st
-            )
-        finally:
-            if name != "-":
-                stream.close()
+    return read_files(names, encoding=settings.encoding, errors=settings.errors, stats=st)
 
 
 def _regular(name: str) -> bool:

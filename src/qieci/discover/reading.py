@@ -10,10 +10,10 @@ Errors name the file, the line and the byte offset, as ``qieci cut``'s do
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
-from ..io.lines import ERROR_POLICIES, InputError, LineStats, encoding_hint, read_lines
+from ..io.lines import ERROR_POLICIES, InputError, LineStats, encoding_hint, open_input, read_lines
 
 PIECE_BYTES = 1 << 16
 
@@ -94,6 +94,25 @@ def read_pieces(
             yield text
         if not chunk:
             return
+
+
+def read_files(
+    names: Sequence[str],
+    *,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    stats: LineStats | None = None,
+) -> Iterator[str]:
+    """The pieces (:func:`read_pieces`) of the files ``names`` in order,
+    ``"-"`` being stdin."""
+    for name in names:
+        stream = open_input(name)
+        label = "<stdin>" if name == "-" else name
+        try:
+            yield from read_pieces(stream, label, encoding=encoding, errors=errors, stats=stats)
+        finally:
+            if name != "-":
+                stream.close()
 
 
 def _decode_lines(

@@ -30,7 +30,7 @@ import threading
 from os import PathLike
 from typing import ClassVar
 
-from ...atoms import atom_spans, may_hold_atoms
+from ...atoms import atom_spans
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
 from ._learned import Decoder, Lexicon, trim_heap
 from .domain import load as load_domain
@@ -268,22 +268,23 @@ class LearnedEngine(EngineBase):
     def _cut_lines_with_atoms(
         self, dec: Decoder, text: str, delimiter: str, crlf_to_lf: bool
     ) -> str:
-        """``join_lines`` of the words, fast: runs of lines that can hold no
-        atom go to the kernel's ``cut_lines`` whole; the others are cut one
-        by one with their atom constraints."""
+        """``join_lines`` of the words, fast: runs of lines with no atom go
+        to the kernel's ``cut_lines`` whole; the others are cut one by one
+        with their atom constraints (no user words: see ``cut_lines``)."""
         lines = text.split("\n")
         last = len(lines) - 1
         out: list[str] = []
         run = 0  # the first line not yet cut
         for i, line in enumerate(lines):
-            if not may_hold_atoms(line):
-                continue
-            if run < i:
-                out.append(dec.cut_lines("\n".join(lines[run:i]) + "\n", delimiter, crlf_to_lf))
             term = "" if i == last else "\n"
             if i != last and line.endswith("\r"):
                 line, term = line[:-1], ("\n" if crlf_to_lf else "\r\n")
-            out.append(delimiter.join(self._words(line)) + term)
+            forced = self._forced(line)
+            if forced is None:
+                continue
+            if run < i:
+                out.append(dec.cut_lines("\n".join(lines[run:i]) + "\n", delimiter, crlf_to_lf))
+            out.append(delimiter.join(dec.lcut(line, forced)) + term)
             run = i + 1
         if run <= last:
             out.append(dec.cut_lines("\n".join(lines[run:]), delimiter, crlf_to_lf))
