@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import importlib
 import os
 import signal
 import sys
@@ -16,19 +17,22 @@ from typing import TextIO
 from .._version import __version__
 from ..io.lines import InputChanged, InputError
 from ..io.workers import WorkerError
-from . import adapt, cut, discover, eval, keywords, serve, standards, train
 
-#: The subcommand modules, in the order ``qieci --help`` lists them.
-COMMANDS = (cut, keywords, discover, adapt, train, eval, standards, serve)
+#: The subcommand modules of this package, in the order ``qieci --help``
+#: lists them. Each has ``register(subparsers)``.
+COMMANDS = ("cut", "keywords", "discover", "adapt", "train", "eval", "standards", "serve")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand or, with ``only``, of that one alone:
+    a run imports and builds only what its command needs (``qieci cut``
+    starts without the modules of discover, keywords or serve)."""
     parser = argparse.ArgumentParser(prog="qieci", description="Fast Chinese word segmentation.")
     parser.add_argument("--version", action="version", version=f"qieci {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for command in COMMANDS:
-        command.register(sub)
+    for name in COMMANDS if only is None else (only,):
+        importlib.import_module(f"{__package__}.{name}").register(sub)
     return parser
 
 
@@ -53,8 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # and a process with threads is never forked: the workers would then
     # come from the fork server, which loads the model once more
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
+    args = parser.parse_args(words)
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread

@@ -526,11 +526,14 @@ class Segmenter:
             size = _regular_file_size(stream)
             if size is not None and size > 2 * RANGE_BYTES:
                 # ranges of RANGE_BYTES, or smaller on a small file, so that
-                # every worker gets about 4 of them (an even share); lines
-                # longer than a range are streamed instead, so that their
-                # pieces spread over the workers
+                # every worker gets about 4 of them, shrinking toward the end
+                # so that the workers finish together; lines longer than a
+                # range are streamed instead, so that their pieces spread
+                # over the workers
                 step = max(MIN_RANGE_BYTES, min(RANGE_BYTES, size // (4 * self.jobs) + 1))
-                ranges = line_ranges(stream, size, step, LONG_LINE_BYTES)
+                ranges = line_ranges(
+                    stream, size, step, LONG_LINE_BYTES, tail=(2 * self.jobs, TAIL_RANGE_BYTES)
+                )
                 stream.seek(0)
                 if ranges is not None:
                     assert started is not None  # a regular file
@@ -604,13 +607,21 @@ def line_start_at_or_after(f: BinaryIO, pos: int, limit: int | None = None) -> i
 
 
 def line_ranges(
-    f: BinaryIO, size: int, step: int, max_line: int | None = None
+    f: BinaryIO,
+    size: int,
+    step: int,
+    max_line: int | None = None,
+    tail: tuple[int, int] | None = None,
 ) -> list[tuple[int, int]] | None:
     """``[start, end)`` ranges of about ``step`` bytes that begin and end
     at line starts and cover the file. None when a line crossing a range
-    edge is longer than ``max_line`` (such a file is better streamed)."""
+    edge is longer than ``max_line`` (such a file is better streamed).
+    With ``tail = (parts, least)``, a range is also at most the bytes left
+    after it divided by ``parts``, and at least ``least`` bytes: the last
+    ranges are short, so that workers that take ranges as they become free
+    end at nearly the same time."""
     bounds = [0]
-    pos = step
+    pos = _next_step(step, size, 0, tail)
     while pos < size:
         start = line_start_at_or_after(f, pos, max_line)
         if start is None:
@@ -618,9 +629,16 @@ def line_ranges(
         if start >= size:
             break
         bounds.append(start)
-        pos = start + step
+        pos = start + _next_step(step, size, start, tail)
     bounds.append(size)
     return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _next_step(step: int, size: int, pos: int, tail: tuple[int, int] | None) -> int:
+    if tail is None:
+        return step
+    parts, least = tail
+    return max(1, least, min(step, (size - pos) // parts))
 
 
 def byte_ranges(size: int, partition_bytes: int) -> list[tuple[int, int]]:
@@ -652,6 +670,8 @@ def absolute_line_message(message: str, path: str, start: int) -> str:
 
 RANGE_BYTES = 4 << 20
 MIN_RANGE_BYTES = 1 << 20
+#: The shortest of the last ranges of a file (see :func:`line_ranges`).
+TAIL_RANGE_BYTES = 1 << 18
 
 
 def cut_range(

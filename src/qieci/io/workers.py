@@ -13,14 +13,16 @@ worker is a server of its own. When the pool is given the tokenizer itself
 and this process runs a single thread (as ``qieci cut`` does), the workers
 are forked from this process directly, which saves starting the server;
 a process with threads is never forked. Tasks are plain data in, plain data out.
-:meth:`WorkerPool.imap` keeps results in input order with a bounded number
-of tasks in flight, so memory stays bounded however long the input. A
+:meth:`WorkerPool.imap` gives each task to the least busy worker and keeps
+results in input order with a bounded number of tasks in flight, so memory
+stays bounded however long the input. A
 worker that dies (killed, out of memory) ends the run with
 :class:`WorkerError`, never a hang.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import signal
@@ -32,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from types import TracebackType
-from typing import Any, BinaryIO, Protocol, TypeVar
+from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
 from .forkserver import read_message, serve, write_message
 
@@ -75,11 +77,23 @@ class Recipe(Protocol):
 #: "fork": one server loads the tokenizer and forks the workers (POSIX);
 #: "spawn": every worker is a fresh interpreter that loads its own.
 START_METHODS = ("fork", "spawn")
+#: The most tasks a worker is given before it has answered.
+DEPTH = 2
 DEFAULT_START_METHOD = "fork" if hasattr(os, "fork") else "spawn"
 
 
 class WorkerError(RuntimeError):
     """A worker process ended without answering (killed, out of memory)."""
+
+
+class _Answer(NamedTuple):
+    """What a worker's reader thread hands the pool: the key of the task
+    (None at the end of the channel), "ok" or "error", and the value."""
+
+    worker: _Worker
+    key: tuple[int, int] | None  # (call, task number)
+    status: str
+    value: Any
 
 
 def resolve_jobs(jobs: int | None) -> int:
@@ -95,10 +109,18 @@ def resolve_jobs(jobs: int | None) -> int:
 
 
 class _Worker:
-    """The main process's end of one worker: its two pipes, and a thread
-    that writes its tasks (so that a full pipe never blocks the reader)."""
+    """The main process's end of one worker: its two pipes, a thread that
+    writes its tasks (so that a full pipe never blocks the reader) and a
+    thread that reads its answers into the pool's queue of answers."""
 
-    def __init__(self, rfile: BinaryIO, wfile: BinaryIO, number: int, pid: int | None) -> None:
+    def __init__(
+        self,
+        rfile: BinaryIO,
+        wfile: BinaryIO,
+        number: int,
+        pid: int | None,
+        answers: queue.Queue[_Answer],
+    ) -> None:
         self.rfile = rfile
         self.wfile = wfile
         self.number = number  # 1-based, for messages
@@ -106,8 +128,22 @@ class _Worker:
         self.status: int | None = None  # its wait status, once reaped
         self.tasks: queue.Queue[Any] = queue.Queue()
         self.failed: BaseException | None = None
+        # the keys of the tasks sent and not yet answered, oldest first
+        self.waiting: deque[tuple[int, int]] = deque()
+        self.answers = answers
         self.thread = threading.Thread(target=self._send, daemon=True)
         self.thread.start()
+        self.reader: threading.Thread | None = None
+
+    def start_reading(self) -> None:
+        """Start the thread that reads the answers (once the first
+        message, the recipe for a fork server, is queued)."""
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def submit(self, key: tuple[int, int], message: Any) -> None:
+        self.waiting.append(key)
+        self.tasks.put(message)
 
     def _send(self) -> None:
         try:
@@ -121,14 +157,18 @@ class _Worker:
             except OSError:
                 pass
 
-    def receive(self) -> Any:
-        try:
-            status, value = read_message(self.rfile)
-        except (EOFError, OSError):
-            raise WorkerError(f"worker {self.number} {self.fate()}") from None
-        if status == "error":
-            raise value
-        return value
+    def _read(self) -> None:
+        """Answers in the order of the tasks; at the end of the channel (the
+        worker exited, or died), one answer with key None."""
+        while True:
+            try:
+                status, value = read_message(self.rfile)
+            except (EOFError, OSError, ValueError):
+                self.answers.put(_Answer(self, None, "end", None))
+                return
+            except Exception as exc:  # an answer that does not unpickle here
+                status, value = "error", exc
+            self.answers.put(_Answer(self, self.waiting.popleft(), status, value))
 
     def fate(self) -> str:
         """How the worker ended, as a message: its signal or exit status
@@ -183,7 +223,9 @@ class WorkerPool:
         self._servers: list[subprocess.Popen[bytes]] = []
         self._pids: list[int] = []
         self._workers: list[_Worker] = []
-        self._next = 0
+        self._answers: queue.Queue[_Answer] = queue.Queue()
+        self._calls = itertools.count()
+        self._broken: WorkerError | None = None  # a worker died
         try:
             if method == "fork" and tokenizer is not None and _single_threaded():
                 self._fork(tokenizer, jobs)
@@ -218,9 +260,15 @@ class WorkerPool:
             self._pids.append(pid)
             ends.append((done_r, task_w))
         for k, (done_r, task_w) in enumerate(ends):
-            self._workers.append(
-                _Worker(os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb"), k + 1, self._pids[k])
+            worker = _Worker(
+                os.fdopen(done_r, "rb"),
+                os.fdopen(task_w, "wb"),
+                k + 1,
+                self._pids[k],
+                self._answers,
             )
+            worker.start_reading()
+            self._workers.append(worker)
 
     def _start_server(self, spec: Recipe, n: int, mode: str) -> None:
         theirs: list[int] = []
@@ -247,27 +295,82 @@ class WorkerPool:
         self._servers.append(server)
         for k, (done_r, task_w) in enumerate(ends):
             number = len(self._workers) + 1
-            worker = _Worker(os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb"), number, None)
+            worker = _Worker(
+                os.fdopen(done_r, "rb"), os.fdopen(task_w, "wb"), number, None, self._answers
+            )
             if k == 0:
                 worker.tasks.put((list(sys.path), spec))  # the server reads the recipe here
+            worker.start_reading()
             self._workers.append(worker)
 
     def imap(
         self, fn: Callable[[Segments, T], R], items: Iterable[T], max_pending: int | None = None
     ) -> Iterator[R]:
         """``fn(tokenizer, item)`` for each item, run in the workers; results
-        in input order. ``fn`` must be a module-level function."""
+        in input order. ``fn`` must be a module-level function.
+
+        Each task goes to the worker with the fewest unanswered tasks (at
+        most :data:`DEPTH` each, so that none waits for its next task), so a
+        worker that is slowed down gets fewer. At most ``max_pending`` tasks
+        (default ``2 * jobs + 2``) are sent or answered and not yet yielded:
+        memory stays bounded. An error of task *i* is raised when the results
+        before it have been yielded; so is the end of a worker that dies
+        before answering."""
+        if self._broken is not None:
+            raise self._broken
         limit = max_pending or 2 * self.jobs + 2
-        pending: deque[_Worker] = deque()
-        for item in items:
-            worker = self._workers[self._next]
-            self._next = (self._next + 1) % len(self._workers)
-            worker.tasks.put((fn, item))
-            pending.append(worker)
-            if len(pending) >= limit:
-                yield pending.popleft().receive()
-        while pending:
-            yield pending.popleft().receive()
+        call = next(self._calls)
+        it = iter(items)
+        ready: dict[int, tuple[str, Any]] = {}
+        sent = given = 0
+        more = True
+        while True:
+            while more and self._broken is None and sent - given < limit:
+                worker = min(self._workers, key=lambda w: len(w.waiting))
+                if len(worker.waiting) >= DEPTH:
+                    break
+                try:
+                    item = next(it)
+                except StopIteration:
+                    more = False
+                    break
+                worker.submit((call, sent), (fn, item))
+                sent += 1
+            if given in ready:
+                status, value = ready.pop(given)
+                given += 1
+                if status != "ok":
+                    raise value
+                yield value
+                continue
+            if given == sent and not more:
+                return
+            lost = self._take(call, ready)
+            if lost is not None:  # no more tasks: the run ends with this error
+                more = False
+                ready[sent] = ("error", lost)
+                sent += 1
+
+    def _take(self, call: int, ready: dict[int, tuple[str, Any]]) -> WorkerError | None:
+        """Wait for one answer of any worker and file it under its task
+        number in ``ready`` (answers to an abandoned earlier call are
+        dropped). The end of a worker's channel is its death (the pool has
+        not been closed): each task it had not answered gets a
+        :class:`WorkerError`, and so does the run (the error returned)."""
+        answer = self._answers.get()
+        worker = answer.worker
+        if answer.key is not None:
+            key_call, number = answer.key
+            if key_call == call:
+                ready[number] = (answer.status, answer.value)
+            return None
+        error = WorkerError(f"worker {worker.number} {worker.fate()}")
+        while worker.waiting:
+            key_call, number = worker.waiting.popleft()
+            if key_call == call:
+                ready[number] = ("error", error)
+        self._broken = error
+        return error
 
     def close(self) -> None:
         """Let the workers finish their tasks and exit."""
@@ -275,6 +378,8 @@ class WorkerPool:
             w.tasks.put(None)
         for w in self._workers:
             w.thread.join()
+            if w.reader is not None:
+                w.reader.join()  # it ends at the end of the channel
             w.rfile.close()
         for server in self._servers:
             server.wait()
@@ -310,10 +415,13 @@ class WorkerPool:
                 pass
         for w in self._workers:
             w.tasks.put(None)
-            w.rfile.close()
         for server in self._servers:
             server.wait()
         self._reap()
+        for w in self._workers:
+            if w.reader is not None:  # the worker is gone: the channel ends
+                w.reader.join(timeout=5)
+            w.rfile.close()
 
     def __enter__(self) -> WorkerPool:
         return self

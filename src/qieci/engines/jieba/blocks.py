@@ -18,10 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-#: Characters of jieba's dictionary blocks (``re_han_default`` in jieba).
-BLOCK_CHARS = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
+#: The Han range of jieba's patterns (U+4E00..U+9FD5, both included).
+HAN_FIRST, HAN_LAST = 0x4E00, 0x9FD5
 #: Characters scored by the HMM (``re_han`` in jieba.finalseg).
-HAN_CHARS = "\u4e00-\u9fd5"
+HAN_CHARS = f"{chr(HAN_FIRST)}-{chr(HAN_LAST)}"
+#: Characters of jieba's dictionary blocks (``re_han_default`` in jieba):
+#: the Han range and these ASCII characters.
+BLOCK_CHARS = HAN_CHARS + "a-zA-Z0-9+#&._%\\-"
 
 RE_BLOCK = re.compile(f"([{BLOCK_CHARS}]+)")
 RE_NOT_BLOCK_CHAR = re.compile(f"[^{BLOCK_CHARS}]")
@@ -104,8 +107,9 @@ def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-#: The block class as a set, derived from the one pattern (the class holds
-#: only ASCII and U+4E00..U+9FD5).
-BLOCK_SET = frozenset(
-    ch for ch in map(chr, [*range(128), *range(0x4E00, 0x9FD6)]) if RE_BLOCK.fullmatch(ch)
+#: The block class as a set: the Han range, and the ASCII characters of the
+#: one pattern (only those are tested against it: testing the 20,950 Han
+#: characters one by one cost 10 ms of every start-up).
+BLOCK_SET = frozenset(map(chr, range(HAN_FIRST, HAN_LAST + 1))) | frozenset(
+    ch for ch in map(chr, range(128)) if RE_BLOCK.fullmatch(ch)
 )
