@@ -47,3 +47,29 @@ def best_of(runs: int, fn: Callable[[], float]) -> float:
 
 def machine() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores"
+
+
+def run_process(
+    cmd: Sequence[str], env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """Run ``cmd`` to its end, output thrown away, and give its wall seconds,
+    its CPU seconds (user + system, children included) and its peak RSS in
+    MiB (the largest process), as the kernel accounts them (``os.wait4``)."""
+    import subprocess
+
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import qieci.engines.jieba._core as _core
 
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split
-from .blocks import BLOCK_SET, ProtectedWords, is_protected_word
+from .blocks import ProtectedWords, in_block, is_protected_word
 from .dictionary import MAX_FREQ, load_data
 from .state import State, load_state
 
@@ -143,8 +143,8 @@ class JiebaEngine(_core.EngineCore, EngineBase):
             if left in avoid or right in avoid:
                 return False
             if mode == "all":
-                return left in BLOCK_SET and right not in BLOCK_SET
-            return left not in BLOCK_SET and left != "\r"
+                return in_block(left) and not in_block(right)
+            return not in_block(left) and left != "\r"
 
         return last_safe_split(text, limit, is_safe)
 
