@@ -54,6 +54,53 @@ def test_tasks_run_in_order_with_either_start_method():
             assert list(pool.imap(double, texts)) == [qieci.lcut(t) * 2 for t in texts]
 
 
+def slow_first_claimer(tok, job):
+    """The worker that first claims the flag file sleeps on every task."""
+    flag, i = job
+    try:
+        fd = os.open(flag, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+    except FileExistsError:
+        pass
+    with open(flag) as f:
+        if f.read() == str(os.getpid()):
+            time.sleep(0.2)
+    return i, os.getpid()
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_slowed_worker_gets_fewer_tasks_and_results_stay_in_order(tmp_path, method):
+    flag = str(tmp_path / "slow")
+    with WorkerPool(qieci.Tokenizer().spec(), 2, method) as pool:
+        answers = list(pool.imap(slow_first_claimer, [(flag, i) for i in range(40)]))
+    assert [i for i, _ in answers] == list(range(40))
+    slow = int(open(flag).read())
+    by_slow = sum(pid == slow for _, pid in answers)
+    # taken in turn, each worker would do 20. Taken when free, the slow one
+    # (0.2 s a task) does fewer: about one in each window of max_pending (6)
+    # tasks, since results are yielded in order and the window stays bounded
+    assert 1 <= by_slow <= 12
+    assert len({pid for _, pid in answers}) == 2
+
+
+def test_bounded_tasks_in_flight_with_a_slowed_worker(tmp_path):
+    """Tasks are taken lazily: never more than max_pending ahead of the
+    results yielded, even while one worker lags."""
+    flag = str(tmp_path / "slow")
+    taken = []
+
+    def items():
+        for i in range(30):
+            taken.append(i)
+            yield flag, i
+
+    with WorkerPool(qieci.Tokenizer().spec(), 2) as pool:
+        for i, _ in pool.imap(slow_first_claimer, items(), max_pending=4):
+            assert len(taken) <= i + 1 + 4
+            assert taken[-1] <= i + 4
+
+
 def test_a_recipe_that_fails_to_build_is_an_error_not_a_hang(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("北京 x\n", encoding="utf-8")
