@@ -1,7 +1,5 @@
 """``python -m qieci``: the same as the ``qieci`` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

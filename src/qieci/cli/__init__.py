@@ -18,6 +18,6 @@ the disk is full, the input changes during the run), 130 when interrupted
 (SIGINT), 143 on SIGTERM.
 """
 
-from .app import main
+from .app import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
