@@ -95,7 +95,10 @@ class DictData:
             texts.append(word)
             yield word, freq[i], self.tags[tag[i]]
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, compress: bool = True) -> bytes:
+        """The binary file. ``compress=False`` stores the arrays as they are:
+        a larger file that loads without inflating (the bundled dictionary,
+        read at every start, is stored so)."""
         import json
 
         meta = {
@@ -112,6 +115,7 @@ class DictData:
                 "freq": self.freq,
                 "tag": self.tag,
             },
+            compress=compress,
         )
 
     @classmethod
