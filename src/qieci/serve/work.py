@@ -75,6 +75,16 @@ def _array(tok: Tokenizer, req: CutRequest, text: str) -> str:
     return encode.words_array(tok.lcut(text, req.mode == "all", req.hmm))
 
 
+def plain_words(tok: Tokenizer, text: str) -> bytes:
+    """The JSON array (UTF-8) of the words of ``text`` (default mode, with
+    the HMM), for a text that holds no character JSON escapes (``"``,
+    ``\\``, controls; so no line end either): its words are their own JSON
+    strings, which the engine joins by ``","``."""
+    if not text:
+        return b"[]"
+    return b'["' + tok.cut_lines(text, '","', "default", True).encode() + b'"]'
+
+
 def _objects(tok: Tokenizer, req: CutRequest, text: str) -> list[dict[str, Any]]:
     if req.pos:
         return [
