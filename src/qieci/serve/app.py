@@ -25,7 +25,6 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -34,7 +33,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import encode, work
-from .body import Disconnected, Reader, parse_json
+from .body import Disconnected, Reader, parse_flat_json, parse_json
 from .catalog import Catalog, NotReady
 from .config import CONFIG_ENV, ServeConfig
 from .errors import ApiError
@@ -104,24 +103,15 @@ class Service:
     # -- the jobs (``blocking``: in a segmentation thread) -------------------------
 
     def cut(self, raw: bytes, blocking: bool) -> bytes:
-        # orjson reads every body it takes as the standard parser does, but
-        # for integers past 64 bits (floats to it): a cut request takes no
-        # number, and either is "a number" to its validation. A body it
-        # refuses goes to parse_json, which says why (or reads it: 1e400).
-        # It refuses lone surrogates, so its strings are valid Unicode.
-        try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            body = parse_json(raw)
-        else:
-            # the common request, {"text": "..."} spelt without a backslash
-            # (so its text holds no character that JSON escapes): answered
-            # without the validation's dict of defaults or an escaping pass
-            if type(body) is dict and len(body) == 1 and b"\\" not in raw:
-                text = body.get("text")
-                if type(text) is str:
-                    tok = self.catalog.tokenizer(self.catalog.default, blocking)
-                    return b'{"words":' + work.plain_words(tok, text) + self._default_tail
+        body = parse_flat_json(raw)
+        # the common request, {"text": "..."} spelt without a backslash (so
+        # its text holds no character that JSON escapes): answered without
+        # the validation's dict of defaults or an escaping pass
+        if type(body) is dict and len(body) == 1 and b"\\" not in raw:
+            text = body.get("text")
+            if type(text) is str:
+                tok = self.catalog.tokenizer(self.catalog.default, blocking)
+                return b'{"words":' + work.plain_words(tok, text) + self._default_tail
         return work.cut(self.catalog, cut_request(body, self.limits.max_batch), blocking)
 
     def keywords(self, raw: bytes, blocking: bool) -> bytes:

@@ -16,6 +16,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import orjson
+
 from .errors import ApiError
 
 #: An ASGI ``receive`` callable.
@@ -93,7 +95,7 @@ class Reader:
         self.tick = tick
         self._reading: dict[asyncio.Task[Any], float] = {}  # the reads and their deadlines
         self._expired: set[asyncio.Task[Any]] = set()
-        self._ticking = False
+        self._ticking: asyncio.AbstractEventLoop | None = None  # where the timer is
 
     async def read(
         self, headers: list[tuple[bytes, bytes]], receive: Receive, deadline: float
@@ -104,9 +106,10 @@ class Reader:
         task = asyncio.current_task()
         assert task is not None
         self._reading[task] = deadline
-        if not self._ticking:
-            self._ticking = True
-            asyncio.get_running_loop().call_later(self.tick, self._check)
+        loop = task.get_loop()
+        if self._ticking is not loop:  # not ticking (or on a loop since closed)
+            self._ticking = loop
+            loop.call_later(self.tick, self._check, loop)
         try:
             return await receive_body(receive, self.max_body)
         except asyncio.CancelledError:
@@ -121,19 +124,24 @@ class Reader:
         finally:
             self._reading.pop(task, None)
 
-    def _check(self) -> None:
+    def _check(self, loop: asyncio.AbstractEventLoop) -> None:
         """Cancel the reads past their deadline (each is suspended in its
-        read: this runs on the loop), and tick again while any is left."""
+        read: this runs on their loop), and tick again while any is left."""
+        if self._ticking is not loop:
+            return  # a timer of an earlier loop's
         now = time.monotonic()
-        late = [task for task, deadline in self._reading.items() if deadline <= now]
-        for task in late:
-            del self._reading[task]
-            self._expired.add(task)
-            task.cancel()
+        for task, deadline in list(self._reading.items()):
+            if task.get_loop() is not loop:  # of a closed loop: never to end
+                if task.get_loop().is_closed():
+                    del self._reading[task]
+            elif deadline <= now:
+                del self._reading[task]
+                self._expired.add(task)
+                task.cancel()
         if self._reading:
-            asyncio.get_running_loop().call_later(self.tick, self._check)
+            loop.call_later(self.tick, self._check, loop)
         else:
-            self._ticking = False
+            self._ticking = None
 
 
 def _no_constant(name: str) -> Any:
@@ -168,3 +176,31 @@ def parse_json(raw: bytes) -> Any:
         ) from None
     except ValueError as exc:  # NaN, Infinity, an integer of too many digits
         raise ApiError(400, "invalid_json", f"the request body is not JSON: {exc}") from None
+
+
+def _flat(body: dict[str, Any]) -> bool:
+    """Whether the values of ``body`` are scalars or lists of scalars."""
+    for value in body.values():
+        kind = type(value)
+        if kind is dict:
+            return False
+        if kind is list:
+            for item in value:
+                if type(item) is list or type(item) is dict:
+                    return False
+    return True
+
+
+def parse_flat_json(raw: bytes) -> Any:
+    """``parse_json(raw)``, sooner, for a body whose fields take no number
+    (one is refused as "a number" whatever its value): orjson's reading
+    when it takes the body and finds an object of scalars and lists of
+    scalars, else parse_json's. orjson reads each such document as the
+    standard parser does, but for integers past 64 bits (floats to it),
+    and refuses lone surrogates; it takes deeper nesting than the standard
+    parser, which is why a deeper document is read again by parse_json."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return parse_json(raw)
+    return body if type(body) is dict and _flat(body) else parse_json(raw)
