@@ -283,8 +283,8 @@ def startup() -> list[str]:
         "`qieci serve --engine learned` (the bundled model, its default standard) started "
         "as a fresh process; /healthz polled every 20 ms; then one `/v1/cut`. Seconds "
         "from the start of the process, 5 runs each. The model loads before the server "
-        "listens (with `--workers 2`, once in the supervisor to check the options, then "
-        "in each worker).",
+        "listens (with `--workers 2`, in each worker; the supervisor checks the options "
+        "from the model's header and the user dictionaries, without loading the model).",
         "",
         "| workers | first /healthz (median, max) | first /v1/cut answered (median, max) |",
         "|---|---|---|",
@@ -294,8 +294,10 @@ def startup() -> list[str]:
             f"| {workers} | {statistics.median(healths):.2f}, {max(healths):.2f} | "
             f"{statistics.median(firsts):.2f}, {max(firsts):.2f} |"
         )
-    one = max(rows[0][2])
-    lines += ["", f"**Slowest first answer with one worker: {one:.2f} s** (bar: <= 2 s).", ""]
+    slowest = ", ".join(
+        f"{max(firsts):.2f} s with {w} worker{'s' * (w > 1)}" for w, _, firsts in rows
+    )
+    lines += ["", f"**Slowest first answer: {slowest}** (bar: <= 2 s).", ""]
     return lines
 
 
