@@ -172,22 +172,24 @@ class Endpoint:
     def __init__(self, service: Service, job: Callable[[bytes, bool], bytes]) -> None:
         self.service = service
         self.job = job
+        self.read = service.reader.read
+        self.inline = service.limits.inline_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.handle(scope, receive, send)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> int:
         """Answer the request; the status it got."""
-        service, job = self.service, self.job
-        deadline = time.monotonic() + service.limits.timeout
+        job = self.job
+        deadline = time.monotonic() + self.service.limits.timeout
         try:
-            raw = await service.reader.read(scope["headers"], receive, deadline)
+            raw = await self.read(scope["headers"], receive, deadline)
             try:
-                if len(raw) > service.limits.inline_bytes:
+                if len(raw) > self.inline:
                     raise NotReady
                 answer = job(raw, False)
             except NotReady:
-                answer = await service.pool.run(lambda: job(raw, True), deadline)
+                answer = await self.service.pool.run(lambda: job(raw, True), deadline)
         except ApiError as exc:
             await send_error(send, exc)
             return exc.status

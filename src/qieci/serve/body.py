@@ -58,29 +58,6 @@ def header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     return None
 
 
-async def receive_body(receive: Receive, max_body: int) -> bytes:
-    """The whole body from the ASGI ``receive``, refused past ``max_body``
-    bytes; :class:`Disconnected` when the client leaves first."""
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        kind = message["type"]
-        if kind == "http.request":
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > max_body:
-                raise too_large(f"more than {max_body}", max_body)
-            if not message.get("more_body", False):
-                if not parts:  # the whole body in one message: no copy
-                    return bytes(chunk)
-                parts.append(chunk)
-                return b"".join(parts)
-            parts.append(chunk)
-        elif kind == "http.disconnect":
-            raise Disconnected
-
-
 class Reader:
     """Reads request bodies within ``max_body`` bytes and their deadlines.
 
@@ -101,7 +78,8 @@ class Reader:
         self, headers: list[tuple[bytes, bytes]], receive: Receive, deadline: float
     ) -> bytes:
         """The body of the request of ASGI ``headers``, from ``receive``, by
-        ``deadline`` (:func:`time.monotonic` time)."""
+        ``deadline`` (:func:`time.monotonic` time); :class:`Disconnected`
+        when the client leaves first."""
         declared_length(header(headers, b"content-length"), self.max_body)
         task = asyncio.current_task()
         assert task is not None
@@ -111,7 +89,24 @@ class Reader:
             self._ticking = loop
             loop.call_later(self.tick, self._check, loop)
         try:
-            return await receive_body(receive, self.max_body)
+            parts: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                kind = message["type"]
+                if kind == "http.request":
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_body:
+                        raise too_large(f"more than {self.max_body}", self.max_body)
+                    if not message.get("more_body", False):
+                        if not parts:  # the whole body in one message: no copy
+                            return bytes(chunk)
+                        parts.append(chunk)
+                        return b"".join(parts)
+                    parts.append(chunk)
+                elif kind == "http.disconnect":
+                    raise Disconnected
         except asyncio.CancelledError:
             if task not in self._expired:
                 raise
