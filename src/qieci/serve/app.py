@@ -104,15 +104,17 @@ class Service:
 
     def cut(self, raw: bytes, blocking: bool) -> bytes:
         body = parse_flat_json(raw)
-        # the common request, {"text": "..."} spelt without a backslash (so
-        # its text holds no character that JSON escapes): answered without
-        # the validation's dict of defaults or an escaping pass
-        if type(body) is dict and len(body) == 1 and b"\\" not in raw:
+        # a body spelt without a backslash holds no character that JSON
+        # escapes: nor do its texts' words, which need no escaping pass
+        plain = b"\\" not in raw
+        # the common request, {"text": "..."}: without the validation's dict
+        if plain and type(body) is dict and len(body) == 1:
             text = body.get("text")
             if type(text) is str:
                 tok = self.catalog.tokenizer(self.catalog.default, blocking)
                 return b'{"words":' + work.plain_words(tok, text) + self._default_tail
-        return work.cut(self.catalog, cut_request(body, self.limits.max_batch), blocking)
+        req = cut_request(body, self.limits.max_batch)
+        return work.cut(self.catalog, req, blocking, plain)
 
     def keywords(self, raw: bytes, blocking: bool) -> bytes:
         return work.keywords(self.catalog, keywords_request(parse_json(raw)), blocking)
