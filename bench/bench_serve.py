@@ -253,8 +253,11 @@ def load(args: argparse.Namespace, texts: list[str]) -> list[str]:
         f"{lcut_us:.0f}. Of the {per_request['cut'] - per_request['health']:.0f} that "
         f"/v1/cut adds, segmentation is {lcut_us:.0f}; the other "
         f"{per_request['cut'] - per_request['health'] - lcut_us:.0f} are the service's own "
-        "work (reading and parsing the body, validating it, writing the answer) and the "
-        "larger request and answer on both sides. Were those zero, /v1/cut would reach "
+        "work (split out by the in-process figures below) and the larger request and "
+        "answer on both sides (the server's HTTP layer and wrk read and write them), and "
+        "segmentation running slower in a worker that shares the cores and caches with wrk "
+        "and the other worker than in this process's loop. Were those zero, /v1/cut would "
+        "reach "
         f"{per_request['health']:.0f} / ({per_request['health']:.0f} + {lcut_us:.0f}) = "
         f"{ceiling:.0%} of /healthz's requests/s. (On a busy machine these CPU figures "
         "vary by 2-4x from run to run.)",
@@ -265,7 +268,8 @@ def load(args: argparse.Namespace, texts: list[str]) -> list[str]:
         f"/v1/cut {own['cut']:.1f}, of which the engine's `cut_lines` of the text is "
         f"{own['cut_lines']:.1f}: the service's own work on a /v1/cut (reading the "
         "body, parsing it, building and sending the answer, the metrics) is "
-        f"{own['cut'] - own['cut_lines']:.1f}.",
+        f"{own['cut'] - own['cut_lines']:.1f}, against the {own['health']:.1f} of /healthz's "
+        "whole answer.",
         "",
     ]
     return lines
