@@ -57,13 +57,17 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-cache",
 }
+#: The answers after which the connection is closed (the rest of the body
+#: is never read).
+CLOSING = (408, 413)
 _JSON_TYPE = (b"content-type", JSON.encode())
 _CLOSE = (b"connection", b"close")
+_EMPTY = [(b"content-length", b"0")]
 _BUG = ApiError(500, "internal_error", "internal error: a bug in qieci serve; please report it")
 
 
 def error_response(exc: ApiError) -> Response:
-    headers = {"Connection": "close"} if exc.status in (408, 413) else None
+    headers = {"Connection": "close"} if exc.status in CLOSING else None
     return Response(exc.body(), exc.status, headers=headers, media_type=JSON)
 
 
@@ -80,7 +84,7 @@ async def send_json(send: Send, status: int, body: bytes, close: bool = False) -
 
 async def send_error(send: Send, exc: ApiError) -> None:
     """:func:`error_response` of ``exc``, sent."""
-    await send_json(send, exc.status, exc.body(), close=exc.status in (408, 413))
+    await send_json(send, exc.status, exc.body(), close=exc.status in CLOSING)
 
 
 class Service:
@@ -201,9 +205,6 @@ class Endpoint:
             return 400
         await send_json(send, 200, answer)
         return 200
-
-
-_EMPTY = [(b"content-length", b"0")]
 
 
 class Front:
