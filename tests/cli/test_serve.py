@@ -39,6 +39,28 @@ def test_mistakes_are_one_line_and_exit_2(args, needle):
     assert "Traceback" not in res.stderr and needle in res.stderr, res.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--standard", "xyz"], "pku"),
+        (["--engine", "learned", "-u", "/no/such/userdict.txt"], "/no/such/userdict.txt"),
+        (["--preload", "learned:xyz"], "xyz"),
+        (["--engine", "learned", "--strict", "-u", "MISTAKE"], "is not 'word [freq] [tag]'"),
+    ],
+)
+def test_mistakes_with_workers_are_one_line_and_exit_2(tmp_path, args, needle):
+    # found once by the supervisor (which does not load the learned model
+    # for that), before any worker starts
+    mistake = tmp_path / "userdict.txt"
+    mistake.write_text("好 词 3 n extra\n", encoding="utf-8")
+    args = [str(mistake) if a == "MISTAKE" else a for a in args]
+    res = serve("--port", str(free_port()), "--workers", "2", *args)
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr and needle in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "Started parent process" not in res.stderr
+
+
 def test_a_port_in_use_is_one_line_and_exit_1():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -104,9 +104,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = [m for m in ("uvicorn", "starlette") if importlib.util.find_spec(m) is None]
+    needs = ("uvicorn", "starlette", "orjson")
+    missing = [m for m in needs if importlib.util.find_spec(m) is None]
     if missing:
-        raise ValueError(f"qieci serve needs {' and '.join(missing)}: pip install 'qieci[serve]'")
+        raise ValueError(f"qieci serve needs {', '.join(missing)}: pip install 'qieci[serve]'")
     from ..serve import Limits, ServeConfig
     from ..serve.server import run as serve
 

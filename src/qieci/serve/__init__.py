@@ -7,11 +7,14 @@ An optional part (``pip install 'qieci[serve]'``: Starlette on uvicorn):
   once per worker;
 * :mod:`.schema` and :mod:`.requests`: the request bodies, their validation
   and JSON Schema; :mod:`.openapi`: the OpenAPI document;
-* :mod:`.body`: reading a body within the limits and decoding its JSON;
+* :mod:`.body`: reading a body within the limits and its deadline, and
+  decoding its JSON;
 * :mod:`.pool`: the segmentation threads, with the per-request timeout;
 * :mod:`.work`: what the endpoints compute; :mod:`.metrics`: counts and
   latency; :mod:`.errors`: the JSON errors;
-* :mod:`.app`: the ASGI application; :mod:`.server`: running it on uvicorn;
+* :mod:`.app`: the ASGI application (the POST endpoints as plain ASGI apps,
+  reached straight from its front; Starlette for the rest); :mod:`.server`:
+  running it on uvicorn;
 * ``static/``: the demo page (HTML, CSS, JS; nothing from the network).
 """
 

@@ -3,30 +3,37 @@
 :func:`create_app` builds the service of a :class:`~.config.ServeConfig`:
 its tokenizers load there, before a server accepts any request. Each
 request's body is read on the event loop within the limits; parsing,
-validation and segmentation run in one job on the segmentation threads
+validation and segmentation run in one job, on the event loop for a small
+body (less work than a thread hop) or on the segmentation threads
 (:mod:`.pool`).
+
+The two POST endpoints are plain ASGI apps (:class:`Endpoint`: no Request
+or Response objects), and :class:`Front`, in front of Starlette, hands
+them their requests straight, timed into the metrics: the hot path of the
+service skips routing and middleware. Starlette routes everything else
+(and the same endpoints, for the answers it gives on their paths: 405 to
+another method).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import work
-from .body import declared_length, parse_json, read_body
+from . import encode, work
+from .body import Disconnected, Reader, parse_flat_json, parse_json
 from .catalog import Catalog, NotReady
 from .config import CONFIG_ENV, ServeConfig
 from .errors import ApiError
@@ -50,11 +57,34 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-cache",
 }
+#: The answers after which the connection is closed (the rest of the body
+#: is never read).
+CLOSING = (408, 413)
+_JSON_TYPE = (b"content-type", JSON.encode())
+_CLOSE = (b"connection", b"close")
+_EMPTY = [(b"content-length", b"0")]
+_BUG = ApiError(500, "internal_error", "internal error: a bug in qieci serve; please report it")
 
 
 def error_response(exc: ApiError) -> Response:
-    headers = {"Connection": "close"} if exc.status in (408, 413) else None
+    headers = {"Connection": "close"} if exc.status in CLOSING else None
     return Response(exc.body(), exc.status, headers=headers, media_type=JSON)
+
+
+async def send_json(send: Send, status: int, body: bytes, close: bool = False) -> None:
+    """Answer ``body`` (JSON) with ``status``: the headers Starlette's
+    ``Response(body, status, media_type=JSON)`` gives (``Connection: close``
+    first with ``close``)."""
+    headers = [(b"content-length", str(len(body)).encode()), _JSON_TYPE]
+    if close:
+        headers.insert(0, _CLOSE)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_error(send: Send, exc: ApiError) -> None:
+    """:func:`error_response` of ``exc``, sent."""
+    await send_json(send, exc.status, exc.body(), close=exc.status in CLOSING)
 
 
 class Service:
@@ -65,74 +95,30 @@ class Service:
         self.limits = config.limits
         self.catalog = Catalog(config)
         self.pool = Pool(self.limits.threads, self.limits.queue)
+        self.reader = Reader(self.limits.max_body, self.limits.timeout)
         self.routes = ("/v1/cut", "/v1/keywords", "/v1/standards", "/healthz", "/metrics")
         self.metrics = Metrics((*self.routes, "/", "/openapi.json", "/static/"))
         self.openapi = work.dumps(document())
+        # what ends the answer to a request of the default setting
+        self._default_tail = f',"setting":{encode.dumps(self.catalog.default.label)}}}'.encode()
         static = resources.files(__package__) / "static"
         self.static = {name: (static / name).read_bytes() for name in STATIC}
-
-    async def body(self, request: Request, deadline: float) -> bytes:
-        """The body, within the size limit and the deadline (a timer that
-        cancels the read: cheaper than a task per request)."""
-        max_body = self.limits.max_body
-        declared_length(request.headers.get("content-length"), max_body)
-        task = asyncio.current_task()
-        assert task is not None
-        expired = False
-
-        def expire() -> None:
-            nonlocal expired
-            expired = True
-            task.cancel()
-
-        timer = asyncio.get_running_loop().call_later(max(0.0, deadline - time.monotonic()), expire)
-        try:
-            return await read_body(request.stream(), max_body)
-        except asyncio.CancelledError:
-            if not expired:
-                raise
-            if hasattr(task, "uncancel"):  # Python 3.11+: the cancel is handled
-                task.uncancel()
-            raise ApiError(
-                408,
-                "body_timeout",
-                f"the request body did not arrive within {self.limits.timeout:g} s",
-            ) from None
-        finally:
-            timer.cancel()
-
-    def endpoint(
-        self, job: Callable[[bytes, bool], bytes]
-    ) -> Callable[[Request], Awaitable[Response]]:
-        """A POST endpoint: the body read here; ``job(body, blocking)`` on
-        the event loop when the body is small and its setting loaded (tens
-        of microseconds of work: less than a thread hop costs), else in a
-        segmentation thread under the timeout."""
-        inline = self.limits.inline_bytes
-
-        async def handle(request: Request) -> Response:
-            deadline = time.monotonic() + self.limits.timeout
-            try:
-                raw = await self.body(request, deadline)
-                try:
-                    if len(raw) > inline:
-                        raise NotReady
-                    answer = job(raw, False)
-                except NotReady:
-                    answer = await self.pool.run(lambda: job(raw, True), deadline)
-            except ApiError as exc:
-                return error_response(exc)
-            except ClientDisconnect:
-                return Response(b"", 400)  # nobody is there to read it
-            return Response(answer, media_type=JSON)
-
-        return handle
 
     # -- the jobs (``blocking``: in a segmentation thread) -------------------------
 
     def cut(self, raw: bytes, blocking: bool) -> bytes:
-        req = cut_request(parse_json(raw), self.limits.max_batch)
-        return work.cut(self.catalog, req, blocking)
+        body = parse_flat_json(raw)
+        # a body spelt without a backslash holds no character that JSON
+        # escapes: nor do its texts' words, which need no escaping pass
+        plain = b"\\" not in raw
+        # the common request, {"text": "..."}: without the validation's dict
+        if plain and type(body) is dict and len(body) == 1:
+            text = body.get("text")
+            if type(text) is str:
+                tok = self.catalog.tokenizer(self.catalog.default, blocking)
+                return b'{"words":' + work.plain_words(tok, text) + self._default_tail
+        req = cut_request(body, self.limits.max_batch)
+        return work.cut(self.catalog, req, blocking, plain)
 
     def keywords(self, raw: bytes, blocking: bool) -> bytes:
         return work.keywords(self.catalog, keywords_request(parse_json(raw)), blocking)
@@ -183,6 +169,76 @@ class Service:
         return Response(self.static[name], media_type=STATIC[name], headers=PAGE_HEADERS)
 
 
+class Endpoint:
+    """A POST endpoint, as a plain ASGI app: the body read here, then
+    ``job(body, blocking)``: on the event loop when the body is small and
+    its setting loaded (tens of microseconds of work: less than a thread
+    hop costs), else in a segmentation thread under the timeout."""
+
+    def __init__(self, service: Service, job: Callable[[bytes, bool], bytes]) -> None:
+        self.service = service
+        self.job = job
+        self.read = service.reader.read
+        self.inline = service.limits.inline_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> int:
+        """Answer the request; the status it got."""
+        job = self.job
+        deadline = time.monotonic() + self.service.limits.timeout
+        try:
+            raw = await self.read(scope["headers"], receive, deadline)
+            try:
+                if len(raw) > self.inline:
+                    raise NotReady
+                answer = job(raw, False)
+            except NotReady:
+                answer = await self.service.pool.run(lambda: job(raw, True), deadline)
+        except ApiError as exc:
+            await send_error(send, exc)
+            return exc.status
+        except Disconnected:  # nobody is there to read an answer
+            await send({"type": "http.response.start", "status": 400, "headers": _EMPTY})
+            await send({"type": "http.response.body", "body": b""})
+            return 400
+        await send_json(send, 200, answer)
+        return 200
+
+
+class Front:
+    """The outermost ASGI app: a POST to an :class:`Endpoint`'s path goes
+    to it straight (no routing, middleware, Request or Response: the hot
+    path), timed into the metrics as :class:`Timing` times the rest, and a
+    bug in it answered as Starlette answers one (:func:`_bug`, then raised
+    for the server to log and close the connection); every other request
+    goes to ``app``."""
+
+    def __init__(self, app: ASGIApp, posts: dict[str, Endpoint], metrics: Metrics) -> None:
+        self.app = app
+        self.posts = posts
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint = None
+        if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
+            endpoint = self.posts.get(scope["path"])
+        if endpoint is None:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        try:
+            status = await endpoint.handle(scope, receive, send)
+        except Exception as exc:
+            log.exception("internal error on POST %s", scope["path"], exc_info=exc)
+            await send_json(send, 500, _BUG.body())
+            raise
+        finally:
+            self.metrics.observe("POST", scope["path"], status, time.perf_counter() - started)
+
+
 class Timing:
     """ASGI middleware: every answer's status and time into the metrics."""
 
@@ -229,19 +285,17 @@ def _http_error(request: Request, exc: Exception) -> Response:
 
 def _bug(request: Request, exc: Exception) -> Response:
     log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-    return Response(
-        ApiError(
-            500, "internal_error", "internal error: a bug in qieci serve; please report it"
-        ).body(),
-        500,
-        media_type=JSON,
-    )
+    return Response(_BUG.body(), 500, media_type=JSON)
 
 
-def create_app(config: ServeConfig | None = None) -> Starlette:
+def create_app(config: ServeConfig | None = None) -> Front:
     """The service of ``config`` (default: :class:`ServeConfig`'s defaults),
     its tokenizers loaded."""
     service = Service(config or ServeConfig())
+    posts = {
+        "/v1/cut": Endpoint(service, service.cut),
+        "/v1/keywords": Endpoint(service, service.keywords),
+    }
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -249,8 +303,7 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
         service.pool.close()
 
     routes = [
-        Route("/v1/cut", service.endpoint(service.cut), methods=["POST"]),
-        Route("/v1/keywords", service.endpoint(service.keywords), methods=["POST"]),
+        *(Route(path, endpoint, methods=["POST"]) for path, endpoint in posts.items()),
         Route("/v1/standards", service.standards, methods=["GET"]),
         Route("/healthz", service.healthz, methods=["GET"]),
         Route("/metrics", service.prometheus, methods=["GET"]),
@@ -265,10 +318,10 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.router.redirect_slashes = False  # /v1/cut/ is not found, not a redirect
     app.add_middleware(Timing, metrics=service.metrics)
-    return app
+    return Front(app, posts, service.metrics)
 
 
-def app_from_env() -> Starlette:
+def app_from_env() -> Front:
     """The app of the config in ``$QIECI_SERVE_CONFIG``: what each of
     uvicorn's worker processes builds (``--workers N``)."""
     raw = os.environ.get(CONFIG_ENV)

@@ -50,8 +50,12 @@ class Catalog:
     ``engine``/``standard`` resolve to one. Thread-safe: settings load in
     the segmentation threads, each at most once."""
 
-    def __init__(self, config: ServeConfig) -> None:
+    def __init__(self, config: ServeConfig, load: bool = True) -> None:
+        """The catalog of ``config``, its default and ``--preload`` settings
+        loaded; without ``load``, the options only checked (see
+        :func:`check`)."""
         self.config = config
+        self._load = load
         self._lock = threading.Lock()
         self._loading: dict[Setting, threading.Lock] = {}
         self._tokenizers: dict[Setting, Tokenizer] = {}
@@ -59,7 +63,10 @@ class Catalog:
         self._standards: tuple[str, ...] | None = None
         self._default_standard: str | None = None
         self.engines = tuple(ENGINES) + (() if config.engine in ENGINES else (config.engine,))
-        if config.engine == "learned":  # its standards come with it
+        if config.engine == "learned" and not load:
+            self.default = self._check_standard(config.standard)
+            self.tokenizer(self.default)
+        elif config.engine == "learned":  # its standards come with it
             tok = self._build(Setting("learned", config.standard))
             self._note_standards(tok.standards())
             self.default = Setting("learned", tok.standard)
@@ -133,6 +140,21 @@ class Catalog:
             assert self._standards is not None and self._default_standard is not None
             return self._standards, self._default_standard
 
+    def _check_standard(self, standard: str | None) -> Setting:
+        """The learned setting of ``standard`` (None: the model's default),
+        checked against the model's header (read, not loaded), with the
+        error the engine gives when it loads."""
+        from ..engines.learned.model import parse_meta, read_sections
+
+        sec, source = read_sections(self.config.model)
+        meta = parse_meta(sec, source)
+        with self._lock:
+            self._note_standards(tuple(meta.standards))
+        assert self._default_standard is not None
+        std = standard or self._default_standard
+        meta.standard_index(std, source)  # a ValueError naming the model's standards
+        return Setting("learned", std)
+
     def _note_standards(self, standards: tuple[str, ...]) -> None:
         from ..engines.learned import DEFAULT_STANDARD
 
@@ -174,7 +196,9 @@ class Catalog:
 
     def _build(self, setting: Setting) -> Tokenizer:
         """A loaded tokenizer of ``setting`` with the server's dictionary
-        (jieba engine), model (learned engine) and user dictionaries."""
+        (jieba engine), model (learned engine) and user dictionaries
+        (unless only checking: then a learned model is left unloaded; its
+        user words need no model)."""
         cfg = self.config
         tok = Tokenizer(
             cfg.dictionary if setting.engine == "jieba" else None,
@@ -182,7 +206,18 @@ class Catalog:
             standard=setting.standard,
             model=cfg.model if setting.engine == "learned" else None,
         )
-        tok.initialize()
+        if self._load or setting.engine != "learned":
+            tok.initialize()
         for path in cfg.user_dicts:
             tok.load_userdict(path, strict=cfg.strict)
         return tok
+
+
+def check(config: ServeConfig) -> None:
+    """A ValueError for what :class:`Catalog` of ``config`` would refuse
+    (an unknown engine or standard, a model file whose header does not
+    read, a malformed user dictionary, a bad ``--preload``), found without
+    loading the learned model (its header and user words suffice): the
+    supervisor of ``--workers N`` checks the options so, once, and the
+    workers load."""
+    Catalog(config, load=False)

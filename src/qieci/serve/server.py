@@ -55,11 +55,12 @@ def run(
 
         uvicorn.run(create_app(config), **options)
         return
-    from .catalog import Catalog
+    from .catalog import check
 
     # a bad option (an unknown standard, a malformed user dictionary) is
-    # reported here, once, rather than by every worker as it starts
-    Catalog(config)
+    # reported here, once, rather than by every worker as it starts; the
+    # learned model is not loaded for that (each worker loads it)
+    check(config)
     os.environ[CONFIG_ENV] = config.to_json()  # the workers' config
     uvicorn.run(
         "qieci.serve.app:app_from_env",

@@ -39,15 +39,24 @@ def _check_tagging(tok: Tokenizer, field: str, what: str) -> None:
     )
 
 
-def cut(catalog: Catalog, req: CutRequest, blocking: bool = True) -> bytes:
+def cut(catalog: Catalog, req: CutRequest, blocking: bool = True, plain: bool = False) -> bytes:
     """The answer to ``req``; without ``blocking``, :class:`~.catalog.NotReady`
-    when its setting has yet to load."""
+    when its setting has yet to load. ``plain``: no text of ``req`` holds a
+    character that JSON escapes (its body spelt none: it held no backslash)."""
     setting = catalog.resolve(req.engine, req.standard, blocking)
     tok = catalog.tokenizer(setting, blocking)
     if req.pos:
         _check_tagging(tok, "pos", '"pos": true')
     label = encode.dumps(setting.label)
     try:
+        if plain and not (req.pos or req.offsets):
+            # every word is its own JSON string: no escaping pass
+            words = [plain_words(tok, t, req.mode, req.hmm) for t in req.texts]
+            tail = b',"setting":' + label.encode() + b"}"
+            if req.batch:
+                each = b",".join([b'{"words":' + w + b"}" for w in words])
+                return b'{"results":[' + each + b"]" + tail
+            return b'{"words":' + words[0] + tail
         if req.batch and not (req.pos or req.offsets) and all(map(encode.can_join, req.texts)):
             # the whole batch's words joined by the engine, escaped at once
             lines = [tok.cut_lines(t, encode.JOINER, req.mode, req.hmm) for t in req.texts]
@@ -73,6 +82,16 @@ def _array(tok: Tokenizer, req: CutRequest, text: str) -> str:
     if req.mode == "search":
         return encode.words_array(tok.lcut_for_search(text, req.hmm))
     return encode.words_array(tok.lcut(text, req.mode == "all", req.hmm))
+
+
+def plain_words(tok: Tokenizer, text: str, mode: str = "default", hmm: bool = True) -> bytes:
+    """The JSON array (UTF-8) of the words of ``text``, a text that holds
+    no character JSON escapes (``"``, ``\\``, controls; so no line end
+    either): its words are their own JSON strings, which the engine joins
+    by ``","``."""
+    if not text:
+        return b"[]"
+    return b'["' + tok.cut_lines(text, '","', mode, hmm).encode() + b'"]'
 
 
 def _objects(tok: Tokenizer, req: CutRequest, text: str) -> list[dict[str, Any]]:
