@@ -28,7 +28,8 @@ Contracts (mirrored line by line in :mod:`qieci.engines.learned.reference`):
 from libc.stdlib cimport malloc, free, realloc, calloc
 from libc.math cimport log
 from libc.string cimport memcpy, memset
-from libc.stdint cimport uint64_t, int64_t, int32_t, int16_t, uint8_t, uint32_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, int16_t, uint8_t, uint16_t, uint32_t
+from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_FromKindAndData
 
 import numpy as np
 cimport numpy as cnp
@@ -37,6 +38,7 @@ from qieci._mem cimport huge_alloc, big_calloc, prefetch
 cnp.import_array()
 
 DEF PREFETCH = 4  # positions ahead whose weight rows are prefetched
+DEF LEX_AHEAD = 8  # positions ahead whose lexicon slot is prefetched
 
 DEF NT = 4
 DEF NF = 34
@@ -106,6 +108,18 @@ cdef inline uint64_t cclass(uint32_t c) nogil:
             or (0xFF00 <= c <= 0xFFEF) or (0xFE30 <= c <= 0xFE4F) or (0xA1 <= c <= 0xBF):
         return 6
     return 0
+
+
+# the classes of the BMP, filled once at import from cclass (then only read)
+cdef uint8_t CCLASS[0x10000]
+cdef Py_ssize_t _c
+for _c in range(0x10000):
+    CCLASS[_c] = <uint8_t>cclass(<uint32_t>_c)
+
+
+cdef inline uint64_t fast_class(uint32_t c) noexcept nogil:
+    """``cclass(c)``, from the table in the BMP."""
+    return CCLASS[c] if c < 0x10000 else cclass(c)
 
 
 cdef extern from *:
@@ -294,15 +308,29 @@ cdef class Lexicon:
         memset(mid, 0, n)
         memset(smask, 0, n)
         memset(emask, 0, n)
+        cdef const uint32_t *slots = self.slots
+        cdef uint64_t mask = self.mask, key
+        cdef uint32_t fp, v
         for i in range(n):
+            if i + LEX_AHEAD + 1 < n:
+                # the home slot of the two chars ahead: most walks go there
+                prefetch(slots + (mix(lex_step(lex_step(0xcbf29ce484222325ULL, x[i + LEX_AHEAD]),
+                                               x[i + LEX_AHEAD + 1])) & mask))
             h = 0xcbf29ce484222325ULL
             j = i
             while j < n and j - i < MAXWORD:
                 h = lex_step(h, x[j])
-                s = self._slot(mix(h))
-                if self.slots[s] == 0:
+                # the slot of this prefix (see _slot), inlined
+                key = mix(h)
+                s = key & mask
+                fp = <uint32_t>((key >> 35) << 3) | 7
+                v = slots[s]
+                while v != 0 and (v | 3) != fp:
+                    s = (s + 1) & mask
+                    v = slots[s]
+                if v == 0:
                     break
-                if self.slots[s] & 1:
+                if v & 1:
                     L = j - i + 1
                     if L > start[i]:
                         start[i] = L
@@ -315,7 +343,7 @@ cdef class Lexicon:
                         bit = 1 << (L - 2 if L < 5 else 3)
                         smask[i] |= bit
                         emask[j] |= bit
-                if not (self.slots[s] & 2):
+                if not (v & 2):
                     break
                 j += 1
 
@@ -643,18 +671,20 @@ cdef class _Work:
     cdef int8_t_ptr back
     cdef uint8_t *mask
     cdef uint8_t *tags
+    cdef uint8_t *forced      # a constraint mask made by the kernel (Decoder.cut_lines)
 
     def __cinit__(self):
         self.cap = 0
         self.x = NULL; self.ls = NULL; self.le = NULL; self.lm = NULL
         self.sm = NULL; self.em = NULL; self.l2 = NULL; self.dom = NULL
         self.feats = NULL; self.score = NULL; self.back = NULL; self.mask = NULL
-        self.tags = NULL
+        self.tags = NULL; self.forced = NULL
 
     def __dealloc__(self):
         free(self.x); free(self.ls); free(self.le); free(self.lm); free(self.feats)
         free(self.sm); free(self.em); free(self.l2); free(self.dom)
         free(self.score); free(self.back); free(self.mask); free(self.tags)
+        free(self.forced)
 
     cdef int ensure(self, Py_ssize_t n) except -1:
         if self.x != NULL and n <= self.cap:
@@ -673,10 +703,11 @@ cdef class _Work:
         self.back = <int8_t_ptr>realloc(self.back, (c + 1) * NT)
         self.mask = <uint8_t *>realloc(self.mask, c + 1)
         self.tags = <uint8_t *>realloc(self.tags, c + 1)
+        self.forced = <uint8_t *>realloc(self.forced, c + 1)
         if (self.x == NULL or self.ls == NULL or self.le == NULL or self.lm == NULL
                 or self.sm == NULL or self.em == NULL or self.l2 == NULL or self.dom == NULL
                 or self.feats == NULL or self.score == NULL or self.back == NULL
-                or self.mask == NULL or self.tags == NULL):
+                or self.mask == NULL or self.tags == NULL or self.forced == NULL):
             raise MemoryError()
         self.cap = c
         return 0
@@ -697,6 +728,30 @@ cdef Py_ssize_t load_text(_Work w, str text) except -1:
     return n
 
 
+cdef Py_ssize_t load_chars(_Work w, const void *data, int kind, Py_ssize_t start,
+                           Py_ssize_t n) except -1:
+    """``load_text`` of the ``n`` characters at ``start`` of a str's data
+    (``PyUnicode_DATA``, ``PyUnicode_KIND``): no str of its own."""
+    cdef Py_ssize_t i
+    cdef uint32_t *x
+    w.ensure(n)
+    x = w.x + 2
+    w.x[0] = BOS
+    w.x[1] = BOS
+    if kind == 1:
+        for i in range(n):
+            x[i] = norm((<const uint8_t *>data)[start + i])
+    elif kind == 2:
+        for i in range(n):
+            x[i] = norm((<const uint16_t *>data)[start + i])
+    else:
+        for i in range(n):
+            x[i] = norm((<const uint32_t *>data)[start + i])
+    x[n] = EOS
+    x[n + 1] = EOS
+    return n
+
+
 cdef inline uint64_t dom_r(const uint8_t *dom, Py_ssize_t i, Py_ssize_t n, int L) noexcept nogil:
     """Right entropy bucket of the gram of ``L`` chars ending at ``i``."""
     cdef Py_ssize_t s = i - L + 1
@@ -713,13 +768,14 @@ cdef inline uint64_t dom_l(const uint8_t *dom, Py_ssize_t i, Py_ssize_t n, int L
 
 
 cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
-                  bint hasdom, Py_ssize_t n, uint64_t bmask) noexcept nogil:
+                  bint hasdom, Py_ssize_t n, uint64_t bmask, int nf=NF) noexcept nogil:
     """Fill ``w.feats`` with the NF bucket numbers of each position.
     ``lex``: the lexicon of every standard; ``lex2`` (when ``has2``): the
     lexicon of the decoded standard (its features are 0 without one);
     ``domain`` (when ``hasdom``): the domain statistics (without them their
-    features are constants)."""
-    cdef Py_ssize_t i
+    features are constants); ``nf``: NF, or NF_NO_DOMAIN to fill only the
+    templates before the domain features (the others are left unset)."""
+    cdef Py_ssize_t i, k
     cdef const uint32_t *x = w.x + 2
     cdef uint64_t *f
     cdef uint64_t a, b, c, d, e, ca, cb, cc
@@ -733,10 +789,11 @@ cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
     cdef uint64_t noddom = 0 if hasdom else ABSENT
     cdef const uint8_t *dom = w.dom
     lex.scan(x, n, w.ls, w.le, w.lm, w.sm, w.em)
-    if hasdom:
-        domain.scan(x, n, w.dom)
-    else:
-        memset(w.dom, 0, 3 * n)
+    if nf > NF_NO_DOMAIN:
+        if hasdom:
+            domain.scan(x, n, w.dom)
+        else:
+            memset(w.dom, 0, 3 * n)
     if has2:
         lex2.scan(x, n, ls2, le2, lm2, sm2, em2)
     else:
@@ -757,8 +814,8 @@ cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
         f[10] = mix((b | (c << 21) | (d << 42)) ^ (11 * GOLD))
         f[11] = mix((a | (b << 21) | (c << 42)) ^ (12 * GOLD))
         f[12] = mix((c | (d << 21) | (e << 42)) ^ (13 * GOLD))
-        ca = cclass(b); cb = cclass(c); cc = cclass(d)
-        f[13] = mix((ca | (cb << 4) | (cc << 8) | (cclass(a) << 12) | (cclass(e) << 16))
+        ca = fast_class(b); cb = fast_class(c); cc = fast_class(d)
+        f[13] = mix((ca | (cb << 4) | (cc << 8) | (fast_class(a) << 12) | (fast_class(e) << 16))
                     ^ (14 * GOLD))
         f[14] = mix(lexb(w.ls[i]) ^ (15 * GOLD))
         f[15] = mix(lexb(w.le[i]) ^ (16 * GOLD))
@@ -783,6 +840,8 @@ cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
         f[28] = mix((<uint64_t>sm2[i] | (<uint64_t>em2[i] << 4) | absent) ^ (29 * GOLD))
         f[29] = mix((<uint64_t>(em2[i - 1] if i > 0 else 0) | (<uint64_t>sm2[i] << 4)
                      | (lexb(ls2[i]) << 8) | (lexb(le2[i]) << 12) | absent) ^ (30 * GOLD))
+        if nf <= NF_NO_DOMAIN:
+            continue
         # domain statistics: left entropies of the grams starting here (a
         # word may start here), right entropies of those ending here (one
         # may end here), and both across each edge of this char
@@ -796,8 +855,10 @@ cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
         f[33] = mix((dom_r(dom, i, n, 2) | (dom_l(dom, i + 1, n, 2) << 3)
                      | (dom_r(dom, i, n, 3) << 6) | (dom_l(dom, i + 1, n, 3) << 9)
                      | noddom) ^ (34 * GOLD))
-    for i in range(n * NF):
-        w.feats[i] &= bmask
+    for i in range(n):
+        f = w.feats + i * NF
+        for k in range(nf):
+            f[k] &= bmask
 
 
 def feature_buckets(Lexicon lex, str text, int bits, Lexicon lex2=None, Domain domain=None):
@@ -948,6 +1009,36 @@ def fold_row(uint64_t b, int bits, int std):
     return fold_index(b, sl, high_bit(sl))
 
 
+cdef inline Py_UCS4 _char_at(const void *data, int kind, Py_ssize_t i) noexcept nogil:
+    if kind == 1:
+        return (<const uint8_t *>data)[i]
+    if kind == 2:
+        return (<const uint16_t *>data)[i]
+    return (<const uint32_t *>data)[i]
+
+
+cdef struct _Out:
+    # a growing buffer of code points (the output of Decoder.cut_lines)
+    Py_UCS4 *buf
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int out_reserve(_Out *o, Py_ssize_t extra) except -1:
+    """Room for ``extra`` more code points in ``o``."""
+    cdef Py_ssize_t c
+    cdef Py_UCS4 *p
+    if o.n + extra <= o.cap:
+        return 0
+    c = max(2 * o.cap, o.n + extra, 256)
+    p = <Py_UCS4 *>realloc(o.buf, c * sizeof(Py_UCS4))
+    if p == NULL:
+        raise MemoryError()
+    o.buf = p
+    o.cap = c
+    return 0
+
+
 cdef class Decoder:
     """Decodes with one standard's weights.
 
@@ -1041,8 +1132,12 @@ cdef class Decoder:
     cdef int _decode(self, str text, const uint8_t *forced) except -1:
         """Tags of ``text`` into ``self.w.tags``. ``forced``: optional mask.
         Runs with the GIL held (the decoder's buffers are not per-thread)."""
+        return self._decode_loaded(load_text(self.w, text), forced)
+
+    cdef int _decode_loaded(self, Py_ssize_t n, const uint8_t *forced) except -1:
+        """Tags of the ``n`` characters in ``self.w.x`` (see ``load_text``,
+        ``load_chars``) into ``self.w.tags``; returns ``n``."""
         cdef _Work w = self.w
-        cdef Py_ssize_t n = load_text(w, text)
         cdef Py_ssize_t i, k, m
         cdef const cnp.int16_t *tab = self.table
         cdef const cnp.int16_t *row
@@ -1054,12 +1149,13 @@ cdef class Decoder:
         # the GIL stays held: the work buffers belong to this decoder, and a
         # tokenizer may be shared between threads
         extract(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
-                self.domain is not None, n, self.bmask)
-        m = n * NF
-        for i in range(m):
-            w.feats[i] = fold_index(w.feats[i], self.salt, self.fold_bit) * NT
-        for i in range(min(n, PREFETCH) * NF):
-            prefetch(tab + w.feats[i])
+                self.domain is not None, n, self.bmask, nf)
+        for i in range(n):
+            f = w.feats + i * NF
+            for k in range(nf):
+                f[k] = fold_index(f[k], self.salt, self.fold_bit) * NT
+                if i < PREFETCH:
+                    prefetch(tab + f[k])
         for i in range(n):
             if i + PREFETCH < n:
                 f = w.feats + (i + PREFETCH) * NF
@@ -1105,7 +1201,7 @@ cdef class Decoder:
         cdef uint64_t *f
         m = load_text(w, text[ss:se])
         extract(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
-                self.domain is not None, m, self.bmask)
+                self.domain is not None, m, self.bmask, self.templates)
         for i in range(ws, we):
             j = i - ss
             f = w.feats + j * NF
@@ -1216,21 +1312,113 @@ cdef class Decoder:
         finally:
             free(owned)
 
-    def cut_lines(self, str text, str delimiter, bint crlf_to_lf=False):
+    def cut_lines(self, str text, str delimiter, bint crlf_to_lf=False, atoms=None):
         """Every ``\\n``-terminated line of ``text`` segmented, its words
         joined by ``delimiter``, line ends kept (``\\r\\n`` -> ``\\n`` with
-        ``crlf_to_lf``): the result of ``join_lines(self.lcut, ...)``."""
-        lines = text.split("\n")
-        out = []
-        last = len(lines) - 1
-        for i, line in enumerate(lines):
-            term = "" if i == last else "\n"
-            if i != last and line.endswith("\r"):
-                line = line[:-1]
-                term = "\n" if crlf_to_lf else "\r\n"
-            out.append(delimiter.join(self.lcut(line)))
-            out.append(term)
-        return "".join(out)
+        ``crlf_to_lf``): the result of ``join_lines(self.lcut, ...)``, made
+        in one pass with no Python object per line or word.
+
+        ``atoms``: None, or the atoms of the lines (:func:`qieci.atoms.atom_spans_by_line`):
+        ``(start, end)`` offsets into ``text``, ascending, each inside one
+        line's text. Each line is then decoded with the mask that keeps its
+        atoms inside one word (first char B or M, inner chars M, last char M
+        or E), as ``lcut(line, mask)`` would."""
+        cdef Py_ssize_t n = len(text), na = 0, a = 0, ls = 0, le, ce, m, i, j, lo, hi
+        cdef int kind = PyUnicode_KIND(text)
+        cdef const void *data = PyUnicode_DATA(text)
+        cdef _Out out = _Out(NULL, 0, 0)
+        cdef Py_UCS4 *dl = NULL
+        cdef Py_ssize_t nd = len(delimiter)
+        cdef int64_t *spans = NULL
+        cdef const uint8_t *tg
+        cdef const uint8_t *forced
+        cdef uint8_t *owned
+        cdef uint8_t *fm
+        cdef uint8_t *long_mask = NULL
+        if atoms is not None:
+            na = len(atoms)
+        try:
+            spans = <int64_t *>malloc((2 * na + 1) * sizeof(int64_t))
+            dl = <Py_UCS4 *>malloc((nd + 1) * sizeof(Py_UCS4))
+            if spans == NULL or dl == NULL:
+                raise MemoryError()
+            for i in range(na):
+                lo, hi = atoms[i]
+                if lo < 0 or hi - lo < 2 or hi > n or (i > 0 and lo < spans[2 * i - 1]):
+                    raise ValueError("atoms must be ascending, disjoint spans of 2+ chars")
+                spans[2 * i] = lo
+                spans[2 * i + 1] = hi
+            for i in range(nd):
+                dl[i] = delimiter[i]
+            out_reserve(&out, n + n // 2 + 16)
+            while True:
+                le = ls
+                while le < n and _char_at(data, kind, le) != 10:
+                    le += 1
+                ce = le
+                if le < n and ce > ls and _char_at(data, kind, ce - 1) == 13:
+                    ce -= 1
+                m = ce - ls
+                forced = NULL
+                if a < na and spans[2 * a] < ce:
+                    # this line has atoms: its mask, as the engine makes it
+                    # (in the work buffers, which never grow past a window)
+                    if m > self.window:
+                        fm = long_mask = <uint8_t *>malloc(m)
+                        if fm == NULL:
+                            raise MemoryError()
+                    else:
+                        self.w.ensure(m)
+                        fm = self.w.forced
+                    memset(fm, 15, m)
+                    while a < na and spans[2 * a] < ce:
+                        lo = spans[2 * a] - ls
+                        hi = spans[2 * a + 1] - ls
+                        if lo < 0 or hi > m:
+                            raise ValueError("an atom lies across a line end")
+                        fm[lo] &= 3
+                        for j in range(lo + 1, hi - 1):
+                            fm[j] = 2
+                        fm[hi - 1] &= 6
+                        a += 1
+                    forced = fm
+                if m > self.window:
+                    # a long line, decoded window by window
+                    try:
+                        tg = self._run(text[ls:ce], None if forced == NULL
+                                       else (<const char *>forced)[:m], &owned)
+                    finally:
+                        free(long_mask)
+                        long_mask = NULL
+                else:
+                    owned = NULL
+                    self._decode_loaded(load_chars(self.w, data, kind, ls, m), forced)
+                    tg = self.w.tags
+                try:
+                    out_reserve(&out, m * (nd + 1) + 2)
+                    for i in range(m):
+                        out.buf[out.n] = _char_at(data, kind, ls + i)
+                        out.n += 1
+                        if tg[i] >= 2 and i + 1 < m:
+                            for j in range(nd):
+                                out.buf[out.n + j] = dl[j]
+                            out.n += nd
+                finally:
+                    free(owned)
+                if le >= n:
+                    break
+                if ce < le and not crlf_to_lf:
+                    out.buf[out.n] = 13
+                    out.n += 1
+                out.buf[out.n] = 10
+                out.n += 1
+                ls = le + 1
+            return PyUnicode_FromKindAndData(4, out.buf, out.n)
+        finally:
+            free(spans)
+            free(dl)
+            free(out.buf)
+            free(long_mask)
 
 
 cdef int _fold_rows(const cnp.int16_t[::1] raw, cnp.int16_t *out, Py_ssize_t out_len,
