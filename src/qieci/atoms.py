@@ -45,7 +45,6 @@ The contract:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from types import MappingProxyType
 
 #: Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space mapped
