@@ -173,6 +173,11 @@ _HOLDS = "!-~\u00b1\u2019\u2030\u00c0-\u024f\uff01-\uff5e"
 _ISLAND = re.compile(rf"[{_HOLDS}]*[{_A}/\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a][{_HOLDS}]*")
 
 
+# an island of only digits or only letters, which no pattern but a run
+# matches and no unit splits (a unit needs a number before it)
+_PLAIN = re.compile(f"[0-9\uff10-\uff19]+|[{_L}\uff21-\uff3a\uff41-\uff5a]+")
+
+
 def atom_spans_by_line(text: str) -> list[tuple[int, int]]:
     """The atoms of every ``\\n``-separated line of ``text`` (a line's
     ``\\r`` before its ``\\n`` left out), as offsets into ``text``: what
@@ -185,6 +190,11 @@ def atom_spans_by_line(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for island in _ISLAND.finditer(text):
         a, b = island.span()
+        if _PLAIN.fullmatch(text, a, b):
+            # all digits or all letters: one run, the whole island
+            if b - a >= 2:
+                out.append((a, b))
+            continue
         lo = max(a - 1, 0)
         _scan(text[lo : b + 1].translate(WIDTH), a - lo, b - lo, out, lo, text)
     return out

@@ -191,12 +191,14 @@ cdef class Lexicon:
     """
 
     cdef uint32_t *slots
+    cdef uint8_t *first       # the low 3 bits of the slot of each one-char prefix in the BMP
     cdef uint64_t mask
     cdef Py_ssize_t count
     cdef Py_ssize_t capacity
     cdef Py_ssize_t words
 
     def __cinit__(self, words=(), str text=None):
+        self.first = NULL
         cdef Py_ssize_t bound = 0, size = 1024
         words = [w for w in words if isinstance(w, str)] if words else []
         for w in words:
@@ -205,10 +207,11 @@ cdef class Lexicon:
             bound += len(text)
         while size * 3 < bound * 4:
             size <<= 1
-        self.slots = <uint32_t *>malloc(size * sizeof(uint32_t))
-        if self.slots == NULL:
+        # zeroed, on huge pages when large: the walks are random lookups
+        self.slots = <uint32_t *>big_calloc(size * sizeof(uint32_t))
+        self.first = <uint8_t *>malloc(0x10000)
+        if self.slots == NULL or self.first == NULL:
             raise MemoryError()
-        memset(self.slots, 0, size * sizeof(uint32_t))
         self.mask = size - 1
         self.capacity = size - size // 8
         self.count = 0
@@ -217,9 +220,15 @@ cdef class Lexicon:
             self._add(w)
         if text is not None:
             self._add_lines(text)
+        # every walk starts with a one-char prefix: those of the BMP are read
+        # from this table (the same bits as their slots), not probed
+        cdef uint32_t c
+        for c in range(0x10000):
+            self.first[c] = self.slots[self._slot(mix(lex_step(0xcbf29ce484222325ULL, c)))] & 7
 
     def __dealloc__(self):
         free(self.slots)
+        free(self.first)
 
     def __len__(self):
         return self.words
@@ -309,8 +318,11 @@ cdef class Lexicon:
         memset(smask, 0, n)
         memset(emask, 0, n)
         cdef const uint32_t *slots = self.slots
+        cdef const uint8_t *first = self.first
         cdef uint64_t mask = self.mask, key
         cdef uint32_t fp, v
+        for i in range(min(n - 1, LEX_AHEAD)):
+            prefetch(slots + (mix(lex_step(lex_step(0xcbf29ce484222325ULL, x[i]), x[i + 1])) & mask))
         for i in range(n):
             if i + LEX_AHEAD + 1 < n:
                 # the home slot of the two chars ahead: most walks go there
@@ -320,14 +332,17 @@ cdef class Lexicon:
             j = i
             while j < n and j - i < MAXWORD:
                 h = lex_step(h, x[j])
-                # the slot of this prefix (see _slot), inlined
-                key = mix(h)
-                s = key & mask
-                fp = <uint32_t>((key >> 35) << 3) | 7
-                v = slots[s]
-                while v != 0 and (v | 3) != fp:
-                    s = (s + 1) & mask
+                if j == i and x[j] < 0x10000:
+                    v = first[x[j]]
+                else:
+                    # the slot of this prefix (see _slot), inlined
+                    key = mix(h)
+                    s = key & mask
+                    fp = <uint32_t>((key >> 35) << 3) | 7
                     v = slots[s]
+                    while v != 0 and (v | 3) != fp:
+                        s = (s + 1) & mask
+                        v = slots[s]
                 if v == 0:
                     break
                 if v & 1:
@@ -767,6 +782,97 @@ cdef inline uint64_t dom_l(const uint8_t *dom, Py_ssize_t i, Py_ssize_t n, int L
     return dom[i * 3 + L - 2] >> 3
 
 
+cdef void extract_prepare(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
+                          bint hasdom, Py_ssize_t n, int nf) noexcept nogil:
+    """The lexicon (and domain) scans of the ``n`` chars in ``w.x`` that
+    :func:`features_at` reads (see :func:`extract`)."""
+    cdef const uint32_t *x = w.x + 2
+    cdef Py_ssize_t stride = w.cap + 1
+    lex.scan(x, n, w.ls, w.le, w.lm, w.sm, w.em)
+    if nf > NF_NO_DOMAIN:
+        if hasdom:
+            domain.scan(x, n, w.dom)
+        else:
+            memset(w.dom, 0, 3 * n)
+    if has2:
+        lex2.scan(x, n, w.l2, w.l2 + stride, w.l2 + 2 * stride, w.l2 + 3 * stride,
+                  w.l2 + 4 * stride)
+    else:
+        memset(w.l2, 0, 5 * stride)
+
+
+cdef inline void features_at(_Work w, Py_ssize_t i, Py_ssize_t n, uint64_t absent,
+                             uint64_t noddom, int nf, uint64_t *f) noexcept nogil:
+    """The ``nf`` feature hashes of position ``i`` (not yet masked to
+    buckets) into ``f``, after :func:`extract_prepare`. ``absent``: ABSENT
+    when the standard has no lexicon of its own, else 0; ``noddom``:
+    likewise without domain statistics."""
+    cdef const uint32_t *x = w.x + 2
+    cdef uint64_t a, b, c, d, e, ca, cb, cc
+    cdef Py_ssize_t stride = w.cap + 1
+    cdef const uint8_t *ls2 = w.l2
+    cdef const uint8_t *le2 = w.l2 + stride
+    cdef const uint8_t *lm2 = w.l2 + 2 * stride
+    cdef const uint8_t *sm2 = w.l2 + 3 * stride
+    cdef const uint8_t *em2 = w.l2 + 4 * stride
+    cdef const uint8_t *dom = w.dom
+    a = x[i - 2]; b = x[i - 1]; c = x[i]; d = x[i + 1]; e = x[i + 2]
+    f[0] = mix(0 ^ (1 * GOLD))
+    f[1] = mix(a ^ (2 * GOLD))
+    f[2] = mix(b ^ (3 * GOLD))
+    f[3] = mix(c ^ (4 * GOLD))
+    f[4] = mix(d ^ (5 * GOLD))
+    f[5] = mix(e ^ (6 * GOLD))
+    f[6] = mix((a | (b << 21)) ^ (7 * GOLD))
+    f[7] = mix((b | (c << 21)) ^ (8 * GOLD))
+    f[8] = mix((c | (d << 21)) ^ (9 * GOLD))
+    f[9] = mix((d | (e << 21)) ^ (10 * GOLD))
+    f[10] = mix((b | (c << 21) | (d << 42)) ^ (11 * GOLD))
+    f[11] = mix((a | (b << 21) | (c << 42)) ^ (12 * GOLD))
+    f[12] = mix((c | (d << 21) | (e << 42)) ^ (13 * GOLD))
+    ca = fast_class(b); cb = fast_class(c); cc = fast_class(d)
+    f[13] = mix((ca | (cb << 4) | (cc << 8) | (fast_class(a) << 12) | (fast_class(e) << 16))
+                ^ (14 * GOLD))
+    f[14] = mix(lexb(w.ls[i]) ^ (15 * GOLD))
+    f[15] = mix(lexb(w.le[i]) ^ (16 * GOLD))
+    f[16] = mix(lexb(w.lm[i]) ^ (17 * GOLD))
+    f[17] = mix((lexb(w.ls[i]) | (lexb(w.le[i - 1] if i > 0 else 0) << 4)
+                 | (lexb(w.le[i]) << 8) | (lexb(w.ls[i + 1] if i + 1 < n else 0) << 12))
+                ^ (18 * GOLD))
+    f[18] = mix(((1 if c == b else 0) | (2 if c == d else 0) | (4 if b == d else 0)
+                 | (8 if a == c else 0) | (cb << 4)) ^ (19 * GOLD))
+    f[19] = mix((b | (d << 21)) ^ (20 * GOLD))
+    f[20] = mix((c | (lexb(w.ls[i]) << 21)) ^ (21 * GOLD))
+    f[21] = mix((c | (lexb(w.le[i]) << 21)) ^ (22 * GOLD))
+    f[22] = mix((c | (lexb(w.lm[i]) << 21)) ^ (23 * GOLD))
+    f[23] = mix((<uint64_t>w.sm[i] | (<uint64_t>w.em[i] << 4)) ^ (24 * GOLD))
+    f[24] = mix((<uint64_t>(w.em[i - 1] if i > 0 else 0)
+                 | (<uint64_t>w.sm[i] << 4)) ^ (25 * GOLD))
+    # without a lexicon of its own, a standard gets constant values
+    # (ABSENT set) unlike any standard that has one and finds nothing
+    f[25] = mix((lexb(ls2[i]) | absent) ^ (26 * GOLD))
+    f[26] = mix((lexb(le2[i]) | absent) ^ (27 * GOLD))
+    f[27] = mix((lexb(lm2[i]) | absent) ^ (28 * GOLD))
+    f[28] = mix((<uint64_t>sm2[i] | (<uint64_t>em2[i] << 4) | absent) ^ (29 * GOLD))
+    f[29] = mix((<uint64_t>(em2[i - 1] if i > 0 else 0) | (<uint64_t>sm2[i] << 4)
+                 | (lexb(ls2[i]) << 8) | (lexb(le2[i]) << 12) | absent) ^ (30 * GOLD))
+    if nf <= NF_NO_DOMAIN:
+        return
+    # domain statistics: left entropies of the grams starting here (a
+    # word may start here), right entropies of those ending here (one
+    # may end here), and both across each edge of this char
+    f[30] = mix((dom_l(dom, i, n, 2) | (dom_l(dom, i, n, 3) << 3)
+                 | (dom_l(dom, i, n, 4) << 6) | noddom) ^ (31 * GOLD))
+    f[31] = mix((dom_r(dom, i, n, 2) | (dom_r(dom, i, n, 3) << 3)
+                 | (dom_r(dom, i, n, 4) << 6) | noddom) ^ (32 * GOLD))
+    f[32] = mix((dom_r(dom, i - 1, n, 2) | (dom_l(dom, i, n, 2) << 3)
+                 | (dom_r(dom, i - 1, n, 3) << 6) | (dom_l(dom, i, n, 3) << 9)
+                 | noddom) ^ (33 * GOLD))
+    f[33] = mix((dom_r(dom, i, n, 2) | (dom_l(dom, i + 1, n, 2) << 3)
+                 | (dom_r(dom, i, n, 3) << 6) | (dom_l(dom, i + 1, n, 3) << 9)
+                 | noddom) ^ (34 * GOLD))
+
+
 cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
                   bint hasdom, Py_ssize_t n, uint64_t bmask, int nf=NF) noexcept nogil:
     """Fill ``w.feats`` with the NF bucket numbers of each position.
@@ -776,85 +882,13 @@ cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
     features are constants); ``nf``: NF, or NF_NO_DOMAIN to fill only the
     templates before the domain features (the others are left unset)."""
     cdef Py_ssize_t i, k
-    cdef const uint32_t *x = w.x + 2
     cdef uint64_t *f
-    cdef uint64_t a, b, c, d, e, ca, cb, cc
-    cdef Py_ssize_t stride = w.cap + 1
-    cdef uint8_t *ls2 = w.l2
-    cdef uint8_t *le2 = w.l2 + stride
-    cdef uint8_t *lm2 = w.l2 + 2 * stride
-    cdef uint8_t *sm2 = w.l2 + 3 * stride
-    cdef uint8_t *em2 = w.l2 + 4 * stride
     cdef uint64_t absent = 0 if has2 else ABSENT
     cdef uint64_t noddom = 0 if hasdom else ABSENT
-    cdef const uint8_t *dom = w.dom
-    lex.scan(x, n, w.ls, w.le, w.lm, w.sm, w.em)
-    if nf > NF_NO_DOMAIN:
-        if hasdom:
-            domain.scan(x, n, w.dom)
-        else:
-            memset(w.dom, 0, 3 * n)
-    if has2:
-        lex2.scan(x, n, ls2, le2, lm2, sm2, em2)
-    else:
-        memset(w.l2, 0, 5 * stride)
+    extract_prepare(w, lex, lex2, has2, domain, hasdom, n, nf)
     for i in range(n):
         f = w.feats + i * NF
-        a = x[i - 2]; b = x[i - 1]; c = x[i]; d = x[i + 1]; e = x[i + 2]
-        f[0] = mix(0 ^ (1 * GOLD))
-        f[1] = mix(a ^ (2 * GOLD))
-        f[2] = mix(b ^ (3 * GOLD))
-        f[3] = mix(c ^ (4 * GOLD))
-        f[4] = mix(d ^ (5 * GOLD))
-        f[5] = mix(e ^ (6 * GOLD))
-        f[6] = mix((a | (b << 21)) ^ (7 * GOLD))
-        f[7] = mix((b | (c << 21)) ^ (8 * GOLD))
-        f[8] = mix((c | (d << 21)) ^ (9 * GOLD))
-        f[9] = mix((d | (e << 21)) ^ (10 * GOLD))
-        f[10] = mix((b | (c << 21) | (d << 42)) ^ (11 * GOLD))
-        f[11] = mix((a | (b << 21) | (c << 42)) ^ (12 * GOLD))
-        f[12] = mix((c | (d << 21) | (e << 42)) ^ (13 * GOLD))
-        ca = fast_class(b); cb = fast_class(c); cc = fast_class(d)
-        f[13] = mix((ca | (cb << 4) | (cc << 8) | (fast_class(a) << 12) | (fast_class(e) << 16))
-                    ^ (14 * GOLD))
-        f[14] = mix(lexb(w.ls[i]) ^ (15 * GOLD))
-        f[15] = mix(lexb(w.le[i]) ^ (16 * GOLD))
-        f[16] = mix(lexb(w.lm[i]) ^ (17 * GOLD))
-        f[17] = mix((lexb(w.ls[i]) | (lexb(w.le[i - 1] if i > 0 else 0) << 4)
-                     | (lexb(w.le[i]) << 8) | (lexb(w.ls[i + 1] if i + 1 < n else 0) << 12))
-                    ^ (18 * GOLD))
-        f[18] = mix(((1 if c == b else 0) | (2 if c == d else 0) | (4 if b == d else 0)
-                     | (8 if a == c else 0) | (cb << 4)) ^ (19 * GOLD))
-        f[19] = mix((b | (d << 21)) ^ (20 * GOLD))
-        f[20] = mix((c | (lexb(w.ls[i]) << 21)) ^ (21 * GOLD))
-        f[21] = mix((c | (lexb(w.le[i]) << 21)) ^ (22 * GOLD))
-        f[22] = mix((c | (lexb(w.lm[i]) << 21)) ^ (23 * GOLD))
-        f[23] = mix((<uint64_t>w.sm[i] | (<uint64_t>w.em[i] << 4)) ^ (24 * GOLD))
-        f[24] = mix((<uint64_t>(w.em[i - 1] if i > 0 else 0)
-                     | (<uint64_t>w.sm[i] << 4)) ^ (25 * GOLD))
-        # without a lexicon of its own, a standard gets constant values
-        # (ABSENT set) unlike any standard that has one and finds nothing
-        f[25] = mix((lexb(ls2[i]) | absent) ^ (26 * GOLD))
-        f[26] = mix((lexb(le2[i]) | absent) ^ (27 * GOLD))
-        f[27] = mix((lexb(lm2[i]) | absent) ^ (28 * GOLD))
-        f[28] = mix((<uint64_t>sm2[i] | (<uint64_t>em2[i] << 4) | absent) ^ (29 * GOLD))
-        f[29] = mix((<uint64_t>(em2[i - 1] if i > 0 else 0) | (<uint64_t>sm2[i] << 4)
-                     | (lexb(ls2[i]) << 8) | (lexb(le2[i]) << 12) | absent) ^ (30 * GOLD))
-        if nf <= NF_NO_DOMAIN:
-            continue
-        # domain statistics: left entropies of the grams starting here (a
-        # word may start here), right entropies of those ending here (one
-        # may end here), and both across each edge of this char
-        f[30] = mix((dom_l(dom, i, n, 2) | (dom_l(dom, i, n, 3) << 3)
-                     | (dom_l(dom, i, n, 4) << 6) | noddom) ^ (31 * GOLD))
-        f[31] = mix((dom_r(dom, i, n, 2) | (dom_r(dom, i, n, 3) << 3)
-                     | (dom_r(dom, i, n, 4) << 6) | noddom) ^ (32 * GOLD))
-        f[32] = mix((dom_r(dom, i - 1, n, 2) | (dom_l(dom, i, n, 2) << 3)
-                     | (dom_r(dom, i - 1, n, 3) << 6) | (dom_l(dom, i, n, 3) << 9)
-                     | noddom) ^ (33 * GOLD))
-        f[33] = mix((dom_r(dom, i, n, 2) | (dom_l(dom, i + 1, n, 2) << 3)
-                     | (dom_r(dom, i, n, 3) << 6) | (dom_l(dom, i + 1, n, 3) << 9)
-                     | noddom) ^ (34 * GOLD))
+        features_at(w, i, n, absent, noddom, nf, f)
     for i in range(n):
         f = w.feats + i * NF
         for k in range(nf):
@@ -1138,7 +1172,11 @@ cdef class Decoder:
         """Tags of the ``n`` characters in ``self.w.x`` (see ``load_text``,
         ``load_chars``) into ``self.w.tags``; returns ``n``."""
         cdef _Work w = self.w
-        cdef Py_ssize_t i, k, m
+        cdef Py_ssize_t i, j, k
+        cdef uint64_t absent = 0 if self.has2 else ABSENT
+        cdef uint64_t noddom = 0 if self.domain is not None else ABSENT
+        cdef uint64_t bmask = self.bmask, sl = self.salt
+        cdef int fb = self.fold_bit
         cdef const cnp.int16_t *tab = self.table
         cdef const cnp.int16_t *row
         cdef int64_t s0, s1, s2, s3
@@ -1148,19 +1186,20 @@ cdef class Decoder:
             return 0
         # the GIL stays held: the work buffers belong to this decoder, and a
         # tokenizer may be shared between threads
-        extract(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
-                self.domain is not None, n, self.bmask, nf)
-        for i in range(n):
-            f = w.feats + i * NF
-            for k in range(nf):
-                f[k] = fold_index(f[k], self.salt, self.fold_bit) * NT
-                if i < PREFETCH:
-                    prefetch(tab + f[k])
-        for i in range(n):
-            if i + PREFETCH < n:
-                f = w.feats + (i + PREFETCH) * NF
+        extract_prepare(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
+                        self.domain is not None, n, nf)
+        # one pass: the features of position i, their rows prefetched, and the
+        # scores of position i - PREFETCH, whose rows have had time to arrive
+        for j in range(n + PREFETCH):
+            if j < n:
+                f = w.feats + j * NF
+                features_at(w, j, n, absent, noddom, nf, f)
                 for k in range(nf):
+                    f[k] = fold_index(f[k] & bmask, sl, fb) * NT
                     prefetch(tab + f[k])
+            i = j - PREFETCH
+            if i < 0:
+                continue
             f = w.feats + i * NF
             s0 = 0; s1 = 0; s2 = 0; s3 = 0
             for k in range(nf):
