@@ -177,6 +177,17 @@ cdef inline uint64_t lex_step(uint64_t h, uint32_t c) nogil:
     return (h ^ c) * 0x100000001B3ULL
 
 
+cdef inline void lex_prefetch(const uint32_t *slots, uint64_t mask, const uint32_t *x,
+                              Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """Prefetch the home slots of the prefixes ``x[i:i+2]`` and ``x[i:i+3]``."""
+    cdef uint64_t h
+    if i + 1 < n:
+        h = lex_step(lex_step(0xcbf29ce484222325ULL, x[i]), x[i + 1])
+        prefetch(slots + (mix(h) & mask))
+        if i + 2 < n:
+            prefetch(slots + (mix(lex_step(h, x[i + 2])) & mask))
+
+
 cdef class Lexicon:
     """A set of words (normalised) for the lexicon features: a hash table of
     the hashes of every word and of every prefix of a word. Words longer
@@ -321,13 +332,13 @@ cdef class Lexicon:
         cdef const uint8_t *first = self.first
         cdef uint64_t mask = self.mask, key
         cdef uint32_t fp, v
-        for i in range(min(n - 1, LEX_AHEAD)):
-            prefetch(slots + (mix(lex_step(lex_step(0xcbf29ce484222325ULL, x[i]), x[i + 1])) & mask))
+        # the home slots of the two and three chars at each position, LEX_AHEAD
+        # positions ahead of the walk: most walks go there
+        for i in range(min(n, LEX_AHEAD)):
+            lex_prefetch(slots, mask, x, i, n)
         for i in range(n):
-            if i + LEX_AHEAD + 1 < n:
-                # the home slot of the two chars ahead: most walks go there
-                prefetch(slots + (mix(lex_step(lex_step(0xcbf29ce484222325ULL, x[i + LEX_AHEAD]),
-                                               x[i + LEX_AHEAD + 1])) & mask))
+            if i + LEX_AHEAD < n:
+                lex_prefetch(slots, mask, x, i + LEX_AHEAD, n)
             h = 0xcbf29ce484222325ULL
             j = i
             while j < n and j - i < MAXWORD:
@@ -917,6 +928,24 @@ ALLOWED[3][:] = [1, 0, 0, 1]
 ALLOWED[4][:] = [1, 0, 0, 1]
 
 
+cdef inline int best_before(const int64_t *prev, const int64_t *trans, int t, int p,
+                            int64_t *best) noexcept nogil:
+    """The better of tags ``p`` and ``p + 1`` before tag ``t`` (the first on
+    a tie; one whose path is impossible never), its score in ``best``; -1
+    when both are impossible."""
+    cdef int bp = -1
+    cdef int64_t v
+    if prev[p] > NEG:
+        best[0] = prev[p] + trans[p * NT + t]
+        bp = p
+    if prev[p + 1] > NEG:
+        v = prev[p + 1] + trans[(p + 1) * NT + t]
+        if bp < 0 or v > best[0]:
+            best[0] = v
+            bp = p + 1
+    return bp
+
+
 cdef void viterbi_forward(const int64_t *score, const int64_t *trans, Py_ssize_t first,
                           Py_ssize_t count, const uint8_t *mask, signed char *back,
                           int64_t *prev) noexcept nogil:
@@ -940,15 +969,10 @@ cdef void viterbi_forward(const int64_t *score, const int64_t *trans, Py_ssize_t
                     prev[t] = NEG
             continue
         for t in range(NT):
-            best = NEG
             bp = -1
             if (mask[k] >> t) & 1:
-                for p in range(NT):
-                    if ALLOWED[p][t] and prev[p] > NEG:
-                        v = prev[p] + trans[p * NT + t]
-                        if bp < 0 or v > best:
-                            best = v
-                            bp = p
+                # the two tags that may come before t (ALLOWED), in order
+                bp = best_before(prev, trans, t, 2 if t == 0 or t == 3 else 0, &best)
             back[i * NT + t] = bp
             cur[t] = best + score[k * NT + t] if bp >= 0 else NEG
         for t in range(NT):
