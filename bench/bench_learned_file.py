@@ -76,7 +76,9 @@ def commands(rev_src: str) -> dict[str, tuple[list[str], dict[str, str]]]:
 
 def run(argv: list[str], env: dict[str, str], src: Path, dst: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one pinned run of ``argv``."""
-    argv = ["taskset", "-c", "0"] + [str(src) if a == "IN" else str(dst) if a == "OUT" else a for a in argv]
+    argv = ["taskset", "-c", "0"] + [
+        str(src) if a == "IN" else str(dst) if a == "OUT" else a for a in argv
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(argv, check=True, env={**os.environ, **env})
@@ -94,7 +96,9 @@ def same(a: Path, b: Path, what: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("rev_src", help="the src/ folder of a build of the baseline revision")
-    ap.add_argument("--repeat", type=int, default=1, help="the input is the test text this many times")
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="the input is the test text this many times"
+    )
     ap.add_argument("--rounds", type=int, default=ROUNDS)
     args = ap.parse_args()
     lines = corpus_lines()
@@ -118,7 +122,10 @@ def main() -> None:
                 old = start.get(name, [1e9, 1e9])
                 start[name] = [min(old[0], ws), min(old[1], cs)]
             same(d / "this.out", d / "rev.out", f"round {r + 1}")
-            print(f"round {r + 1}: " + ", ".join(f"{k} {v[0]:.2f}s" for k, v in whole.items()), flush=True)
+            print(
+                f"round {r + 1}: " + ", ".join(f"{k} {v[0]:.2f}s" for k, v in whole.items()),
+                flush=True,
+            )
         # the same bytes with other options too, on a CRLF copy
         crlf = d / "crlf.txt"
         crlf.write_bytes(src.read_bytes().replace(b"\n", b"\r\n"))
@@ -128,7 +135,8 @@ def main() -> None:
                 argv, env = cmds[name]
                 out = d / f"{name}.crlf"
                 subprocess.run(
-                    [str(crlf) if a == "IN" else str(out) if a == "OUT" else a for a in argv] + extra,
+                    [str(crlf) if a == "IN" else str(out) if a == "OUT" else a for a in argv]
+                    + extra,
                     check=True,
                     env={**os.environ, **env},
                 )

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qieci import atoms as atoms_mod
 from qieci.atoms import atom_spans, atom_spans_by_line
-from strategies import mixed_text
+from strategies import any_text, mixed_text
 
 
 def atoms(text: str) -> list[str]:
@@ -78,6 +79,27 @@ def test_width_does_not_change_spans(text):
     assert atom_spans(wide) == atom_spans(text)
 
 
+def whole_scan(text: str) -> list[tuple[int, int]]:
+    """The definition of atom_spans: the patterns run once over the whole
+    width-normalised text (atom_spans runs them over its islands only)."""
+    if atoms_mod._MAYBE.search(text) is None:
+        return []
+    norm = text.translate(atoms_mod.WIDTH)
+    out: list[tuple[int, int]] = []
+    for m in atoms_mod._ATOM.finditer(norm):
+        s, e = m.span()
+        if m.lastgroup == "url":
+            while e > s and norm[e - 1] in atoms_mod._URL_TAIL:
+                e -= 1
+            while norm[e - 1] == ")" and norm.count(")", s, e) > norm.count("(", s, e):
+                e -= 1
+        if m.lastgroup == "run":
+            atoms_mod._split_run(norm[s:e], s, out)
+        elif e - s >= 2:
+            out.append((s, e))
+    return out
+
+
 def per_line(text: str) -> list[tuple[int, int]]:
     """The definition atom_spans_by_line must meet: atom_spans of each
     ``\\n``-separated line (without the ``\\r`` before its ``\\n``)."""
@@ -131,6 +153,11 @@ def test_atoms_by_line_equal_atoms_of_each_line(text):
     assert atom_spans_by_line(text) == per_line(text)
 
 
+@given(st.one_of(atom_text, any_text))
+def test_islands_find_what_one_scan_of_the_whole_text_finds(text):
+    assert atom_spans(text) == whole_scan(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -145,3 +172,4 @@ def test_atoms_by_line_equal_atoms_of_each_line(text):
 )
 def test_atoms_by_line_examples(text):
     assert atom_spans_by_line(text) == per_line(text)
+    assert atom_spans(text) == whole_scan(text)
