@@ -39,6 +39,7 @@ cnp.import_array()
 
 DEF PREFETCH = 4  # positions ahead whose weight rows are prefetched
 DEF LEX_AHEAD = 8  # positions ahead whose lexicon slot is prefetched
+DEF DOM_AHEAD = 8  # positions ahead whose domain grams are prefetched
 
 DEF NT = 4
 DEF NF = 34
@@ -638,21 +639,45 @@ cdef class Domain:
             i = (i + 1) & self.mask
         return 0
 
+    cdef inline void _keys(self, const uint32_t *x, Py_ssize_t n, Py_ssize_t i,
+                           uint64_t *dst) noexcept nogil:
+        """The keys of the grams ``x[i:i+L]`` (L = 2..4; 0 when not all Han)
+        into ``dst[L - 2]``, their slots prefetched."""
+        cdef Py_ssize_t L
+        cdef uint64_t h, k
+        dst[0] = 0; dst[1] = 0; dst[2] = 0
+        if not han_like(x[i]):
+            return
+        h = lex_step(0xcbf29ce484222325ULL, x[i])
+        L = 1
+        while L < DOMAIN_MAX_LEN and i + L < n and han_like(x[i + L]):
+            h = lex_step(h, x[i + L])
+            L += 1
+            k = gram_key(h, L)
+            dst[L - 2] = k
+            prefetch(self.keys + (mix(k) & self.mask))
+            prefetch(self.vals + (mix(k) & self.mask))
+
     cdef void scan(self, const uint32_t *x, Py_ssize_t n, uint8_t *out) noexcept nogil:
         """``out[i * 3 + L - 2]``: the value of the gram ``x[i:i+L]`` (L = 2..4;
-        0 when absent or not all Han)."""
+        0 when absent or not all Han). The keys of the grams DOM_AHEAD
+        positions ahead are made (and their slots prefetched) before they
+        are looked up."""
         cdef Py_ssize_t i, L
-        cdef uint64_t h
+        cdef uint64_t ring[DOM_AHEAD * 3]
+        cdef uint64_t cur[3]
+        cdef uint64_t *k
         memset(out, 0, 3 * n)
+        for i in range(min(n, DOM_AHEAD)):
+            self._keys(x, n, i, ring + i * 3)
         for i in range(n):
-            if not han_like(x[i]):
-                continue
-            h = lex_step(0xcbf29ce484222325ULL, x[i])
-            L = 1
-            while L < DOMAIN_MAX_LEN and i + L < n and han_like(x[i + L]):
-                h = lex_step(h, x[i + L])
-                L += 1
-                out[i * 3 + L - 2] = self.get(gram_key(h, L))
+            k = ring + (i % DOM_AHEAD) * 3
+            cur[0] = k[0]; cur[1] = k[1]; cur[2] = k[2]
+            if i + DOM_AHEAD < n:
+                self._keys(x, n, i + DOM_AHEAD, k)
+            for L in range(3):
+                if cur[L]:
+                    out[i * 3 + L] = self.get(cur[L])
 
     def values(self, str text):
         """Per char, the values of the grams of 2, 3, 4 chars starting
