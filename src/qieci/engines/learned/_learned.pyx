@@ -125,6 +125,42 @@ cdef inline uint64_t fast_class(uint32_t c) noexcept nogil:
 
 cdef extern from *:
     """
+    /* The emission scores of one position: the sums, per tag, of its nf
+       rows of 4 int16 weights (row offsets f[k], in int16 units). Summed
+       in int32, which is exact: nf * 32768 < 2**31. */
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    static inline void qieci_sum_rows(const short *tab, const unsigned long long *f, int nf,
+                                      long long *out) {
+        __m128i acc = _mm_setzero_si128();
+        int k;
+        int tmp[4];
+        for (k = 0; k < nf; k++) {
+            __m128i r = _mm_loadl_epi64((const __m128i *)(tab + f[k]));
+            acc = _mm_add_epi32(acc, _mm_srai_epi32(_mm_unpacklo_epi16(r, r), 16));
+        }
+        _mm_storeu_si128((__m128i *)tmp, acc);
+        out[0] = tmp[0]; out[1] = tmp[1]; out[2] = tmp[2]; out[3] = tmp[3];
+    }
+    #else
+    static inline void qieci_sum_rows(const short *tab, const unsigned long long *f, int nf,
+                                      long long *out) {
+        int k;
+        int s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (k = 0; k < nf; k++) {
+            const short *row = tab + f[k];
+            s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3];
+        }
+        out[0] = s0; out[1] = s1; out[2] = s2; out[3] = s3;
+    }
+    #endif
+    """
+    void qieci_sum_rows(const cnp.int16_t *tab, const uint64_t *f, int nf,
+                        int64_t *out) noexcept nogil
+
+
+cdef extern from *:
+    """
     #if defined(__GLIBC__)
     #include <malloc.h>
     static void qieci_learned_trim(void) { (void)malloc_trim(0); }
@@ -1249,15 +1285,7 @@ cdef class Decoder:
             i = j - PREFETCH
             if i < 0:
                 continue
-            f = w.feats + i * NF
-            s0 = 0; s1 = 0; s2 = 0; s3 = 0
-            for k in range(nf):
-                row = tab + f[k]
-                s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
-            w.score[i * NT] = s0
-            w.score[i * NT + 1] = s1
-            w.score[i * NT + 2] = s2
-            w.score[i * NT + 3] = s3
+            qieci_sum_rows(tab, w.feats + i * NF, nf, w.score + i * NT)
             if is_space(w.x[i + 2]):
                 w.mask[i] = 8
             elif forced != NULL:
