@@ -1263,8 +1263,6 @@ cdef class Decoder:
         cdef uint64_t bmask = self.bmask, sl = self.salt
         cdef int fb = self.fold_bit
         cdef const cnp.int16_t *tab = self.table
-        cdef const cnp.int16_t *row
-        cdef int64_t s0, s1, s2, s3
         cdef uint64_t *f
         cdef int nf = self.templates
         if n == 0:
