@@ -52,8 +52,14 @@ DEF DECODE_WINDOW = 32768  # characters decoded at once (Decoder.window)
 DEF MARGIN = MAXWORD + 2  # context a window's features read beyond it
 DEF ABSENT = 0x1000000000000000  # 2**60: "this standard has no lexicon of its own"
 
-cdef uint64_t GOLD = 0x9E3779B97F4A7C15ULL
-cdef int64_t NEG = -1152921504606846976  # -(2**60): impossible
+cdef extern from *:
+    """
+    /* constants the compiler folds into the feature hashes */
+    #define QIECI_GOLD 0x9E3779B97F4A7C15ULL
+    #define QIECI_NEG (-1152921504606846976LL)  /* -(2**60): impossible */
+    """
+    const uint64_t GOLD "QIECI_GOLD"
+    const int64_t NEG "QIECI_NEG"
 
 NUM_TEMPLATES = NF
 NUM_TEMPLATES_NO_DOMAIN = NF_NO_DOMAIN
@@ -215,14 +221,17 @@ cdef inline uint64_t lex_step(uint64_t h, uint32_t c) nogil:
 
 
 cdef inline void lex_prefetch(const uint32_t *slots, uint64_t mask, const uint32_t *x,
-                              Py_ssize_t i, Py_ssize_t n) noexcept nogil:
-    """Prefetch the home slots of the prefixes ``x[i:i+2]`` and ``x[i:i+3]``."""
+                              Py_ssize_t i, Py_ssize_t n, uint64_t *keys) noexcept nogil:
+    """The keys of the prefixes ``x[i:i+2]`` and ``x[i:i+3]`` (those inside
+    the text) into ``keys[0]``, ``keys[1]``, their home slots prefetched."""
     cdef uint64_t h
     if i + 1 < n:
         h = lex_step(lex_step(0xcbf29ce484222325ULL, x[i]), x[i + 1])
-        prefetch(slots + (mix(h) & mask))
+        keys[0] = mix(h)
+        prefetch(slots + (keys[0] & mask))
         if i + 2 < n:
-            prefetch(slots + (mix(lex_step(h, x[i + 2])) & mask))
+            keys[1] = mix(lex_step(h, x[i + 2]))
+            prefetch(slots + (keys[1] & mask))
 
 
 cdef class Lexicon:
@@ -369,13 +378,18 @@ cdef class Lexicon:
         cdef const uint8_t *first = self.first
         cdef uint64_t mask = self.mask, key
         cdef uint32_t fp, v
-        # the home slots of the two and three chars at each position, LEX_AHEAD
-        # positions ahead of the walk: most walks go there
+        # the keys of the two and three chars at each position, made LEX_AHEAD
+        # positions ahead of the walk (a ring), their slots prefetched: most
+        # walks go there
+        cdef uint64_t ring[LEX_AHEAD * 2]
+        cdef uint64_t k2, k3
         for i in range(min(n, LEX_AHEAD)):
-            lex_prefetch(slots, mask, x, i, n)
+            lex_prefetch(slots, mask, x, i, n, ring + 2 * i)
         for i in range(n):
+            k2 = ring[2 * (i % LEX_AHEAD)]
+            k3 = ring[2 * (i % LEX_AHEAD) + 1]
             if i + LEX_AHEAD < n:
-                lex_prefetch(slots, mask, x, i + LEX_AHEAD, n)
+                lex_prefetch(slots, mask, x, i + LEX_AHEAD, n, ring + 2 * (i % LEX_AHEAD))
             h = 0xcbf29ce484222325ULL
             j = i
             while j < n and j - i < MAXWORD:
@@ -384,7 +398,7 @@ cdef class Lexicon:
                     v = first[x[j]]
                 else:
                     # the slot of this prefix (see _slot), inlined
-                    key = mix(h)
+                    key = k2 if j == i + 1 else (k3 if j == i + 2 else mix(h))
                     s = key & mask
                     fp = <uint32_t>((key >> 35) << 3) | 7
                     v = slots[s]
