@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
-from qieci.atoms import atom_spans
-from strategies import mixed_text
+from qieci import atoms as atoms_mod
+from qieci.atoms import atom_spans, atom_spans_by_line
+from strategies import any_text, mixed_text
 
 
 def atoms(text: str) -> list[str]:
@@ -75,3 +77,99 @@ def test_width_does_not_change_spans(text):
     """Spans of a text and of its full-width twin agree (offsets hold)."""
     wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "}" else c for c in text)
     assert atom_spans(wide) == atom_spans(text)
+
+
+def whole_scan(text: str) -> list[tuple[int, int]]:
+    """The definition of atom_spans: the patterns run once over the whole
+    width-normalised text (atom_spans runs them over its islands only)."""
+    if atoms_mod._MAYBE.search(text) is None:
+        return []
+    norm = text.translate(atoms_mod.WIDTH)
+    out: list[tuple[int, int]] = []
+    for m in atoms_mod._ATOM.finditer(norm):
+        s, e = m.span()
+        if m.lastgroup == "url":
+            while e > s and norm[e - 1] in atoms_mod._URL_TAIL:
+                e -= 1
+            while norm[e - 1] == ")" and norm.count(")", s, e) > norm.count("(", s, e):
+                e -= 1
+        if m.lastgroup == "run":
+            atoms_mod._split_run(norm[s:e], s, out)
+        elif e - s >= 2:
+            out.append((s, e))
+    return out
+
+
+def per_line(text: str) -> list[tuple[int, int]]:
+    """The definition atom_spans_by_line must meet: atom_spans of each
+    ``\\n``-separated line (without the ``\\r`` before its ``\\n``)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        content = line[:-1] if i < len(lines) - 1 and line.endswith("\r") else line
+        out += [(pos + s, pos + e) for s, e in atom_spans(content)]
+        pos += len(line) + 1
+    return out
+
+
+# pieces that make atoms, and the characters their patterns look at around them
+ATOM_PIECES = [
+    "2003年-2005年",
+    "年-5",
+    "元+3.5",
+    "-2005年",
+    "东京－2005年",
+    "www.a.com.",
+    "http://x.com/a_(b))",
+    "/._/-",
+    "/var/log",
+    "a@b.cn",
+    "1,234.5%",
+    "U.S.A.",
+    "C++",
+    "v1.2",
+    "3:1",
+    "0.3cm",
+    "ATM/POS",
+    "±0.1",
+    "ｗｗｗ．ａ．ｃｏｍ",
+    "１２．５％",
+    "éé",
+    "’",
+    "‰",
+    "-",
+    "/",
+    ".",
+    "\r",
+    "\n",
+    "\r\n",
+]
+atom_text = st.lists(st.one_of(mixed_text, st.sampled_from(ATOM_PIECES)), max_size=12).map("".join)
+
+
+@given(atom_text)
+def test_atoms_by_line_equal_atoms_of_each_line(text):
+    assert atom_spans_by_line(text) == per_line(text)
+
+
+@given(st.one_of(atom_text, any_text))
+def test_islands_find_what_one_scan_of_the_whole_text_finds(text):
+    assert atom_spans(text) == whole_scan(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/._/-\n",  # a path with no letter or digit: none on a line without one
+        "/._/-a\n/._/-\nb/._/-",
+        "2003年\n-2005年\n",  # a line start is no 年 before the sign
+        "1999年-5\n-5",  # a sign after 年 is a dash
+        "www.a.com.\r\nhttp://x.com/a_(b))\n",
+        "",
+        "\n\n",
+    ],
+)
+def test_atoms_by_line_examples(text):
+    assert atom_spans_by_line(text) == per_line(text)
+    assert atom_spans(text) == whole_scan(text)

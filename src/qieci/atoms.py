@@ -127,14 +127,18 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]]) -> None:
             out.append((start + a, start + b))
 
 
-def atom_spans(text: str) -> list[tuple[int, int]]:
-    """The atoms of ``text`` (see the module's contract), as spans."""
-    if _MAYBE.search(text) is None:
-        return []
-    norm = text.translate(WIDTH)
-    out: list[tuple[int, int]] = []
-    for m in _ATOM.finditer(norm):
+def _scan(
+    norm: str, pos: int, endpos: int, out: list[tuple[int, int]], shift: int, lines: str
+) -> None:
+    """Append the atoms of the width-normalised ``norm`` that start in
+    ``pos .. endpos`` to ``out``, moved by ``shift``. With ``lines`` (the
+    text of many lines that ``norm`` is a part of, at ``shift``), a match
+    holding no letter or digit (a path of dots and dashes; a run always
+    holds one) is kept only when its line has one."""
+    for m in _ATOM.finditer(norm, pos):
         s, e = m.span()
+        if s >= endpos:
+            break
         kind = m.lastgroup
         if kind == "url":
             while e > s and norm[e - 1] in _URL_TAIL:
@@ -142,10 +146,61 @@ def atom_spans(text: str) -> list[tuple[int, int]]:
             while norm[e - 1] == ")" and norm.count(")", s, e) > norm.count("(", s, e):
                 e -= 1
         if kind == "run":
-            _split_run(norm[s:e], s, out)
+            _split_run(norm[s:e], s + shift, out)
         elif e - s >= 2:
-            out.append((s, e))
+            if lines and _MAYBE.search(norm, s, e) is None:
+                a = lines.rfind("\n", 0, s + shift) + 1
+                b = lines.find("\n", s + shift)
+                if _MAYBE.search(lines, a, len(lines) if b < 0 else b) is None:
+                    continue
+            out.append((s + shift, e + shift))
+
+
+# every character an atom can hold (ASCII, their full-width forms, Latin
+# letters, ± ’ ‰), and those of which every atom holds one (a letter, a
+# digit or a slash): an atom lies inside a run of the first kind (an
+# island) that holds one of the second
+_HOLDS = "!-~\u00b1\u2019\u2030\u00c0-\u024f\uff01-\uff5e"
+_ISLAND = re.compile(rf"[{_HOLDS}]*[{_A}/\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a][{_HOLDS}]*")
+# an island of only digits or only letters, which no pattern but a run
+# matches and no unit splits (a unit needs a number before it)
+_PLAIN = re.compile(f"[0-9\uff10-\uff19]+|[{_L}\uff21-\uff3a\uff41-\uff5a]+")
+
+
+def _islands(text: str, lines: bool) -> list[tuple[int, int]]:
+    """The atoms of ``text``: the patterns run over each island (see
+    ``_ISLAND``) with the one character before and after it that they look
+    at, which gives what one run over the whole text gives. ``lines``: a
+    match with no letter or digit needs one in its line (else in the text,
+    which the caller has checked)."""
+    out: list[tuple[int, int]] = []
+    for island in _ISLAND.finditer(text):
+        a, b = island.span()
+        if _PLAIN.fullmatch(text, a, b):
+            # all digits or all letters: one run, the whole island
+            if b - a >= 2:
+                out.append((a, b))
+            continue
+        lo = max(a - 1, 0)
+        _scan(text[lo : b + 1].translate(WIDTH), a - lo, b - lo, out, lo, text if lines else "")
     return out
 
 
-__all__ = ["UNITS", "WIDTH", "atom_spans"]
+def atom_spans(text: str) -> list[tuple[int, int]]:
+    """The atoms of ``text`` (see the module's contract), as spans."""
+    if _MAYBE.search(text) is None:
+        return []
+    return _islands(text, False)
+
+
+def atom_spans_by_line(text: str) -> list[tuple[int, int]]:
+    """The atoms of every ``\\n``-separated line of ``text`` (a line's
+    ``\\r`` before its ``\\n`` left out), as offsets into ``text``: what
+    :func:`atom_spans` gives for each line, found in one pass. No atom
+    holds a line break, and the patterns see one as they see the end of a
+    text; only a line with no letter or digit at all, which
+    :func:`atom_spans` skips, needs a look at its line."""
+    return _islands(text, True)
+
+
+__all__ = ["UNITS", "WIDTH", "atom_spans", "atom_spans_by_line"]

@@ -117,6 +117,72 @@ def test_decoder_with_forced_mask_matches_reference(seed, text, data):
     assert dec.tags(text, forced) == ref.decode(table.tolist(), trans, [], text, BITS, 1, forced)
 
 
+def atom_mask(n: int, atoms: list[tuple[int, int]]) -> bytes:
+    """The mask that keeps each atom inside one word: its first char B or
+    M, its inner chars M, its last char M or E."""
+    mask = [15] * n
+    for s, e in atoms:
+        mask[s] &= 0b0011
+        for i in range(s + 1, e - 1):
+            mask[i] = 0b0010
+        mask[e - 1] &= 0b0110
+    return bytes(mask)
+
+
+lines_text = st.lists(texts, max_size=5).flatmap(
+    lambda ls: st.lists(
+        st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(ls), max_size=len(ls)
+    ).map(lambda ends: "".join(a + b for a, b in zip(ls, ends, strict=True)))
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 1000), st.one_of(texts, lines_text), st.data())
+def test_cut_lines_with_atoms_equals_lcut_of_each_line(seed, text, data):
+    """The kernel's cut_lines: each line cut as lcut cuts it, with the mask
+    of its atoms; in windows too (a line longer than the window)."""
+    table = fold(_random_table(seed), BITS, 2)
+    trans = [(seed * 5 + i * 11) % 37 - 18 for i in range(20)]
+    dec = Decoder(table, trans, Lexicon(["北京", "大学", "中国人民"]), BITS, 2)
+    atoms: list[tuple[int, int]] = []
+    masks: dict[int, bytes] = {}
+    pos = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        content = line[:-1] if i < len(lines) - 1 and line.endswith("\r") else line
+        cuts = sorted(data.draw(st.sets(st.integers(0, len(content)), max_size=6)))
+        mine = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if b - a >= 2]
+        atoms += [(pos + a, pos + b) for a, b in mine]
+        masks[pos] = atom_mask(len(content), mine)
+        pos += len(line) + 1
+
+    def cut(line_start: list[int]):
+        def one(line: str) -> list[str]:
+            start = line_start[0]
+            line_start[0] += (
+                len(line) + 1 + (text[start + len(line) : start + len(line) + 1] == "\r")
+            )
+            return dec.lcut(line, masks[start])
+
+        return one
+
+    delimiter = data.draw(st.sampled_from([" ", "/", " | ", ""]))
+    crlf = data.draw(st.booleans())
+    expect = join_lines(cut([0]), text, delimiter, crlf)
+    assert dec.cut_lines(text, delimiter, crlf, atoms) == expect
+    dec.window = 3  # every longer line decoded window by window
+    assert dec.cut_lines(text, delimiter, crlf, atoms) == expect
+    if not atoms:
+        assert dec.cut_lines(text, delimiter, crlf) == expect
+
+
+def test_cut_lines_rejects_bad_atoms():
+    dec = Decoder(fold(_random_table(1), BITS, 1), [0] * 20, Lexicon([]), BITS, 1)
+    for atoms in ([(0, 1)], [(2, 4), (1, 3)], [(0, 9)], [(1, 4)]):  # "ab\ncd": (1, 4) holds \n
+        with pytest.raises(ValueError):
+            dec.cut_lines("ab\ncd", " ", False, atoms)
+
+
 @pytest.mark.parametrize("bits", [10, 17, 18])
 def test_fold_by_blocks_equals_fold(bits):
     rng = np.random.default_rng(bits)

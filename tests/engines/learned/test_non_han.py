@@ -93,8 +93,9 @@ def test_without_atoms_the_model_alone_cuts_tokens():
     st.booleans(),
 )
 def test_file_path_equals_line_by_line(text, delimiter, crlf):
-    """The learned engine's cut_lines (runs of lines with no atom go to the
-    kernel whole) gives what cutting each line with its constraints gives."""
+    """The learned engine's cut_lines (the atoms of all lines found at once,
+    every line cut by the kernel with its atoms' mask) gives what cutting
+    each line with its constraints gives."""
     tok = qieci.Tokenizer(engine="learned")
     eng = tok.engine
     expect = join_lines(lambda s: eng.lcut(s, "default", True), text, delimiter, crlf)

@@ -28,7 +28,8 @@ Contracts (mirrored line by line in :mod:`qieci.engines.learned.reference`):
 from libc.stdlib cimport malloc, free, realloc, calloc
 from libc.math cimport log
 from libc.string cimport memcpy, memset
-from libc.stdint cimport uint64_t, int64_t, int32_t, int16_t, uint8_t, uint32_t
+from libc.stdint cimport uint64_t, int64_t, int32_t, int16_t, uint8_t, uint16_t, uint32_t
+from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_FromKindAndData
 
 import numpy as np
 cimport numpy as cnp
@@ -37,6 +38,8 @@ from qieci._mem cimport huge_alloc, big_calloc, prefetch
 cnp.import_array()
 
 DEF PREFETCH = 4  # positions ahead whose weight rows are prefetched
+DEF LEX_AHEAD = 8  # positions ahead whose lexicon slot is prefetched
+DEF DOM_AHEAD = 8  # positions ahead whose domain grams are prefetched
 
 DEF NT = 4
 DEF NF = 34
@@ -49,8 +52,14 @@ DEF DECODE_WINDOW = 32768  # characters decoded at once (Decoder.window)
 DEF MARGIN = MAXWORD + 2  # context a window's features read beyond it
 DEF ABSENT = 0x1000000000000000  # 2**60: "this standard has no lexicon of its own"
 
-cdef uint64_t GOLD = 0x9E3779B97F4A7C15ULL
-cdef int64_t NEG = -1152921504606846976  # -(2**60): impossible
+cdef extern from *:
+    """
+    /* constants the compiler folds into the feature hashes */
+    #define QIECI_GOLD 0x9E3779B97F4A7C15ULL
+    #define QIECI_NEG (-1152921504606846976LL)  /* -(2**60): impossible */
+    """
+    const uint64_t GOLD "QIECI_GOLD"
+    const int64_t NEG "QIECI_NEG"
 
 NUM_TEMPLATES = NF
 NUM_TEMPLATES_NO_DOMAIN = NF_NO_DOMAIN
@@ -108,6 +117,54 @@ cdef inline uint64_t cclass(uint32_t c) nogil:
     return 0
 
 
+# the classes of the BMP, filled once at import from cclass (then only read)
+cdef uint8_t CCLASS[0x10000]
+cdef Py_ssize_t _c
+for _c in range(0x10000):
+    CCLASS[_c] = <uint8_t>cclass(<uint32_t>_c)
+
+
+cdef inline uint64_t fast_class(uint32_t c) noexcept nogil:
+    """``cclass(c)``, from the table in the BMP."""
+    return CCLASS[c] if c < 0x10000 else cclass(c)
+
+
+cdef extern from *:
+    """
+    /* The emission scores of one position: the sums, per tag, of its nf
+       rows of 4 int16 weights (row offsets f[k], in int16 units). Summed
+       in int32, which is exact: nf * 32768 < 2**31. */
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    static inline void qieci_sum_rows(const short *tab, const unsigned long long *f, int nf,
+                                      long long *out) {
+        __m128i acc = _mm_setzero_si128();
+        int k;
+        int tmp[4];
+        for (k = 0; k < nf; k++) {
+            __m128i r = _mm_loadl_epi64((const __m128i *)(tab + f[k]));
+            acc = _mm_add_epi32(acc, _mm_srai_epi32(_mm_unpacklo_epi16(r, r), 16));
+        }
+        _mm_storeu_si128((__m128i *)tmp, acc);
+        out[0] = tmp[0]; out[1] = tmp[1]; out[2] = tmp[2]; out[3] = tmp[3];
+    }
+    #else
+    static inline void qieci_sum_rows(const short *tab, const unsigned long long *f, int nf,
+                                      long long *out) {
+        int k;
+        int s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (k = 0; k < nf; k++) {
+            const short *row = tab + f[k];
+            s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3];
+        }
+        out[0] = s0; out[1] = s1; out[2] = s2; out[3] = s3;
+    }
+    #endif
+    """
+    void qieci_sum_rows(const cnp.int16_t *tab, const uint64_t *f, int nf,
+                        int64_t *out) noexcept nogil
+
+
 cdef extern from *:
     """
     #if defined(__GLIBC__)
@@ -163,6 +220,20 @@ cdef inline uint64_t lex_step(uint64_t h, uint32_t c) nogil:
     return (h ^ c) * 0x100000001B3ULL
 
 
+cdef inline void lex_prefetch(const uint32_t *slots, uint64_t mask, const uint32_t *x,
+                              Py_ssize_t i, Py_ssize_t n, uint64_t *keys) noexcept nogil:
+    """The keys of the prefixes ``x[i:i+2]`` and ``x[i:i+3]`` (those inside
+    the text) into ``keys[0]``, ``keys[1]``, their home slots prefetched."""
+    cdef uint64_t h
+    if i + 1 < n:
+        h = lex_step(lex_step(0xcbf29ce484222325ULL, x[i]), x[i + 1])
+        keys[0] = mix(h)
+        prefetch(slots + (keys[0] & mask))
+        if i + 2 < n:
+            keys[1] = mix(lex_step(h, x[i + 2]))
+            prefetch(slots + (keys[1] & mask))
+
+
 cdef class Lexicon:
     """A set of words (normalised) for the lexicon features: a hash table of
     the hashes of every word and of every prefix of a word. Words longer
@@ -177,12 +248,14 @@ cdef class Lexicon:
     """
 
     cdef uint32_t *slots
+    cdef uint8_t *first       # the low 3 bits of the slot of each one-char prefix in the BMP
     cdef uint64_t mask
     cdef Py_ssize_t count
     cdef Py_ssize_t capacity
     cdef Py_ssize_t words
 
     def __cinit__(self, words=(), str text=None):
+        self.first = NULL
         cdef Py_ssize_t bound = 0, size = 1024
         words = [w for w in words if isinstance(w, str)] if words else []
         for w in words:
@@ -191,10 +264,11 @@ cdef class Lexicon:
             bound += len(text)
         while size * 3 < bound * 4:
             size <<= 1
-        self.slots = <uint32_t *>malloc(size * sizeof(uint32_t))
-        if self.slots == NULL:
+        # zeroed, on huge pages when large: the walks are random lookups
+        self.slots = <uint32_t *>big_calloc(size * sizeof(uint32_t))
+        self.first = <uint8_t *>malloc(0x10000)
+        if self.slots == NULL or self.first == NULL:
             raise MemoryError()
-        memset(self.slots, 0, size * sizeof(uint32_t))
         self.mask = size - 1
         self.capacity = size - size // 8
         self.count = 0
@@ -203,9 +277,15 @@ cdef class Lexicon:
             self._add(w)
         if text is not None:
             self._add_lines(text)
+        # every walk starts with a one-char prefix: those of the BMP are read
+        # from this table (the same bits as their slots), not probed
+        cdef uint32_t c
+        for c in range(0x10000):
+            self.first[c] = self.slots[self._slot(mix(lex_step(0xcbf29ce484222325ULL, c)))] & 7
 
     def __dealloc__(self):
         free(self.slots)
+        free(self.first)
 
     def __len__(self):
         return self.words
@@ -294,15 +374,40 @@ cdef class Lexicon:
         memset(mid, 0, n)
         memset(smask, 0, n)
         memset(emask, 0, n)
+        cdef const uint32_t *slots = self.slots
+        cdef const uint8_t *first = self.first
+        cdef uint64_t mask = self.mask, key
+        cdef uint32_t fp, v
+        # the keys of the two and three chars at each position, made LEX_AHEAD
+        # positions ahead of the walk (a ring), their slots prefetched: most
+        # walks go there
+        cdef uint64_t ring[LEX_AHEAD * 2]
+        cdef uint64_t k2, k3
+        for i in range(min(n, LEX_AHEAD)):
+            lex_prefetch(slots, mask, x, i, n, ring + 2 * i)
         for i in range(n):
+            k2 = ring[2 * (i % LEX_AHEAD)]
+            k3 = ring[2 * (i % LEX_AHEAD) + 1]
+            if i + LEX_AHEAD < n:
+                lex_prefetch(slots, mask, x, i + LEX_AHEAD, n, ring + 2 * (i % LEX_AHEAD))
             h = 0xcbf29ce484222325ULL
             j = i
             while j < n and j - i < MAXWORD:
                 h = lex_step(h, x[j])
-                s = self._slot(mix(h))
-                if self.slots[s] == 0:
+                if j == i and x[j] < 0x10000:
+                    v = first[x[j]]
+                else:
+                    # the slot of this prefix (see _slot), inlined
+                    key = k2 if j == i + 1 else (k3 if j == i + 2 else mix(h))
+                    s = key & mask
+                    fp = <uint32_t>((key >> 35) << 3) | 7
+                    v = slots[s]
+                    while v != 0 and (v | 3) != fp:
+                        s = (s + 1) & mask
+                        v = slots[s]
+                if v == 0:
                     break
-                if self.slots[s] & 1:
+                if v & 1:
                     L = j - i + 1
                     if L > start[i]:
                         start[i] = L
@@ -315,7 +420,7 @@ cdef class Lexicon:
                         bit = 1 << (L - 2 if L < 5 else 3)
                         smask[i] |= bit
                         emask[j] |= bit
-                if not (self.slots[s] & 2):
+                if not (v & 2):
                     break
                 j += 1
 
@@ -584,21 +689,45 @@ cdef class Domain:
             i = (i + 1) & self.mask
         return 0
 
+    cdef inline void _keys(self, const uint32_t *x, Py_ssize_t n, Py_ssize_t i,
+                           uint64_t *dst) noexcept nogil:
+        """The keys of the grams ``x[i:i+L]`` (L = 2..4; 0 when not all Han)
+        into ``dst[L - 2]``, their slots prefetched."""
+        cdef Py_ssize_t L
+        cdef uint64_t h, k
+        dst[0] = 0; dst[1] = 0; dst[2] = 0
+        if not han_like(x[i]):
+            return
+        h = lex_step(0xcbf29ce484222325ULL, x[i])
+        L = 1
+        while L < DOMAIN_MAX_LEN and i + L < n and han_like(x[i + L]):
+            h = lex_step(h, x[i + L])
+            L += 1
+            k = gram_key(h, L)
+            dst[L - 2] = k
+            prefetch(self.keys + (mix(k) & self.mask))
+            prefetch(self.vals + (mix(k) & self.mask))
+
     cdef void scan(self, const uint32_t *x, Py_ssize_t n, uint8_t *out) noexcept nogil:
         """``out[i * 3 + L - 2]``: the value of the gram ``x[i:i+L]`` (L = 2..4;
-        0 when absent or not all Han)."""
+        0 when absent or not all Han). The keys of the grams DOM_AHEAD
+        positions ahead are made (and their slots prefetched) before they
+        are looked up."""
         cdef Py_ssize_t i, L
-        cdef uint64_t h
+        cdef uint64_t ring[DOM_AHEAD * 3]
+        cdef uint64_t cur[3]
+        cdef uint64_t *k
         memset(out, 0, 3 * n)
+        for i in range(min(n, DOM_AHEAD)):
+            self._keys(x, n, i, ring + i * 3)
         for i in range(n):
-            if not han_like(x[i]):
-                continue
-            h = lex_step(0xcbf29ce484222325ULL, x[i])
-            L = 1
-            while L < DOMAIN_MAX_LEN and i + L < n and han_like(x[i + L]):
-                h = lex_step(h, x[i + L])
-                L += 1
-                out[i * 3 + L - 2] = self.get(gram_key(h, L))
+            k = ring + (i % DOM_AHEAD) * 3
+            cur[0] = k[0]; cur[1] = k[1]; cur[2] = k[2]
+            if i + DOM_AHEAD < n:
+                self._keys(x, n, i + DOM_AHEAD, k)
+            for L in range(3):
+                if cur[L]:
+                    out[i * 3 + L] = self.get(cur[L])
 
     def values(self, str text):
         """Per char, the values of the grams of 2, 3, 4 chars starting
@@ -643,18 +772,20 @@ cdef class _Work:
     cdef int8_t_ptr back
     cdef uint8_t *mask
     cdef uint8_t *tags
+    cdef uint8_t *forced      # a constraint mask made by the kernel (Decoder.cut_lines)
 
     def __cinit__(self):
         self.cap = 0
         self.x = NULL; self.ls = NULL; self.le = NULL; self.lm = NULL
         self.sm = NULL; self.em = NULL; self.l2 = NULL; self.dom = NULL
         self.feats = NULL; self.score = NULL; self.back = NULL; self.mask = NULL
-        self.tags = NULL
+        self.tags = NULL; self.forced = NULL
 
     def __dealloc__(self):
         free(self.x); free(self.ls); free(self.le); free(self.lm); free(self.feats)
         free(self.sm); free(self.em); free(self.l2); free(self.dom)
         free(self.score); free(self.back); free(self.mask); free(self.tags)
+        free(self.forced)
 
     cdef int ensure(self, Py_ssize_t n) except -1:
         if self.x != NULL and n <= self.cap:
@@ -673,10 +804,11 @@ cdef class _Work:
         self.back = <int8_t_ptr>realloc(self.back, (c + 1) * NT)
         self.mask = <uint8_t *>realloc(self.mask, c + 1)
         self.tags = <uint8_t *>realloc(self.tags, c + 1)
+        self.forced = <uint8_t *>realloc(self.forced, c + 1)
         if (self.x == NULL or self.ls == NULL or self.le == NULL or self.lm == NULL
                 or self.sm == NULL or self.em == NULL or self.l2 == NULL or self.dom == NULL
                 or self.feats == NULL or self.score == NULL or self.back == NULL
-                or self.mask == NULL or self.tags == NULL):
+                or self.mask == NULL or self.tags == NULL or self.forced == NULL):
             raise MemoryError()
         self.cap = c
         return 0
@@ -697,6 +829,30 @@ cdef Py_ssize_t load_text(_Work w, str text) except -1:
     return n
 
 
+cdef Py_ssize_t load_chars(_Work w, const void *data, int kind, Py_ssize_t start,
+                           Py_ssize_t n) except -1:
+    """``load_text`` of the ``n`` characters at ``start`` of a str's data
+    (``PyUnicode_DATA``, ``PyUnicode_KIND``): no str of its own."""
+    cdef Py_ssize_t i
+    cdef uint32_t *x
+    w.ensure(n)
+    x = w.x + 2
+    w.x[0] = BOS
+    w.x[1] = BOS
+    if kind == 1:
+        for i in range(n):
+            x[i] = norm((<const uint8_t *>data)[start + i])
+    elif kind == 2:
+        for i in range(n):
+            x[i] = norm((<const uint16_t *>data)[start + i])
+    else:
+        for i in range(n):
+            x[i] = norm((<const uint32_t *>data)[start + i])
+    x[n] = EOS
+    x[n + 1] = EOS
+    return n
+
+
 cdef inline uint64_t dom_r(const uint8_t *dom, Py_ssize_t i, Py_ssize_t n, int L) noexcept nogil:
     """Right entropy bucket of the gram of ``L`` chars ending at ``i``."""
     cdef Py_ssize_t s = i - L + 1
@@ -712,92 +868,117 @@ cdef inline uint64_t dom_l(const uint8_t *dom, Py_ssize_t i, Py_ssize_t n, int L
     return dom[i * 3 + L - 2] >> 3
 
 
+cdef void extract_prepare(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
+                          bint hasdom, Py_ssize_t n, int nf) noexcept nogil:
+    """The lexicon (and domain) scans of the ``n`` chars in ``w.x`` that
+    :func:`features_at` reads (see :func:`extract`)."""
+    cdef const uint32_t *x = w.x + 2
+    cdef Py_ssize_t stride = w.cap + 1
+    lex.scan(x, n, w.ls, w.le, w.lm, w.sm, w.em)
+    if nf > NF_NO_DOMAIN:
+        if hasdom:
+            domain.scan(x, n, w.dom)
+        else:
+            memset(w.dom, 0, 3 * n)
+    if has2:
+        lex2.scan(x, n, w.l2, w.l2 + stride, w.l2 + 2 * stride, w.l2 + 3 * stride,
+                  w.l2 + 4 * stride)
+    else:
+        memset(w.l2, 0, 5 * stride)
+
+
+cdef inline void features_at(_Work w, Py_ssize_t i, Py_ssize_t n, uint64_t absent,
+                             uint64_t noddom, int nf, uint64_t *f) noexcept nogil:
+    """The ``nf`` feature hashes of position ``i`` (not yet masked to
+    buckets) into ``f``, after :func:`extract_prepare`. ``absent``: ABSENT
+    when the standard has no lexicon of its own, else 0; ``noddom``:
+    likewise without domain statistics."""
+    cdef const uint32_t *x = w.x + 2
+    cdef uint64_t a, b, c, d, e, ca, cb, cc
+    cdef Py_ssize_t stride = w.cap + 1
+    cdef const uint8_t *ls2 = w.l2
+    cdef const uint8_t *le2 = w.l2 + stride
+    cdef const uint8_t *lm2 = w.l2 + 2 * stride
+    cdef const uint8_t *sm2 = w.l2 + 3 * stride
+    cdef const uint8_t *em2 = w.l2 + 4 * stride
+    cdef const uint8_t *dom = w.dom
+    a = x[i - 2]; b = x[i - 1]; c = x[i]; d = x[i + 1]; e = x[i + 2]
+    f[0] = mix(0 ^ (1 * GOLD))
+    f[1] = mix(a ^ (2 * GOLD))
+    f[2] = mix(b ^ (3 * GOLD))
+    f[3] = mix(c ^ (4 * GOLD))
+    f[4] = mix(d ^ (5 * GOLD))
+    f[5] = mix(e ^ (6 * GOLD))
+    f[6] = mix((a | (b << 21)) ^ (7 * GOLD))
+    f[7] = mix((b | (c << 21)) ^ (8 * GOLD))
+    f[8] = mix((c | (d << 21)) ^ (9 * GOLD))
+    f[9] = mix((d | (e << 21)) ^ (10 * GOLD))
+    f[10] = mix((b | (c << 21) | (d << 42)) ^ (11 * GOLD))
+    f[11] = mix((a | (b << 21) | (c << 42)) ^ (12 * GOLD))
+    f[12] = mix((c | (d << 21) | (e << 42)) ^ (13 * GOLD))
+    ca = fast_class(b); cb = fast_class(c); cc = fast_class(d)
+    f[13] = mix((ca | (cb << 4) | (cc << 8) | (fast_class(a) << 12) | (fast_class(e) << 16))
+                ^ (14 * GOLD))
+    f[14] = mix(lexb(w.ls[i]) ^ (15 * GOLD))
+    f[15] = mix(lexb(w.le[i]) ^ (16 * GOLD))
+    f[16] = mix(lexb(w.lm[i]) ^ (17 * GOLD))
+    f[17] = mix((lexb(w.ls[i]) | (lexb(w.le[i - 1] if i > 0 else 0) << 4)
+                 | (lexb(w.le[i]) << 8) | (lexb(w.ls[i + 1] if i + 1 < n else 0) << 12))
+                ^ (18 * GOLD))
+    f[18] = mix(((1 if c == b else 0) | (2 if c == d else 0) | (4 if b == d else 0)
+                 | (8 if a == c else 0) | (cb << 4)) ^ (19 * GOLD))
+    f[19] = mix((b | (d << 21)) ^ (20 * GOLD))
+    f[20] = mix((c | (lexb(w.ls[i]) << 21)) ^ (21 * GOLD))
+    f[21] = mix((c | (lexb(w.le[i]) << 21)) ^ (22 * GOLD))
+    f[22] = mix((c | (lexb(w.lm[i]) << 21)) ^ (23 * GOLD))
+    f[23] = mix((<uint64_t>w.sm[i] | (<uint64_t>w.em[i] << 4)) ^ (24 * GOLD))
+    f[24] = mix((<uint64_t>(w.em[i - 1] if i > 0 else 0)
+                 | (<uint64_t>w.sm[i] << 4)) ^ (25 * GOLD))
+    # without a lexicon of its own, a standard gets constant values
+    # (ABSENT set) unlike any standard that has one and finds nothing
+    f[25] = mix((lexb(ls2[i]) | absent) ^ (26 * GOLD))
+    f[26] = mix((lexb(le2[i]) | absent) ^ (27 * GOLD))
+    f[27] = mix((lexb(lm2[i]) | absent) ^ (28 * GOLD))
+    f[28] = mix((<uint64_t>sm2[i] | (<uint64_t>em2[i] << 4) | absent) ^ (29 * GOLD))
+    f[29] = mix((<uint64_t>(em2[i - 1] if i > 0 else 0) | (<uint64_t>sm2[i] << 4)
+                 | (lexb(ls2[i]) << 8) | (lexb(le2[i]) << 12) | absent) ^ (30 * GOLD))
+    if nf <= NF_NO_DOMAIN:
+        return
+    # domain statistics: left entropies of the grams starting here (a
+    # word may start here), right entropies of those ending here (one
+    # may end here), and both across each edge of this char
+    f[30] = mix((dom_l(dom, i, n, 2) | (dom_l(dom, i, n, 3) << 3)
+                 | (dom_l(dom, i, n, 4) << 6) | noddom) ^ (31 * GOLD))
+    f[31] = mix((dom_r(dom, i, n, 2) | (dom_r(dom, i, n, 3) << 3)
+                 | (dom_r(dom, i, n, 4) << 6) | noddom) ^ (32 * GOLD))
+    f[32] = mix((dom_r(dom, i - 1, n, 2) | (dom_l(dom, i, n, 2) << 3)
+                 | (dom_r(dom, i - 1, n, 3) << 6) | (dom_l(dom, i, n, 3) << 9)
+                 | noddom) ^ (33 * GOLD))
+    f[33] = mix((dom_r(dom, i, n, 2) | (dom_l(dom, i + 1, n, 2) << 3)
+                 | (dom_r(dom, i, n, 3) << 6) | (dom_l(dom, i + 1, n, 3) << 9)
+                 | noddom) ^ (34 * GOLD))
+
+
 cdef void extract(_Work w, Lexicon lex, Lexicon lex2, bint has2, Domain domain,
-                  bint hasdom, Py_ssize_t n, uint64_t bmask) noexcept nogil:
+                  bint hasdom, Py_ssize_t n, uint64_t bmask, int nf=NF) noexcept nogil:
     """Fill ``w.feats`` with the NF bucket numbers of each position.
     ``lex``: the lexicon of every standard; ``lex2`` (when ``has2``): the
     lexicon of the decoded standard (its features are 0 without one);
     ``domain`` (when ``hasdom``): the domain statistics (without them their
-    features are constants)."""
-    cdef Py_ssize_t i
-    cdef const uint32_t *x = w.x + 2
+    features are constants); ``nf``: NF, or NF_NO_DOMAIN to fill only the
+    templates before the domain features (the others are left unset)."""
+    cdef Py_ssize_t i, k
     cdef uint64_t *f
-    cdef uint64_t a, b, c, d, e, ca, cb, cc
-    cdef Py_ssize_t stride = w.cap + 1
-    cdef uint8_t *ls2 = w.l2
-    cdef uint8_t *le2 = w.l2 + stride
-    cdef uint8_t *lm2 = w.l2 + 2 * stride
-    cdef uint8_t *sm2 = w.l2 + 3 * stride
-    cdef uint8_t *em2 = w.l2 + 4 * stride
     cdef uint64_t absent = 0 if has2 else ABSENT
     cdef uint64_t noddom = 0 if hasdom else ABSENT
-    cdef const uint8_t *dom = w.dom
-    lex.scan(x, n, w.ls, w.le, w.lm, w.sm, w.em)
-    if hasdom:
-        domain.scan(x, n, w.dom)
-    else:
-        memset(w.dom, 0, 3 * n)
-    if has2:
-        lex2.scan(x, n, ls2, le2, lm2, sm2, em2)
-    else:
-        memset(w.l2, 0, 5 * stride)
+    extract_prepare(w, lex, lex2, has2, domain, hasdom, n, nf)
     for i in range(n):
         f = w.feats + i * NF
-        a = x[i - 2]; b = x[i - 1]; c = x[i]; d = x[i + 1]; e = x[i + 2]
-        f[0] = mix(0 ^ (1 * GOLD))
-        f[1] = mix(a ^ (2 * GOLD))
-        f[2] = mix(b ^ (3 * GOLD))
-        f[3] = mix(c ^ (4 * GOLD))
-        f[4] = mix(d ^ (5 * GOLD))
-        f[5] = mix(e ^ (6 * GOLD))
-        f[6] = mix((a | (b << 21)) ^ (7 * GOLD))
-        f[7] = mix((b | (c << 21)) ^ (8 * GOLD))
-        f[8] = mix((c | (d << 21)) ^ (9 * GOLD))
-        f[9] = mix((d | (e << 21)) ^ (10 * GOLD))
-        f[10] = mix((b | (c << 21) | (d << 42)) ^ (11 * GOLD))
-        f[11] = mix((a | (b << 21) | (c << 42)) ^ (12 * GOLD))
-        f[12] = mix((c | (d << 21) | (e << 42)) ^ (13 * GOLD))
-        ca = cclass(b); cb = cclass(c); cc = cclass(d)
-        f[13] = mix((ca | (cb << 4) | (cc << 8) | (cclass(a) << 12) | (cclass(e) << 16))
-                    ^ (14 * GOLD))
-        f[14] = mix(lexb(w.ls[i]) ^ (15 * GOLD))
-        f[15] = mix(lexb(w.le[i]) ^ (16 * GOLD))
-        f[16] = mix(lexb(w.lm[i]) ^ (17 * GOLD))
-        f[17] = mix((lexb(w.ls[i]) | (lexb(w.le[i - 1] if i > 0 else 0) << 4)
-                     | (lexb(w.le[i]) << 8) | (lexb(w.ls[i + 1] if i + 1 < n else 0) << 12))
-                    ^ (18 * GOLD))
-        f[18] = mix(((1 if c == b else 0) | (2 if c == d else 0) | (4 if b == d else 0)
-                     | (8 if a == c else 0) | (cb << 4)) ^ (19 * GOLD))
-        f[19] = mix((b | (d << 21)) ^ (20 * GOLD))
-        f[20] = mix((c | (lexb(w.ls[i]) << 21)) ^ (21 * GOLD))
-        f[21] = mix((c | (lexb(w.le[i]) << 21)) ^ (22 * GOLD))
-        f[22] = mix((c | (lexb(w.lm[i]) << 21)) ^ (23 * GOLD))
-        f[23] = mix((<uint64_t>w.sm[i] | (<uint64_t>w.em[i] << 4)) ^ (24 * GOLD))
-        f[24] = mix((<uint64_t>(w.em[i - 1] if i > 0 else 0)
-                     | (<uint64_t>w.sm[i] << 4)) ^ (25 * GOLD))
-        # without a lexicon of its own, a standard gets constant values
-        # (ABSENT set) unlike any standard that has one and finds nothing
-        f[25] = mix((lexb(ls2[i]) | absent) ^ (26 * GOLD))
-        f[26] = mix((lexb(le2[i]) | absent) ^ (27 * GOLD))
-        f[27] = mix((lexb(lm2[i]) | absent) ^ (28 * GOLD))
-        f[28] = mix((<uint64_t>sm2[i] | (<uint64_t>em2[i] << 4) | absent) ^ (29 * GOLD))
-        f[29] = mix((<uint64_t>(em2[i - 1] if i > 0 else 0) | (<uint64_t>sm2[i] << 4)
-                     | (lexb(ls2[i]) << 8) | (lexb(le2[i]) << 12) | absent) ^ (30 * GOLD))
-        # domain statistics: left entropies of the grams starting here (a
-        # word may start here), right entropies of those ending here (one
-        # may end here), and both across each edge of this char
-        f[30] = mix((dom_l(dom, i, n, 2) | (dom_l(dom, i, n, 3) << 3)
-                     | (dom_l(dom, i, n, 4) << 6) | noddom) ^ (31 * GOLD))
-        f[31] = mix((dom_r(dom, i, n, 2) | (dom_r(dom, i, n, 3) << 3)
-                     | (dom_r(dom, i, n, 4) << 6) | noddom) ^ (32 * GOLD))
-        f[32] = mix((dom_r(dom, i - 1, n, 2) | (dom_l(dom, i, n, 2) << 3)
-                     | (dom_r(dom, i - 1, n, 3) << 6) | (dom_l(dom, i, n, 3) << 9)
-                     | noddom) ^ (33 * GOLD))
-        f[33] = mix((dom_r(dom, i, n, 2) | (dom_l(dom, i + 1, n, 2) << 3)
-                     | (dom_r(dom, i, n, 3) << 6) | (dom_l(dom, i + 1, n, 3) << 9)
-                     | noddom) ^ (34 * GOLD))
-    for i in range(n * NF):
-        w.feats[i] &= bmask
+        features_at(w, i, n, absent, noddom, nf, f)
+    for i in range(n):
+        f = w.feats + i * NF
+        for k in range(nf):
+            f[k] &= bmask
 
 
 def feature_buckets(Lexicon lex, str text, int bits, Lexicon lex2=None, Domain domain=None):
@@ -820,6 +1001,24 @@ ALLOWED[1][:] = [0, 1, 1, 0]
 ALLOWED[2][:] = [1, 0, 0, 1]
 ALLOWED[3][:] = [1, 0, 0, 1]
 ALLOWED[4][:] = [1, 0, 0, 1]
+
+
+cdef inline int best_before(const int64_t *prev, const int64_t *trans, int t, int p,
+                            int64_t *best) noexcept nogil:
+    """The better of tags ``p`` and ``p + 1`` before tag ``t`` (the first on
+    a tie; one whose path is impossible never), its score in ``best``; -1
+    when both are impossible."""
+    cdef int bp = -1
+    cdef int64_t v
+    if prev[p] > NEG:
+        best[0] = prev[p] + trans[p * NT + t]
+        bp = p
+    if prev[p + 1] > NEG:
+        v = prev[p + 1] + trans[(p + 1) * NT + t]
+        if bp < 0 or v > best[0]:
+            best[0] = v
+            bp = p + 1
+    return bp
 
 
 cdef void viterbi_forward(const int64_t *score, const int64_t *trans, Py_ssize_t first,
@@ -845,15 +1044,10 @@ cdef void viterbi_forward(const int64_t *score, const int64_t *trans, Py_ssize_t
                     prev[t] = NEG
             continue
         for t in range(NT):
-            best = NEG
             bp = -1
             if (mask[k] >> t) & 1:
-                for p in range(NT):
-                    if ALLOWED[p][t] and prev[p] > NEG:
-                        v = prev[p] + trans[p * NT + t]
-                        if bp < 0 or v > best:
-                            best = v
-                            bp = p
+                # the two tags that may come before t (ALLOWED), in order
+                bp = best_before(prev, trans, t, 2 if t == 0 or t == 3 else 0, &best)
             back[i * NT + t] = bp
             cur[t] = best + score[k * NT + t] if bp >= 0 else NEG
         for t in range(NT):
@@ -946,6 +1140,36 @@ def fold_row(uint64_t b, int bits, int std):
     """The folded-table row of bucket ``b`` for standard ``std``."""
     cdef uint64_t sl = _salt(std, bits)
     return fold_index(b, sl, high_bit(sl))
+
+
+cdef inline Py_UCS4 _char_at(const void *data, int kind, Py_ssize_t i) noexcept nogil:
+    if kind == 1:
+        return (<const uint8_t *>data)[i]
+    if kind == 2:
+        return (<const uint16_t *>data)[i]
+    return (<const uint32_t *>data)[i]
+
+
+cdef struct _Out:
+    # a growing buffer of code points (the output of Decoder.cut_lines)
+    Py_UCS4 *buf
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int out_reserve(_Out *o, Py_ssize_t extra) except -1:
+    """Room for ``extra`` more code points in ``o``."""
+    cdef Py_ssize_t c
+    cdef Py_UCS4 *p
+    if o.n + extra <= o.cap:
+        return 0
+    c = max(2 * o.cap, o.n + extra, 256)
+    p = <Py_UCS4 *>realloc(o.buf, c * sizeof(Py_UCS4))
+    if p == NULL:
+        raise MemoryError()
+    o.buf = p
+    o.cap = c
+    return 0
 
 
 cdef class Decoder:
@@ -1041,39 +1265,39 @@ cdef class Decoder:
     cdef int _decode(self, str text, const uint8_t *forced) except -1:
         """Tags of ``text`` into ``self.w.tags``. ``forced``: optional mask.
         Runs with the GIL held (the decoder's buffers are not per-thread)."""
+        return self._decode_loaded(load_text(self.w, text), forced)
+
+    cdef int _decode_loaded(self, Py_ssize_t n, const uint8_t *forced) except -1:
+        """Tags of the ``n`` characters in ``self.w.x`` (see ``load_text``,
+        ``load_chars``) into ``self.w.tags``; returns ``n``."""
         cdef _Work w = self.w
-        cdef Py_ssize_t n = load_text(w, text)
-        cdef Py_ssize_t i, k, m
+        cdef Py_ssize_t i, j, k
+        cdef uint64_t absent = 0 if self.has2 else ABSENT
+        cdef uint64_t noddom = 0 if self.domain is not None else ABSENT
+        cdef uint64_t bmask = self.bmask, sl = self.salt
+        cdef int fb = self.fold_bit
         cdef const cnp.int16_t *tab = self.table
-        cdef const cnp.int16_t *row
-        cdef int64_t s0, s1, s2, s3
         cdef uint64_t *f
         cdef int nf = self.templates
         if n == 0:
             return 0
         # the GIL stays held: the work buffers belong to this decoder, and a
         # tokenizer may be shared between threads
-        extract(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
-                self.domain is not None, n, self.bmask)
-        m = n * NF
-        for i in range(m):
-            w.feats[i] = fold_index(w.feats[i], self.salt, self.fold_bit) * NT
-        for i in range(min(n, PREFETCH) * NF):
-            prefetch(tab + w.feats[i])
-        for i in range(n):
-            if i + PREFETCH < n:
-                f = w.feats + (i + PREFETCH) * NF
+        extract_prepare(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
+                        self.domain is not None, n, nf)
+        # one pass: the features of position i, their rows prefetched, and the
+        # scores of position i - PREFETCH, whose rows have had time to arrive
+        for j in range(n + PREFETCH):
+            if j < n:
+                f = w.feats + j * NF
+                features_at(w, j, n, absent, noddom, nf, f)
                 for k in range(nf):
+                    f[k] = fold_index(f[k] & bmask, sl, fb) * NT
                     prefetch(tab + f[k])
-            f = w.feats + i * NF
-            s0 = 0; s1 = 0; s2 = 0; s3 = 0
-            for k in range(nf):
-                row = tab + f[k]
-                s0 += row[0]; s1 += row[1]; s2 += row[2]; s3 += row[3]
-            w.score[i * NT] = s0
-            w.score[i * NT + 1] = s1
-            w.score[i * NT + 2] = s2
-            w.score[i * NT + 3] = s3
+            i = j - PREFETCH
+            if i < 0:
+                continue
+            qieci_sum_rows(tab, w.feats + i * NF, nf, w.score + i * NT)
             if is_space(w.x[i + 2]):
                 w.mask[i] = 8
             elif forced != NULL:
@@ -1105,7 +1329,7 @@ cdef class Decoder:
         cdef uint64_t *f
         m = load_text(w, text[ss:se])
         extract(w, self.lexicon, self.std_lexicon, self.has2, self.domain,
-                self.domain is not None, m, self.bmask)
+                self.domain is not None, m, self.bmask, self.templates)
         for i in range(ws, we):
             j = i - ss
             f = w.feats + j * NF
@@ -1216,21 +1440,113 @@ cdef class Decoder:
         finally:
             free(owned)
 
-    def cut_lines(self, str text, str delimiter, bint crlf_to_lf=False):
+    def cut_lines(self, str text, str delimiter, bint crlf_to_lf=False, atoms=None):
         """Every ``\\n``-terminated line of ``text`` segmented, its words
         joined by ``delimiter``, line ends kept (``\\r\\n`` -> ``\\n`` with
-        ``crlf_to_lf``): the result of ``join_lines(self.lcut, ...)``."""
-        lines = text.split("\n")
-        out = []
-        last = len(lines) - 1
-        for i, line in enumerate(lines):
-            term = "" if i == last else "\n"
-            if i != last and line.endswith("\r"):
-                line = line[:-1]
-                term = "\n" if crlf_to_lf else "\r\n"
-            out.append(delimiter.join(self.lcut(line)))
-            out.append(term)
-        return "".join(out)
+        ``crlf_to_lf``): the result of ``join_lines(self.lcut, ...)``, made
+        in one pass with no Python object per line or word.
+
+        ``atoms``: None, or the atoms of the lines (:func:`qieci.atoms.atom_spans_by_line`):
+        ``(start, end)`` offsets into ``text``, ascending, each inside one
+        line's text. Each line is then decoded with the mask that keeps its
+        atoms inside one word (first char B or M, inner chars M, last char M
+        or E), as ``lcut(line, mask)`` would."""
+        cdef Py_ssize_t n = len(text), na = 0, a = 0, ls = 0, le, ce, m, i, j, lo, hi
+        cdef int kind = PyUnicode_KIND(text)
+        cdef const void *data = PyUnicode_DATA(text)
+        cdef _Out out = _Out(NULL, 0, 0)
+        cdef Py_UCS4 *dl = NULL
+        cdef Py_ssize_t nd = len(delimiter)
+        cdef int64_t *spans = NULL
+        cdef const uint8_t *tg
+        cdef const uint8_t *forced
+        cdef uint8_t *owned
+        cdef uint8_t *fm
+        cdef uint8_t *long_mask = NULL
+        if atoms is not None:
+            na = len(atoms)
+        try:
+            spans = <int64_t *>malloc((2 * na + 1) * sizeof(int64_t))
+            dl = <Py_UCS4 *>malloc((nd + 1) * sizeof(Py_UCS4))
+            if spans == NULL or dl == NULL:
+                raise MemoryError()
+            for i in range(na):
+                lo, hi = atoms[i]
+                if lo < 0 or hi - lo < 2 or hi > n or (i > 0 and lo < spans[2 * i - 1]):
+                    raise ValueError("atoms must be ascending, disjoint spans of 2+ chars")
+                spans[2 * i] = lo
+                spans[2 * i + 1] = hi
+            for i in range(nd):
+                dl[i] = delimiter[i]
+            out_reserve(&out, n + n // 2 + 16)
+            while True:
+                le = ls
+                while le < n and _char_at(data, kind, le) != 10:
+                    le += 1
+                ce = le
+                if le < n and ce > ls and _char_at(data, kind, ce - 1) == 13:
+                    ce -= 1
+                m = ce - ls
+                forced = NULL
+                if a < na and spans[2 * a] < ce:
+                    # this line has atoms: its mask, as the engine makes it
+                    # (in the work buffers, which never grow past a window)
+                    if m > self.window:
+                        fm = long_mask = <uint8_t *>malloc(m)
+                        if fm == NULL:
+                            raise MemoryError()
+                    else:
+                        self.w.ensure(m)
+                        fm = self.w.forced
+                    memset(fm, 15, m)
+                    while a < na and spans[2 * a] < ce:
+                        lo = spans[2 * a] - ls
+                        hi = spans[2 * a + 1] - ls
+                        if lo < 0 or hi > m:
+                            raise ValueError("an atom lies across a line end")
+                        fm[lo] &= 3
+                        for j in range(lo + 1, hi - 1):
+                            fm[j] = 2
+                        fm[hi - 1] &= 6
+                        a += 1
+                    forced = fm
+                if m > self.window:
+                    # a long line, decoded window by window
+                    try:
+                        tg = self._run(text[ls:ce], None if forced == NULL
+                                       else (<const char *>forced)[:m], &owned)
+                    finally:
+                        free(long_mask)
+                        long_mask = NULL
+                else:
+                    owned = NULL
+                    self._decode_loaded(load_chars(self.w, data, kind, ls, m), forced)
+                    tg = self.w.tags
+                try:
+                    out_reserve(&out, m * (nd + 1) + 2)
+                    for i in range(m):
+                        out.buf[out.n] = _char_at(data, kind, ls + i)
+                        out.n += 1
+                        if tg[i] >= 2 and i + 1 < m:
+                            for j in range(nd):
+                                out.buf[out.n + j] = dl[j]
+                            out.n += nd
+                finally:
+                    free(owned)
+                if le >= n:
+                    break
+                if ce < le and not crlf_to_lf:
+                    out.buf[out.n] = 13
+                    out.n += 1
+                out.buf[out.n] = 10
+                out.n += 1
+                ls = le + 1
+            return PyUnicode_FromKindAndData(4, out.buf, out.n)
+        finally:
+            free(spans)
+            free(dl)
+            free(out.buf)
+            free(long_mask)
 
 
 cdef int _fold_rows(const cnp.int16_t[::1] raw, cnp.int16_t *out, Py_ssize_t out_len,

@@ -30,7 +30,7 @@ import threading
 from os import PathLike
 from typing import ClassVar
 
-from ...atoms import atom_spans
+from ...atoms import atom_spans, atom_spans_by_line
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
 from ._learned import Decoder, Lexicon, trim_heap
 from .domain import load as load_domain
@@ -259,36 +259,11 @@ class LearnedEngine(EngineBase):
 
     def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool) -> str:
         if mode != "search" and self._pattern() is None:
-            dec = self._ready().decoder
-            if not self.atoms:
-                return dec.cut_lines(text, delimiter, crlf_to_lf)
-            return self._cut_lines_with_atoms(dec, text, delimiter, crlf_to_lf)
+            # no user words: the kernel cuts every line, each with the
+            # constraints of its atoms (found for all lines in one pass)
+            atoms = atom_spans_by_line(text) if self.atoms else None
+            return self._ready().decoder.cut_lines(text, delimiter, crlf_to_lf, atoms)
         return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
-
-    def _cut_lines_with_atoms(
-        self, dec: Decoder, text: str, delimiter: str, crlf_to_lf: bool
-    ) -> str:
-        """``join_lines`` of the words, fast: runs of lines with no atom go
-        to the kernel's ``cut_lines`` whole; the others are cut one by one
-        with their atom constraints (no user words: see ``cut_lines``)."""
-        lines = text.split("\n")
-        last = len(lines) - 1
-        out: list[str] = []
-        run = 0  # the first line not yet cut
-        for i, line in enumerate(lines):
-            term = "" if i == last else "\n"
-            if i != last and line.endswith("\r"):
-                line, term = line[:-1], ("\n" if crlf_to_lf else "\r\n")
-            forced = self._forced(line)
-            if forced is None:
-                continue
-            if run < i:
-                out.append(dec.cut_lines("\n".join(lines[run:i]) + "\n", delimiter, crlf_to_lf))
-            out.append(delimiter.join(dec.lcut(line, forced)) + term)
-            run = i + 1
-        if run <= last:
-            out.append(dec.cut_lines("\n".join(lines[run:]), delimiter, crlf_to_lf))
-        return "".join(out)
 
     def safe_split(self, text: str, limit: int, mode: str) -> int | None:
         """The model's features look two characters to each side, so no
