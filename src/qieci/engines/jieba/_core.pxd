@@ -66,6 +66,9 @@ cdef inline uint32_t block_hash(Py_UCS4 ch) noexcept nogil:
 
 cdef class Trie:
     cdef Slot* pool             # the blocks; pool[0] is never used (0 = none)
+    cdef uint32_t* keys         # per pool slot: its character + 1 (0: empty),
+                                # probed apart from the slots (16 to a cache
+                                # line: a miss reads one line of the block)
     cdef uint64_t pool_used
     cdef uint64_t pool_cap
     cdef Slot* root_direct      # the root's children for chars < ROOT_DIRECT
@@ -106,11 +109,11 @@ cdef class Trie:
         cdef uint32_t i = block_hash(ch) & mask
         cdef uint32_t want = <uint32_t>ch + 1
         cdef uint32_t k, j
-        cdef Slot* b = self.pool + off
+        cdef const uint32_t* b = self.keys + off
         for j in range(size):
-            k = b[i].key & KEY_CH_MASK
+            k = b[i]
             if k == want:
-                return &b[i]
+                return &self.pool[off + i]
             if k == 0:
                 return NULL
             i = (i + 1) & mask
@@ -131,7 +134,7 @@ cdef class Trie:
     cdef inline void prefetch_next(self, const Slot* s, Py_UCS4 ch) noexcept nogil:
         """Start loading what ``next(s, ch)`` reads first."""
         if s.blk != 0:
-            prefetch(&self.pool[s.blk + (block_hash(ch) & (((<uint32_t>1) << (s.key >> KEY_LG_SHIFT)) - 1))])
+            prefetch(&self.keys[s.blk + (block_hash(ch) & (((<uint32_t>1) << (s.key >> KEY_LG_SHIFT)) - 1))])
 
     cdef inline void prefetch2(self, Py_UCS4 c1, Py_UCS4 c2) noexcept nogil:
         """Start loading the slot of the two-character prefix c1 c2."""

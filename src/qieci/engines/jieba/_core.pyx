@@ -111,6 +111,7 @@ cdef class Trie:
 
     def __cinit__(self, Py_ssize_t expected_nodes=1024):
         self.pool = NULL
+        self.keys = NULL
         self.pool_cap = 0
         self.pool_used = 4   # slots 0..3: never a block (offset 0 means none)
         self.root_direct = <Slot*>calloc(ROOT_DIRECT, sizeof(Slot))
@@ -138,6 +139,7 @@ cdef class Trie:
         for k in range(CHAR_CACHE):
             Py_XDECREF(self.char_cache[k])
         free(self.pool)
+        free(self.keys)
         free(self.root_direct)
         free(self.freq)
         free(self.tag)
@@ -154,12 +156,18 @@ cdef class Trie:
         if newcap > 0xFFFFFFFF:
             raise OverflowError("dictionary too large")
         cdef Slot* p = <Slot*>big_calloc(newcap * sizeof(Slot))
-        if p == NULL:
+        cdef uint32_t* k = <uint32_t*>big_calloc(newcap * sizeof(uint32_t))
+        if p == NULL or k == NULL:
+            free(p)
+            free(k)
             raise MemoryError()
         if self.pool != NULL:
             memcpy(p, self.pool, self.pool_used * sizeof(Slot))
+            memcpy(k, self.keys, self.pool_used * sizeof(uint32_t))
             free(self.pool)
+            free(self.keys)
         self.pool = p
+        self.keys = k
         self.pool_cap = newcap
         return 0
 
@@ -200,11 +208,12 @@ cdef class Trie:
         does not hold it): its empty slot, with the character set."""
         cdef uint32_t mask = ((<uint32_t>1) << (parent.key >> KEY_LG_SHIFT)) - 1
         cdef uint32_t i = block_hash(ch) & mask
-        cdef Slot* b = self.pool + parent.blk
-        while b[i].key != 0:
+        cdef uint32_t off = parent.blk
+        while self.keys[off + i] != 0:
             i = (i + 1) & mask
-        b[i].key = <uint32_t>ch + 1
-        return &b[i]
+        self.keys[off + i] = <uint32_t>ch + 1
+        self.pool[off + i].key = <uint32_t>ch + 1
+        return &self.pool[off + i]
 
     cdef uint32_t _add_child(self, Slot* parent, Py_UCS4 ch) except 0:
         """Add the child ``ch`` (absent) to ``parent`` (the root is
@@ -261,6 +270,7 @@ cdef class Trie:
                     s = self._place(parent, (b[j].key & KEY_CH_MASK) - 1)
                     s[0] = b[j]
             memset(b, 0, size * sizeof(Slot))   # unused from now on
+            memset(self.keys + old, 0, size * sizeof(uint32_t))
         return parent
 
     cdef object word(self, str text, const Py_UCS4* u, Py_ssize_t s, Py_ssize_t e):
@@ -520,6 +530,7 @@ cdef class Trie:
         cdef Trie t = Trie.__new__(Trie, 16)
         t._reserve_pool(self.pool_used)
         memcpy(t.pool, self.pool, self.pool_used * sizeof(Slot))
+        memcpy(t.keys, self.keys, self.pool_used * sizeof(uint32_t))
         t.pool_used = self.pool_used
         memcpy(t.root_direct, self.root_direct, ROOT_DIRECT * sizeof(Slot))
         t.root = self.root
