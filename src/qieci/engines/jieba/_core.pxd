@@ -39,45 +39,47 @@ cdef inline bint is_eng(Py_UCS4 c) noexcept nogil:
 # the prefix dictionary
 # ---------------------------------------------------------------------------
 
-# Each node's children sit together in one *block* of the pool: a small
-# open-addressing table (a power of two of slots, probed linearly from the
-# hash of the character). A walk reads one block per character, and the
-# blocks of frequent characters stay in cache together, so the lookups of
-# running text mostly hit close memory. The root's children below
-# ROOT_DIRECT (ASCII and the CJK block) are a direct table.
 cdef struct Slot:
-    uint32_t key        # its character + 1 (0: an empty slot), with the log2
-                        # of its block's size in the bits from KEY_LG_SHIFT
-    uint32_t f32        # its frequency, or F32_BIG when Trie.freq holds it
-    uint32_t blk        # pool offset of its children's block (0: no children)
-    uint32_t node       # its node number (index into Trie.freq, tag, flags)
+    uint32_t parent
+    uint32_t ch
+    uint32_t child          # 0 = empty slot (node 0 is the root, never a child)
+    uint32_t f32            # see "packed frequency" below
 
+cdef struct RootEntry:     # the root's child for a BMP character
+    uint32_t child
+    uint32_t f32
+
+# Packed frequency (``f32``) of a child: bit 31 is set when the child has
+# children of its own; bits 0..30 hold its frequency, or F32_BIG when that
+# needs more bits (then Trie.freq has it).
 cdef enum:
-    KEY_LG_SHIFT = 21
-    KEY_CH_MASK = 0x1FFFFF
-    ROOT_DIRECT = 0xA000
     F32_BIG = 0x7FFFFFFF
+    F32_KIDS = 0x80000000
+
+# A bit set over hash(parent, ch) of every non-root transition: most
+# lookups in running text are misses, and this 1 MiB filter (which stays in
+# L2) answers them without touching the 16-byte slots.
+cdef enum:
+    FILTER_BITS = 23
     LOG_CACHE = 1024
     CHAR_CACHE = 4096
 
-cdef inline uint32_t block_hash(Py_UCS4 ch) noexcept nogil:
-    return <uint32_t>((<uint64_t>ch * <uint64_t>0x9E3779B97F4A7C15ULL) >> 32)
+cdef inline uint64_t slot_hash(uint32_t parent, uint32_t ch) noexcept nogil:
+    return ((<uint64_t>parent << 21) | ch) * <uint64_t>0x9E3779B97F4A7C15ULL
 
 
 cdef class Trie:
-    cdef Slot* pool             # the blocks; pool[0] is never used (0 = none)
-    cdef uint32_t* keys         # per pool slot: its character + 1 (0: empty),
-                                # probed apart from the slots (16 to a cache
-                                # line: a miss reads one line of the block)
-    cdef uint64_t pool_used
-    cdef uint64_t pool_cap
-    cdef Slot* root_direct      # the root's children for chars < ROOT_DIRECT
-    cdef Slot root              # the root itself: its block holds the others
+    cdef Slot* slots
+    cdef uint64_t cap          # number of slots, a power of two
+    cdef int shift
+    cdef uint64_t used
+    cdef RootEntry* root_bmp   # root children for chars < 0x10000
     cdef int64_t* freq         # per node: its frequency (0: a bare prefix)
     cdef uint16_t* tag         # per node: its tag id (0: none)
     cdef uint8_t* flags
     cdef uint32_t n_nodes
     cdef uint32_t node_cap
+    cdef uint64_t* filt
     # log() of large counts (frequent words), direct-mapped by count
     cdef int64_t logc_key[LOG_CACHE]
     cdef double logc_val[LOG_CACHE]
@@ -87,68 +89,83 @@ cdef class Trie:
     cdef public int64_t total
     cdef public Py_ssize_t n_force_split
 
-    cdef int _reserve_pool(self, uint64_t want) except -1
+    cdef int _alloc_slots(self, uint64_t cap) except -1
     cdef int _reserve_nodes(self, uint32_t want) except -1
-    cdef uint32_t _alloc_block(self, int lg) except 0
-    cdef Slot* _place(self, Slot* parent, Py_UCS4 ch) noexcept nogil
-    cdef uint32_t _add_child(self, Slot* parent, Py_UCS4 ch) except 0
-    cdef Slot* _grow_block(self, Slot* parent) except NULL
-    cdef Slot* _slot_for(self, str word) except? NULL
-    cdef Slot* _walk(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil
     cdef object word(self, str text, const Py_UCS4* u, Py_ssize_t s, Py_ssize_t e)
+    cdef uint32_t* _f32_of(self, uint32_t parent, Py_UCS4 ch) noexcept nogil
+    cdef void _store_f32(self, uint32_t parent, Py_UCS4 ch, int64_t freq) noexcept nogil
+    cdef int _slot_insert(self, uint32_t parent, uint32_t ch, uint32_t child,
+                          uint32_t f32) except -1
+    cdef int _grow_slots(self) except -1
+    cdef uint32_t _get_or_add_child(self, uint32_t node, Py_UCS4 ch) except 0
     cdef uint32_t _find(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil
     cdef uint32_t _node_for(self, str word) except? 0
 
-    cdef inline Slot* next(self, const Slot* s, Py_UCS4 ch) noexcept nogil:
-        """The child of ``s`` by ``ch``; NULL if none."""
-        cdef uint32_t off = s.blk
-        if off == 0:
-            return NULL
-        cdef uint32_t size = (<uint32_t>1) << (s.key >> KEY_LG_SHIFT)
-        cdef uint32_t mask = size - 1
-        cdef uint32_t i = block_hash(ch) & mask
-        cdef uint32_t want = <uint32_t>ch + 1
-        cdef uint32_t k, j
-        cdef const uint32_t* b = self.keys + off
-        for j in range(size):
-            k = b[i]
-            if k == want:
-                return &self.pool[off + i]
-            if k == 0:
-                return NULL
-            i = (i + 1) & mask
-        return NULL
+    cdef inline bint _maybe(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        cdef uint64_t h = slot_hash(node, ch) >> (64 - FILTER_BITS)
+        return (self.filt[h >> 6] >> (h & 63)) & 1
 
-    cdef inline Slot* first(self, Py_UCS4 ch) noexcept nogil:
-        """The root's child by ``ch``; NULL if none."""
-        cdef Slot* s
-        if ch < ROOT_DIRECT:
-            s = &self.root_direct[ch]
-            return s if s.key != 0 else NULL
-        return self.next(&self.root, ch)
-
-    cdef inline int64_t sfreq(self, const Slot* s) noexcept nogil:
-        """The frequency of the node of ``s`` (0: a bare prefix)."""
-        return self.freq[s.node] if s.f32 == F32_BIG else <int64_t>s.f32
-
-    cdef inline void prefetch_next(self, const Slot* s, Py_UCS4 ch) noexcept nogil:
-        """Start loading what ``next(s, ch)`` reads first."""
-        if s.blk != 0:
-            prefetch(&self.keys[s.blk + (block_hash(ch) & (((<uint32_t>1) << (s.key >> KEY_LG_SHIFT)) - 1))])
+    cdef inline void _mark(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        cdef uint64_t h = slot_hash(node, ch) >> (64 - FILTER_BITS)
+        self.filt[h >> 6] |= (<uint64_t>1) << (h & 63)
 
     cdef inline void prefetch2(self, Py_UCS4 c1, Py_UCS4 c2) noexcept nogil:
         """Start loading the slot of the two-character prefix c1 c2."""
-        if c1 < ROOT_DIRECT:
-            self.prefetch_next(&self.root_direct[c1], c2)
+        cdef uint32_t n1
+        if c1 < 0x10000:
+            n1 = self.root_bmp[c1].child
+            if n1 != 0 and (self.root_bmp[c1].f32 & F32_KIDS):
+                prefetch(&self.slots[slot_hash(n1, c2) >> self.shift])
+
+    cdef inline Slot* _slot(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        """The slot of (node, ch), or the empty slot where it would go."""
+        cdef uint64_t mask = self.cap - 1
+        cdef uint64_t i = slot_hash(node, ch) >> self.shift
+        cdef Slot* s
+        while True:
+            s = &self.slots[i]
+            if s.child == 0 or (s.parent == node and s.ch == ch):
+                return s
+            i = (i + 1) & mask
+
+    cdef inline uint32_t child(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
+        """Child of ``node`` by ``ch``; 0 if none."""
+        if node == 0 and ch < 0x10000:
+            return self.root_bmp[ch].child
+        if not self._maybe(node, ch):
+            return 0
+        return self._slot(node, ch).child
+
+    cdef inline uint32_t step(self, uint32_t node, Py_UCS4 ch, int64_t* f,
+                              bint* kids) noexcept nogil:
+        """Child of ``node`` by ``ch`` (0 if none); its frequency into ``f``
+        and whether it has children into ``kids``.
+
+        One memory access for the common case: the frequency sits in the
+        slot, so the hot loop never touches the node arrays.
+        """
+        cdef uint32_t c, f32
+        cdef Slot* s
+        if node == 0 and ch < 0x10000:
+            c = self.root_bmp[ch].child
+            f32 = self.root_bmp[ch].f32
+        elif not self._maybe(node, ch):
+            return 0
+        else:
+            s = self._slot(node, ch)
+            c = s.child
+            f32 = s.f32
+        kids[0] = (f32 & F32_KIDS) != 0
+        f32 &= F32_BIG
+        f[0] = self.freq[c] if f32 == F32_BIG else f32
+        return c
 
     cdef inline int64_t freq_of(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
         """Frequency of s[:n]: -1 when absent."""
-        if n == 0:
-            return self.freq[0]
-        cdef Slot* sl = self._walk(s, n)
-        if sl == NULL:
+        cdef uint32_t node = self._find(s, n)
+        if node == 0 and n > 0:
             return -1
-        return self.sfreq(sl)
+        return self.freq[node]
 
 
 # ---------------------------------------------------------------------------
@@ -168,11 +185,6 @@ cdef struct Work:
     Py_ssize_t* rx      # route end, n + 1
     uint8_t* bp         # viterbi back pointers, 4 per char
     uint8_t* states     # viterbi path
-    # the first two levels of every position's dictionary walk (dag_scan)
-    uint8_t* dag        # DAG_* bits per char
-    double* lp1         # log(freq(u[k])) - logtotal, when DAG_W1
-    double* lp2         # log(freq(u[k:k+2])) - logtotal, when DAG_W2
-    const Slot** deep   # the slot of u[k:k+2], when DAG_DEEP
 
 cdef inline void work_zero(Work* w) noexcept:
     """Make ``w`` safe to pass to work_free before work_init."""
@@ -180,10 +192,6 @@ cdef inline void work_zero(Work* w) noexcept:
     w.rx = NULL
     w.bp = NULL
     w.states = NULL
-    w.dag = NULL
-    w.lp1 = NULL
-    w.lp2 = NULL
-    w.deep = NULL
 
 cdef int work_init(Work* w, const Py_UCS4* u, Py_ssize_t n) except -1
 cdef void work_free(Work* w) noexcept

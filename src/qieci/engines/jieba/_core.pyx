@@ -61,7 +61,7 @@ def char_class(Py_UCS4 c):
 # the prefix dictionary
 # ---------------------------------------------------------------------------
 
-# Slot, its blocks and the packed frequency (F32_BIG): see _core.pxd.
+# Slot, RootEntry and the packed frequency (F32_*): see _core.pxd.
 
 cdef inline uint32_t pack_f32(int64_t freq) noexcept nogil:
     return <uint32_t>freq if freq < F32_BIG else F32_BIG
@@ -80,24 +80,10 @@ cdef int _fill_log_table() except -1:
 _fill_log_table()
 
 cdef enum:
-    PREFETCH_AHEAD = 24
+    PREFETCH_AHEAD = 3
 
 cdef enum:
     FLAG_FORCE_SPLIT = 1
-
-cdef inline uint64_t block_cap(uint64_t size) noexcept nogil:
-    """How many children a block of ``size`` slots may hold: tiny blocks are
-    scanned whole (one cache line), larger ones keep linear probing short."""
-    return size if size <= 4 else (size * 5) >> 3
-
-
-cdef inline int block_lg(uint64_t count) noexcept nogil:
-    """log2 of the smallest block that holds ``count`` children."""
-    cdef int lg = 0
-    while block_cap((<uint64_t>1) << lg) < count:
-        lg += 1
-    return lg
-
 
 cdef class Trie:
     """Word -> frequency map with prefix closure, as jieba's ``FREQ`` dict.
@@ -105,17 +91,19 @@ cdef class Trie:
     ``get(w)`` is the frequency of ``w``: a positive count for a word, 0 for a
     bare prefix (or a deleted word), and -1 when ``w`` is not present at all.
 
-    Its fields and inline lookups (``first``, ``next``, ``freq_of`` ...) are
+    Its fields and inline lookups (``child``, ``step``, ``freq_of`` ...) are
     declared in ``_core.pxd``.
     """
 
     def __cinit__(self, Py_ssize_t expected_nodes=1024):
-        self.pool = NULL
-        self.keys = NULL
-        self.pool_cap = 0
-        self.pool_used = 4   # slots 0..3: never a block (offset 0 means none)
-        self.root_direct = <Slot*>calloc(ROOT_DIRECT, sizeof(Slot))
-        memset(&self.root, 0, sizeof(Slot))
+        cdef uint64_t cap = 1024
+        while cap < <uint64_t>(expected_nodes * 2 + 16):
+            cap <<= 1
+        self._alloc_slots(cap)
+        self.root_bmp = <RootEntry*>calloc(0x10000, sizeof(RootEntry))
+        self.filt = <uint64_t*>calloc((1 << FILTER_BITS) // 64, sizeof(uint64_t))
+        if self.filt == NULL:
+            raise MemoryError()
         memset(self.logc_key, 0, sizeof(self.logc_key))
         memset(self.char_cache, 0, sizeof(self.char_cache))
         self.node_cap = 0
@@ -123,9 +111,8 @@ cdef class Trie:
         self.freq = NULL
         self.tag = NULL
         self.flags = NULL
-        if self.root_direct == NULL:
+        if self.root_bmp == NULL:
             raise MemoryError()
-        self._reserve_pool(max(expected_nodes * 2, 64))
         self._reserve_nodes(max(expected_nodes, 16))
         self.n_nodes = 1      # the root
         self.freq[0] = 0
@@ -138,37 +125,24 @@ cdef class Trie:
         cdef Py_ssize_t k
         for k in range(CHAR_CACHE):
             Py_XDECREF(self.char_cache[k])
-        free(self.pool)
-        free(self.keys)
-        free(self.root_direct)
+        free(self.slots)
+        free(self.filt)
+        free(self.root_bmp)
         free(self.freq)
         free(self.tag)
         free(self.flags)
 
-    cdef int _reserve_pool(self, uint64_t want) except -1:
-        """Room for ``want`` slots in the pool (moving it: Slot pointers into
-        the pool are invalid afterwards)."""
-        if want <= self.pool_cap:
-            return 0
-        cdef uint64_t newcap = self.pool_cap * 2 if self.pool_cap else 64
-        while newcap < want:
-            newcap *= 2
-        if newcap > 0xFFFFFFFF:
-            raise OverflowError("dictionary too large")
-        cdef Slot* p = <Slot*>big_calloc(newcap * sizeof(Slot))
-        cdef uint32_t* k = <uint32_t*>big_calloc(newcap * sizeof(uint32_t))
-        if p == NULL or k == NULL:
-            free(p)
-            free(k)
+    cdef int _alloc_slots(self, uint64_t cap) except -1:
+        cdef Slot* s = <Slot*>big_calloc(cap * sizeof(Slot))
+        if s == NULL:
             raise MemoryError()
-        if self.pool != NULL:
-            memcpy(p, self.pool, self.pool_used * sizeof(Slot))
-            memcpy(k, self.keys, self.pool_used * sizeof(uint32_t))
-            free(self.pool)
-            free(self.keys)
-        self.pool = p
-        self.keys = k
-        self.pool_cap = newcap
+        self.slots = s
+        self.cap = cap
+        self.used = 0
+        self.shift = 64
+        while cap > 1:
+            cap >>= 1
+            self.shift -= 1
         return 0
 
     cdef int _reserve_nodes(self, uint32_t want) except -1:
@@ -193,86 +167,6 @@ cdef class Trie:
         self.node_cap = newcap
         return 0
 
-    cdef uint32_t _alloc_block(self, int lg) except 0:
-        """The offset of a new empty block of 2**lg slots; blocks of up to 4
-        slots never straddle a cache line (may move the pool)."""
-        cdef uint64_t size = (<uint64_t>1) << lg
-        cdef uint64_t align = size if size < 4 else 4
-        cdef uint64_t off = (self.pool_used + align - 1) & ~(align - 1)
-        self._reserve_pool(off + size)
-        self.pool_used = off + size
-        return <uint32_t>off
-
-    cdef Slot* _place(self, Slot* parent, Py_UCS4 ch) noexcept nogil:
-        """Where ``ch`` goes in the block of ``parent`` (which has room and
-        does not hold it): its empty slot, with the character set."""
-        cdef uint32_t mask = ((<uint32_t>1) << (parent.key >> KEY_LG_SHIFT)) - 1
-        cdef uint32_t i = block_hash(ch) & mask
-        cdef uint32_t off = parent.blk
-        while self.keys[off + i] != 0:
-            i = (i + 1) & mask
-        self.keys[off + i] = <uint32_t>ch + 1
-        self.pool[off + i].key = <uint32_t>ch + 1
-        return &self.pool[off + i]
-
-    cdef uint32_t _add_child(self, Slot* parent, Py_UCS4 ch) except 0:
-        """Add the child ``ch`` (absent) to ``parent`` (the root is
-        ``&self.root``); return its new node. Pointers into the pool are
-        invalid afterwards, except through a fresh lookup."""
-        cdef uint32_t c
-        cdef Slot* s
-        if self.n_nodes == 0xFFFFFFFE:
-            raise OverflowError("dictionary too large")
-        self._reserve_nodes(self.n_nodes + 1)
-        c = self.n_nodes
-        if parent == &self.root and ch < ROOT_DIRECT:
-            s = &self.root_direct[ch]
-            s.key = <uint32_t>ch + 1
-        else:
-            s = self._place(self._grow_block(parent), ch)
-        s.f32 = 0
-        s.blk = 0
-        s.node = c
-        self.n_nodes += 1
-        self.freq[c] = 0
-        self.tag[c] = 0
-        self.flags[c] = 0
-        return c
-
-    cdef Slot* _grow_block(self, Slot* parent) except NULL:
-        """Make room for one more child in the block of ``parent``: a block
-        that would be too full moves to a new one twice its size. Returns
-        ``parent``, where it is now (the pool may have moved)."""
-        cdef uint64_t size = ((<uint64_t>1) << (parent.key >> KEY_LG_SHIFT)) if parent.blk else 0
-        cdef uint64_t count = 0, j
-        cdef Slot* b
-        if parent.blk:
-            b = self.pool + parent.blk
-            for j in range(size):
-                count += b[j].key != 0
-        if parent.blk and count + 1 <= block_cap(size):
-            return parent
-        # the parent may live in the pool, which the allocation can move
-        cdef bint in_pool = self.pool <= parent < self.pool + self.pool_cap
-        cdef uint64_t at = parent - self.pool if in_pool else 0
-        cdef int lg = block_lg(count + 1)
-        cdef uint32_t off = self._alloc_block(lg)
-        if in_pool:
-            parent = self.pool + at
-        cdef uint32_t old = parent.blk
-        parent.blk = off
-        parent.key = (parent.key & KEY_CH_MASK) | (<uint32_t>lg << KEY_LG_SHIFT)
-        cdef Slot* s
-        if old:
-            b = self.pool + old
-            for j in range(size):
-                if b[j].key != 0:
-                    s = self._place(parent, (b[j].key & KEY_CH_MASK) - 1)
-                    s[0] = b[j]
-            memset(b, 0, size * sizeof(Slot))   # unused from now on
-            memset(self.keys + old, 0, size * sizeof(uint32_t))
-        return parent
-
     cdef object word(self, str text, const Py_UCS4* u, Py_ssize_t s, Py_ssize_t e):
         """text[s:e] as a new reference (one-character strings are cached)."""
         cdef PyObject* hit
@@ -289,39 +183,79 @@ cdef class Trie:
         self.char_cache[k] = <PyObject*>obj
         return obj
 
-    cdef Slot* _walk(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
-        """The slot of s[:n] (n > 0); NULL when absent."""
-        cdef Slot* sl = self.first(s[0])
-        cdef Py_ssize_t i = 1
-        while sl != NULL and i < n:
-            sl = self.next(sl, s[i])
-            i += 1
-        return sl
+    cdef uint32_t* _f32_of(self, uint32_t parent, Py_UCS4 ch) noexcept nogil:
+        """The packed-frequency field of the child (parent, ch), which must exist."""
+        if parent == 0 and ch < 0x10000:
+            return &self.root_bmp[ch].f32
+        return &self._slot(parent, ch).f32
+
+    cdef void _store_f32(self, uint32_t parent, Py_UCS4 ch, int64_t freq) noexcept nogil:
+        cdef uint32_t* p = self._f32_of(parent, ch)
+        p[0] = (p[0] & F32_KIDS) | pack_f32(freq)
+
+    cdef int _slot_insert(self, uint32_t parent, uint32_t ch, uint32_t child,
+                          uint32_t f32) except -1:
+        cdef uint64_t mask = self.cap - 1
+        cdef uint64_t i = slot_hash(parent, ch) >> self.shift
+        while self.slots[i].child != 0:
+            i = (i + 1) & mask
+        self.slots[i].parent = parent
+        self.slots[i].ch = ch
+        self.slots[i].child = child
+        self.slots[i].f32 = f32
+        self.used += 1
+        self._mark(parent, ch)
+        return 0
+
+    cdef int _grow_slots(self) except -1:
+        cdef Slot* old = self.slots
+        cdef uint64_t oldcap = self.cap
+        cdef uint64_t i
+        self._alloc_slots(oldcap * 2)
+        for i in range(oldcap):
+            if old[i].child != 0:
+                self._slot_insert(old[i].parent, old[i].ch, old[i].child, old[i].f32)
+        free(old)
+        return 0
+
+    cdef uint32_t _get_or_add_child(self, uint32_t node, Py_UCS4 ch) except 0:
+        cdef uint32_t c = self.child(node, ch)
+        if c != 0:
+            return c
+        if self.n_nodes == 0xFFFFFFFE:
+            raise OverflowError("dictionary too large")
+        self._reserve_nodes(self.n_nodes + 1)
+        c = self.n_nodes
+        self.n_nodes += 1
+        self.freq[c] = 0
+        self.tag[c] = 0
+        self.flags[c] = 0
+        if node == 0 and ch < 0x10000:
+            self.root_bmp[ch].child = c
+            self.root_bmp[ch].f32 = 0
+        else:
+            if (self.used + 1) * 2 > self.cap:
+                self._grow_slots()
+            self._slot_insert(node, ch, c, 0)
+        return c
 
     cdef uint32_t _find(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
-        """The node of s[:n]; 0 when absent (and for n == 0: the root)."""
-        if n == 0:
-            return 0
-        cdef Slot* sl = self._walk(s, n)
-        return sl.node if sl != NULL else 0
+        cdef uint32_t node = 0
+        cdef Py_ssize_t i
+        for i in range(n):
+            node = self.child(node, s[i])
+            if node == 0:
+                return 0
+        return node
 
     cdef uint32_t _node_for(self, str word) except? 0:
-        cdef Slot* sl = NULL
+        cdef uint32_t node = 0
         cdef Py_UCS4 ch
         for ch in word:
-            sl = self.first(ch) if sl == NULL else self.next(sl, ch)
-            if sl == NULL:
+            node = self.child(node, ch)
+            if node == 0:
                 return 0
-        return sl.node if sl != NULL else 0
-
-    cdef Slot* _slot_for(self, str word) except? NULL:
-        cdef Slot* sl = NULL
-        cdef Py_UCS4 ch
-        for ch in word:
-            sl = self.first(ch) if sl == NULL else self.next(sl, ch)
-            if sl == NULL:
-                return NULL
-        return sl
+        return node
 
     # -- Python-facing operations ------------------------------------------
 
@@ -345,21 +279,21 @@ cdef class Trie:
             raise ValueError("empty word")
         if freq < 0:
             raise ValueError(f"negative frequency {freq} for {word!r}")
-        cdef Py_ssize_t n = len(word), j
-        cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(word)
-        cdef Slot* sl
-        try:
-            for j in range(n):
-                # (a fresh walk each time: adding a child may move the pool)
-                if self._walk(u, j + 1) == NULL:
-                    self._add_child(self._walk(u, j) if j else &self.root, u[j])
-            sl = self._walk(u, n)
-            self.freq[sl.node] = freq
-            sl.f32 = pack_f32(freq)
-            if tag >= 0:
-                self.tag[sl.node] = <uint16_t>tag
-        finally:
-            PyMem_Free(u)
+        cdef uint32_t node = 0, parent = 0, child
+        cdef Py_UCS4 ch, last = 0
+        for ch in word:
+            child = self.child(node, ch)
+            if child == 0:
+                child = self._get_or_add_child(node, ch)
+                if node != 0:
+                    self._f32_of(parent, last)[0] |= F32_KIDS
+            parent = node
+            last = ch
+            node = child
+        self.freq[node] = freq
+        self._store_f32(parent, last, freq)
+        if tag >= 0:
+            self.tag[node] = <uint16_t>tag
 
     def add_word(self, str word, int64_t freq) -> None:
         """jieba's ``add_word`` on the dictionary, as one edit: set the
@@ -405,83 +339,43 @@ cdef class Trie:
         cdef Py_ssize_t n = parent_delta.shape[0]
         if chars.shape[0] != n or freq.shape[0] != n or tag.shape[0] != n:
             raise ValueError("node arrays differ in length")
-        if n >= 0xFFFFFFFE:
-            raise ValueError("too many entries")
-        cdef Trie t = Trie(16)
+        cdef Trie t = Trie(n + 1)
         t._reserve_nodes(<uint32_t>(n + 1))
-        # per node: first its number of children, then its block's offset
-        cdef uint32_t* blk = <uint32_t*>calloc(n + 1, sizeof(uint32_t))
-        cdef uint8_t* lgs = <uint8_t*>calloc(n + 1, 1)
+        cdef bytearray has_kids = bytearray(n + 1)
+        cdef unsigned char* kids = has_kids
         cdef Py_ssize_t i
-        cdef uint64_t need = t.pool_used
-        cdef uint32_t p, node, root_other = 0
-        cdef int lg
+        for i in range(n):
+            if parent_delta[i] == 0 or parent_delta[i] > i + 1:
+                raise ValueError(f"entry {i + 1}: invalid parent")
+            kids[i + 1 - parent_delta[i]] = 1
+        cdef uint32_t p, node, f32
         cdef int64_t f
-        cdef Slot* parent
-        cdef Slot* s
-        cdef Slot tmp
-        try:
-            if blk == NULL or lgs == NULL:
-                raise MemoryError()
-            for i in range(n):
-                if parent_delta[i] == 0 or parent_delta[i] > i + 1:
-                    raise ValueError(f"entry {i + 1}: invalid parent")
-                if chars[i] > 0x10FFFF:
-                    raise ValueError(f"entry {i + 1}: invalid code point {chars[i]}")
-                p = <uint32_t>(i + 1 - parent_delta[i])
-                if p != 0:
-                    blk[p] += 1
-                elif chars[i] >= ROOT_DIRECT:
-                    root_other += 1
-            # the blocks, largest first (so that alignment wastes nothing)
-            for i in range(1, n + 1):
-                if blk[i]:
-                    lgs[i] = <uint8_t>block_lg(blk[i])
-                    need += (<uint64_t>1) << lgs[i]
-            need += (<uint64_t>1) << block_lg(root_other)
-            t._reserve_pool(need + 4)
-            for lg in range(31, -1, -1):
-                for i in range(1, n + 1):
-                    if blk[i] and lgs[i] == lg:
-                        blk[i] = t._alloc_block(lg)
-            if root_other:
-                lg = block_lg(root_other)
-                t.root.blk = t._alloc_block(lg)
-                t.root.key = <uint32_t>lg << KEY_LG_SHIFT
-            for i in range(n):
-                node = <uint32_t>(i + 1)
-                p = node - parent_delta[i]
-                if tag[i] >= n_tags:
-                    raise ValueError(f"entry {node}: tag id out of range")
-                f = freq[i]
-                if f < 0:
-                    raise ValueError(f"entry {node}: negative frequency")
-                if p == 0 and chars[i] < ROOT_DIRECT:
-                    s = &t.root_direct[chars[i]]
-                    if s.key != 0:
-                        raise ValueError(f"entry {node}: duplicate entry")
-                    s.key = chars[i] + 1
-                else:
-                    if p == 0:
-                        parent = &t.root
-                    else:  # the parent's block (its slot is not needed)
-                        tmp.key = <uint32_t>lgs[p] << KEY_LG_SHIFT
-                        tmp.blk = blk[p]
-                        parent = &tmp
-                    if t.next(parent, chars[i]) != NULL:
-                        raise ValueError(f"entry {node}: duplicate entry")
-                    s = t._place(parent, chars[i])
-                s.key |= <uint32_t>lgs[node] << KEY_LG_SHIFT
-                s.blk = blk[node]
-                s.f32 = pack_f32(f)
-                s.node = node
-                t.freq[node] = f
-                t.tag[node] = tag[i]
-                t.flags[node] = 0
-            t.n_nodes = <uint32_t>(n + 1)
-        finally:
-            free(blk)
-            free(lgs)
+        for i in range(n):
+            node = <uint32_t>(i + 1)
+            if parent_delta[i] == 0 or parent_delta[i] > node:
+                raise ValueError(f"entry {node}: invalid parent")
+            p = node - parent_delta[i]
+            if tag[i] >= n_tags:
+                raise ValueError(f"entry {node}: tag id out of range")
+            if chars[i] > 0x10FFFF:
+                raise ValueError(f"entry {node}: invalid code point {chars[i]}")
+            if t.child(p, chars[i]) != 0:
+                raise ValueError(f"entry {node}: duplicate entry")
+            f = freq[i]
+            if f < 0:
+                raise ValueError(f"entry {node}: negative frequency")
+            t.freq[node] = f
+            t.tag[node] = tag[i]
+            t.flags[node] = 0
+            f32 = pack_f32(f) | (F32_KIDS if kids[node] else 0)
+            if p == 0 and chars[i] < 0x10000:
+                t.root_bmp[chars[i]].child = node
+                t.root_bmp[chars[i]].f32 = f32
+            else:
+                if (t.used + 1) * 2 > t.cap:
+                    t._grow_slots()
+                t._slot_insert(p, chars[i], node, f32)
+        t.n_nodes = <uint32_t>(n + 1)
         t.total = total
         return t
 
@@ -495,31 +389,18 @@ cdef class Trie:
         cdef uint32_t[:] chs = memoryview(bc).cast("I")
         cdef int64_t[:] fr = memoryview(bf).cast("q")
         cdef uint16_t[:] tg = memoryview(bt).cast("H")
-        cdef uint64_t i, size
+        cdef uint64_t i
         cdef uint32_t c
-        # every block with the node that owns it, from the root down
-        cdef list todo = [(0, self.root.blk, self.root.key >> KEY_LG_SHIFT)]
-        cdef Slot* s
-        for i in range(ROOT_DIRECT):
-            s = &self.root_direct[i]
-            if s.key:
-                par[s.node - 1] = s.node
-                chs[s.node - 1] = <uint32_t>i
-                if s.blk:
-                    todo.append((s.node, s.blk, s.key >> KEY_LG_SHIFT))
-        while todo:
-            owner, off, lg = todo.pop()
-            if not off:
-                continue
-            size = (<uint64_t>1) << <int>lg
-            for i in range(size):
-                s = &self.pool[<uint64_t>off + i]
-                if s.key:
-                    c = s.node
-                    par[c - 1] = c - <uint32_t>owner
-                    chs[c - 1] = (s.key & KEY_CH_MASK) - 1
-                    if s.blk:
-                        todo.append((c, s.blk, s.key >> KEY_LG_SHIFT))
+        for i in range(0x10000):
+            c = self.root_bmp[i].child
+            if c:
+                par[c - 1] = c
+                chs[c - 1] = <uint32_t>i
+        for i in range(self.cap):
+            c = self.slots[i].child
+            if c:
+                par[c - 1] = c - self.slots[i].parent
+                chs[c - 1] = self.slots[i].ch
         for i in range(1, self.n_nodes):
             fr[i - 1] = self.freq[i]
             tg[i - 1] = self.tag[i]
@@ -528,12 +409,16 @@ cdef class Trie:
     def copy(self):
         """An independent deep copy."""
         cdef Trie t = Trie.__new__(Trie, 16)
-        t._reserve_pool(self.pool_used)
-        memcpy(t.pool, self.pool, self.pool_used * sizeof(Slot))
-        memcpy(t.keys, self.keys, self.pool_used * sizeof(uint32_t))
-        t.pool_used = self.pool_used
-        memcpy(t.root_direct, self.root_direct, ROOT_DIRECT * sizeof(Slot))
-        t.root = self.root
+        free(t.slots)
+        t.slots = <Slot*>big_calloc(self.cap * sizeof(Slot))
+        if t.slots == NULL:
+            raise MemoryError()
+        memcpy(t.slots, self.slots, self.cap * sizeof(Slot))
+        t.cap = self.cap
+        t.shift = self.shift
+        t.used = self.used
+        memcpy(t.root_bmp, self.root_bmp, 0x10000 * sizeof(RootEntry))
+        memcpy(t.filt, self.filt, ((1 << FILTER_BITS) // 64) * sizeof(uint64_t))
         t._reserve_nodes(self.n_nodes)
         memcpy(t.freq, self.freq, self.n_nodes * sizeof(int64_t))
         memcpy(t.tag, self.tag, self.n_nodes * sizeof(uint16_t))
@@ -644,12 +529,7 @@ cdef int work_init(Work* w, const Py_UCS4* u, Py_ssize_t n) except -1:
     w.rx = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
     w.bp = <uint8_t*>malloc((n + 1) * 4)
     w.states = <uint8_t*>malloc(n + 1)
-    w.dag = <uint8_t*>malloc(n + 1)
-    w.lp1 = <double*>malloc((n + 1) * sizeof(double))
-    w.lp2 = <double*>malloc((n + 1) * sizeof(double))
-    w.deep = <const Slot**>malloc((n + 1) * sizeof(Slot*))
-    if (w.rp == NULL or w.rx == NULL or w.bp == NULL or w.states == NULL or w.dag == NULL
-            or w.lp1 == NULL or w.lp2 == NULL or w.deep == NULL):
+    if w.rp == NULL or w.rx == NULL or w.bp == NULL or w.states == NULL:
         work_free(w)
         raise MemoryError()
     return 0
@@ -660,111 +540,10 @@ cdef void work_free(Work* w) noexcept:
     free(w.rx)
     free(w.bp)
     free(w.states)
-    free(w.dag)
-    free(w.lp1)
-    free(w.lp2)
-    free(w.deep)
-    work_zero(w)
-
-
-cdef enum:
-    DAG_W1 = 1      # u[k] is a word
-    DAG_W2 = 2      # u[k:k+2] is a word
-    DAG_DEEP = 4    # u[k:k+2] has longer entries, and u[k+2] is in the block
-
-
-cdef void dag_scan(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
-    """The first two steps of every position's dictionary walk in u[b:e]
-    (w.dag, w.lp1, w.lp2, w.deep at absolute positions).
-
-    The positions' walks are independent, so this loop issues their
-    lookups back to back (and prefetches a few positions ahead): the
-    memory latency of one overlaps the others'. Plain C."""
-    cdef const Py_UCS4* u = w.u
-    cdef Py_ssize_t k, n = w.n
-    cdef double logtotal = w.logtotal
-    cdef const Slot* s
-    cdef int64_t f
-    cdef uint8_t bits
-    for k in range(b, e):
-        if k + PREFETCH_AHEAD + 1 < n:
-            t.prefetch2(u[k + PREFETCH_AHEAD], u[k + PREFETCH_AHEAD + 1])
-        bits = 0
-        s = t.first(u[k])
-        if s != NULL:
-            f = t.sfreq(s)
-            if f != 0:
-                # log() of the count, as jieba's math.log(FREQ[w]) computes it
-                w.lp1[k] = log_count(t, f) - logtotal
-                bits = DAG_W1
-            if k + 1 < e:
-                s = t.next(s, u[k + 1])
-                if s != NULL:
-                    f = t.sfreq(s)
-                    if f != 0:
-                        w.lp2[k] = log_count(t, f) - logtotal
-                        bits |= DAG_W2
-                    if s.blk != 0 and k + 2 < e:
-                        w.deep[k] = s
-                        bits |= DAG_DEEP
-        w.dag[k] = bits
-
-
-cdef void route_dp(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
-    """jieba's calc over u[b:e] once dag_scan has run on it: the walks go
-    on from their third character here (rare), in the order jieba's DAG
-    lists the ends, and the later end wins a tie, as in jieba's max()."""
-    cdef const Py_UCS4* u = w.u
-    cdef Py_ssize_t N = e - b, idx, i, best_x, k
-    cdef double logtotal = w.logtotal
-    cdef double best_p, p
-    cdef const Slot* s
-    cdef int64_t f
-    cdef bint found
-    cdef uint8_t bits
-    w.rp[N] = 0.0
-    w.rx[N] = 0
-    idx = N - 1
-    while idx >= 0:
-        k = b + idx
-        if idx >= PREFETCH_AHEAD and (w.dag[k - PREFETCH_AHEAD] & DAG_DEEP):
-            t.prefetch_next(w.deep[k - PREFETCH_AHEAD], u[k - PREFETCH_AHEAD + 2])
-        bits = w.dag[k]
-        found = False
-        best_p = 0.0
-        best_x = idx
-        if bits & DAG_W1:
-            best_p = w.lp1[k] + w.rp[idx + 1]
-            found = True
-        if bits & DAG_W2:
-            p = w.lp2[k] + w.rp[idx + 2]
-            if not found or p >= best_p:
-                best_p = p
-                best_x = idx + 1
-                found = True
-        if bits & DAG_DEEP:
-            s = w.deep[k]
-            i = idx + 2
-            while i < N:
-                s = t.next(s, u[b + i])
-                if s == NULL:
-                    break
-                f = t.sfreq(s)
-                if f != 0:
-                    p = (log_count(t, f) - logtotal) + w.rp[i + 1]
-                    if not found or p >= best_p:
-                        best_p = p
-                        best_x = i
-                        found = True
-                if s.blk == 0:
-                    break
-                i += 1
-        if not found:
-            best_p = (0.0 - logtotal) + w.rp[idx + 1]
-            best_x = idx
-        w.rp[idx] = best_p
-        w.rx[idx] = best_x
-        idx -= 1
+    w.rp = NULL
+    w.rx = NULL
+    w.bp = NULL
+    w.states = NULL
 
 
 cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
@@ -772,8 +551,46 @@ cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
     (inclusive, relative to b) of the best word at b + k and w.rp[k] the
     route's log-probability from there; w.logtotal must be log(t.total).
     Plain C: reads the Trie, calls no Python code."""
-    dag_scan(t, w, b, e)
-    route_dp(t, w, b, e)
+    cdef const Py_UCS4* u = w.u + b
+    cdef Py_ssize_t N = e - b, idx, i, best_x
+    cdef double logtotal = w.logtotal
+    cdef double best_p, p
+    cdef uint32_t node
+    cdef int64_t f
+    cdef bint found, kids
+    w.rp[N] = 0.0
+    w.rx[N] = 0
+    idx = N - 1
+    while idx >= 0:
+        if idx >= PREFETCH_AHEAD:
+            # a position's first two-character lookup is usually a cache
+            # miss: start it a few positions ahead to overlap the latency
+            t.prefetch2(u[idx - PREFETCH_AHEAD], u[idx - PREFETCH_AHEAD + 1])
+        node = 0
+        i = idx
+        found = False
+        best_p = 0.0
+        best_x = idx
+        while i < N:
+            node = t.step(node, u[i], &f, &kids)
+            if node == 0:
+                break
+            if f != 0:
+                # log() of the count, as jieba's math.log(FREQ[w]) computes it
+                p = (log_count(t, f) - logtotal) + w.rp[i + 1]
+                if not found or p >= best_p:
+                    best_p = p
+                    best_x = i
+                    found = True
+            if not kids:
+                break
+            i += 1
+        if not found:
+            best_p = (0.0 - logtotal) + w.rp[idx + 1]
+            best_x = idx
+        w.rp[idx] = best_p
+        w.rx[idx] = best_x
+        idx -= 1
 
 
 cdef int emit_hmm_word(Trie t, Work* w, Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
@@ -964,7 +781,9 @@ cdef int add_search_grams(Trie t, Work* w, Spans* words, Spans* out) except -1:
     """jieba's cut_for_search: in-dictionary 2- and 3-grams before each word
     (all its 2-grams, then all its 3-grams, as jieba yields them)."""
     cdef Py_ssize_t k, s, e, L, i
-    cdef const Slot* sl
+    cdef uint32_t node
+    cdef int64_t f
+    cdef bint kids
     cdef uint8_t* has3 = w.states  # free here: one flag per position
     for k in range(words.n):
         s = words.a[2 * k]
@@ -974,17 +793,17 @@ cdef int add_search_grams(Trie t, Work* w, Spans* words, Spans* out) except -1:
             # one walk per position finds its 2-gram and its 3-gram
             for i in range(s, e - 1):
                 has3[i - s] = 0
-                sl = t.first(w.u[i])
-                if sl == NULL or sl.blk == 0:
+                node = t.step(0, w.u[i], &f, &kids)
+                if node == 0 or not kids:
                     continue
-                sl = t.next(sl, w.u[i + 1])
-                if sl == NULL:
+                node = t.step(node, w.u[i + 1], &f, &kids)
+                if node == 0:
                     continue
-                if t.sfreq(sl) > 0:
+                if f > 0:
                     spans_push(out, i, i + 2)
-                if L > 3 and i + 2 < e and sl.blk != 0:
-                    sl = t.next(sl, w.u[i + 2])
-                    has3[i - s] = sl != NULL and t.sfreq(sl) > 0
+                if L > 3 and i + 2 < e and kids:
+                    node = t.step(node, w.u[i + 2], &f, &kids)
+                    has3[i - s] = node != 0 and f > 0
             if L > 3:
                 for i in range(s, e - 2):
                     if has3[i - s]:
@@ -1100,8 +919,9 @@ cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
     """DAG of every in-block position, as CSR: ends of position k are
     ends.a[off[k] .. off[k+1]) (stored in the first slot of each pair)."""
     cdef Py_ssize_t i = 0, j, k, m
-    cdef const Slot* sl
-    cdef bint any_
+    cdef uint32_t node
+    cdef int64_t f
+    cdef bint any_, kids
     while i < n:
         if not in_block(u[i]):
             off[i] = ends.n
@@ -1112,17 +932,19 @@ cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
             j += 1
         for k in range(i, j):
             off[k] = ends.n
-            sl = t.first(u[k])
+            node = 0
             m = k
             any_ = False
-            while sl != NULL:
-                if t.sfreq(sl) != 0:
+            while m < j:
+                node = t.step(node, u[m], &f, &kids)
+                if node == 0:
+                    break
+                if f != 0:
                     spans_push(ends, m - i, 0)
                     any_ = True
-                m += 1
-                if sl.blk == 0 or m >= j:
+                if not kids:
                     break
-                sl = t.next(sl, u[m])
+                m += 1
             if not any_:
                 spans_push(ends, k - i, 0)
         i = j
