@@ -20,7 +20,7 @@ Python strings, without reading the Trie again.
 
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int64_t
 from libc.stdlib cimport malloc, calloc, realloc, free
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy, memset, memchr
 from libc.math cimport log
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
@@ -39,6 +39,7 @@ cdef extern from "Python.h":
     Py_UCS4 PyUnicode_READ_CHAR(object u, Py_ssize_t index)
     object PyLong_FromSsize_t(Py_ssize_t v)
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    object PyBytes_FromStringAndSize(const char* v, Py_ssize_t size)
 
 
 # ---------------------------------------------------------------------------
@@ -84,6 +85,8 @@ cdef enum:
 
 cdef enum:
     FLAG_FORCE_SPLIT = 1
+    BUILD_BITS = 16               # from_arrays sorts entries by this many
+    BUILD_BUCKETS = 1 << 16       # top bits of their slot's hash
 
 cdef class Trie:
     """Word -> frequency map with prefix closure, as jieba's ``FREQ`` dict.
@@ -350,31 +353,81 @@ cdef class Trie:
             kids[i + 1 - parent_delta[i]] = 1
         cdef uint32_t p, node, f32
         cdef int64_t f
+        # the first bad entry, as a loop over the entries in order would
+        # find it: a bad tag or code point, else a duplicate, else a
+        # negative frequency (duplicates are found while inserting, below)
+        cdef Py_ssize_t bad = n, dup = n
+        cdef str why = ""
         for i in range(n):
-            node = <uint32_t>(i + 1)
-            if parent_delta[i] == 0 or parent_delta[i] > node:
-                raise ValueError(f"entry {node}: invalid parent")
-            p = node - parent_delta[i]
             if tag[i] >= n_tags:
-                raise ValueError(f"entry {node}: tag id out of range")
+                bad, why = i, "tag id out of range"
+                break
             if chars[i] > 0x10FFFF:
-                raise ValueError(f"entry {node}: invalid code point {chars[i]}")
-            if t.child(p, chars[i]) != 0:
-                raise ValueError(f"entry {node}: duplicate entry")
-            f = freq[i]
-            if f < 0:
-                raise ValueError(f"entry {node}: negative frequency")
-            t.freq[node] = f
-            t.tag[node] = tag[i]
-            t.flags[node] = 0
-            f32 = pack_f32(f) | (F32_KIDS if kids[node] else 0)
-            if p == 0 and chars[i] < 0x10000:
-                t.root_bmp[chars[i]].child = node
-                t.root_bmp[chars[i]].f32 = f32
-            else:
-                if (t.used + 1) * 2 > t.cap:
-                    t._grow_slots()
-                t._slot_insert(p, chars[i], node, f32)
+                bad, why = i, f"invalid code point {chars[i]}"
+                break
+        for i in range(min(bad, n)):
+            if freq[i] < 0:
+                bad, why = i, "negative frequency"
+                break
+        # insert in the order of the slots' hashes (a counting sort on their
+        # top bits), so that the table and the filter fill front to back
+        # instead of by random writes
+        cdef uint32_t* order = <uint32_t*>malloc(max(n, 1) * sizeof(uint32_t))
+        cdef uint32_t* start = <uint32_t*>calloc(BUILD_BUCKETS + 1, sizeof(uint32_t))
+        cdef uint64_t h, mask = t.cap - 1, at
+        cdef Py_ssize_t j
+        cdef Slot* sl
+        try:
+            if order == NULL or start == NULL:
+                raise MemoryError()
+            for i in range(n):
+                p = <uint32_t>(i + 1 - parent_delta[i])
+                start[(slot_hash(p, chars[i]) >> (64 - BUILD_BITS)) + 1] += 1
+            for j in range(BUILD_BUCKETS):
+                start[j + 1] += start[j]
+            for i in range(n):
+                p = <uint32_t>(i + 1 - parent_delta[i])
+                h = slot_hash(p, chars[i]) >> (64 - BUILD_BITS)
+                order[start[h]] = <uint32_t>i
+                start[h] += 1
+            for j in range(n):
+                i = order[j]
+                node = <uint32_t>(i + 1)
+                p = node - parent_delta[i]
+                f = freq[i]
+                t.freq[node] = f
+                t.tag[node] = tag[i]
+                t.flags[node] = 0
+                f32 = pack_f32(f) | (F32_KIDS if kids[node] else 0)
+                if p == 0 and chars[i] < 0x10000:
+                    # (equal keys arrive in entry order: the sort is stable)
+                    if t.root_bmp[chars[i]].child != 0:
+                        dup = min(dup, i)
+                        continue
+                    t.root_bmp[chars[i]].child = node
+                    t.root_bmp[chars[i]].f32 = f32
+                    continue
+                at = slot_hash(p, chars[i]) >> t.shift
+                sl = &t.slots[at]
+                while sl.child != 0 and not (sl.parent == p and sl.ch == chars[i]):
+                    at = (at + 1) & mask
+                    sl = &t.slots[at]
+                if sl.child != 0:
+                    dup = min(dup, i)
+                    continue
+                sl.parent = p
+                sl.ch = chars[i]
+                sl.child = node
+                sl.f32 = f32
+                t.used += 1
+                t._mark(p, chars[i])
+        finally:
+            free(order)
+            free(start)
+        if dup < bad or (dup == bad and why == "negative frequency"):
+            bad, why = dup, "duplicate entry"
+        if bad < n:
+            raise ValueError(f"entry {bad + 1}: {why}")
         t.n_nodes = <uint32_t>(n + 1)
         t.total = total
         return t
@@ -1143,6 +1196,171 @@ def cut_lines(Trie t not None, HMM h, str text, str delimiter, bint use_hmm=True
         PyMem_Free(u)
         if d != NULL:
             PyMem_Free(d)
+
+
+# -- the byte path: UTF-8 in, UTF-8 out ---------------------------------------
+
+
+cdef Py_ssize_t utf8_decode(const unsigned char* s, Py_ssize_t n, Py_UCS4* u,
+                            uint32_t* off) noexcept nogil:
+    """Decode the UTF-8 s[:n] into u, with off[k] the byte offset of
+    character k (and off[count] = n). Returns the count, or -1 unless s is
+    valid UTF-8 as Python's strict decoder takes it (no overlong forms, no
+    surrogates, nothing past U+10FFFF)."""
+    cdef Py_ssize_t i = 0, k = 0
+    cdef uint32_t c, c1, c2, c3
+    while i < n:
+        c = s[i]
+        off[k] = <uint32_t>i
+        if c < 0x80:
+            u[k] = c
+            i += 1
+        elif c < 0xC2:
+            return -1
+        elif c < 0xE0:
+            if i + 1 >= n:
+                return -1
+            c1 = s[i + 1]
+            if (c1 & 0xC0) != 0x80:
+                return -1
+            u[k] = ((c & 0x1F) << 6) | (c1 & 0x3F)
+            i += 2
+        elif c < 0xF0:
+            if i + 2 >= n:
+                return -1
+            c1 = s[i + 1]
+            c2 = s[i + 2]
+            if ((c1 & 0xC0) != 0x80 or (c2 & 0xC0) != 0x80
+                    or (c == 0xE0 and c1 < 0xA0) or (c == 0xED and c1 >= 0xA0)):
+                return -1
+            u[k] = ((c & 0x0F) << 12) | ((c1 & 0x3F) << 6) | (c2 & 0x3F)
+            i += 3
+        elif c < 0xF5:
+            if i + 3 >= n:
+                return -1
+            c1 = s[i + 1]
+            c2 = s[i + 2]
+            c3 = s[i + 3]
+            if ((c1 & 0xC0) != 0x80 or (c2 & 0xC0) != 0x80 or (c3 & 0xC0) != 0x80
+                    or (c == 0xF0 and c1 < 0x90) or (c == 0xF4 and c1 >= 0x90)):
+                return -1
+            u[k] = ((c & 0x07) << 18) | ((c1 & 0x3F) << 12) | ((c2 & 0x3F) << 6) | (c3 & 0x3F)
+            i += 4
+        else:
+            return -1
+        k += 1
+    off[k] = <uint32_t>n
+    return k
+
+
+cdef struct ByteBuf:
+    char* a
+    Py_ssize_t n
+    Py_ssize_t cap
+
+cdef inline int bytes_put(ByteBuf* o, const void* src, Py_ssize_t k) except -1:
+    cdef Py_ssize_t newcap
+    cdef void* p
+    if o.n + k > o.cap:
+        newcap = o.cap * 2 if o.cap else 4096
+        while newcap < o.n + k:
+            newcap *= 2
+        p = realloc(o.a, newcap)
+        if p == NULL:
+            raise MemoryError()
+        o.a = <char*>p
+        o.cap = newcap
+    memcpy(o.a + o.n, src, k)
+    o.n += k
+    return 0
+
+
+def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter not None,
+                   bint use_hmm=True, bint search=False, bint crlf_to_lf=False):
+    """:func:`cut_lines` on UTF-8 bytes: ``(output, lines, chars)``, the
+    output as UTF-8 bytes, or None when ``data`` is not valid UTF-8.
+
+    The words are copied from ``data`` as they are, never decoded to a
+    ``str`` or encoded again: each line is decoded into a reused buffer of
+    code points with the byte offset of every character, and each word is
+    written as its bytes. ``chars`` counts the characters of the lines
+    without their line ends (as ``qieci cut`` reports them).
+    """
+    cdef Py_ssize_t n = len(data)
+    if n == 0:
+        return (b"", 0, 0)
+    check_ready(t, h, use_hmm)
+    cdef const unsigned char* s = <const unsigned char*><char*>data
+    cdef const char* d = delimiter
+    cdef Py_ssize_t dn = len(delimiter)
+    cdef Py_ssize_t a = 0, e, end, k, x, y, count, longest = 0, lines = 0, chars = 0
+    cdef const unsigned char* nl
+    cdef Py_UCS4* u = NULL
+    cdef uint32_t* off = NULL
+    cdef Work w
+    cdef Spans sp
+    cdef ByteBuf o
+    cdef bint crlf
+    spans_init(&sp)
+    work_zero(&w)
+    o.a = NULL
+    o.n = 0
+    o.cap = 0
+    try:
+        # the buffers are per line: size them for the longest one
+        while a < n:
+            nl = <const unsigned char*>memchr(s + a, 10, n - a)
+            e = (nl - s) if nl != NULL else n
+            if e - a > longest:
+                longest = e - a
+            a = e + 1
+        u = <Py_UCS4*>malloc((longest + 1) * sizeof(Py_UCS4))
+        off = <uint32_t*>malloc((longest + 1) * sizeof(uint32_t))
+        if u == NULL or off == NULL:
+            raise MemoryError()
+        work_init(&w, u, longest)
+        w.logtotal = log(<double>t.total)
+        o.cap = n + n // 4 + 64
+        o.a = <char*>malloc(o.cap)
+        if o.a == NULL:
+            raise MemoryError()
+        a = 0
+        while a < n:
+            nl = <const unsigned char*>memchr(s + a, 10, n - a)
+            e = (nl - s) if nl != NULL else n
+            end = e
+            crlf = e < n and end > a and s[end - 1] == 13
+            if crlf:
+                end -= 1
+            count = utf8_decode(s + a, end - a, u, off)
+            if count < 0:
+                return None
+            lines += 1
+            chars += count
+            sp.n = 0
+            if count:
+                w.u = u
+                w.n = count
+                compute_spans(t, h, &w, &sp, use_hmm, search)
+            for k in range(sp.n):
+                if k and dn:
+                    bytes_put(&o, d, dn)
+                x = off[sp.a[2 * k]]
+                y = off[sp.a[2 * k + 1]]
+                bytes_put(&o, s + a + x, y - x)
+            if e < n:
+                if crlf and not crlf_to_lf:
+                    bytes_put(&o, b"\r\n", 2)
+                else:
+                    bytes_put(&o, b"\n", 1)
+            a = e + 1
+        return (PyBytes_FromStringAndSize(o.a, o.n), lines, chars)
+    finally:
+        free(sp.a)
+        free(o.a)
+        work_free(&w)
+        free(u)
+        free(off)
 
 
 # -- the engine's entry point ------------------------------------------------
