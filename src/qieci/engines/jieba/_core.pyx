@@ -33,6 +33,7 @@ from qieci._mem cimport big_calloc
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
+    Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
     object PyUnicode_Substring(object u, Py_ssize_t start, Py_ssize_t end)
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
@@ -547,23 +548,55 @@ cdef struct Spans:
     Py_ssize_t* a       # start, end pairs
     Py_ssize_t n        # number of pairs
     Py_ssize_t cap
+    bint borrowed       # a is a caller's buffer (never freed or reallocated)
 
 cdef inline void spans_init(Spans* sp) noexcept:
     sp.a = NULL
     sp.n = 0
     sp.cap = 0
+    sp.borrowed = False
+
+cdef inline void spans_free(Spans* sp) noexcept:
+    if not sp.borrowed:
+        free(sp.a)
+    sp.a = NULL
+    sp.borrowed = False
 
 
-cdef int spans_push(Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
-    cdef Py_ssize_t newcap
+# A call on a short text (most sentences) runs in buffers on the C stack:
+# no allocation per call.
+cdef enum:
+    SHORT_TEXT = 256
+
+cdef struct ShortBufs:
+    Py_UCS4 u[SHORT_TEXT + 1]
+    double rp[SHORT_TEXT + 1]
+    Py_ssize_t rx[SHORT_TEXT + 1]
+    uint8_t bp[4 * (SHORT_TEXT + 1)]
+    uint8_t states[SHORT_TEXT + 1]
+    Py_ssize_t spans[2 * SHORT_TEXT]
+
+
+cdef int spans_grow(Spans* sp) except -1:
+    cdef Py_ssize_t newcap = sp.cap * 2 if sp.cap else 64
     cdef void* p
-    if sp.n == sp.cap:
-        newcap = sp.cap * 2 if sp.cap else 64
+    if sp.borrowed:
+        p = malloc(newcap * 2 * sizeof(Py_ssize_t))
+        if p != NULL:
+            memcpy(p, sp.a, sp.n * 2 * sizeof(Py_ssize_t))
+    else:
         p = realloc(sp.a, newcap * 2 * sizeof(Py_ssize_t))
-        if p == NULL:
-            raise MemoryError()
-        sp.a = <Py_ssize_t*>p
-        sp.cap = newcap
+    if p == NULL:
+        raise MemoryError()
+    sp.a = <Py_ssize_t*>p
+    sp.cap = newcap
+    sp.borrowed = False
+    return 0
+
+
+cdef inline int spans_push(Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
+    if sp.n == sp.cap:
+        spans_grow(sp)
     sp.a[2 * sp.n] = s
     sp.a[2 * sp.n + 1] = e
     sp.n += 1
@@ -874,7 +907,7 @@ cdef int compute_spans(Trie t, HMM h, Work* w, Spans* sp, bint use_hmm, bint sea
         cut_default(t, h, w, &words, use_hmm)
         add_search_grams(t, w, &words, sp)
     finally:
-        free(words.a)
+        spans_free(&words)
     return 0
 
 
@@ -889,25 +922,45 @@ cdef int check_ready(Trie t, HMM h, bint use_hmm) except -1:
 
 
 cdef Py_UCS4* text_spans(Trie t, HMM h, str text, Spans* sp, bint use_hmm,
-                         bint search) except NULL:
+                         bint search, ShortBufs* sb) except NULL:
     """Phase 1 of :func:`lcut` / :func:`tokenize`: the token spans of the
-    non-empty ``text`` into ``sp`` (initialised here), in plain C.
+    non-empty ``text`` into ``sp`` (initialised here), in plain C; a short
+    text works in ``sb`` (the caller's stack).
 
-    Returns the text's UCS4 copy; the caller releases it (PyMem_Free) and
-    sp.a (free). On error both are released here.
+    Returns the text's code points: ``sb.u``, or a copy the caller releases
+    (PyMem_Free); and sp (spans_free). On error both are released here.
     """
     check_ready(t, h, use_hmm)
-    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
+    cdef Py_ssize_t n = len(text)
+    cdef Py_UCS4* u
     cdef Work w
     spans_init(sp)
     work_zero(&w)
+    if n <= SHORT_TEXT:
+        u = PyUnicode_AsUCS4(text, sb.u, SHORT_TEXT + 1, 0)
+        w.u = u
+        w.n = n
+        w.rp = sb.rp
+        w.rx = sb.rx
+        w.bp = sb.bp
+        w.states = sb.states
+        sp.a = sb.spans
+        sp.cap = SHORT_TEXT
+        sp.borrowed = True
+        w.logtotal = log(<double>t.total)
+        try:
+            compute_spans(t, h, &w, sp, use_hmm, search)
+        except:
+            spans_free(sp)
+            raise
+        return u
+    u = PyUnicode_AsUCS4Copy(text)
     try:
-        work_init(&w, u, len(text))
+        work_init(&w, u, n)
         w.logtotal = log(<double>t.total)
         compute_spans(t, h, &w, sp, use_hmm, search)
     except:
-        free(sp.a)
-        sp.a = NULL
+        spans_free(sp)
         PyMem_Free(u)
         raise
     finally:
@@ -925,7 +978,8 @@ cdef list _lcut(Trie t, HMM h, str text, bint use_hmm, bint search):
     if len(text) == 0:
         return []
     cdef Spans sp
-    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search)
+    cdef ShortBufs sb
+    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search, &sb)
     cdef list out
     cdef Py_ssize_t k
     try:
@@ -937,8 +991,9 @@ cdef list _lcut(Trie t, HMM h, str text, bint use_hmm, bint search):
             PyList_SET_ITEM(out, k, word)
         return out
     finally:
-        free(sp.a)
-        PyMem_Free(u)
+        spans_free(&sp)
+        if u != sb.u:
+            PyMem_Free(u)
 
 
 def tokenize(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=False,
@@ -949,7 +1004,8 @@ def tokenize(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=Fa
     if len(text) == 0:
         return []
     cdef Spans sp
-    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search)
+    cdef ShortBufs sb
+    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search, &sb)
     cdef list out
     cdef Py_ssize_t k, s, e
     try:
@@ -963,8 +1019,9 @@ def tokenize(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=Fa
             PyList_SET_ITEM(out, k, item)
         return out
     finally:
-        free(sp.a)
-        PyMem_Free(u)
+        spans_free(&sp)
+        if u != sb.u:
+            PyMem_Free(u)
 
 
 cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
@@ -1017,10 +1074,22 @@ cdef list _lcut_all(Trie t, str text):
     if n == 0:
         return out
     check_ready(t, None, False)
-    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
-    cdef Py_ssize_t* off = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
+    # a short text works in buffers on the stack (as in lcut)
+    cdef ShortBufs sb
+    cdef bint short = n <= SHORT_TEXT
+    cdef Py_UCS4* u
+    cdef Py_ssize_t* off
     cdef Spans ends
     spans_init(&ends)
+    if short:
+        u = PyUnicode_AsUCS4(text, &sb.u[0], SHORT_TEXT + 1, 0)
+        off = &sb.rx[0]
+        ends.a = &sb.spans[0]
+        ends.cap = SHORT_TEXT
+        ends.borrowed = True
+    else:
+        u = PyUnicode_AsUCS4Copy(text)
+        off = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t i, j, k, b, N, old_j, L0, d, jj, p, q, piece, seplen
     cdef bint eng_scan
     try:
@@ -1046,7 +1115,7 @@ cdef list _lcut_all(Trie t, str text):
                     d = off[b + k + 1] - off[b + k]
                     L0 = ends.a[2 * off[b + k]]
                     if d == 1 and k > old_j:
-                        word = PyUnicode_Substring(text, b + k, b + L0 + 1)
+                        word = t.word(text, u, b + k, b + L0 + 1)
                         if is_eng(u[b + k]):
                             if not eng_scan:
                                 eng_scan = True
@@ -1060,7 +1129,7 @@ cdef list _lcut_all(Trie t, str text):
                         for jj in range(off[b + k], off[b + k + 1]):
                             L0 = ends.a[2 * jj]
                             if L0 > k:
-                                out.append(PyUnicode_Substring(text, b + k, b + L0 + 1))
+                                out.append(t.word(text, u, b + k, b + L0 + 1))
                                 old_j = L0
                 if eng_scan:
                     out.append(eng_buf)
@@ -1089,9 +1158,10 @@ cdef list _lcut_all(Trie t, str text):
                 i = q
         return out
     finally:
-        free(ends.a)
-        free(off)
-        PyMem_Free(u)
+        spans_free(&ends)
+        if not short:
+            free(off)
+            PyMem_Free(u)
 
 
 # ---------------------------------------------------------------------------
@@ -1190,7 +1260,7 @@ def cut_lines(Trie t not None, HMM h, str text, str delimiter, bint use_hmm=True
             s = e + 1
         return PyUnicode_FromKindAndData(4, o.a, o.n)
     finally:
-        free(sp.a)
+        spans_free(&sp)
         free(o.a)
         work_free(&w)
         PyMem_Free(u)
@@ -1356,7 +1426,7 @@ def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter 
             a = e + 1
         return (PyBytes_FromStringAndSize(o.a, o.n), lines, chars)
     finally:
-        free(sp.a)
+        spans_free(&sp)
         free(o.a)
         work_free(&w)
         free(u)
