@@ -27,6 +27,9 @@ Rerun::
     pip install '.[bench]'
     python bench/bench_file.py                 # writes bench/results/file.md
     python bench/bench_file.py --reference OLD_OUTPUT
+    # side by side with another build of qieci, e.g. an earlier commit:
+    git archive COMMIT | tar -x -C /tmp/old && (cd /tmp/old && python setup.py build_ext --inplace)
+    python bench/bench_file.py --baseline /tmp/old/src
 """
 
 from __future__ import annotations
@@ -61,12 +64,12 @@ with open(sys.argv[1], encoding="utf-8") as src, open(sys.argv[2], "w", encoding
 """
 
 
-def run(cmd: list[str]) -> tuple[float, float, int]:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one
     process, pinned to core 0."""
     full = ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd
     t = time.perf_counter()
-    proc = subprocess.Popen(full)
+    proc = subprocess.Popen(full, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     if os.waitstatus_to_exitcode(status) != 0:
@@ -79,6 +82,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=10, help="copies of the corpus text in IN")
     ap.add_argument("--runs", type=int, default=3, help="alternating runs (best is kept)")
     ap.add_argument("--reference", help="compare qieci's output with this file")
+    ap.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="also time the qieci whose package is under SRC (a src/ folder of another "
+        "build, put first on PYTHONPATH), and compare its output",
+    )
     ap.add_argument("--keep-input", metavar="PATH", help="also write the input file here")
     ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "file.md"))
     args = ap.parse_args()
@@ -102,12 +111,20 @@ def main() -> None:
         q_out, r_out = os.path.join(tmp, "qieci.txt"), os.path.join(tmp, "rjieba.txt")
         qieci_cmd = [sys.executable, "-m", "qieci", "cut", "-j", "1", "-q", src, "-o", q_out]
         rjieba_cmd = [sys.executable, "-c", RJIEBA_SCRIPT, src, r_out]
-        best = {"qieci": float("inf"), "rjieba": float("inf")}
+        programs: list[tuple[str, list[str], dict[str, str] | None]] = [
+            ("qieci", qieci_cmd, None),
+            ("rjieba", rjieba_cmd, None),
+        ]
+        b_out = os.path.join(tmp, "baseline.txt")
+        if args.baseline:
+            env = {**os.environ, "PYTHONPATH": os.path.abspath(args.baseline)}
+            programs.insert(1, ("baseline", [*qieci_cmd[:-1], b_out], env))
+        best = {name: float("inf") for name, _, _ in programs}
         cpu = dict(best)
         rss = 0
         for _ in range(args.runs):
-            for name, cmd in (("qieci", qieci_cmd), ("rjieba", rjieba_cmd)):
-                secs, used, peak = run(cmd)
+            for name, cmd, env in programs:
+                secs, used, peak = run(cmd, env)
                 best[name] = min(best[name], secs)
                 cpu[name] = min(cpu[name], used)
                 if name == "qieci":
@@ -116,6 +133,9 @@ def main() -> None:
         identical = None
         if args.reference:
             identical = Path(q_out).read_bytes() == Path(args.reference).read_bytes()
+        same_as_baseline = None
+        if args.baseline:
+            same_as_baseline = Path(q_out).read_bytes() == Path(b_out).read_bytes()
 
     rate = {k: chars / v for k, v in best.items()}
     out = [
@@ -125,13 +145,23 @@ def main() -> None:
         f"{args.repeat} times into one file: {chars:,} chars, {size / 1e6:.1f} MB. "
         f"{machine()}, every process pinned to core 0 (`taskset -c 0`), wall clock of the "
         f"whole process (start, dictionary, cut, write), best of {args.runs} alternating runs. "
-        f"Command: `python bench/bench_file.py{' --reference FILE' if args.reference else ''}`.",
+        f"Command: `python bench/bench_file.py{' --reference FILE' if args.reference else ''}"
+        f"{' --baseline SRC' if args.baseline else ''}`.",
         "",
         "| program | wall (s) | chars/s | vs rjieba | CPU (s) | vs rjieba (CPU) |",
         "|---|---|---|---|---|---|",
         f"| `qieci cut -j 1 IN -o OUT` | {best['qieci']:.2f} | {rate['qieci'] / 1e6:.2f}M | "
         f"{best['rjieba'] / best['qieci']:.2f}x | {cpu['qieci']:.2f} | "
         f"{cpu['rjieba'] / cpu['qieci']:.2f}x |",
+        *(
+            [
+                f"| the same, qieci from {args.baseline} | {best['baseline']:.2f} | "
+                f"{rate['baseline'] / 1e6:.2f}M | {best['rjieba'] / best['baseline']:.2f}x | "
+                f"{cpu['baseline']:.2f} | {cpu['rjieba'] / cpu['baseline']:.2f}x |"
+            ]
+            if args.baseline
+            else []
+        ),
         f"| rjieba `cut` per line, joined by spaces | {best['rjieba']:.2f} | "
         f"{rate['rjieba'] / 1e6:.2f}M | 1.00x | {cpu['rjieba']:.2f} | 1.00x |",
         "",
@@ -139,6 +169,8 @@ def main() -> None:
     ]
     if identical is not None:
         out.append(f"- qieci output byte-identical to {args.reference}: {identical}")
+    if same_as_baseline is not None:
+        out.append(f"- qieci output byte-identical to the baseline's: {same_as_baseline}")
     text_md = "\n".join(out) + "\n"
     Path(args.out).write_text(text_md, encoding="utf-8")
     sys.stdout.write(text_md)
