@@ -8,6 +8,9 @@
 * :class:`HMM` -- the B/M/E/S character HMM for unknown Han words.
 * ``lcut`` / ``tokenize`` / ``lcut_all`` -- the jieba-compatible segmenter:
   block splitting, DAG and max-probability route, HMM fallback, search grams.
+* ``cut_lines`` / ``cut_lines_utf8`` -- many lines straight to the corpus
+  format, from a ``str`` or from UTF-8 bytes (the file path: words are
+  copied as their bytes, nothing is decoded to ``str``).
 
 The pure-Python reference for every kernel is ``qieci.engines.jieba.reference``; the tests
 check the two against each other and against jieba itself.
