@@ -15,6 +15,7 @@ to the engine. With no such words, nothing changes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -104,8 +105,10 @@ def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-#: The block class as a set, derived from the one pattern (the class holds
-#: only ASCII and U+4E00..U+9FD5).
-BLOCK_SET = frozenset(
-    ch for ch in map(chr, [*range(128), *range(0x4E00, 0x9FD6)]) if RE_BLOCK.fullmatch(ch)
-)
+@functools.cache
+def block_set() -> frozenset[str]:
+    """The block class as a set, derived from the one pattern (the class
+    holds only ASCII and U+4E00..U+9FD5); built on first use, not at every
+    start."""
+    candidates = "".join(map(chr, [*range(128), *range(0x4E00, 0x9FD6)]))
+    return frozenset("".join(RE_BLOCK.findall(candidates)))

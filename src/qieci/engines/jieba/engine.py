@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import qieci.engines.jieba._core as _core
 
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split
-from .blocks import BLOCK_SET, ProtectedWords, is_protected_word
+from .blocks import ProtectedWords, block_set, is_protected_word
 from .dictionary import MAX_FREQ, load_data
 from .state import State, load_state
 
@@ -148,6 +148,8 @@ class JiebaEngine(_core.EngineCore, EngineBase):
         state = self._state
         avoid = state.protected.chars() if state is not None and state.protected else frozenset()
 
+        block = block_set()
+
         def is_safe(p: int) -> bool:
             if p >= len(text):
                 return True
@@ -155,8 +157,8 @@ class JiebaEngine(_core.EngineCore, EngineBase):
             if left in avoid or right in avoid:
                 return False
             if mode == "all":
-                return left in BLOCK_SET and right not in BLOCK_SET
-            return left not in BLOCK_SET and left != "\r"
+                return left in block and right not in block
+            return left not in block and left != "\r"
 
         return last_safe_split(text, limit, is_safe)
 
