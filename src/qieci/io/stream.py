@@ -207,8 +207,7 @@ def _run_lines(tok: Segments, opts: CutOptions, task: Lines) -> Result:
             task.data, opts.delimiter, opts.mode, opts.hmm, opts.newline == "lf"
         )
         if done is not None:
-            out, lines, chars = done
-            return Result(out, Stats(lines=lines, chars=chars))
+            return Result(done[0], Stats(lines=done[1], chars=done[2]))
     try:
         text = task.data.decode(opts.encoding)
     except UnicodeDecodeError:
