@@ -1380,12 +1380,17 @@ def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter 
     o.n = 0
     o.cap = 0
     try:
-        # the buffers are per line: size them for the longest one
+        # the buffers are per line: size them for the one with the most
+        # characters (bytes that do not continue a UTF-8 sequence: an upper
+        # bound of what the decoder writes, valid or not)
         while a < n:
             nl = <const unsigned char*>memchr(s + a, 10, n - a)
             e = (nl - s) if nl != NULL else n
-            if e - a > longest:
-                longest = e - a
+            count = 0
+            for k in range(a, e):
+                count += (s[k] & 0xC0) != 0x80
+            if count > longest:
+                longest = count
             a = e + 1
         u = <Py_UCS4*>malloc((longest + 1) * sizeof(Py_UCS4))
         off = <uint32_t*>malloc((longest + 1) * sizeof(uint32_t))
