@@ -366,6 +366,31 @@ class Tokenizer:
         self._check_mode(mode)
         return self.engine.cut_lines(text, delimiter, mode, HMM, crlf_to_lf)
 
+    def cut_lines_utf8(
+        self,
+        data: bytes,
+        delimiter: str = " ",
+        mode: str = "default",
+        HMM: bool = True,
+        crlf_to_lf: bool = False,
+    ) -> tuple[bytes, int, int] | None:
+        """:meth:`cut_lines` of the UTF-8 ``data`` (whole lines) as UTF-8
+        bytes, with the number of lines and of characters (without line
+        ends): ``(output, lines, chars)``, where the engine can do it without
+        decoding. None when it cannot (another mode, an engine without a
+        byte path) or when ``data`` is not valid UTF-8: then decode and use
+        :meth:`cut_lines`, which gives the same output."""
+        if mode == "pos":
+            return None
+        self._check_mode(mode)
+        fast = getattr(self.engine, "cut_lines_utf8", None)
+        if fast is None:
+            return None
+        result: tuple[bytes, int, int] | None = fast(
+            data, delimiter.encode("utf-8", "surrogatepass"), mode, HMM, crlf_to_lf
+        )
+        return result
+
     def safe_split(self, text: str, limit: int, mode: str = "default") -> int | None:
         """The last position in ``(0, limit]`` where ``text`` may be cut into
         two pieces that segment as the whole does (or nearly: see the

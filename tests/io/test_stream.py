@@ -242,3 +242,42 @@ def test_byte_range_mode_reports_absolute_lines(tmp_path, monkeypatch):
     ):
         stream.cut_file(qieci.dt, str(src), str(tmp_path / "out"), jobs=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]
+
+
+class _NoBytePath:
+    """qieci.dt without its byte path: every block is decoded to str."""
+
+    def __getattr__(self, name):
+        return getattr(qieci.dt, name)
+
+    def cut_lines_utf8(self, *args, **kwargs):
+        return None
+
+
+@given(
+    text=st.lists(any_text, max_size=8).map("\n".join),
+    mode=st.sampled_from(["default", "search", "all", "pos"]),
+    hmm=st.booleans(),
+    newline=st.sampled_from(["keep", "lf"]),
+)
+def test_the_byte_path_writes_and_counts_what_the_str_path_does(text, mode, hmm, newline):
+    opts = CutOptions(mode=mode, hmm=hmm, newline=newline, delimiter=SEP, errors="replace")
+    task = stream.Lines("x.txt", 1, 0, text.encode("utf-8", "surrogatepass"))
+    fast = stream.run_task(qieci.dt, (opts, task))
+    slow = stream.run_task(_NoBytePath(), (opts, task))
+    assert fast.output == slow.output
+    assert fast.stats == slow.stats
+
+
+def test_the_byte_path_is_taken_for_utf8_and_not_otherwise():
+    data = "我来到北京清华大学\r\n".encode()
+    assert qieci.dt.cut_lines_utf8(data, " ") == ("我 来到 北京 清华大学\r\n".encode(), 1, 9)
+    assert (
+        qieci.dt.cut_lines_utf8(data, " ", crlf_to_lf=True)[0] == "我 来到 北京 清华大学\n".encode()
+    )
+    assert qieci.dt.cut_lines_utf8(b"\xff\n", " ") is None  # invalid: decoded, with messages
+    assert qieci.dt.cut_lines_utf8(data, " ", mode="all") is None  # no byte path there
+    assert qieci.dt.cut_lines_utf8(data, " ", mode="pos") is None
+    tok = qieci.Tokenizer()
+    tok.add_word("Color OS")  # a protected word: the engine splits around it in str
+    assert tok.cut_lines_utf8(b"Color OS\n", " ") is None

@@ -151,6 +151,15 @@ class EngineBase:
     def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool) -> str:
         return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
 
+    def cut_lines_utf8(
+        self, data: bytes, delimiter: bytes, mode: str, hmm: bool, crlf_to_lf: bool
+    ) -> tuple[bytes, int, int] | None:
+        """An optional fast path of :meth:`cut_lines` on UTF-8 bytes:
+        ``(output bytes, lines, chars)``, or None when the engine has none
+        for this call or ``data`` is not valid UTF-8 (the caller then
+        decodes and calls :meth:`cut_lines`)."""
+        return None
+
     def safe_split(self, text: str, limit: int, mode: str) -> int | None:
         return None
 

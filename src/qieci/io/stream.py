@@ -201,6 +201,13 @@ def _run_piece(tok: Segments, opts: CutOptions, task: Piece) -> Result:
 
 
 def _run_lines(tok: Segments, opts: CutOptions, task: Lines) -> Result:
+    if codecs.lookup(opts.encoding).name == "utf-8":
+        # the tokenizer's byte path: UTF-8 in, UTF-8 out, nothing decoded
+        done = tok.cut_lines_utf8(
+            task.data, opts.delimiter, opts.mode, opts.hmm, opts.newline == "lf"
+        )
+        if done is not None:
+            return Result(done[0], Stats(lines=done[1], chars=done[2]))
     try:
         text = task.data.decode(opts.encoding)
     except UnicodeDecodeError:

@@ -61,6 +61,15 @@ class Segments(Protocol):
         pos_sep: str = ...,
     ) -> str: ...
 
+    def cut_lines_utf8(
+        self,
+        data: bytes,
+        delimiter: str = ...,
+        mode: str = ...,
+        HMM: bool = ...,
+        crlf_to_lf: bool = ...,
+    ) -> tuple[bytes, int, int] | None: ...
+
     def safe_split(self, text: str, limit: int, mode: str = ...) -> int | None: ...
 
     def spec(self) -> Recipe: ...

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qieci.engines.base import join_lines
 from qieci.engines.jieba import _core
 from qieci.engines.jieba.blocks import RE_BLOCK
 from qieci.engines.jieba.dictionary import default_hmm, default_hmm_bytes, hmm_tables, load_data
@@ -167,3 +168,95 @@ def test_empty_dictionary_is_an_error_not_a_crash():
     with pytest.raises(ValueError, match="empty"):
         _core.lcut(_core.Trie(), default_hmm(), "北京", True, False)
     assert _core.lcut(_core.Trie(), default_hmm(), "", True, False) == []
+
+
+# -- the byte path ---------------------------------------------------------------
+
+
+def byte_path_reference(ref, text: str, delimiter: str, hmm: bool, search: bool, crlf: bool):
+    """What cut_lines_utf8 must give: the reference's words of every line,
+    joined and encoded, with the lines and characters counted."""
+    cut = (lambda s: ref.lcut_for_search(s, hmm)) if search else (lambda s: ref.lcut(s, hmm))
+    out = join_lines(cut, text, delimiter, crlf).encode("utf-8")
+    lines = text.count("\n") + (0 if not text or text.endswith("\n") else 1)
+    chars = len(text) - text.count("\n") - text.count("\r\n")
+    return out, lines, chars
+
+
+lines_text = st.lists(st.one_of(small_text, mixed_text), max_size=6).map("\n".join)
+
+
+@given(
+    words=small_dict, text=lines_text, hmm=st.booleans(), search=st.booleans(), crlf=st.booleans()
+)
+def test_cut_lines_utf8_matches_reference(words, text, hmm, search, crlf):
+    trie, ref = build(words)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 text
+        data = text.encode("utf-8", "surrogatepass")
+        assert _core.cut_lines_utf8(trie, default_hmm(), data, b" ", hmm, search, crlf) is None
+        return
+    got = _core.cut_lines_utf8(trie, default_hmm(), data, "\u2063".encode(), hmm, search, crlf)
+    assert got == byte_path_reference(ref, text, "\u2063", hmm, search, crlf)
+
+
+@given(text=st.lists(mixed_text, max_size=6).map("\n".join), crlf=st.booleans())
+def test_cut_lines_utf8_matches_cut_lines_on_the_bundled_dictionary(bundled, text, crlf):
+    trie, _ = bundled
+    data = text.encode("utf-8", "surrogatepass")
+    for hmm, search in ((True, False), (False, False), (True, True)):
+        got = _core.cut_lines_utf8(trie, default_hmm(), data, b" ", hmm, search, crlf)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            assert got is None
+            continue
+        assert got is not None and got[0] == _core.cut_lines(
+            trie, default_hmm(), text, " ", hmm, search, crlf
+        ).encode("utf-8")
+
+
+# bytes near UTF-8's edges: valid sequences of every length, overlong forms,
+# surrogates, code points past U+10FFFF, stray continuation and lead bytes
+utf8_piece = st.one_of(
+    mixed_text.map(lambda s: s.encode("utf-8", "surrogatepass")),
+    st.sampled_from(
+        [
+            b"\xc0\xaf",
+            b"\xc1\xbf",
+            b"\xe0\x80\xaf",
+            b"\xe0\x9f\xbf",
+            b"\xed\xa0\x80",
+            b"\xed\x9f\xbf",
+            b"\xf0\x8f\xbf\xbf",
+            b"\xf0\x90\x80\x80",
+            b"\xf4\x8f\xbf\xbf",
+            b"\xf4\x90\x80\x80",
+            b"\xf5\x80\x80\x80",
+            b"\xff",
+            b"\x80",
+            b"\xbf",
+            b"\xc2",
+            b"\xe4\xb8",
+            b"\xf0\x9f\x98",
+            b"\n",
+            b"\r\n",
+            b"\xef\xbb\xbf",
+        ]
+    ),
+    st.binary(max_size=4),
+)
+
+
+@given(data=st.lists(utf8_piece, max_size=12).map(b"".join))
+def test_cut_lines_utf8_refuses_exactly_what_python_refuses(bundled, data):
+    trie, _ = bundled
+    got = _core.cut_lines_utf8(trie, default_hmm(), data, b" ", True, False, False)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        assert got is None
+        return
+    assert got is not None
+    assert got[0] == _core.cut_lines(trie, default_hmm(), text, " ").encode("utf-8")

@@ -62,6 +62,15 @@ def cut_lines(
     search: bool = False,
     crlf_to_lf: bool = False,
 ) -> str: ...
+def cut_lines_utf8(
+    t: Trie,
+    h: HMM | None,
+    data: bytes,
+    delimiter: bytes,
+    use_hmm: bool = True,
+    search: bool = False,
+    crlf_to_lf: bool = False,
+) -> tuple[bytes, int, int] | None: ...
 
 class State:
     trie: Trie

@@ -8,6 +8,9 @@
 * :class:`HMM` -- the B/M/E/S character HMM for unknown Han words.
 * ``lcut`` / ``tokenize`` / ``lcut_all`` -- the jieba-compatible segmenter:
   block splitting, DAG and max-probability route, HMM fallback, search grams.
+* ``cut_lines`` / ``cut_lines_utf8`` -- many lines straight to the corpus
+  format, from a ``str`` or from UTF-8 bytes (the file path: words are
+  copied as their bytes, nothing is decoded to ``str``).
 
 The pure-Python reference for every kernel is ``qieci.engines.jieba.reference``; the tests
 check the two against each other and against jieba itself.
@@ -20,7 +23,7 @@ Python strings, without reading the Trie again.
 
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int64_t
 from libc.stdlib cimport malloc, calloc, realloc, free
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy, memset, memchr
 from libc.math cimport log
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
@@ -33,12 +36,14 @@ from qieci._mem cimport big_calloc
 
 cdef extern from "Python.h":
     Py_UCS4* PyUnicode_AsUCS4Copy(object u) except NULL
+    Py_UCS4* PyUnicode_AsUCS4(object u, Py_UCS4* buffer, Py_ssize_t buflen, int copy_null) except NULL
     object PyUnicode_Substring(object u, Py_ssize_t start, Py_ssize_t end)
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
     Py_UCS4 PyUnicode_READ_CHAR(object u, Py_ssize_t index)
     object PyLong_FromSsize_t(Py_ssize_t v)
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    object PyBytes_FromStringAndSize(const char* v, Py_ssize_t size)
 
 
 # ---------------------------------------------------------------------------
@@ -84,6 +89,8 @@ cdef enum:
 
 cdef enum:
     FLAG_FORCE_SPLIT = 1
+    BUILD_BITS = 16               # from_arrays sorts entries by this many
+    BUILD_BUCKETS = 1 << 16       # top bits of their slot's hash
 
 cdef class Trie:
     """Word -> frequency map with prefix closure, as jieba's ``FREQ`` dict.
@@ -350,31 +357,81 @@ cdef class Trie:
             kids[i + 1 - parent_delta[i]] = 1
         cdef uint32_t p, node, f32
         cdef int64_t f
+        # the first bad entry, as a loop over the entries in order would
+        # find it: a bad tag or code point, else a duplicate, else a
+        # negative frequency (duplicates are found while inserting, below)
+        cdef Py_ssize_t bad = n, dup = n
+        cdef str why = ""
         for i in range(n):
-            node = <uint32_t>(i + 1)
-            if parent_delta[i] == 0 or parent_delta[i] > node:
-                raise ValueError(f"entry {node}: invalid parent")
-            p = node - parent_delta[i]
             if tag[i] >= n_tags:
-                raise ValueError(f"entry {node}: tag id out of range")
+                bad, why = i, "tag id out of range"
+                break
             if chars[i] > 0x10FFFF:
-                raise ValueError(f"entry {node}: invalid code point {chars[i]}")
-            if t.child(p, chars[i]) != 0:
-                raise ValueError(f"entry {node}: duplicate entry")
-            f = freq[i]
-            if f < 0:
-                raise ValueError(f"entry {node}: negative frequency")
-            t.freq[node] = f
-            t.tag[node] = tag[i]
-            t.flags[node] = 0
-            f32 = pack_f32(f) | (F32_KIDS if kids[node] else 0)
-            if p == 0 and chars[i] < 0x10000:
-                t.root_bmp[chars[i]].child = node
-                t.root_bmp[chars[i]].f32 = f32
-            else:
-                if (t.used + 1) * 2 > t.cap:
-                    t._grow_slots()
-                t._slot_insert(p, chars[i], node, f32)
+                bad, why = i, f"invalid code point {chars[i]}"
+                break
+        for i in range(min(bad, n)):
+            if freq[i] < 0:
+                bad, why = i, "negative frequency"
+                break
+        # insert in the order of the slots' hashes (a counting sort on their
+        # top bits), so that the table and the filter fill front to back
+        # instead of by random writes
+        cdef uint32_t* order = <uint32_t*>malloc(max(n, 1) * sizeof(uint32_t))
+        cdef uint32_t* start = <uint32_t*>calloc(BUILD_BUCKETS + 1, sizeof(uint32_t))
+        cdef uint64_t h, mask = t.cap - 1, at
+        cdef Py_ssize_t j
+        cdef Slot* sl
+        try:
+            if order == NULL or start == NULL:
+                raise MemoryError()
+            for i in range(n):
+                p = <uint32_t>(i + 1 - parent_delta[i])
+                start[(slot_hash(p, chars[i]) >> (64 - BUILD_BITS)) + 1] += 1
+            for j in range(BUILD_BUCKETS):
+                start[j + 1] += start[j]
+            for i in range(n):
+                p = <uint32_t>(i + 1 - parent_delta[i])
+                h = slot_hash(p, chars[i]) >> (64 - BUILD_BITS)
+                order[start[h]] = <uint32_t>i
+                start[h] += 1
+            for j in range(n):
+                i = order[j]
+                node = <uint32_t>(i + 1)
+                p = node - parent_delta[i]
+                f = freq[i]
+                t.freq[node] = f
+                t.tag[node] = tag[i]
+                t.flags[node] = 0
+                f32 = pack_f32(f) | (F32_KIDS if kids[node] else 0)
+                if p == 0 and chars[i] < 0x10000:
+                    # (equal keys arrive in entry order: the sort is stable)
+                    if t.root_bmp[chars[i]].child != 0:
+                        dup = min(dup, i)
+                        continue
+                    t.root_bmp[chars[i]].child = node
+                    t.root_bmp[chars[i]].f32 = f32
+                    continue
+                at = slot_hash(p, chars[i]) >> t.shift
+                sl = &t.slots[at]
+                while sl.child != 0 and not (sl.parent == p and sl.ch == chars[i]):
+                    at = (at + 1) & mask
+                    sl = &t.slots[at]
+                if sl.child != 0:
+                    dup = min(dup, i)
+                    continue
+                sl.parent = p
+                sl.ch = chars[i]
+                sl.child = node
+                sl.f32 = f32
+                t.used += 1
+                t._mark(p, chars[i])
+        finally:
+            free(order)
+            free(start)
+        if dup < bad or (dup == bad and why == "negative frequency"):
+            bad, why = dup, "duplicate entry"
+        if bad < n:
+            raise ValueError(f"entry {bad + 1}: {why}")
         t.n_nodes = <uint32_t>(n + 1)
         t.total = total
         return t
@@ -494,23 +551,55 @@ cdef struct Spans:
     Py_ssize_t* a       # start, end pairs
     Py_ssize_t n        # number of pairs
     Py_ssize_t cap
+    bint borrowed       # a is a caller's buffer (never freed or reallocated)
 
 cdef inline void spans_init(Spans* sp) noexcept:
     sp.a = NULL
     sp.n = 0
     sp.cap = 0
+    sp.borrowed = False
+
+cdef inline void spans_free(Spans* sp) noexcept:
+    if not sp.borrowed:
+        free(sp.a)
+    sp.a = NULL
+    sp.borrowed = False
 
 
-cdef int spans_push(Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
-    cdef Py_ssize_t newcap
+# A call on a short text (most sentences) runs in buffers on the C stack:
+# no allocation per call.
+cdef enum:
+    SHORT_TEXT = 256
+
+cdef struct ShortBufs:
+    Py_UCS4 u[SHORT_TEXT + 1]
+    double rp[SHORT_TEXT + 1]
+    Py_ssize_t rx[SHORT_TEXT + 1]
+    uint8_t bp[4 * (SHORT_TEXT + 1)]
+    uint8_t states[SHORT_TEXT + 1]
+    Py_ssize_t spans[2 * SHORT_TEXT]
+
+
+cdef int spans_grow(Spans* sp) except -1:
+    cdef Py_ssize_t newcap = sp.cap * 2 if sp.cap else 64
     cdef void* p
-    if sp.n == sp.cap:
-        newcap = sp.cap * 2 if sp.cap else 64
+    if sp.borrowed:
+        p = malloc(newcap * 2 * sizeof(Py_ssize_t))
+        if p != NULL:
+            memcpy(p, sp.a, sp.n * 2 * sizeof(Py_ssize_t))
+    else:
         p = realloc(sp.a, newcap * 2 * sizeof(Py_ssize_t))
-        if p == NULL:
-            raise MemoryError()
-        sp.a = <Py_ssize_t*>p
-        sp.cap = newcap
+    if p == NULL:
+        raise MemoryError()
+    sp.a = <Py_ssize_t*>p
+    sp.cap = newcap
+    sp.borrowed = False
+    return 0
+
+
+cdef inline int spans_push(Spans* sp, Py_ssize_t s, Py_ssize_t e) except -1:
+    if sp.n == sp.cap:
+        spans_grow(sp)
     sp.a[2 * sp.n] = s
     sp.a[2 * sp.n + 1] = e
     sp.n += 1
@@ -821,7 +910,7 @@ cdef int compute_spans(Trie t, HMM h, Work* w, Spans* sp, bint use_hmm, bint sea
         cut_default(t, h, w, &words, use_hmm)
         add_search_grams(t, w, &words, sp)
     finally:
-        free(words.a)
+        spans_free(&words)
     return 0
 
 
@@ -836,25 +925,45 @@ cdef int check_ready(Trie t, HMM h, bint use_hmm) except -1:
 
 
 cdef Py_UCS4* text_spans(Trie t, HMM h, str text, Spans* sp, bint use_hmm,
-                         bint search) except NULL:
+                         bint search, ShortBufs* sb) except NULL:
     """Phase 1 of :func:`lcut` / :func:`tokenize`: the token spans of the
-    non-empty ``text`` into ``sp`` (initialised here), in plain C.
+    non-empty ``text`` into ``sp`` (initialised here), in plain C; a short
+    text works in ``sb`` (the caller's stack).
 
-    Returns the text's UCS4 copy; the caller releases it (PyMem_Free) and
-    sp.a (free). On error both are released here.
+    Returns the text's code points: ``sb.u``, or a copy the caller releases
+    (PyMem_Free); and sp (spans_free). On error both are released here.
     """
     check_ready(t, h, use_hmm)
-    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
+    cdef Py_ssize_t n = len(text)
+    cdef Py_UCS4* u
     cdef Work w
     spans_init(sp)
     work_zero(&w)
+    if n <= SHORT_TEXT:
+        u = PyUnicode_AsUCS4(text, sb.u, SHORT_TEXT + 1, 0)
+        w.u = u
+        w.n = n
+        w.rp = sb.rp
+        w.rx = sb.rx
+        w.bp = sb.bp
+        w.states = sb.states
+        sp.a = sb.spans
+        sp.cap = SHORT_TEXT
+        sp.borrowed = True
+        w.logtotal = log(<double>t.total)
+        try:
+            compute_spans(t, h, &w, sp, use_hmm, search)
+        except:
+            spans_free(sp)
+            raise
+        return u
+    u = PyUnicode_AsUCS4Copy(text)
     try:
-        work_init(&w, u, len(text))
+        work_init(&w, u, n)
         w.logtotal = log(<double>t.total)
         compute_spans(t, h, &w, sp, use_hmm, search)
     except:
-        free(sp.a)
-        sp.a = NULL
+        spans_free(sp)
         PyMem_Free(u)
         raise
     finally:
@@ -872,7 +981,8 @@ cdef list _lcut(Trie t, HMM h, str text, bint use_hmm, bint search):
     if len(text) == 0:
         return []
     cdef Spans sp
-    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search)
+    cdef ShortBufs sb
+    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search, &sb)
     cdef list out
     cdef Py_ssize_t k
     try:
@@ -884,8 +994,9 @@ cdef list _lcut(Trie t, HMM h, str text, bint use_hmm, bint search):
             PyList_SET_ITEM(out, k, word)
         return out
     finally:
-        free(sp.a)
-        PyMem_Free(u)
+        spans_free(&sp)
+        if u != sb.u:
+            PyMem_Free(u)
 
 
 def tokenize(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=False,
@@ -896,7 +1007,8 @@ def tokenize(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=Fa
     if len(text) == 0:
         return []
     cdef Spans sp
-    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search)
+    cdef ShortBufs sb
+    cdef Py_UCS4* u = text_spans(t, h, text, &sp, use_hmm, search, &sb)
     cdef list out
     cdef Py_ssize_t k, s, e
     try:
@@ -910,8 +1022,9 @@ def tokenize(Trie t not None, HMM h, str text, bint use_hmm=True, bint search=Fa
             PyList_SET_ITEM(out, k, item)
         return out
     finally:
-        free(sp.a)
-        PyMem_Free(u)
+        spans_free(&sp)
+        if u != sb.u:
+            PyMem_Free(u)
 
 
 cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
@@ -964,10 +1077,22 @@ cdef list _lcut_all(Trie t, str text):
     if n == 0:
         return out
     check_ready(t, None, False)
-    cdef Py_UCS4* u = PyUnicode_AsUCS4Copy(text)
-    cdef Py_ssize_t* off = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
+    # a short text works in buffers on the stack (as in lcut)
+    cdef ShortBufs sb
+    cdef bint short = n <= SHORT_TEXT
+    cdef Py_UCS4* u
+    cdef Py_ssize_t* off
     cdef Spans ends
     spans_init(&ends)
+    if short:
+        u = PyUnicode_AsUCS4(text, &sb.u[0], SHORT_TEXT + 1, 0)
+        off = &sb.rx[0]
+        ends.a = &sb.spans[0]
+        ends.cap = SHORT_TEXT
+        ends.borrowed = True
+    else:
+        u = PyUnicode_AsUCS4Copy(text)
+        off = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t i, j, k, b, N, old_j, L0, d, jj, p, q, piece, seplen
     cdef bint eng_scan
     try:
@@ -993,7 +1118,7 @@ cdef list _lcut_all(Trie t, str text):
                     d = off[b + k + 1] - off[b + k]
                     L0 = ends.a[2 * off[b + k]]
                     if d == 1 and k > old_j:
-                        word = PyUnicode_Substring(text, b + k, b + L0 + 1)
+                        word = t.word(text, u, b + k, b + L0 + 1)
                         if is_eng(u[b + k]):
                             if not eng_scan:
                                 eng_scan = True
@@ -1007,7 +1132,7 @@ cdef list _lcut_all(Trie t, str text):
                         for jj in range(off[b + k], off[b + k + 1]):
                             L0 = ends.a[2 * jj]
                             if L0 > k:
-                                out.append(PyUnicode_Substring(text, b + k, b + L0 + 1))
+                                out.append(t.word(text, u, b + k, b + L0 + 1))
                                 old_j = L0
                 if eng_scan:
                     out.append(eng_buf)
@@ -1036,9 +1161,10 @@ cdef list _lcut_all(Trie t, str text):
                 i = q
         return out
     finally:
-        free(ends.a)
-        free(off)
-        PyMem_Free(u)
+        spans_free(&ends)
+        if not short:
+            free(off)
+            PyMem_Free(u)
 
 
 # ---------------------------------------------------------------------------
@@ -1137,12 +1263,182 @@ def cut_lines(Trie t not None, HMM h, str text, str delimiter, bint use_hmm=True
             s = e + 1
         return PyUnicode_FromKindAndData(4, o.a, o.n)
     finally:
-        free(sp.a)
+        spans_free(&sp)
         free(o.a)
         work_free(&w)
         PyMem_Free(u)
         if d != NULL:
             PyMem_Free(d)
+
+
+# -- the byte path: UTF-8 in, UTF-8 out ---------------------------------------
+
+
+cdef Py_ssize_t utf8_decode(const unsigned char* s, Py_ssize_t n, Py_UCS4* u,
+                            uint32_t* off) noexcept nogil:
+    """Decode the UTF-8 s[:n] into u, with off[k] the byte offset of
+    character k (and off[count] = n). Returns the count, or -1 unless s is
+    valid UTF-8 as Python's strict decoder takes it (no overlong forms, no
+    surrogates, nothing past U+10FFFF)."""
+    cdef Py_ssize_t i = 0, k = 0
+    cdef uint32_t c, c1, c2, c3
+    while i < n:
+        c = s[i]
+        off[k] = <uint32_t>i
+        if c < 0x80:
+            u[k] = c
+            i += 1
+        elif c < 0xC2:
+            return -1
+        elif c < 0xE0:
+            if i + 1 >= n:
+                return -1
+            c1 = s[i + 1]
+            if (c1 & 0xC0) != 0x80:
+                return -1
+            u[k] = ((c & 0x1F) << 6) | (c1 & 0x3F)
+            i += 2
+        elif c < 0xF0:
+            if i + 2 >= n:
+                return -1
+            c1 = s[i + 1]
+            c2 = s[i + 2]
+            if ((c1 & 0xC0) != 0x80 or (c2 & 0xC0) != 0x80
+                    or (c == 0xE0 and c1 < 0xA0) or (c == 0xED and c1 >= 0xA0)):
+                return -1
+            u[k] = ((c & 0x0F) << 12) | ((c1 & 0x3F) << 6) | (c2 & 0x3F)
+            i += 3
+        elif c < 0xF5:
+            if i + 3 >= n:
+                return -1
+            c1 = s[i + 1]
+            c2 = s[i + 2]
+            c3 = s[i + 3]
+            if ((c1 & 0xC0) != 0x80 or (c2 & 0xC0) != 0x80 or (c3 & 0xC0) != 0x80
+                    or (c == 0xF0 and c1 < 0x90) or (c == 0xF4 and c1 >= 0x90)):
+                return -1
+            u[k] = ((c & 0x07) << 18) | ((c1 & 0x3F) << 12) | ((c2 & 0x3F) << 6) | (c3 & 0x3F)
+            i += 4
+        else:
+            return -1
+        k += 1
+    off[k] = <uint32_t>n
+    return k
+
+
+cdef struct ByteBuf:
+    char* a
+    Py_ssize_t n
+    Py_ssize_t cap
+
+cdef inline int bytes_put(ByteBuf* o, const void* src, Py_ssize_t k) except -1:
+    cdef Py_ssize_t newcap
+    cdef void* p
+    if o.n + k > o.cap:
+        newcap = o.cap * 2 if o.cap else 4096
+        while newcap < o.n + k:
+            newcap *= 2
+        p = realloc(o.a, newcap)
+        if p == NULL:
+            raise MemoryError()
+        o.a = <char*>p
+        o.cap = newcap
+    memcpy(o.a + o.n, src, k)
+    o.n += k
+    return 0
+
+
+def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter not None,
+                   bint use_hmm=True, bint search=False, bint crlf_to_lf=False):
+    """:func:`cut_lines` on UTF-8 bytes: ``(output, lines, chars)``, the
+    output as UTF-8 bytes, or None when ``data`` is not valid UTF-8.
+
+    The words are copied from ``data`` as they are, never decoded to a
+    ``str`` or encoded again: each line is decoded into a reused buffer of
+    code points with the byte offset of every character, and each word is
+    written as its bytes. ``chars`` counts the characters of the lines
+    without their line ends (as ``qieci cut`` reports them).
+    """
+    cdef Py_ssize_t n = len(data)
+    if n == 0:
+        return (b"", 0, 0)
+    check_ready(t, h, use_hmm)
+    cdef const unsigned char* s = <const unsigned char*><char*>data
+    cdef const char* d = delimiter
+    cdef Py_ssize_t dn = len(delimiter)
+    cdef Py_ssize_t a = 0, e, end, k, x, y, count, longest = 0, lines = 0, chars = 0
+    cdef const unsigned char* nl
+    cdef Py_UCS4* u = NULL
+    cdef uint32_t* off = NULL
+    cdef Work w
+    cdef Spans sp
+    cdef ByteBuf o
+    cdef bint crlf
+    spans_init(&sp)
+    work_zero(&w)
+    o.a = NULL
+    o.n = 0
+    o.cap = 0
+    try:
+        # the buffers are per line: size them for the one with the most
+        # characters (bytes that do not continue a UTF-8 sequence: an upper
+        # bound of what the decoder writes, valid or not)
+        while a < n:
+            nl = <const unsigned char*>memchr(s + a, 10, n - a)
+            e = (nl - s) if nl != NULL else n
+            count = 0
+            for k in range(a, e):
+                count += (s[k] & 0xC0) != 0x80
+            if count > longest:
+                longest = count
+            a = e + 1
+        u = <Py_UCS4*>malloc((longest + 1) * sizeof(Py_UCS4))
+        off = <uint32_t*>malloc((longest + 1) * sizeof(uint32_t))
+        if u == NULL or off == NULL:
+            raise MemoryError()
+        work_init(&w, u, longest)
+        w.logtotal = log(<double>t.total)
+        o.cap = n + n // 4 + 64
+        o.a = <char*>malloc(o.cap)
+        if o.a == NULL:
+            raise MemoryError()
+        a = 0
+        while a < n:
+            nl = <const unsigned char*>memchr(s + a, 10, n - a)
+            e = (nl - s) if nl != NULL else n
+            end = e
+            crlf = e < n and end > a and s[end - 1] == 13
+            if crlf:
+                end -= 1
+            count = utf8_decode(s + a, end - a, u, off)
+            if count < 0:
+                return None
+            lines += 1
+            chars += count
+            sp.n = 0
+            if count:
+                w.u = u
+                w.n = count
+                compute_spans(t, h, &w, &sp, use_hmm, search)
+            for k in range(sp.n):
+                if k and dn:
+                    bytes_put(&o, d, dn)
+                x = off[sp.a[2 * k]]
+                y = off[sp.a[2 * k + 1]]
+                bytes_put(&o, s + a + x, y - x)
+            if e < n:
+                if crlf and not crlf_to_lf:
+                    bytes_put(&o, b"\r\n", 2)
+                else:
+                    bytes_put(&o, b"\n", 1)
+            a = e + 1
+        return (PyBytes_FromStringAndSize(o.a, o.n), lines, chars)
+    finally:
+        spans_free(&sp)
+        free(o.a)
+        work_free(&w)
+        free(u)
+        free(off)
 
 
 # -- the engine's entry point ------------------------------------------------

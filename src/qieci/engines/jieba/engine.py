@@ -126,6 +126,18 @@ class JiebaEngine(_core.EngineCore, EngineBase):
             )
         return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
 
+    def cut_lines_utf8(
+        self, data: bytes, delimiter: bytes, mode: str, hmm: bool, crlf_to_lf: bool
+    ) -> tuple[bytes, int, int] | None:
+        """The kernel's byte path (default and search mode, no protected
+        user words): UTF-8 in, UTF-8 out, no ``str`` in between."""
+        state = self._state or self.state()
+        if state.protected is not None or mode not in ("default", "search"):
+            return None
+        return _core.cut_lines_utf8(
+            state.trie, state.hmm, data, delimiter, hmm, mode == "search", crlf_to_lf
+        )
+
     def safe_split(self, text: str, limit: int, mode: str) -> int | None:
         """In "default" and "search" mode every character outside the block
         class is a word of its own (except ``\\r`` before ``\\n``), so a cut
