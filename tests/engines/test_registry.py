@@ -3,6 +3,7 @@ and the one error for what an engine does not offer."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 
 import pytest
@@ -131,9 +132,15 @@ def test_engine_objects_are_checked_and_owned_by_one_tokenizer():
     with pytest.raises(ValueError, match="cannot be built"):
         qieci.Tokenizer(engine="os:path")
     engine = RunsEngine()
-    qieci.Tokenizer(engine=engine)
+    first = qieci.Tokenizer(engine=engine)
     with pytest.raises(ValueError, match="already belongs to another Tokenizer"):
         qieci.Tokenizer(engine=engine)
+    # the claim is a weak reference: once its tokenizer is gone, the engine
+    # may serve a new one
+    del first
+    gc.collect()
+    again = qieci.Tokenizer(engine=engine)
+    assert again.lcut("北京abc 12") == qieci.Tokenizer(engine=RunsEngine()).lcut("北京abc 12")
 
 
 def test_a_word_that_fails_to_go_in_leaves_no_tag(tmp_path):
