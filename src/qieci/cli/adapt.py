@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .options import add_input_arguments
+from .options import add_input_arguments, positive_int
 
 
 def register(sub: Any) -> None:
@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
     ad.add_argument("-o", "--output", required=True, metavar="DOMAIN", help="domain file to write")
     ad.add_argument(
         "--min-count",
-        type=int,
+        type=positive_int,
         default=2,
         metavar="N",
         help="keep grams seen at least N times (default 2)",
@@ -35,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
     from ..engines.learned.domain import count
     from ..io.lines import check_output_path
 
-    if args.min_count < 1:
-        raise ValueError("--min-count must be at least 1")
     check_output_path(args.output)
     texts = read_files(args.inputs, encoding=args.encoding, errors=args.errors)
     stats = count(texts, args.min_count)

@@ -17,17 +17,7 @@ from ..discover import FORMATS, DiscoverOptions, discover, write_words
 from ..discover.api import MAX_LEN
 from ..discover.model import DEFAULT_STANDARDS
 from ..io.lines import LineStats, check_output_path, open_output
-from .options import add_input_arguments
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+from .options import add_input_arguments, positive_int
 
 
 def register(sub: Any) -> None:
@@ -49,7 +39,7 @@ def register(sub: Any) -> None:
         help="tsv: word, freq, score with a header (default); userdict: one word per line, "
         "for qieci cut --user-dict",
     )
-    p.add_argument("--top", type=_positive, metavar="N", help="at most N words")
+    p.add_argument("--top", type=positive_int, metavar="N", help="at most N words")
     p.add_argument(
         "--min-score",
         type=float,
@@ -59,7 +49,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--min-freq",
-        type=_positive,
+        type=positive_int,
         default=2,
         metavar="N",
         help="the least frequency of a candidate found by the statistics (default 2; the "
@@ -67,7 +57,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--max-len",
-        type=_positive,
+        type=positive_int,
         default=MAX_LEN,
         metavar="N",
         help=f"the longest word, in characters (2..{MAX_LEN}, default {MAX_LEN})",
@@ -102,7 +92,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--memory",
-        type=_positive,
+        type=positive_int,
         default=512,
         metavar="MB",
         help="MiB for the n-gram tables (default 512); rare n-grams are pruned to stay within it",

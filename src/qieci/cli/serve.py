@@ -12,27 +12,13 @@ import argparse
 import importlib.util
 from typing import Any
 
-from .options import add_dictionary_arguments, add_engine_arguments, engine_name
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not positive")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text} is not positive")
-    return value
+from .options import (
+    add_dictionary_arguments,
+    add_engine_arguments,
+    engine_name,
+    positive_float,
+    positive_int,
+)
 
 
 def register(sub: Any) -> None:
@@ -48,35 +34,35 @@ def register(sub: Any) -> None:
     sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     sv.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         metavar="N",
         help="worker processes, each with its own tokenizers (default: 1)",
     )
     sv.add_argument(
         "--max-body",
-        type=_positive_int,
+        type=positive_int,
         default=8 * 1024 * 1024,
         metavar="BYTES",
         help="largest request body (default: 8 MiB)",
     )
     sv.add_argument(
         "--max-batch",
-        type=_positive_int,
+        type=positive_int,
         default=1000,
         metavar="N",
         help='most texts in one "texts" list (default: 1000)',
     )
     sv.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_float,
         default=10.0,
         metavar="SECONDS",
         help="per-request timeout, reading the body included (default: 10)",
     )
     sv.add_argument(
         "--threads",
-        type=_positive_int,
+        type=positive_int,
         default=4,
         metavar="N",
         help="segmentation threads per worker (default: 4)",
