@@ -40,10 +40,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from common import machine
+from common import machine, run_process
 
 WRITE_INPUT = """
 import sys
@@ -62,19 +61,6 @@ with open(sys.argv[1], encoding="utf-8") as src, open(sys.argv[2], "w", encoding
     for line in src:
         dst.write(" ".join(cut(line.rstrip("\\n"))) + "\\n")
 """
-
-
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one
-    process, pinned to core 0."""
-    full = ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd
-    t = time.perf_counter()
-    proc = subprocess.Popen(full, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def main() -> None:
@@ -124,7 +110,7 @@ def main() -> None:
         rss = 0
         for _ in range(args.runs):
             for name, cmd, env in programs:
-                secs, used, peak = run(cmd, env)
+                secs, used, peak = run_process(cmd, env, pin=True)
                 best[name] = min(best[name], secs)
                 cpu[name] = min(cpu[name], used)
                 if name == "qieci":
@@ -165,7 +151,7 @@ def main() -> None:
         f"| rjieba `cut` per line, joined by spaces | {best['rjieba']:.2f} | "
         f"{rate['rjieba'] / 1e6:.2f}M | 1.00x | {cpu['rjieba']:.2f} | 1.00x |",
         "",
-        f"- qieci peak RSS: {rss / 1024:.1f} MiB",
+        f"- qieci peak RSS: {rss:.1f} MiB",
     ]
     if identical is not None:
         out.append(f"- qieci output byte-identical to {args.reference}: {identical}")

@@ -30,9 +30,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from statistics import median
 
 import qieci
-from common import corpus_lines, machine, median, run_process
+from common import corpus_lines, machine, run_process
 
 MB = 25
 PAIRS = 11

@@ -35,14 +35,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import corpus_lines, machine
+from common import corpus_lines, machine, run_process
 
 HERE = Path(__file__).resolve().parent
 ROUNDS = 5
@@ -77,15 +76,8 @@ def commands(rev_src: str) -> dict[str, tuple[list[str], dict[str, str]]]:
 
 def run(argv: list[str], env: dict[str, str], src: Path, dst: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one pinned run of ``argv``."""
-    argv = ["taskset", "-c", "0"] + [
-        str(src) if a == "IN" else str(dst) if a == "OUT" else a for a in argv
-    ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    subprocess.run(argv, check=True, env={**os.environ, **env})
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    argv = [str(src) if a == "IN" else str(dst) if a == "OUT" else a for a in argv]
+    wall, cpu, _ = run_process(argv, {**os.environ, **env}, pin=True)
     return wall, cpu
 
 

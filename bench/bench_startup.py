@@ -12,14 +12,11 @@ Rerun::
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from common import machine
+from common import machine, run_process
 
 SENTENCE = "我来到北京清华大学"
 COMMANDS = {
@@ -30,13 +27,8 @@ COMMANDS = {
 
 
 def run_once(code: str) -> tuple[float, float]:
-    t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code])
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    if status != 0:
-        raise SystemExit(f"failed: {code}")
-    return wall, usage.ru_maxrss / 1024  # KiB -> MiB on Linux
+    wall, _, peak = run_process([sys.executable, "-c", code])
+    return wall, peak
 
 
 def main() -> None:

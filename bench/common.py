@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,26 +50,27 @@ def machine() -> str:
 
 
 def run_process(
-    cmd: Sequence[str], env: dict[str, str] | None = None
+    cmd: Sequence[str], env: Mapping[str, str] | None = None, pin: bool = False
 ) -> tuple[float, float, float]:
-    """Run ``cmd`` to its end, output thrown away, and give its wall seconds,
-    its CPU seconds (user + system, children included) and its peak RSS in
-    MiB (the largest process), as the kernel accounts them (``os.wait4``)."""
+    """Run ``cmd`` to its end (output thrown away; with ``pin``, on core 0
+    through ``taskset``) and give its wall seconds, its CPU seconds (user +
+    system, children included) and its peak RSS in MiB (the largest
+    process), as the kernel accounts them (``os.wait4``)."""
+    import shutil
     import subprocess
 
+    full = ["taskset", "-c", "0", *cmd] if pin and shutil.which("taskset") else list(cmd)
     t = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        full,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=None if env is None else dict(env),
     )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}")
+        raise SystemExit(f"{' '.join(full)} exited with {proc.returncode}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-
-
-def median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
