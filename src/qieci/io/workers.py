@@ -22,7 +22,6 @@ worker that dies (killed, out of memory) ends the run with
 
 from __future__ import annotations
 
-import itertools
 import os
 import queue
 import signal
@@ -32,7 +31,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import count, islice
 from types import TracebackType
 from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
@@ -136,7 +135,6 @@ class _Worker:
         self.pid = pid  # when this process forked it (else the server did)
         self.status: int | None = None  # its wait status, once reaped
         self.tasks: queue.Queue[Any] = queue.Queue()
-        self.failed: BaseException | None = None
         # the keys of the tasks sent and not yet answered, oldest first
         self.waiting: deque[tuple[int, int]] = deque()
         self.answers = answers
@@ -158,8 +156,8 @@ class _Worker:
         try:
             while (msg := self.tasks.get()) is not None:
                 write_message(self.wfile, msg)
-        except (OSError, ValueError) as exc:  # the worker is gone
-            self.failed = exc
+        except (OSError, ValueError):  # the worker is gone: its reader reports it
+            pass
         finally:
             try:
                 self.wfile.close()
@@ -233,7 +231,7 @@ class WorkerPool:
         self._pids: list[int] = []
         self._workers: list[_Worker] = []
         self._answers: queue.Queue[_Answer] = queue.Queue()
-        self._calls = itertools.count()
+        self._calls = count()
         self._broken: WorkerError | None = None  # a worker died
         try:
             if method == "fork" and tokenizer is not None and _single_threaded():
