@@ -107,14 +107,18 @@ def f1(gold: list[list[str]], pred: list[list[str]]) -> float:
     return 100 * score(gold, pred).f1
 
 
-def self_domain(path: str) -> Path:
-    """The domain file of a gold file's own raw text (``qieci adapt``)."""
-    from qieci.engines.learned.domain import count
+def self_domain(path: str, model: Path, standard: str) -> Path:
+    """The domain file of a gold file's own raw text, made with the model
+    under test for the standard scored (``qieci adapt RAW --model M
+    --standard S``: the discovered words, the model's own words, the
+    statistics)."""
+    from qieci.discover import adapt
 
-    dst = WORK / "domains" / (path.replace("/", "_") + ".qcd")
+    dst = WORK / "domains2" / model.stem / f"{path.replace('/', '_')}.{standard}.qcd"
     if not dst.exists():
         dst.parent.mkdir(parents=True, exist_ok=True)
-        count("".join(g) + "\n" for g in gold_lines(path)).save(dst)
+        raw = ["".join(g) for g in gold_lines(path)]
+        adapt(raw, model=model, standards=[standard]).save(dst)
     return dst
 
 
@@ -127,7 +131,7 @@ def score_qieci(
     out = {}
     for rows in ROWS.values():
         for path, std in rows:
-            opts = dict(options, domain=self_domain(path)) if adapt else options
+            opts = dict(options, domain=self_domain(path, model, std)) if adapt else options
             tok = Tokenizer(engine=LearnedEngine(standard=std, model=model, **opts))
             gold = gold_lines(path)
             out[f"{path}={std}"] = f1(gold, [tok.lcut("".join(g)) for g in gold])
@@ -204,7 +208,7 @@ def main() -> None:
         res = score_qieci(name, WORK / f"{name}.qc", opts, adapt)
         what = f"qieci train {' '.join(info['extra']) or '(defaults)'}; engine options {opts}"
         if adapt:
-            what += "; adapted on each file's own raw text (qieci adapt)"
+            what += "; adapted on each file's own raw text (qieci adapt --standard S)"
         out = f"{name}+adapt" if adapt else name
         (OUT / f"{out}.json").write_text(json.dumps({"what": what, "f1": res}, indent=1))
     elif cmd == "pkuseg":

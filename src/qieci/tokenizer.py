@@ -129,7 +129,8 @@ class Tokenizer:
     ``model`` or ``domain`` is given, else "jieba".
     ``dictionary`` (jieba engine: a jieba-format text dictionary or a qieci
     binary one; None: the bundled one), ``standard``, ``model`` and
-    ``domain`` (learned engine: a domain file of ``qieci adapt``) are the
+    ``domain`` (learned engine: a domain file of ``qieci adapt``, or the
+    domain :func:`qieci.discover.adapt` returns) are the
     engine's options. The engine loads on first use, or by
     :meth:`initialize`.
     """
@@ -141,7 +142,7 @@ class Tokenizer:
         engine: str | Engine | None = None,
         standard: str | None = None,
         model: PathArg | None = None,
-        domain: PathArg | None = None,
+        domain: PathArg | Any | None = None,
     ) -> None:
         options = {
             k: v

@@ -109,6 +109,12 @@ def register(sub: Any) -> None:
         help="with --pos: text between a word and its tag (default '/')",
     )
     add_engine_arguments(cut)
+    cut.add_argument(
+        "--adapt-self",
+        action="store_true",
+        help="learned engine: first learn the input's own domain (as 'qieci adapt' does), "
+        "then cut with it; each file is read twice (not stdin)",
+    )
     cut.set_defaults(func=run)
 
 
@@ -153,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
     opts = cut_options(args)
     if args.output and not _output_is_dir(args.output):
         check_output_path(args.output)  # before any work
+    if args.adapt_self:
+        _adapt_self(args, inputs)
     if args.scheduler:
         return _cut_on_cluster(args, inputs, opts)
     tok = make_tokenizer(args, load=False)
@@ -195,6 +203,40 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet and (args.verbose or changed or sys.stderr.isatty()):
         print(f"qieci: {stats.summary()}", file=sys.stderr)
     return 0
+
+
+def _adapt_self(args: argparse.Namespace, inputs: list[str]) -> None:
+    """``--adapt-self``: learn the domain of ``inputs`` and put it in
+    ``args.domain`` (for the standard that will cut them)."""
+    if args.domain is not None:
+        raise InputError("--adapt-self learns the domain of the input: give it or --domain")
+    if "-" in inputs:
+        raise InputError("--adapt-self reads the input twice: name the files (not stdin)")
+    if args.engine is None:
+        args.engine = "learned"
+    elif args.engine != "learned":
+        raise InputError("--adapt-self is for the learned engine (--engine learned)")
+    from ..discover.adapt import adapt
+    from ..engines.learned.engine import model_standards
+
+    have, default = model_standards(args.model)
+    standard = args.standard or default
+    if standard not in have:  # the error the engine would give, before any work
+        make_tokenizer(argparse.Namespace(**{**vars(args), "user_dict": None}))
+    domain = adapt(
+        files=inputs,
+        standards=[standard],
+        model=args.model,
+        encoding=args.encoding,
+        errors=args.errors,
+        jobs=args.jobs or None,
+    )
+    found = len(domain.words_for(standard))
+    if found:
+        args.domain = domain
+    if not args.quiet and (args.verbose or sys.stderr.isatty() or not found):
+        what = f"{found} words" if found else "no words: cutting without a domain"
+        print(f"qieci: --adapt-self: the input's domain has {what}", file=sys.stderr)
 
 
 def _cut_on_cluster(args: argparse.Namespace, inputs: list[str], opts: CutOptions) -> int:

@@ -17,7 +17,7 @@ from ..discover import FORMATS, DiscoverOptions, discover, write_words
 from ..discover.api import MAX_LEN
 from ..discover.model import DEFAULT_STANDARDS
 from ..io.lines import LineStats, check_output_path, open_output
-from .options import add_input_arguments, positive_int
+from .options import add_counting_jobs_argument, add_input_arguments, positive_int
 
 
 def register(sub: Any) -> None:
@@ -104,14 +104,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="characters of the corpus the learned model reads (default 2000000)",
     )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=1,
-        metavar="N",
-        help="worker processes counting parts of the files (default 1; 0: all cores)",
-    )
+    add_counting_jobs_argument(p)
     add_input_arguments(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")
     p.set_defaults(func=run)

@@ -78,6 +78,18 @@ def add_strict_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_counting_jobs_argument(parser: argparse.ArgumentParser) -> None:
+    """``-j/--jobs`` of the commands that count a corpus (discover, adapt)."""
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes counting parts of the files (default 1; 0: all cores)",
+    )
+
+
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """``--encoding`` and ``--errors``."""
     parser.add_argument(

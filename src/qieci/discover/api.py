@@ -15,7 +15,7 @@ from ..io.lines import LineStats
 from ..tokenizer import PathArg
 from .candidates import Lexicon, is_candidate_shape
 from .counting import Counts, CountSettings, count_files, count_pieces
-from .model import chosen_standards, cut_under, edge_counts
+from .model import Cut, chosen_standards, cut_under, edge_counts
 from .scoring import Evidence, score
 
 #: The longest word ``discover`` can find (the counter's keys hold 7
@@ -156,11 +156,16 @@ def _checked(texts: Iterable[str]) -> Iterator[str]:
 
 
 def rank(
-    counts: Counts, lexicon: Lexicon, standards: Sequence[str], opts: DiscoverOptions
+    counts: Counts,
+    lexicon: Lexicon,
+    standards: Sequence[str],
+    opts: DiscoverOptions,
+    cuts: Sequence[Cut] | None = None,
 ) -> list[NewWord]:
-    """Score the candidates of ``counts`` and keep the best."""
+    """Score the candidates of ``counts`` and keep the best (``cuts``: the
+    sample's cuts under ``standards``, when already made)."""
     out = []
-    for ev in evidence(counts, lexicon, standards, opts):
+    for ev in evidence(counts, lexicon, standards, opts, cuts):
         s = score(ev)
         if s >= opts.min_score:
             out.append(
@@ -173,7 +178,11 @@ def rank(
 
 
 def evidence(
-    counts: Counts, lexicon: Lexicon, standards: Sequence[str], opts: DiscoverOptions
+    counts: Counts,
+    lexicon: Lexicon,
+    standards: Sequence[str],
+    opts: DiscoverOptions,
+    cuts: Sequence[Cut] | None = None,
 ) -> list[Evidence]:
     """The evidence about every candidate of ``counts``: the grams at least
     ``min_freq`` times frequent and ``min_pmi`` cohesive (the most frequent
@@ -181,7 +190,8 @@ def evidence(
     any of ``standards``) however rare, of a word's shape and not in the
     lexicon."""
     counter = counts.counter
-    cuts = cut_under(standards, opts.model_path, counts.sample, opts.max_len)
+    if cuts is None:
+        cuts = cut_under(standards, opts.model_path, counts.sample, opts.max_len)
     found = counter.candidates(
         opts.min_freq, opts.min_len, opts.max_len, opts.min_pmi, opts.max_candidates
     )

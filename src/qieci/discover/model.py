@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..engines.learned.engine import model_standards
 from ..tokenizer import PathArg, Tokenizer
 from ._discover import NgramCounter, char_id
 
@@ -26,11 +27,9 @@ DEFAULT_STANDARDS = ("ctb", "weibo", "medical")
 def chosen_standards(standards: Sequence[str] | None, model: PathArg | None = None) -> list[str]:
     """The standards to cut the sample under: ``standards``, checked
     against the model's, or the default standards that the model has."""
-    probe = Tokenizer(engine="learned", model=model)
-    probe.initialize()
-    have = probe.standards()
+    have, default = model_standards(model)
     if standards is None:
-        return [s for s in DEFAULT_STANDARDS if s in have] or [probe.standard]
+        return [s for s in DEFAULT_STANDARDS if s in have] or [default]
     chosen = list(dict.fromkeys(standards))
     for s in chosen:
         if s not in have:

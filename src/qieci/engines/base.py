@@ -48,7 +48,8 @@ class Unsupported(ValueError):
 class EngineSpec:
     """How to rebuild an engine: the engine's registered name (or a
     ``"module:Class"`` path) and its constructor options. No dictionary or
-    model data travels with it."""
+    model data travels with it (the one exception: a learned engine's
+    in-memory domain, which pickles as its file's bytes)."""
 
     name: str
     options: tuple[tuple[str, Any], ...] = ()

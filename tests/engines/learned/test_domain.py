@@ -23,7 +23,7 @@ from qieci.engines.learned._learned import (
     feature_buckets,
     fold,
 )
-from qieci.engines.learned.domain import DOMAIN_KIND, count, load
+from qieci.engines.learned.domain import DOMAIN_KIND, count, load, with_words
 from qieci.engines.learned.train import word_tags
 
 # few characters, so that grams repeat and entropies vary; ， 。 a 1 break Han runs
@@ -177,13 +177,104 @@ def test_tokenizer_reads_a_domain(tmp_path, domain_model):
         Tokenizer(model=domain_model, domain=tmp_path / "d2.qcd").lcut(text)
 
 
-def test_a_model_that_reads_no_domain_says_so(tmp_path):
-    """The bundled model was trained before the domain features: a domain
-    file would change nothing, and loading one says so and what to do."""
+def test_a_domain_that_would_change_nothing_is_refused(tmp_path, domain_model):
+    """The bundled model reads a domain's words, not its statistics: a
+    domain without words for the standard would change nothing, and loading
+    one says so and what to do. A model that reads neither says that."""
     path = tmp_path / "d.qcd"
     count(["北京大学北京人"] * 3).save(path)
-    with pytest.raises(ValueError, match="not trained to read domain statistics.*--domain-folds"):
-        Tokenizer(domain=path).lcut("北京")
+    with pytest.raises(ValueError, match="no words for standard 'pku'.*adapt --standard pku"):
+        Tokenizer(standard="pku", domain=path).lcut("北京")
+    other = with_words(count(["北京大学北京人"] * 3), {"msr": ["北京人"]})
+    with pytest.raises(ValueError, match="it has words for: msr"):
+        Tokenizer(standard="pku", domain=other).lcut("北京")
+    plain = tmp_path / "plain.qc"
+    args = ["train", "--corpus", f"toy={tmp_path / 'c.txt'}", "--epochs", "1", "--bits", "10"]
+    (tmp_path / "c.txt").write_text("\n".join(NOVEL) + "\n", encoding="utf-8")
+    assert main([*args, "--no-jieba-lexicon", "-o", str(plain)]) == 0
+    words = with_words(count(["北京"]), {"*": ["北京"]})
+    with pytest.raises(ValueError, match="reads neither.*--domain-folds"):
+        Tokenizer(model=plain, domain=words).lcut("北京")
+
+
+def test_domain_words_join_the_standard_lexicon():
+    """Words of the domain are evidence, not forced cuts: with the bundled
+    model, names it splits come out whole under ctb, while pku keeps its
+    own finer 墨 大夫 (a surname and a title) even when the domain has
+    墨大夫; the statistics of the text alone change nothing for it."""
+    raw = ["韩立走进七玄门的大门。", "七玄门的弟子都认识韩立。", "墨大夫是七玄门的大夫。"]
+    plain = {s: Tokenizer(standard=s) for s in ("pku", "ctb")}
+    assert "七玄门" not in plain["pku"].lcut(raw[0])
+    domain = with_words(count(raw), {"*": ["七玄门", "墨大夫", "韩立"]})
+    for std, tok in plain.items():
+        adapted = Tokenizer(standard=std, domain=domain)
+        for line in raw:
+            words = adapted.lcut(line)
+            assert "".join(words) == line
+            assert "七玄门" in words
+    assert Tokenizer(standard="ctb", domain=domain).lcut(raw[2])[0] == "墨大夫"
+    assert Tokenizer(standard="pku", domain=domain).lcut(raw[2])[:2] == ["墨", "大夫"]
+    # words for another standard only do not reach this one
+    ctb_only = with_words(count(raw), {"ctb": ["七玄门"]})
+    assert Tokenizer(standard="ctb", domain=ctb_only).lcut(raw[1])[0] == "七玄门"
+
+
+def test_words_round_trip_pickle_and_equality(tmp_path):
+    stats = with_words(count(["韩立走进七玄门"] * 3), {"*": ["七玄门"], "pku": ["韩立", "韩立"]})
+    assert stats.words == {"*": ("七玄门",), "pku": ("韩立",)}  # duplicates dropped
+    path = tmp_path / "d.qcd"
+    stats.save(path)
+    back = load(path)
+    assert back.words == stats.words and back == stats and hash(back) == hash(stats)
+    assert back.words_for("pku") == ["七玄门", "韩立"] and back.words_for("msr") == ["七玄门"]
+    assert pickle.loads(pickle.dumps(stats)) == stats
+    assert with_words(stats, {"*": ["七玄"]}) != stats
+    # a tokenizer with an in-memory domain pickles it by value
+    tok = Tokenizer(standard="pku", domain=stats)
+    assert pickle.loads(pickle.dumps(tok)).lcut("韩立走进七玄门") == tok.lcut("韩立走进七玄门")
+
+
+def test_format_1_files_still_load(tmp_path):
+    stats = count(["北京大学北京人北京的"] * 4)
+    meta = (
+        '{"format": 1, "hash": "fnv1a64-norm-mix-len", "min_count": 2, '
+        f'"chars": {stats.chars}, "grams": {stats.keys.size}, "full": false}}'
+    ).encode()
+    table = stats.keys.astype("<u8").tobytes() + stats.values.tobytes()
+    path = tmp_path / "v1.qcd"
+    path.write_bytes(binfile.pack(DOMAIN_KIND, {"meta": meta, "table": table}))
+    back = load(path)
+    assert back.words == {} and back.keys.tolist() == stats.keys.tolist()
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (b"[1, 2]", "JSON object of word lists"),
+        (b'{"*": "abc"}', "must be a list"),
+        (b'{"*": ["a b"]}', "is not a word"),
+        (b'{"*": [""]}', "is not a word"),
+        (b'{"*": ["\\u0000x"]}', "is not a word"),
+        ('{"*": ["' + "长" * 17 + '"]}', "is not a word"),
+        (b'{"": ["x"]}', "bad standard name"),
+        (b'{"*": [3]}', "is not a word"),
+        (b"{", "corrupt domain words"),
+        (b"\xff", "corrupt domain words"),
+    ],
+)
+def test_damaged_words_are_refused_naming_the_file(tmp_path, words, message):
+    stats = count(["北京大学北京人"] * 3)
+    good = binfile.unpack(stats.to_bytes(), kind=DOMAIN_KIND, source="x")
+    raw = words.encode("utf-8") if isinstance(words, str) else words
+    bad = tmp_path / "bad.qcd"
+    bad.write_bytes(binfile.pack(DOMAIN_KIND, {**good, "words": raw}))
+    with pytest.raises(ValueError, match=message) as err:
+        load(bad)
+    assert str(bad) in str(err.value)
+    missing = {k: v for k, v in good.items() if k != "words"}
+    bad.write_bytes(binfile.pack(DOMAIN_KIND, missing))
+    with pytest.raises(ValueError, match="words"):
+        load(bad)
 
 
 def test_the_domain_changes_the_decoder_scores(tmp_path, domain_model):
@@ -204,17 +295,52 @@ def test_the_domain_changes_the_decoder_scores(tmp_path, domain_model):
 
 
 def test_cli_adapt_then_cut(tmp_path, capsys, domain_model):
+    """qieci adapt writes the words and the statistics; cut --domain reads
+    them; cut --adapt-self is the same two steps on the input itself (the
+    same bytes out, with -j 1 and -j 2); a model trained to read the
+    statistics reads them from the same file."""
     raw = tmp_path / "raw.txt"
-    raw.write_text("韩立看着墨大夫。\n墨大夫笑了，韩立点头。\n" * 5, encoding="utf-8")
+    raw.write_text(
+        "韩立看着墨大夫。\n墨大夫笑了，韩立点头。\n七玄门的韩立。\n" * 5, encoding="utf-8"
+    )
     dom = tmp_path / "d.qcd"
-    assert main(["adapt", str(raw), "-o", str(dom)]) == 0
-    assert "grams from" in capsys.readouterr().err
-    assert len(load(dom).keys) > 0
-    out = tmp_path / "out.txt"
+    assert main(["adapt", str(raw), "--standard", "ctb", "-o", str(dom)]) == 0
+    err = capsys.readouterr().err
+    assert "model words over 1 standard(s)" in err and "grams, from" in err
+    got = load(dom)
+    assert set(got.words) == {"*", "ctb"} and len(got.keys) > 0
+    assert "韩立" in got.words_for("ctb")
+    outs = []
+    for extra in (["--domain", str(dom)], ["--adapt-self"], ["--adapt-self", "-j", "2"]):
+        out = tmp_path / f"out{len(outs)}.txt"
+        assert main(["cut", str(raw), "--standard", "ctb", *extra, "-o", str(out)]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    lines = outs[0].decode("utf-8").splitlines()
+    assert [ln.replace(" ", "") for ln in lines] == raw.read_text(encoding="utf-8").splitlines()
+    # the statistics, for a model that reads them
     args = ["cut", str(raw), "--model", str(domain_model), "--domain", str(dom), "-o", str(out)]
     assert main(args) == 0
-    lines = out.read_text(encoding="utf-8").splitlines()
-    assert [ln.replace(" ", "") for ln in lines] == raw.read_text(encoding="utf-8").splitlines()
+    capsys.readouterr()
+
+
+def test_cli_adapt_self_mistakes(tmp_path, capsys):
+    raw = tmp_path / "raw.txt"
+    raw.write_text("韩立看着墨大夫。\n", encoding="utf-8")
+    for args, message in [
+        (["cut", "-", "--adapt-self"], "not stdin"),
+        (["cut", str(raw), "--adapt-self", "--domain", str(raw)], "give it or --domain"),
+        (["cut", str(raw), "--adapt-self", "--engine", "jieba"], "for the learned engine"),
+        (["cut", str(raw), "--adapt-self", "--standard", "nope"], "no standard 'nope'"),
+    ]:
+        assert main(args) == 2
+        assert message in capsys.readouterr().err
+    # nothing to learn from one character: said, then cut as without a domain
+    one = tmp_path / "one.txt"
+    one.write_text("我\n", encoding="utf-8")
+    assert main(["cut", str(one), "--adapt-self", "-o", str(tmp_path / "o.txt")]) == 0
+    assert "no words: cutting without a domain" in capsys.readouterr().err
+    assert (tmp_path / "o.txt").read_text(encoding="utf-8") == "我\n"
 
 
 def test_cli_mistakes(tmp_path, capsys):

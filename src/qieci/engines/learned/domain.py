@@ -1,63 +1,97 @@
-"""Domain statistics: what the learned engine knows of a user's raw text.
+"""A domain: what the learned engine knows of a user's raw text.
 
-``qieci adapt RAW... -o DOMAIN`` counts the Han n-grams of raw text and
-keeps, for each gram of 2 to 4 characters seen at least ``min_count``
-times, its left and right *branching entropy*: how varied the characters
-before and after it are. A gram that many different characters follow
-tends to end a word; one always followed by the same character does not.
-The learned model was trained with these statistics as features (computed
-on its training corpora's own raw text, in held-out folds), so it reads
-them on text of a new domain: ``Tokenizer(engine="learned", domain=PATH)``
-or ``qieci cut --domain PATH``. No annotation is needed.
+``qieci adapt RAW... -o DOMAIN`` (:func:`qieci.discover.adapt`) reads raw
+text of a domain, with no annotation, and writes two kinds of knowledge,
+which ``Tokenizer(engine="learned", domain=PATH)`` and ``qieci cut
+--domain PATH`` use while decoding:
+
+* **the domain's words** (:attr:`DomainStats.words`): the new words that
+  discovery finds in the text (for every standard), and for each standard
+  the words the model itself cuts at least twice there. They join the
+  standard's own lexicon, whose features the model was trained to read
+  from held-out folds (the words of a standard seen in *other* training
+  sentences), so a domain word is evidence the model knows how to weigh,
+  not a forced cut. Every model trained with standard lexicons reads them.
+* **branching entropy** (:attr:`DomainStats.keys`, ``values``): for each
+  Han gram of 2 to 4 characters seen at least ``min_count`` times, how
+  varied the characters before and after it are. A gram that many
+  different characters follow tends to end a word. Only a model trained
+  with ``--domain-folds`` reads these (as features computed on its
+  training corpora's own raw text, in held-out folds).
 
 The file is a :mod:`qieci.binfile` container of kind ``"domain"`` (checked
-on load, never pickle) with two sections:
+on load, never pickle). Sections:
 
 ``meta``
-    UTF-8 JSON: ``format`` (:data:`FORMAT_VERSION`), ``hash`` (the gram
-    hash, :data:`HASH`), ``min_count``, ``chars`` (characters read),
-    ``grams`` (entries), ``full`` (whether the counter reached its cap and
-    stopped taking new grams).
+    UTF-8 JSON: ``format`` (:data:`FORMAT_VERSION`; files of format 1, which
+    have no words, are read too), ``hash`` (the gram hash, :data:`HASH`),
+    ``min_count``, ``chars`` (characters read), ``grams`` (entries),
+    ``full`` (whether the counter reached its cap and stopped taking new
+    grams).
 ``table``
     ``grams`` entries, sorted by key, strictly ascending: 8 bytes key
     (uint64, little-endian; the FNV-1a hash of the width-normalised
     gram's code points, mixed with its length, as the kernel computes it),
     then, after all keys, one byte per entry: the right entropy bucket
     (bits 0-2) and the left one (bits 3-5), half nats each, never 0.
+``words`` (format 2)
+    UTF-8 JSON object: :data:`EVERY_STANDARD` (``"*"``) or a standard's name
+    -> a list of words (each 1 to :data:`MAX_WORD` characters, without
+    whitespace or control characters).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from os import PathLike
+from typing import Any
 
 import numpy as np
 
 from ... import binfile
-from ._learned import Domain, DomainCounter
+from ._learned import MAX_WORD, Domain, DomainCounter
 
 DOMAIN_KIND = "domain"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The formats this build reads (1: statistics only, no words).
+READABLE_FORMATS = (1, 2)
 HASH = "fnv1a64-norm-mix-len"
+#: The key of :attr:`DomainStats.words` whose words join every standard.
+EVERY_STANDARD = "*"
 #: The counter's default cap on distinct grams (32 bytes each: 256 MiB).
 MAX_GRAMS = 1 << 23
+#: The most words a domain file may hold, over all its lists.
+MAX_WORDS = 1 << 22
 
 
-@dataclass
+@dataclass(eq=False)
 class DomainStats:
-    """Domain statistics in memory: sorted keys and their values."""
+    """A domain in memory: the sorted gram keys and their entropy values,
+    and the domain's words (:data:`EVERY_STANDARD` or a standard -> words).
+
+    Two domains are equal when their files would be byte-identical; a
+    domain pickles as its file's bytes and is checked again when unpickled.
+    """
 
     keys: np.ndarray  # uint64
     values: np.ndarray  # uint8
     min_count: int
     chars: int
     full: bool = False
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def table(self) -> Domain:
-        """The decoding table of these statistics."""
+        """The decoding table of the statistics."""
         return Domain(self.keys, self.values)
+
+    def words_for(self, standard: str) -> list[str]:
+        """The words that join ``standard``'s lexicon: the domain's words for
+        every standard, then those found under ``standard`` itself."""
+        return [*self.words.get(EVERY_STANDARD, ()), *self.words.get(standard, ())]
 
     def to_bytes(self) -> bytes:
         meta = {
@@ -69,7 +103,32 @@ class DomainStats:
             "full": self.full,
         }
         table = self.keys.astype("<u8").tobytes() + self.values.astype(np.uint8).tobytes()
-        return binfile.pack(DOMAIN_KIND, {"meta": json.dumps(meta).encode(), "table": table})
+        words = {k: list(v) for k, v in sorted(self.words.items())}
+        sections = {
+            "meta": json.dumps(meta).encode(),
+            "table": table,
+            "words": json.dumps(words, ensure_ascii=False).encode("utf-8"),
+        }
+        return binfile.pack(DOMAIN_KIND, sections)
+
+    def digest(self) -> str:
+        """The SHA-256 of the file's bytes (what equality compares)."""
+        return hashlib.sha256(self.to_bytes()).hexdigest()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DomainStats):
+            return NotImplemented
+        return self.digest() == other.digest()
+
+    def __hash__(self) -> int:
+        return hash(self.digest())
+
+    def __repr__(self) -> str:
+        n = sum(map(len, self.words.values()))
+        return f"<DomainStats: {self.keys.size} grams, {n} words, from {self.chars} chars>"
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return (from_bytes, (self.to_bytes(),))
 
     def save(self, path: str | PathLike[str]) -> None:
         """Write to ``path`` atomically (:func:`qieci.binfile.write_atomic`)."""
@@ -87,11 +146,58 @@ def count(texts: Iterable[str], min_count: int = 2, max_grams: int = MAX_GRAMS) 
     return DomainStats(keys, values, min_count, int(counter.chars), bool(counter.full))
 
 
+def with_words(stats: DomainStats, words: Mapping[str, Sequence[str]]) -> DomainStats:
+    """``stats`` with ``words`` (checked as a file's are: :func:`check_words`)."""
+    checked = check_words({k: list(v) for k, v in words.items()}, "<words>")
+    return DomainStats(stats.keys, stats.values, stats.min_count, stats.chars, stats.full, checked)
+
+
+def check_words(obj: object, source: str) -> dict[str, tuple[str, ...]]:
+    """The ``words`` section's object, checked: a mapping of names to lists
+    of words; ValueError naming ``source`` otherwise."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"{source}: domain words must be a JSON object of word lists")
+    out: dict[str, tuple[str, ...]] = {}
+    total = 0
+    for name, words in obj.items():
+        if not isinstance(name, str) or not name or len(name) > 64:
+            raise ValueError(f"{source}: domain words: bad standard name {name!r}")
+        if not isinstance(words, list):
+            raise ValueError(f"{source}: domain words of {name!r} must be a list")
+        total += len(words)
+        if total > MAX_WORDS:
+            raise ValueError(f"{source}: more than {MAX_WORDS} domain words")
+        for w in words:
+            if not _is_word(w):
+                raise ValueError(
+                    f"{source}: domain words of {name!r}: {w!r} is not a word "
+                    f"(1 to {MAX_WORD} characters, no space or control character)"
+                )
+        out[name] = tuple(dict.fromkeys(words))
+    return out
+
+
+def _is_word(w: object) -> bool:
+    return (
+        isinstance(w, str)
+        and 1 <= len(w) <= MAX_WORD
+        and not any(c.isspace() or unicodedata.category(c)[0] == "C" for c in w)
+    )
+
+
 def load(path: str | PathLike[str]) -> DomainStats:
-    """The statistics in the domain file at ``path``; ValueError naming it
-    when it is not one, or is damaged."""
+    """The domain in the file at ``path``; ValueError naming it when it is
+    not one, or is damaged."""
     source = str(path)
-    sec = binfile.read(path, kind=DOMAIN_KIND)
+    return _parse(binfile.read(path, kind=DOMAIN_KIND), source)
+
+
+def from_bytes(data: bytes, source: str = "<domain>") -> DomainStats:
+    """The domain in ``data`` (a domain file's bytes), checked as by :func:`load`."""
+    return _parse(binfile.unpack(data, kind=DOMAIN_KIND, source=source), source)
+
+
+def _parse(sec: dict[str, bytes], source: str) -> DomainStats:
     binfile.require(sec, ("meta", "table"), source)
     try:
         meta = json.loads(sec["meta"].decode("utf-8"))
@@ -100,7 +206,7 @@ def load(path: str | PathLike[str]) -> DomainStats:
         full = bool(meta["full"])
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{source}: corrupt domain metadata ({exc})") from None
-    if fmt != FORMAT_VERSION:
+    if fmt not in READABLE_FORMATS:
         raise ValueError(
             f"{source}: domain format {fmt} is not supported (this build reads "
             f"{FORMAT_VERSION}): rebuild it with `qieci adapt`"
@@ -119,7 +225,24 @@ def load(path: str | PathLike[str]) -> DomainStats:
         or not bool(np.all(keys & np.uint64(1)))
     ):
         raise ValueError(f"{source}: corrupt domain table (keys unsorted or values out of range)")
-    return DomainStats(keys, values, min_count, chars, full)
+    words: dict[str, tuple[str, ...]] = {}
+    if fmt >= 2:
+        binfile.require(sec, ("words",), source)
+        try:
+            obj = json.loads(sec["words"].decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{source}: corrupt domain words ({exc})") from None
+        words = check_words(obj, source)
+    return DomainStats(keys, values, min_count, chars, full, words)
 
 
-__all__ = ["DOMAIN_KIND", "FORMAT_VERSION", "DomainStats", "count", "load"]
+__all__ = [
+    "DOMAIN_KIND",
+    "EVERY_STANDARD",
+    "FORMAT_VERSION",
+    "DomainStats",
+    "count",
+    "from_bytes",
+    "load",
+    "with_words",
+]

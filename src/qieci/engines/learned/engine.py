@@ -33,8 +33,17 @@ from typing import ClassVar
 from ...atoms import atom_spans, atom_spans_by_line
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
 from ._learned import Decoder, Lexicon, trim_heap
+from .domain import DomainStats
 from .domain import load as load_domain
-from .model import fold_weights, parse_meta, parse_text, parse_trans, parse_vocab, read_sections
+from .model import (
+    Meta,
+    fold_weights,
+    parse_meta,
+    parse_text,
+    parse_trans,
+    parse_vocab,
+    read_sections,
+)
 from .userwords import RegexMatcher, SetMatcher, matcher
 
 #: The standard used when none is given: among the standards trained on
@@ -54,20 +63,27 @@ class _Loaded:
     table folded for that standard; nothing else of the model is kept but
     the compressed vocabulary)."""
 
-    __slots__ = ("standard", "standards", "decoder", "lexicon", "_vocab", "source", "reads_domains")
+    __slots__ = ("standard", "standards", "decoder", "lexicon", "_vocab", "source")
 
-    def __init__(self, model_path: str | None, standard: str | None) -> None:
+    def __init__(
+        self, model_path: str | None, standard: str | None, domain: DomainStats | None = None
+    ) -> None:
         sec, source = read_sections(model_path)
         meta = parse_meta(sec, source)
-        std = standard or (
-            DEFAULT_STANDARD if DEFAULT_STANDARD in meta.standards else meta.standards[0]
-        )
+        std = standard or default_standard(meta.standards)
         index = meta.standard_index(std, source)
         trans = parse_trans(sec, meta, source)
         lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
         own = parse_vocab(sec, source, "stdlex").get(std)
+        extra = domain.words_for(std) if domain is not None else []
+        if domain is not None and not (
+            (meta.reads_domain_words and extra) or (meta.reads_domains and domain.keys.size)
+        ):
+            raise ValueError(_unread_domain(source, meta, domain, std))
+        if extra and meta.reads_domain_words:
+            own = "\n".join([own, *extra]) if own else "\n".join(extra)
         std_lexicon = Lexicon(text=own) if own else None
-        del sec["lexicon"], sec["stdlex"], own
+        del sec["lexicon"], sec["stdlex"], own, extra
         trim_heap()  # the word texts are gone: lower the peak before the table
         self.decoder = Decoder(
             None,
@@ -78,7 +94,8 @@ class _Loaded:
             std_lexicon,
             meta.templates,
         )
-        self.reads_domains = meta.reads_domains
+        if domain is not None and meta.reads_domains:
+            self.decoder.domain = domain.table()
         fold_weights(sec, meta, index, source, self.decoder.fold_in)
         del sec["weights"]
         trim_heap()
@@ -94,13 +111,46 @@ class _Loaded:
         return text.split("\n") if text else []
 
 
+def default_standard(standards: list[str] | tuple[str, ...]) -> str:
+    """The standard used when none is named: :data:`DEFAULT_STANDARD`, or
+    the model's first when it lacks that one."""
+    return DEFAULT_STANDARD if DEFAULT_STANDARD in standards else standards[0]
+
+
+def model_standards(model: str | PathLike[str] | None) -> tuple[tuple[str, ...], str]:
+    """The standards of ``model`` (None: the bundled model) and its default
+    one, from its header (the model is checked, not loaded)."""
+    sec, source = read_sections(resolve_model_path(model))
+    standards = tuple(parse_meta(sec, source).standards)
+    return standards, default_standard(standards)
+
+
+def _unread_domain(source: str, meta: Meta, domain: DomainStats, standard: str) -> str:
+    """Why ``domain`` would change nothing with this model and standard."""
+    if meta.reads_domain_words:
+        have = ", ".join(sorted(domain.words)) or "none"
+        return (
+            f"{source}: the domain has no words for standard {standard!r} (it has words for: "
+            f"{have}), and this model reads a domain's words, not its n-gram statistics "
+            f"(those need a model trained with --domain-folds 2): make the domain with "
+            f"qieci adapt --standard {standard}"
+        )
+    return (
+        f"{source}: this model reads neither a domain's words (it was trained without "
+        "standard lexicons in held-out folds) nor its statistics (train with "
+        "--domain-folds 2), so a domain changes nothing: see tools/train_learned_model.sh"
+    )
+
+
 class LearnedEngine(EngineBase):
     """The learned engine. ``model``: a model file (None: the bundled
     model); ``standard``: one of the model's standards (None:
     :data:`DEFAULT_STANDARD`, or the model's first standard when it lacks
     that one); ``atoms``: keep non-Han tokens whole (:mod:`qieci.atoms`);
-    ``domain``: a domain file of ``qieci adapt``
-    (:mod:`qieci.engines.learned.domain`) whose statistics the model reads.
+    ``domain``: a domain file of ``qieci adapt``, or a
+    :class:`~qieci.engines.learned.domain.DomainStats` (see
+    :func:`qieci.discover.adapt`): its words join the standard's lexicon
+    and, for a model trained to read them, its statistics are features.
     The model loads on first use or by :meth:`load`; an unknown
     standard or a bad file raises ValueError then.
 
@@ -115,12 +165,14 @@ class LearnedEngine(EngineBase):
         standard: str | None = None,
         model: str | PathLike[str] | None = None,
         atoms: bool = True,
-        domain: str | PathLike[str] | None = None,
+        domain: str | PathLike[str] | DomainStats | None = None,
     ) -> None:
         self.requested_standard = standard
         self.model = resolve_model_path(model)
         self.atoms = bool(atoms)
-        self.domain = resolve_model_path(domain)
+        self.domain: str | DomainStats | None = (
+            domain if isinstance(domain, DomainStats) else resolve_model_path(domain)
+        )
         self._lock = threading.RLock()
         self._loaded: _Loaded | None = None
         self._user_words: dict[str, int] = {}
@@ -141,7 +193,7 @@ class LearnedEngine(EngineBase):
         # the standard as resolved if loaded, else as requested (None: the
         # same default from the same model): making a spec never loads
         std = self._loaded.standard if self._loaded is not None else self.requested_standard
-        options: tuple[tuple[str, str | bool | None], ...] = (("standard", std),) if std else ()
+        options: tuple[tuple[str, object], ...] = (("standard", std),) if std else ()
         if self.model is not None:
             options += (("model", self.model),)
         if not self.atoms:
@@ -161,15 +213,10 @@ class LearnedEngine(EngineBase):
             with self._lock:
                 loaded = self._loaded
                 if loaded is None:
-                    loaded = _Loaded(self.model, self.requested_standard)
-                    if self.domain is not None:
-                        if not loaded.reads_domains:
-                            raise ValueError(
-                                f"{loaded.source}: this model was not trained to read domain "
-                                "statistics, so a domain file changes nothing: train one with "
-                                "--domain-folds 2 (see tools/train_learned_model.sh)"
-                            )
-                        loaded.decoder.domain = load_domain(self.domain).table()
+                    domain = self.domain
+                    if domain is not None and not isinstance(domain, DomainStats):
+                        domain = load_domain(domain)
+                    loaded = _Loaded(self.model, self.requested_standard, domain)
                     self._loaded = loaded
         return loaded
 
@@ -313,4 +360,11 @@ def resolve_model_path(model: str | PathLike[str] | None) -> str | None:
     return None if model is None else os.path.abspath(os.fspath(model))
 
 
-__all__ = ["DEFAULT_STANDARD", "LearnedEngine", "SENTENCE_END", "resolve_model_path"]
+__all__ = [
+    "DEFAULT_STANDARD",
+    "LearnedEngine",
+    "SENTENCE_END",
+    "default_standard",
+    "model_standards",
+    "resolve_model_path",
+]

@@ -83,6 +83,14 @@ class Meta:
         """Whether the model was trained to read domain statistics."""
         return self.templates > 30 and int(self.training.get("domain_folds", 0)) > 0
 
+    @property
+    def reads_domain_words(self) -> bool:
+        """Whether the model reads a domain's words: it was trained with
+        standard lexicons in held-out folds, whose features the words feed."""
+        return bool(self.training.get("std_lexicon_words")) and (
+            int(self.training.get("lexicon_folds", 0)) > 1
+        )
+
     def standard_index(self, standard: str, source: str) -> int:
         """The 1-based kernel index of ``standard``; ValueError if unknown."""
         try:

@@ -1,0 +1,131 @@
+"""``adapt``: a domain for the learned engine, from a domain's raw text.
+
+No annotation is needed. One call reads the text twice:
+
+1. the branching entropy of its Han grams
+   (:func:`qieci.engines.learned.domain.count`), which models trained with
+   ``--domain-folds`` read as features;
+2. the counting pass of :func:`qieci.discover.discover`, then the learned
+   model's cut of the sample under each of ``standards`` (default: every
+   standard of the model). The domain's words are then
+
+   * for every standard (:data:`~qieci.engines.learned.domain.EVERY_STANDARD`):
+     the new words discovery ranks (score >= ``min_score``, its default);
+   * for each standard ``S``: the words of 2 to 6 Han characters that the
+     model cuts under ``S`` at least ``min_count`` times in the sample and
+     that are not among ``S``'s training words.
+
+Decoding under ``S`` with the domain adds both lists to ``S``'s own
+lexicon (:mod:`qieci.engines.learned.domain`): the model sees the words the
+domain uses, and cuts their other occurrences the same way. Measured on the
+cross-domain protocol (``bench/cross_domain.py``), on text of domains the
+model never saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..engines.learned.domain import EVERY_STANDARD, DomainStats, count, with_words
+from ..engines.learned.engine import model_standards
+from ..io.lines import LineStats
+from ..tokenizer import PathArg, Tokenizer
+from .api import DiscoverOptions, count_corpus, rank
+from .candidates import Lexicon
+from .counting import CountSettings
+from .model import Cut, chosen_standards, cut_sample
+from .reading import read_files
+
+
+def adapt(
+    texts: Iterable[str] = (),
+    *,
+    files: Sequence[PathArg] = (),
+    standards: Sequence[str] | None = None,
+    model: PathArg | None = None,
+    min_count: int = 2,
+    min_score: float | None = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    jobs: int | None = 1,
+    stats: LineStats | None = None,
+) -> DomainStats:
+    """The domain of ``texts`` (strings; read twice, so they are kept in a
+    list) or of ``files`` (paths of text, or ``-`` for stdin, which is read
+    once into memory), for ``Tokenizer(engine="learned", domain=...)``.
+
+    ``standards``: the standards to find the model's own words under
+    (default: all of the model's); ``model``: another learned model (the
+    one you will decode with); ``min_count``: the least count of a gram's
+    statistics and of a model word in the sample; ``min_score``: the least
+    score of a discovered word (default: :func:`~qieci.discover.discover`'s);
+    ``encoding``, ``errors`` and ``jobs`` as for ``discover``; ``stats``
+    receives the counts of lines, characters and bytes read.
+    """
+    if min_count < 1:
+        raise ValueError(f"min_count must be at least 1, not {min_count}")
+    have, _ = model_standards(model)
+    wanted = list(dict.fromkeys(standards)) if standards is not None else list(have)
+    for s in wanted:
+        if s not in have:
+            raise ValueError(
+                f"the model has no standard {s!r}; it has {', '.join(have)} (see 'qieci standards')"
+            )
+    if isinstance(texts, str):
+        texts = [texts]
+    if "-" in [str(f) for f in files]:
+        if len(files) > 1:
+            raise ValueError("adapt reads stdin ('-') only as its one input")
+        texts, files = [line for line in read_files(["-"], encoding=encoding, errors=errors)], ()
+    texts = list(texts)
+    names = [str(f) for f in files]
+    grams = count(
+        read_files(names, encoding=encoding, errors=errors) if names else texts, min_count
+    )
+
+    defaults = DiscoverOptions()
+    opts = DiscoverOptions(
+        model_path=model,
+        min_score=defaults.min_score if min_score is None else min_score,
+        encoding=encoding,
+        errors=errors,
+        jobs=jobs,
+    )
+    settings = CountSettings(
+        max_len=opts.max_len,
+        memory=opts.memory,
+        sample_chars=opts.sample_chars,
+        encoding=encoding,
+        errors=errors,
+    )
+    counts = count_corpus(texts, files, settings, jobs)
+    if stats is not None:
+        stats.__dict__.update(counts.stats.__dict__)
+    discovery = chosen_standards(None, model)
+    cuts: dict[str, Cut] = {}
+    own: dict[str, list[str]] = {}
+    for s in dict.fromkeys([*wanted, *discovery]):
+        tok = Tokenizer(engine="learned", standard=s, model=model)
+        cut = cut_sample(tok, counts.sample, opts.max_len)
+        if s in discovery:
+            cuts[s] = cut
+        if s in wanted:
+            known = set(tok.training_vocab())
+            own[s] = sorted(
+                w for w, n in cut.whole.items() if n >= min_count and _han(w) and w not in known
+            )
+        del tok
+    lexicon = Lexicon((), jieba=opts.jieba_lexicon, dictionary=opts.dictionary)
+    found = rank(counts, lexicon, discovery, opts, [cuts[s] for s in discovery])
+    return with_words(grams, {EVERY_STANDARD: [w.word for w in found], **own})
+
+
+def _han(word: str) -> bool:
+    """A word of 2 to 6 Han characters (the shape a model word must have to
+    join a standard's lexicon)."""
+    return 2 <= len(word) <= 6 and all(
+        "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in word
+    )
+
+
+__all__ = ["adapt"]
