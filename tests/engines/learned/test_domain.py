@@ -177,24 +177,33 @@ def test_tokenizer_reads_a_domain(tmp_path, domain_model):
         Tokenizer(model=domain_model, domain=tmp_path / "d2.qcd").lcut(text)
 
 
-def test_a_domain_that_would_change_nothing_is_refused(tmp_path, domain_model):
-    """The bundled model reads a domain's words, not its statistics: a
-    domain without words for the standard would change nothing, and loading
-    one says so and what to do. A model that reads neither says that."""
-    path = tmp_path / "d.qcd"
-    count(["北京大学北京人"] * 3).save(path)
-    with pytest.raises(ValueError, match="no words for standard 'pku'.*adapt --standard pku"):
-        Tokenizer(standard="pku", domain=path).lcut("北京")
-    other = with_words(count(["北京大学北京人"] * 3), {"msr": ["北京人"]})
+def test_a_domain_that_would_change_nothing_is_refused(tmp_path):
+    """A model that reads a domain's words but not its statistics refuses a
+    domain without words for its standard, saying what to do; a model
+    that reads neither says that. (The bundled model reads both.)"""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(NOVEL) + "\n", encoding="utf-8")
+    lex = tmp_path / "lex.txt"
+    lex.write_text("韩立\n七玄门\n", encoding="utf-8")
+    args = ["train", "--corpus", f"toy={corpus}", "--epochs", "1", "--bits", "10"]
+    args += ["--no-jieba-lexicon"]
+    words_only, plain = tmp_path / "words.qc", tmp_path / "plain.qc"
+    assert main([*args, "--std-lexicon", f"toy={lex}", "-o", str(words_only)]) == 0
+    assert main([*args, "-o", str(plain)]) == 0
+    stats_only = count(["北京大学北京人"] * 3)
+    with pytest.raises(ValueError, match="no words for standard 'toy'.*adapt --standard toy"):
+        Tokenizer(model=words_only, domain=stats_only).lcut("北京")
+    other = with_words(stats_only, {"msr": ["北京人"]})
     with pytest.raises(ValueError, match="it has words for: msr"):
-        Tokenizer(standard="pku", domain=other).lcut("北京")
-    plain = tmp_path / "plain.qc"
-    args = ["train", "--corpus", f"toy={tmp_path / 'c.txt'}", "--epochs", "1", "--bits", "10"]
-    (tmp_path / "c.txt").write_text("\n".join(NOVEL) + "\n", encoding="utf-8")
-    assert main([*args, "--no-jieba-lexicon", "-o", str(plain)]) == 0
+        Tokenizer(model=words_only, domain=other).lcut("北京")
+    assert Tokenizer(model=words_only, domain=with_words(stats_only, {"toy": ["北京"]})).lcut(
+        "北京"
+    )
     words = with_words(count(["北京"]), {"*": ["北京"]})
     with pytest.raises(ValueError, match="reads neither.*--domain-folds"):
         Tokenizer(model=plain, domain=words).lcut("北京")
+    # the bundled model reads the statistics alone too
+    assert "".join(Tokenizer(standard="pku", domain=stats_only).lcut("北京大学")) == "北京大学"
 
 
 def test_domain_words_join_the_standard_lexicon():
