@@ -3,9 +3,9 @@ pkuseg when it is importable), on one pinned core.
 
 Input: the raw text of every file in ``shared/corpora/test/`` (gold lines
 with their spaces removed), cut line by line with each library's
-list-returning cut function. With ``QIECI_DOMAIN_MODEL`` naming a model
-trained with ``--domain-folds``, that model's ``lcut`` is also timed with a
-domain (``qieci adapt``) of the same text loaded. qieci's learned ``lcut`` and jieba's ``lcut``
+list-returning cut function. The learned ``lcut`` is also timed with a
+domain of the same text (``qieci.discover.adapt``) loaded, with the
+bundled model or the one ``QIECI_DOMAIN_MODEL`` names. qieci's learned ``lcut`` and jieba's ``lcut``
 run over all lines; pkuseg (slow) over a fixed slice of them, and every
 library is also timed on that slice, so that all ratios compare the same text.
 Peak RSS (VmHWM) is measured in a fresh subprocess that only imports qieci,
@@ -125,25 +125,24 @@ def main() -> None:
     base = sliced["qieci learned lcut"]
     for name, sec in sliced.items():
         out.append(f"| {name} | {sec:.2f} | {part_chars / sec / 1e3:.0f}k | {sec / base:.1f}x |")
-    domain_model = os.environ.get("QIECI_DOMAIN_MODEL")  # a model trained with --domain-folds
-    if domain_model:
-        # a domain of the input's own raw text (qieci adapt), read by that model
-        import tempfile
+    # the learned lcut with a domain of the input's own raw text (qieci
+    # adapt: its words and statistics) loaded, by the bundled model or by
+    # QIECI_DOMAIN_MODEL
+    from qieci.discover import adapt
 
-        from qieci.engines.learned.domain import count
-
-        domain_file = Path(tempfile.mkdtemp()) / "test.qcd"
-        count(line + "\n" for line in lines).save(domain_file)
-        plain = qieci.Tokenizer(model=domain_model)
-        adapted = qieci.Tokenizer(model=domain_model, domain=domain_file)
-        t_plain = best_of(3, lambda: time_lines(plain.lcut, lines))
-        t_dom = best_of(3, lambda: time_lines(adapted.lcut, lines))
-        out += [
-            "",
-            f"Model {domain_model} (reads domains): lcut {chars / t_plain / 1e3:.0f}k chars/s, "
-            f"with a domain of the input loaded {chars / t_dom / 1e3:.0f}k chars/s: "
-            f"{full['jieba lcut'] / t_dom:.1f}x jieba lcut.",
-        ]
+    domain_model = os.environ.get("QIECI_DOMAIN_MODEL")
+    plain = qieci.Tokenizer(engine="learned", model=domain_model)
+    domain = adapt(lines, model=domain_model, standards=[plain.standard])
+    adapted = qieci.Tokenizer(engine="learned", model=domain_model, domain=domain)
+    t_plain = best_of(3, lambda: time_lines(plain.lcut, lines))
+    t_dom = best_of(3, lambda: time_lines(adapted.lcut, lines))
+    out += [
+        "",
+        f"Model {domain_model or 'bundled'}: lcut {chars / t_plain / 1e3:.0f}k chars/s, "
+        f"with a domain of the input loaded ({len(domain.words_for(plain.standard))} words, "
+        f"{domain.keys.size} grams) {chars / t_dom / 1e3:.0f}k chars/s: "
+        f"{full['jieba lcut'] / t_dom:.1f}x jieba lcut.",
+    ]
     if "pkuseg cut" not in peers:
         out += ["", "pkuseg was not part of this run (set PKUSEG_MODEL, see above)."]
     else:

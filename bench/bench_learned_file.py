@@ -27,7 +27,8 @@ Rerun::
 
     git worktree add /tmp/lk-base 52b25d3
     (cd /tmp/lk-base && python setup.py build_ext --inplace)
-    flock /tmp/qieci-bench.lock python bench/bench_learned_file.py /tmp/lk-base/src
+    flock /tmp/qieci-bench.lock python bench/bench_learned_file.py /tmp/lk-base/src \
+        --model /tmp/lk-base/src/qieci/engines/learned/data/learned.qc
     # bench/results/learned_file.md; --repeat 10 for a 10x longer input
 """
 
@@ -63,9 +64,11 @@ with open(src, encoding="utf-8") as f, open(dst, "w", encoding="utf-8") as out:
 """
 
 
-def commands(rev_src: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+def commands(rev_src: str, model: str | None) -> dict[str, tuple[list[str], dict[str, str]]]:
     """name -> (argv with IN and OUT placeholders, extra environment)."""
     cut = [sys.executable, "-m", "qieci", "cut", "--engine", "learned", "-j", "1", "-q"]
+    if model:
+        cut += ["--model", model]
     return {
         "this": (cut + ["IN", "-o", "OUT"], {}),
         "rev": (cut + ["IN", "-o", "OUT"], {"PYTHONPATH": rev_src}),
@@ -93,10 +96,15 @@ def main() -> None:
         "--repeat", type=int, default=1, help="the input is the test text this many times"
     )
     ap.add_argument("--rounds", type=int, default=ROUNDS)
+    ap.add_argument(
+        "--model",
+        help="one model file for both builds (default: each its bundled model; the bundled "
+        "model changed after 52b25d3: give that revision's file to compare with it)",
+    )
     args = ap.parse_args()
     lines = corpus_lines()
     chars = sum(map(len, lines)) * args.repeat
-    cmds = commands(args.rev_src)
+    cmds = commands(args.rev_src, args.model)
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         src, one = d / "in.txt", d / "one.txt"

@@ -13,13 +13,17 @@ digest (SHA-256) of each result; the digests must agree:
 * ``atoms=False``; six user words (``lcut`` and ``cut_lines``); the text
   with CRLF line ends (``cut_lines`` with ``" | "``, and with
   ``crlf_to_lf``);
+* ``QIECI_MODEL`` names one model file for both builds (else each uses
+  its own bundled model: since the bundled model changed after 52b25d3,
+  compare that revision with ``QIECI_MODEL`` set to its model file);
 * with ``QIECI_DOMAIN_MODEL`` (a model trained with ``--domain-folds``):
   that model's ``lcut`` in three standards, without and with a domain of
   the text loaded (then also ``cut_lines``, and ``lcut`` with a user word).
 
 This is a check, not a timing. Rerun::
 
-    QIECI_DOMAIN_MODEL=model.qc python bench/learned_identity_vs_rev.py /tmp/lk-base/src
+    QIECI_MODEL=/tmp/lk-base/src/qieci/engines/learned/data/learned.qc \
+        QIECI_DOMAIN_MODEL=model.qc python bench/learned_identity_vs_rev.py /tmp/lk-base/src
     # bench/results/learned_identity.md
 """
 
@@ -44,27 +48,28 @@ from qieci.engines.learned.engine import LearnedEngine
 lines = corpus_lines()
 text = "\n".join(lines) + "\n"
 out = {{}}
+M = os.environ.get("QIECI_MODEL")  # one model file for both builds (None: each its bundled one)
 
 
 def digest(x):
     return hashlib.sha256(json.dumps(x, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-for std in qieci.Tokenizer(engine="learned").standards():
-    t = qieci.Tokenizer(engine="learned", standard=std)
+for std in qieci.Tokenizer(engine="learned", model=M).standards():
+    t = qieci.Tokenizer(engine="learned", standard=std, model=M)
     out[f"lcut {{std}}"] = digest([t.lcut(s) for s in lines])
     out[f"cut_lines {{std}}"] = digest(t.cut_lines(text, " "))
-t = qieci.Tokenizer(engine="learned")
+t = qieci.Tokenizer(engine="learned", model=M)
 out["lcut_for_search"] = digest([t.lcut_for_search(s) for s in lines[:5000]])
 out["tokenize"] = digest([list(t.tokenize(s)) for s in lines[:5000]])
 out["tokenize search"] = digest([list(t.tokenize(s, mode="search")) for s in lines[:5000]])
 crlf = text.replace("\n", "\r\n")
 out["cut_lines CRLF"] = digest(t.cut_lines(crlf, " | "))
 out["cut_lines CRLF to LF"] = digest(t.cut_lines(crlf, " ", crlf_to_lf=True))
-t = qieci.Tokenizer(engine=LearnedEngine(atoms=False))
+t = qieci.Tokenizer(engine=LearnedEngine(atoms=False, model=M))
 out["atoms=False lcut"] = digest([t.lcut(s) for s in lines])
 out["atoms=False cut_lines"] = digest(t.cut_lines(text, "/", crlf_to_lf=True))
-t = qieci.Tokenizer(engine="learned")
+t = qieci.Tokenizer(engine="learned", model=M)
 for w in ["北京大学", "2024年", "中国人民", "COVID-19", "研究生", "发展"]:
     t.add_word(w)
 out["user words lcut"] = digest([t.lcut(s) for s in lines])

@@ -47,3 +47,24 @@ def test_checking_reads_the_user_dictionaries(tmp_path):
     for engine in ("learned", "jieba"):
         with pytest.raises(ValueError, match="invalid UTF-8"):
             check(ServeConfig(engine=engine, user_dicts=(str(bad),)))
+
+
+def test_the_servers_domain_reaches_its_learned_tokenizers(tmp_path, capsys):
+    """--domain is the same for the service as for qieci cut: the learned
+    tokenizers read it (the jieba one has none), and a bad file is named
+    before the server starts."""
+    from qieci import Tokenizer
+    from qieci.cli import main
+    from qieci.engines.learned.domain import count, with_words
+
+    raw = ["韩立走进七玄门的大门。", "七玄门的弟子都认识韩立。"] * 3
+    path = tmp_path / "d.qcd"
+    with_words(count(raw), {"*": ["七玄门", "韩立"]}).save(path)
+    cat = Catalog(ServeConfig(engine="learned", standard="pku", domain=str(path)))
+    tok = cat.tokenizer(cat.default)
+    assert tok.lcut(raw[0]) == Tokenizer(standard="pku", domain=path).lcut(raw[0])
+    assert tok.lcut(raw[0]) != Tokenizer(standard="pku").lcut(raw[0])
+    bad = tmp_path / "bad.qcd"
+    bad.write_bytes(b"not a domain")
+    assert main(["serve", "--domain", str(bad), "--port", "1"]) == 2
+    assert "bad.qcd" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 from typing import Any
 
 from .options import (
@@ -97,10 +98,16 @@ def run(args: argparse.Namespace) -> int:
     from ..serve import Limits, ServeConfig
     from ..serve.server import run as serve
 
+    domain = os.path.abspath(args.domain) if args.domain else None
+    if domain:
+        from ..engines.learned.domain import load
+
+        load(domain)  # a bad file is named now, before any worker starts
     config = ServeConfig(
         engine=engine_name(args),
         standard=args.standard,
         model=args.model,
+        domain=domain,
         dictionary=args.dict,
         user_dicts=tuple(args.user_dict),
         strict=args.strict,

@@ -205,6 +205,7 @@ class Catalog:
             engine=setting.engine,
             standard=setting.standard,
             model=cfg.model if setting.engine == "learned" else None,
+            domain=cfg.domain if setting.engine == "learned" else None,
         )
         if self._load or setting.engine != "learned":
             tok.initialize()

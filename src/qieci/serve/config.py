@@ -51,7 +51,8 @@ class ServeConfig:
     """The tokenizer options (as ``qieci cut`` takes them) and the limits.
 
     ``engine`` and ``standard`` are the defaults of a request that names
-    neither; ``model`` (learned engine), ``dictionary`` (jieba engine),
+    neither; ``model`` and ``domain`` (learned engine: a model file, a
+    domain file of ``qieci adapt``), ``dictionary`` (jieba engine),
     ``user_dicts`` and ``strict`` apply to every tokenizer the service
     builds. ``preload``: further settings (``"jieba"``, ``"learned:pku"``)
     to load at start-up besides the default one.
@@ -60,6 +61,7 @@ class ServeConfig:
     engine: str = "jieba"
     standard: str | None = None
     model: str | None = None
+    domain: str | None = None
     dictionary: str | None = None
     user_dicts: tuple[str, ...] = ()
     strict: bool = False
