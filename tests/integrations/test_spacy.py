@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 
 import qieci
@@ -42,3 +43,22 @@ def test_the_learned_engine_from_a_config():
     }
     nlp = spacy.blank("zh", config=config)
     assert [t.text for t in nlp(TEXT)] == qieci.Tokenizer(standard="pku").lcut(TEXT)
+
+
+def test_a_domain_travels_as_a_file_path(tmp_path):
+    """A recipe is JSON: a domain file's path survives to_disk/spacy.load;
+    an in-memory domain is refused with what to do, not a TypeError."""
+    from qieci.engines.learned.domain import count, with_words
+
+    raw = ["韩立走进七玄门的大门。", "七玄门的弟子都认识韩立。"]
+    domain = with_words(count(raw * 3), {"*": ["七玄门", "韩立"]})
+    nlp = spacy.blank("zh", config=CONFIG)
+    nlp.tokenizer.qieci = qieci.Tokenizer(standard="pku", domain=domain)
+    with pytest.raises(ValueError, match=r"domain\.save\(PATH\)"):
+        nlp.tokenizer.to_bytes()
+    domain.save(tmp_path / "d.qcd")
+    nlp.tokenizer.qieci = qieci.Tokenizer(standard="pku", domain=tmp_path / "d.qcd")
+    want = [t.text for t in nlp(raw[0])]
+    assert "七玄门" in want
+    nlp.to_disk(tmp_path / "pipeline")
+    assert [t.text for t in spacy.load(tmp_path / "pipeline")(raw[0])] == want

@@ -49,6 +49,13 @@ class SpacyTokenizer:
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         spec = self.qieci.spec()
+        for name, value in spec.engine.options:
+            if value is not None and not isinstance(value, (str, int, float, bool)):
+                raise ValueError(
+                    f"the tokenizer's {name}= is an object, which a spaCy recipe (JSON) cannot "
+                    f"hold: save it to a file (for a domain: domain.save(PATH)) and give "
+                    f"{name}=PATH"
+                )
         recipe = {
             "engine": spec.engine.name,
             "options": dict(spec.engine.options),
