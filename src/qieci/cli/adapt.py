@@ -6,7 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from .options import add_counting_jobs_argument, add_input_arguments, positive_int
+from .options import (
+    add_counting_jobs_argument,
+    add_input_arguments,
+    positive_int,
+    report_changed_lines,
+)
 
 
 def register(sub: Any) -> None:
@@ -45,11 +50,12 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..discover.adapt import adapt
-    from ..io.lines import check_output_path
+    from ..io.lines import LineStats, check_output_path
 
     check_output_path(args.output)
     if args.inputs.count("-") > 1:
         raise ValueError("stdin ('-') can be read only once")
+    read = LineStats()
     domain = adapt(
         files=args.inputs,
         standards=args.standard,
@@ -58,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
         encoding=args.encoding,
         errors=args.errors,
         jobs=args.jobs or None,
+        stats=read,
     )
     if domain.chars == 0:
         raise ValueError("the input has no text: nothing to adapt to")
     domain.save(args.output)
+    report_changed_lines(read.changed_lines, args.errors)
     if not args.quiet:
         found = len(domain.words.get("*", ()))
         own = sum(len(v) for k, v in domain.words.items() if k != "*")

@@ -10,14 +10,18 @@ writes them.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from ..discover import FORMATS, DiscoverOptions, discover, write_words
 from ..discover.api import MAX_LEN
 from ..discover.model import DEFAULT_STANDARDS
 from ..io.lines import LineStats, check_output_path, open_output
-from .options import add_counting_jobs_argument, add_input_arguments, positive_int
+from .options import (
+    add_counting_jobs_argument,
+    add_input_arguments,
+    positive_int,
+    report_changed_lines,
+)
 
 
 def register(sub: Any) -> None:
@@ -137,9 +141,6 @@ def run(args: argparse.Namespace) -> int:
     words = discover(files=args.files, options=opts, stats=stats)
     with open_output(args.output) as sink:
         write_words(words, sink, args.format)
-    if stats.changed_lines and not args.quiet:
-        verb = "skipped" if args.errors == "skip-line" else "repaired"
-        print(
-            f"qieci: {verb} {stats.changed_lines} line(s) with invalid input bytes", file=sys.stderr
-        )
+    if not args.quiet:
+        report_changed_lines(stats.changed_lines, args.errors)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..engines import ENGINES
 from ..tokenizer import Tokenizer
@@ -88,6 +89,14 @@ def add_counting_jobs_argument(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="worker processes counting parts of the files (default 1; 0: all cores)",
     )
+
+
+def report_changed_lines(changed: int, errors: str) -> None:
+    """The one line on stderr that says how many input lines ``--errors``
+    repaired or skipped (none: nothing)."""
+    if changed:
+        verb = "skipped" if errors == "skip-line" else "repaired"
+        print(f"qieci: {verb} {changed} line(s) with invalid input bytes", file=sys.stderr)
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:

@@ -362,5 +362,10 @@ def test_cli_mistakes(tmp_path, capsys):
     bad.write_bytes("好\n".encode() + b"\xff\n")
     assert main(["adapt", str(bad), "-o", str(tmp_path / "d.qcd")]) != 0
     assert "bad.txt:2" in capsys.readouterr().err
+    # repaired or skipped lines are said, even with -q
+    for policy, verb in (("replace", "repaired"), ("skip-line", "skipped")):
+        args = ["adapt", str(bad), "-o", str(tmp_path / "d.qcd"), "--standard", "pku", "-q"]
+        assert main([*args, "--errors", policy]) == 0
+        assert capsys.readouterr().err == f"qieci: {verb} 1 line(s) with invalid input bytes\n"
     assert main(["cut", str(bad), "--engine", "jieba", "--domain", "x.qcd"]) == 2
     assert "learned engine only" in capsys.readouterr().err
