@@ -4,7 +4,9 @@
 * :class:`Trie` -- the prefix dictionary (jieba's ``FREQ``): word -> frequency,
   where every prefix of a word is present with frequency 0 unless it is a word
   itself. Children are found through one open-addressing hash table, with a
-  direct table for the root's BMP children.
+  direct table for the root's BMP children. It is built from node arrays
+  (``from_arrays``), or used in place from a prebuilt table (``from_table``,
+  the bundled dictionary's: checked, never copied until an edit).
 * :class:`HMM` -- the B/M/E/S character HMM for unknown Han words.
 * ``lcut`` / ``tokenize`` / ``lcut_all`` -- the jieba-compatible segmenter:
   block splitting, DAG and max-probability route, HMM fallback, search grams.
