@@ -39,6 +39,7 @@ class Trie:
         tag: Buffer,  # uint16 per node
         total: int,
         n_tags: int = 0x10000,
+        mapped: bool = False,
     ) -> Trie: ...
     # (slots, root, filter) as native-order bytes
     def to_table(self) -> tuple[bytes, bytes, bytes]: ...

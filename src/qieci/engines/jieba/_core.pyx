@@ -30,7 +30,7 @@ from libc.math cimport log
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
-from qieci._mem cimport big_calloc
+from qieci._mem cimport big_calloc, huge_alloc
 
 # The Trie and HMM classes' fields, the Trie's inline lookups, the character
 # classes and the Work struct are declared in _core.pxd (shared with
@@ -140,8 +140,8 @@ cdef class Trie:
 
     cdef void _release(self) noexcept:
         """Free the arrays (the borrowed ones are the table's: kept)."""
+        free(self.slots)  # (always the Trie's own: see from_table)
         if not self.borrowed:
-            free(self.slots)
             free(self.filt)
             free(self.root_bmp)
             free(self.freq)
@@ -160,24 +160,20 @@ cdef class Trie:
         if not self.borrowed:
             return 0
         cdef size_t nf = (1 << FILTER_BITS) // 64
-        cdef Slot* sl = <Slot*>big_calloc(self.cap * sizeof(Slot))
         cdef RootEntry* rt = <RootEntry*>malloc(0x10000 * sizeof(RootEntry))
         cdef uint64_t* fl = <uint64_t*>malloc(nf * sizeof(uint64_t))
         cdef int64_t* fr = <int64_t*>malloc(self.n_nodes * sizeof(int64_t))
         cdef uint16_t* tg = <uint16_t*>malloc(self.n_nodes * sizeof(uint16_t))
-        if sl == NULL or rt == NULL or fl == NULL or fr == NULL or tg == NULL:
-            free(sl)
+        if rt == NULL or fl == NULL or fr == NULL or tg == NULL:
             free(rt)
             free(fl)
             free(fr)
             free(tg)
             raise MemoryError()
-        memcpy(sl, self.slots, self.cap * sizeof(Slot))
         memcpy(rt, self.root_bmp, 0x10000 * sizeof(RootEntry))
         memcpy(fl, self.filt, nf * sizeof(uint64_t))
         memcpy(fr, self.freq, self.n_nodes * sizeof(int64_t))
         memcpy(tg, self.tag, self.n_nodes * sizeof(uint16_t))
-        self.slots = sl
         self.root_bmp = rt
         self.filt = fl
         self.freq = fr
@@ -485,14 +481,18 @@ cdef class Trie:
         return t
 
     @staticmethod
-    def from_table(slots, root, filt, freq, tag, int64_t total, Py_ssize_t n_tags=0x10000):
+    def from_table(slots, root, filt, freq, tag, int64_t total, Py_ssize_t n_tags=0x10000,
+                   bint mapped=False):
         """A Trie over the prebuilt table of :meth:`to_table` (the format of
-        :data:`TABLE_LAYOUT`), without copying it: the buffers (native-order
-        uint32 slots and root entries, uint64 filter words, int64 and uint16
-        per node, the root's first) are read in place and kept alive, and
-        copied only before the first edit. Every index the lookups follow is
-        checked first; ValueError names the first bad one. A table that
-        passes is safe to read whatever it holds."""
+        :data:`TABLE_LAYOUT`): the buffers (native-order uint32 slots and
+        root entries, uint64 filter words, int64 and uint16 per node, the
+        root's first) are read in place and kept alive, and copied only
+        before the first edit, except the slots, copied at once onto huge
+        pages (with ``mapped``, the buffers are a read-only memory map of a
+        file, whose pages of the slots are dropped as they are copied).
+        Every index the lookups follow is checked first; ValueError names
+        the first bad one. A table that passes is safe to read whatever it
+        holds."""
         cdef const uint32_t[:] sv = slots
         cdef const uint32_t[:] rv = root
         cdef const uint64_t[:] fv = filt
@@ -533,8 +533,14 @@ cdef class Trie:
         cdef Trie t = Trie.__new__(Trie, 16)
         t._release()
         t.borrowed = True
-        t.owner = (slots, root, filt, freq, tag)
-        t.slots = <Slot*>sl
+        t.owner = (root, filt, freq, tag)
+        # the slots, read at random by every lookup, are copied into memory
+        # of the Trie's own, on huge pages where the system gives them (a
+        # file's pages are 4 KiB: the lookups would miss the TLB)
+        t.slots = <Slot*>huge_alloc(cap * sizeof(Slot))
+        if t.slots == NULL:
+            raise MemoryError()
+        copy_dropping(t.slots, sl, cap * sizeof(Slot), mapped)
         t.root_bmp = <RootEntry*>rt
         t.filt = <uint64_t*>&fv[0]
         t.freq = <int64_t*>&qv[0]
@@ -617,6 +623,33 @@ cdef class Trie:
 #: structs, slot_hash and FILTER_BITS. A file whose table has another
 #: layout is rebuilt from its arrays instead.
 TABLE_LAYOUT = f"slots16-fib64-filter{FILTER_BITS}-v1"
+
+
+cdef extern from "<sys/mman.h>":
+    int madvise(void* addr, size_t n, int advice) noexcept nogil
+    enum:
+        MADV_DONTNEED
+
+
+cdef void copy_dropping(void* dst, const void* src, size_t n, bint mapped) noexcept nogil:
+    """memcpy; with ``mapped`` (``src`` is a read-only memory map of a file),
+    in steps, each dropping the source's pages once copied (they would be
+    read from the file again if used), so that the process never holds
+    both copies."""
+    cdef size_t step = 1 << 21, done = 0, k, page = 4096
+    cdef size_t a, b
+    if not mapped:
+        memcpy(dst, src, n)
+        return
+    while done < n:
+        k = min(step, n - done)
+        memcpy(<char*>dst + done, <const char*>src + done, k)
+        # the whole pages inside the source's piece
+        a = (<size_t>src + done + page - 1) & ~(page - 1)
+        b = (<size_t>src + done + k) & ~(page - 1)
+        if b > a:
+            madvise(<void*>a, b - a, MADV_DONTNEED)
+        done += k
 
 
 cdef inline double log_count(Trie t, int64_t f) noexcept nogil:

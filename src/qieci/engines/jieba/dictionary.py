@@ -73,6 +73,9 @@ class Table:
     filter: Bytes  # uint64
     node_freq: Bytes  # int64 per node: the root (0), then DictData.freq
     node_tag: Bytes  # uint16 per node: the root (0), then DictData.tag
+    #: the parts are views of a read-only memory map of the file (whose
+    #: pages may be dropped once copied: they are read again if needed)
+    mapped: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class DictData:
                     _array("H", tb.node_tag),
                     self.total,
                     len(self.tags),
+                    tb.mapped,
                 )
             return Trie.from_arrays(
                 _array("I", self.parent_delta),
@@ -236,6 +240,7 @@ class DictData:
                     arrays["filter"],
                     arrays["node_freq"],
                     arrays["node_tag"],
+                    isinstance(data, mmap.mmap) and isinstance(arrays["slots"], memoryview),
                 )
         else:
             freq, tag = arrays["freq"], arrays["tag"]
