@@ -117,13 +117,11 @@ cdef class Trie:
         self.filt[h >> 6] |= (<uint64_t>1) << (h & 63)
 
     cdef inline void prefetch2(self, Py_UCS4 c1, Py_UCS4 c2) noexcept nogil:
-        """Start loading the filter word and the slot of the two-character
-        prefix c1 c2."""
+        """Start loading the slot of the two-character prefix c1 c2."""
         cdef uint32_t n1
         if c1 < 0x10000:
             n1 = self.root_bmp[c1].child
             if n1 != 0 and (self.root_bmp[c1].f32 & F32_KIDS):
-                prefetch(&self.filt[slot_hash(n1, c2) >> (64 - FILTER_BITS + 6)])
                 prefetch(&self.slots[slot_hash(n1, c2) >> self.shift])
 
     cdef inline Slot* _slot(self, uint32_t node, Py_UCS4 ch) noexcept nogil:
