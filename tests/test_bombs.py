@@ -157,7 +157,8 @@ def normal_rss(tmp_path_factory):
 # a section of each kind: one whose size the metadata declares, and one
 # bounded by its stored size only
 BOMBS = [
-    ("dict", DICT, "freq"),
+    ("dict", DICT, "node_freq"),
+    ("dict", DICT, "slots"),
     ("dict", DICT, "meta"),
     ("hmm", HMM, "emit"),
     ("pos", POS, "emit_p"),

@@ -194,6 +194,7 @@ def small_formats(tmp: Path) -> dict[str, bytes]:
     )
     return {
         "dict": DictData.from_trie(trie, tags).to_bytes(),
+        "dict-table": DictData.from_trie(trie, tags).with_table().to_bytes(compress=False),
         "dict-text": "北京 10 ns\n大学 5 n\n北京大学 3 nt\n".encode(),
         "hmm": (Path(qieci.__file__).parent / "engines/jieba/data/jieba_hmm.qc").read_bytes(),
         "poshmm": pos.to_bytes(),
@@ -210,6 +211,7 @@ def small_formats(tmp: Path) -> dict[str, bytes]:
 #: other bytes may be a valid text file), "none" (text formats).
 LOADERS: dict[str, tuple[Callable[[str], object], str]] = {
     "dict": (lambda p: qieci.Tokenizer(p).lcut("北京大学"), "containers"),
+    "dict-table": (lambda p: qieci.Tokenizer(p).lcut("北京大学"), "containers"),
     "dict-text": (lambda p: qieci.Tokenizer(p).lcut("北京大学"), "none"),
     "hmm": (lambda p: hmm_from_bytes(binfile.read_regular(p, "HMM"), p), "all"),
     "poshmm": (lambda p: PosHMMTables.from_bytes(binfile.read_regular(p, "POS HMM"), p), "all"),
@@ -251,7 +253,10 @@ def test_corrupt_files_of_every_format(tmp_path):
     cases = 0
     for name, good in formats.items():
         load, strict = LOADERS[name]
-        others = [d for n, d in formats.items() if n != name]
+        # (a dictionary with its table and one without are one format)
+        others = [
+            d for n, d in formats.items() if n.removesuffix("-table") != name.removesuffix("-table")
+        ]
         for i in range(65):
             how, data = damaged(rng, good, others)
             if data == good:

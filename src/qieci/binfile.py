@@ -44,9 +44,10 @@ from array import array
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    import mmap
     from typing import Any, Literal, TypeAlias
 
     #: A native-order numeric array: an ``array``, or a zero-copy
@@ -60,6 +61,8 @@ VERSION = 1
 _HEADER = struct.Struct("<8sI8sII")
 _ENTRY = struct.Struct("<16sQQII")
 _FLAG_ZLIB = 1
+#: A stored section: bytes (stored_sections) or a view (stored_views).
+_Payload = TypeVar("_Payload", bytes, memoryview)
 
 #: A compressed section inflates to at most MAX_RATIO times its stored
 #: size plus RATIO_SLACK (the bundled files' sections: 1 to 27 times).
@@ -72,8 +75,13 @@ ZLIB_MAX_RATIO = 1100
 _INFLATE_STEP = 1 << 22
 
 
-def pack(kind: str, sections: Mapping[str, bytes], *, compress: bool = True) -> bytes:
-    """Serialise ``sections`` (name -> payload) into one container."""
+def pack(
+    kind: str, sections: Mapping[str, bytes], *, compress: bool = True, align: int = 1
+) -> bytes:
+    """Serialise ``sections`` (name -> payload) into one container. With
+    ``align``, every payload starts at a multiple of that many bytes (zeros
+    in between), so that a reader may use a stored section in place as an
+    array of any width up to ``align``."""
     names = list(sections)
     table_size = _HEADER.size + _ENTRY.size * len(names)
     entries = []
@@ -83,6 +91,9 @@ def pack(kind: str, sections: Mapping[str, bytes], *, compress: bool = True) -> 
         raw = bytes(sections[name])
         stored = zlib.compress(raw, 9) if compress else raw
         flags = _FLAG_ZLIB if compress else 0
+        pad = -offset % align
+        payloads.append(bytes(pad))
+        offset += pad
         entries.append(
             _ENTRY.pack(_ascii(name, 16), offset, len(stored), zlib.crc32(stored), flags)
         )
@@ -114,7 +125,19 @@ def stored_sections(data: bytes, *, kind: str, source: str) -> dict[str, tuple[b
     """The verified sections of a container, not yet decompressed: name ->
     (stored bytes, compressed?). Read them with :func:`section`, which
     takes a limit that may depend on sections read before (metadata)."""
-    view = memoryview(data)
+    return {
+        name: (bytes(stored), compressed)
+        for name, (stored, compressed) in stored_views(data, kind=kind, source=source).items()
+    }
+
+
+def stored_views(
+    data: bytes | memoryview | mmap.mmap, *, kind: str, source: str
+) -> dict[str, tuple[memoryview, bool]]:
+    """:func:`stored_sections` without copying: each section is a read-only
+    view of ``data`` (which may be a memory map of the file), checked
+    against its checksum."""
+    view = memoryview(data).toreadonly()
     if len(view) < _HEADER.size or bytes(view[:8]) != MAGIC:
         raise ValueError(f"{source}: not a qieci data file (bad magic bytes)")
     _, version, raw_kind, count, table_crc = _HEADER.unpack_from(view, 0)
@@ -131,13 +154,13 @@ def stored_sections(data: bytes, *, kind: str, source: str) -> dict[str, tuple[b
     table = bytes(view[_HEADER.size : table_end])
     if zlib.crc32(table) != table_crc:
         raise ValueError(f"{source}: corrupt qieci file (section table checksum mismatch)")
-    sections: dict[str, tuple[bytes, bool]] = {}
+    sections: dict[str, tuple[memoryview, bool]] = {}
     for i in range(count):
         raw_name, offset, length, crc, flags = _ENTRY.unpack_from(table, i * _ENTRY.size)
         name = raw_name.rstrip(b"\0").decode("ascii", "replace")
         if offset < table_end or offset + length > len(view):
             raise ValueError(f"{source}: truncated qieci file (section {name!r} cut off)")
-        stored = bytes(view[offset : offset + length])
+        stored = view[offset : offset + length]
         if zlib.crc32(stored) != crc:
             raise ValueError(f"{source}: corrupt qieci file (section {name!r} checksum mismatch)")
         sections[name] = (stored, bool(flags & _FLAG_ZLIB))
@@ -145,10 +168,11 @@ def stored_sections(data: bytes, *, kind: str, source: str) -> dict[str, tuple[b
 
 
 def section(
-    stored: Mapping[str, tuple[bytes, bool]], name: str, source: str, limit: int | None = None
-) -> bytes:
-    """Section ``name`` of :func:`stored_sections`, decompressed within
-    ``limit`` bytes (and the stored-size bound of :func:`inflate`)."""
+    stored: Mapping[str, tuple[_Payload, bool]], name: str, source: str, limit: int | None = None
+) -> _Payload | bytes:
+    """Section ``name`` of :func:`stored_sections` (or :func:`stored_views`:
+    a stored section is then a view), decompressed within ``limit`` bytes
+    (and the stored-size bound of :func:`inflate`)."""
     if name not in stored:
         raise ValueError(f"{source}: qieci file lacks section(s) {name}")
     payload, compressed = stored[name]
@@ -158,7 +182,7 @@ def section(
 
 
 def inflate(
-    stored: bytes,
+    stored: bytes | memoryview,
     *,
     source: str,
     section: str,
@@ -304,7 +328,7 @@ def native_array(code: str, raw: bytes) -> array:
     return a
 
 
-def array_view(code: TypeCode, raw: bytes) -> NumArray:
+def array_view(code: TypeCode, raw: bytes | memoryview) -> NumArray:
     """A native array view of little-endian bytes (zero-copy where the
     machine is little-endian)."""
     if sys.byteorder == "little":

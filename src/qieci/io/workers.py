@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import queue
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -33,9 +32,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import count, islice
 from types import TracebackType
-from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
 from .forkserver import read_message, serve, write_message
+
+if TYPE_CHECKING:
+    import subprocess
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -278,6 +280,8 @@ class WorkerPool:
             self._workers.append(worker)
 
     def _start_server(self, spec: Recipe, n: int, mode: str) -> None:
+        import subprocess  # (here: forked workers, the usual case, never need it)
+
         theirs: list[int] = []
         args = []
         ends = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from qieci.engines.jieba.blocks import RE_BLOCK, in_block
+from qieci.engines.jieba.blocks import in_block
+from qieci.engines.jieba.reference import RE_BLOCK
 
 
 def test_in_block_is_the_pattern_over_all_code_points() -> None:

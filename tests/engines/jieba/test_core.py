@@ -8,9 +8,8 @@ from hypothesis import strategies as st
 
 from qieci.engines.base import join_lines
 from qieci.engines.jieba import _core
-from qieci.engines.jieba.blocks import RE_BLOCK
 from qieci.engines.jieba.dictionary import default_hmm, default_hmm_bytes, hmm_tables, load_data
-from qieci.engines.jieba.reference import ReferenceEngine, hmm_dicts
+from qieci.engines.jieba.reference import RE_BLOCK, ReferenceEngine, hmm_dicts
 from strategies import any_text, mixed_text
 
 HMM_TABLES = hmm_dicts(*hmm_tables(default_hmm_bytes(), "bundled"))

@@ -72,3 +72,185 @@ def test_text_file_that_is_not_a_dictionary(tmp_path):
 def test_directory_is_not_a_dictionary(tmp_path):
     with pytest.raises(ValueError, match="not a regular file"):
         load_data(tmp_path)
+
+
+# -- the prebuilt lookup table -------------------------------------------------------
+
+WORDS = [b"a 1 x", b"ab 2 y", "北京 9 ns".encode(), "北京大学 4 nt".encode(), "𠀀x 3".encode()]
+TEXTS = ["北京大学ab", "a北京𠀀x", "北京北京大学生", "ab𠀀", ""]
+
+
+def small_data() -> DictData:
+    trie, tags = parse_text_dictionary(WORDS, "d.txt")
+    return DictData.from_trie(trie, tags)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_table_file_loads_its_table_and_cuts_as_the_arrays_do(tmp_path, compress):
+    plain, table = tmp_path / "plain.qc", tmp_path / "table.qc"
+    plain.write_bytes(small_data().to_bytes(compress=compress))
+    table.write_bytes(small_data().with_table().to_bytes(compress=compress))
+    loaded = load_data(table)
+    assert loaded.table is not None and load_data(plain).table is None
+    assert sorted(loaded.entries()) == sorted(small_data().entries())
+    built = loaded.build()
+    assert built.to_arrays() == small_data().build().to_arrays()
+    assert built.to_table() == small_data().build().to_table()
+    for mode in ("default", "all", "search"):
+        for text in TEXTS:
+            want = qieci.Tokenizer(plain).lcut(text, cut_all=mode == "all")
+            assert qieci.Tokenizer(table).lcut(text, cut_all=mode == "all") == want
+
+
+def test_the_bundled_dictionary_has_the_table_its_arrays_build():
+    data = load_data(None)
+    assert data.table is not None
+    from dataclasses import replace
+
+    rebuilt = replace(data, table=None).build()
+    assert data.build().to_table() == rebuilt.to_table()
+    assert data.build().to_arrays() == rebuilt.to_arrays()
+
+
+def test_edits_of_a_table_trie_leave_the_table_and_other_tries_alone(tmp_path):
+    path = tmp_path / "table.qc"
+    path.write_bytes(small_data().with_table().to_bytes(compress=False))
+    data = load_data(path)
+    one, two = data.build(), data.build()
+    one.set("北京大", 7)
+    one.add_word("学生", 5)
+    assert one.get("北京大") == 7 and one.get("学生") == 5
+    assert two.get("北京大") == 0 and two.get("学生") == -1
+    assert data.build().to_table() == small_data().build().to_table()
+    tok = qieci.Tokenizer(path)
+    tok.add_word("大学生", 100)
+    assert tok.lcut("北京大学生") == ["北京", "大学生"]
+    assert qieci.Tokenizer(path).lcut("北京大学生") == ["北京大学", "生"]
+
+
+def tampered(tmp_path, part: str, edit, meta: dict | None = None):
+    """A dictionary file whose table part ``part`` (a bytearray of its
+    little-endian words) ``edit`` changed, with valid checksums."""
+    import json
+    from dataclasses import replace
+
+    data = small_data().with_table()
+    assert data.table is not None
+    raw = bytearray(getattr(data.table, part))
+    words = memoryview(raw).cast("q" if part == "node_freq" else "H" if part == "node_tag" else "I")
+    edit(words)
+    out = replace(data, table=replace(data.table, **{part: bytes(raw)})).to_bytes(compress=False)
+    if meta is not None:  # rewrite the metadata section (it is the first)
+        from qieci import binfile
+
+        stored = binfile.stored_sections(out, kind="dict", source="x")
+        sections = {k: v for k, (v, _) in stored.items()}
+        sections["meta"] = json.dumps(json.loads(sections["meta"]) | meta).encode()
+        out = binfile.pack("dict", sections, compress=False, align=64)
+    path = tmp_path / f"tampered-{part}.qc"
+    path.write_bytes(out)
+    return path
+
+
+def first_slot(words, full: bool = True) -> int:
+    """Index of the first used (or empty) slot."""
+    return next(i for i in range(len(words) // 4) if (words[4 * i + 2] != 0) == full)
+
+
+def _set(words, i, v):
+    words[i] = v
+
+
+HOSTILE = {
+    "child past the nodes": ("slots", lambda w: _set(w, 4 * first_slot(w) + 2, 99), "slot"),
+    "parent after the child": ("slots", lambda w: _set(w, 4 * first_slot(w), 7), "slot"),
+    "no empty slot": (
+        "slots",
+        lambda w: [_set(w, 4 * i + 2, 1) for i in range(len(w) // 4) if w[4 * i + 2] == 0],
+        "more than half full",
+    ),
+    "root entry past the nodes": ("root", lambda w: _set(w, 2 * 0x4E00, 1 << 30), "root entry"),
+    "negative frequency": ("node_freq", lambda w: _set(w, 3, -5), "negative frequency"),
+    "frequency of the root": ("node_freq", lambda w: _set(w, 0, 5), "root"),
+    "tag out of range": ("node_tag", lambda w: _set(w, 2, 999), "tag id out of range"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_a_hostile_table_is_refused_naming_the_file(tmp_path, case):
+    part, edit, why = HOSTILE[case]
+    path = tampered(tmp_path, part, edit)
+    with pytest.raises(ValueError, match=rf"^{path}: corrupt dictionary \(.*{why}"):
+        qieci.Tokenizer(path).initialize()
+
+
+def test_a_table_of_the_wrong_size_or_shape_is_refused(tmp_path):
+    path = tampered(tmp_path, "slots", lambda w: None, meta={"slots": 512})
+    with pytest.raises(ValueError, match=rf"^{path}: corrupt dictionary \(section 'slots'"):
+        qieci.Tokenizer(path).initialize()
+    path = tampered(tmp_path, "slots", lambda w: None, meta={"slots": -1})
+    with pytest.raises(ValueError, match=rf"^{path}: corrupt dictionary metadata"):
+        qieci.Tokenizer(path).initialize()
+    path = tampered(tmp_path, "slots", lambda w: None, meta={"slots": 1 << 40})
+    with pytest.raises(ValueError, match=rf"^{path}: corrupt dictionary metadata"):
+        qieci.Tokenizer(path).initialize()
+    from qieci.engines.jieba import _core
+
+    with pytest.raises(ValueError, match="power of two"):
+        _core.Trie.from_table(
+            memoryview(bytes(16 * 1536)).cast("I"),
+            memoryview(bytes(8 << 16)).cast("I"),
+            memoryview(bytes(1 << 20)).cast("Q"),
+            memoryview(bytes(8)).cast("q"),
+            memoryview(bytes(2)).cast("H"),
+            1,
+        )
+
+
+def test_a_table_of_another_layout_is_rebuilt_from_the_arrays(tmp_path):
+    def empty(words):  # a table that would find nothing
+        words[:] = memoryview(bytes(4 * len(words))).cast("I")
+
+    path = tampered(tmp_path, "slots", empty, meta={"table": "another-layout"})
+    assert load_data(path).table is None
+    assert qieci.Tokenizer(path).lcut("北京大学ab") == ["北京大学", "ab"]
+
+
+def test_tables_with_scrambled_contents_never_crash(tmp_path):
+    """Tables whose indices are in range but whose contents are nonsense
+    (moved slots, random characters, frequencies, child flags and filter
+    bits) load and cut without a crash or a hang, or are refused."""
+    import random
+
+    rng = random.Random(13)
+    for case in range(40):
+        part = rng.choice(["slots", "root", "filter", "node_freq"])
+
+        def scramble(w, part=part):
+            for _ in range(rng.randint(1, 50)):
+                i = rng.randrange(len(w))
+                if part == "node_freq":
+                    w[i] = rng.choice([0, 1, 2**31, 2**62]) if i else 0
+                elif part == "filter":
+                    w[i] = rng.getrandbits(32)
+                elif part == "slots" and i % 4 == 2:
+                    w[i] = rng.randrange(0, 12)  # a child (of 9 nodes), or empty
+                elif part == "slots" and i % 4 == 0:
+                    w[i] = rng.randrange(0, 3)
+                elif part == "root" and i % 2 == 0:
+                    w[i] = rng.randrange(0, 12)
+                else:  # a character or a packed frequency (with the child bit)
+                    w[i] = rng.getrandbits(32)
+
+        path = tampered(tmp_path, part, scramble)
+        try:
+            tok = qieci.Tokenizer(path)
+            tok.initialize()
+        except ValueError as exc:
+            assert str(path) in str(exc)
+            continue
+        for text in TEXTS + ["北京大学" * 40, "a" * 300]:
+            assert "".join(tok.lcut(text)) == text  # still lossless
+            assert "".join(tok.lcut(text, HMM=False)) == text
+            tok.lcut(text, cut_all=True)
+            tok.lcut_for_search(text)

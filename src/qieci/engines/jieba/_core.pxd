@@ -88,8 +88,15 @@ cdef class Trie:
     cdef PyObject* char_cache[CHAR_CACHE]
     cdef public int64_t total
     cdef public Py_ssize_t n_force_split
+    # True while slots, root_bmp, filt, freq and tag point into buffers of a
+    # prebuilt table (Trie.from_table) that ``owner`` keeps alive: read
+    # only, copied into memory of the Trie's own before the first edit
+    cdef bint borrowed
+    cdef object owner
 
     cdef int _alloc_slots(self, uint64_t cap) except -1
+    cdef int _own(self) except -1
+    cdef void _release(self) noexcept
     cdef int _reserve_nodes(self, uint32_t want) except -1
     cdef object word(self, str text, const Py_UCS4* u, Py_ssize_t s, Py_ssize_t e)
     cdef uint32_t* _f32_of(self, uint32_t parent, Py_UCS4 ch) noexcept nogil

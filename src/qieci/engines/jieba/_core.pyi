@@ -5,6 +5,8 @@ from typing import Any
 
 from typing_extensions import Buffer
 
+TABLE_LAYOUT: str
+
 def char_class(c: str) -> tuple[bool, bool, bool]: ...
 
 class Trie:
@@ -28,6 +30,19 @@ class Trie:
         total: int,
         n_tags: int = 0x10000,
     ) -> Trie: ...
+    @staticmethod
+    def from_table(
+        slots: Buffer,  # uint32, 4 per slot
+        root: Buffer,  # uint32, 2 per BMP character
+        filt: Buffer,  # uint64
+        freq: Buffer,  # int64 per node, the root's first
+        tag: Buffer,  # uint16 per node
+        total: int,
+        n_tags: int = 0x10000,
+        mapped: bool = False,
+    ) -> Trie: ...
+    # (slots, root, filter) as native-order bytes
+    def to_table(self) -> tuple[bytes, bytes, bytes]: ...
     # (parent_delta, chars, freq, tag) as native-order bytes
     def to_arrays(self) -> tuple[bytes, bytes, bytes, bytes]: ...
     def copy(self) -> Trie: ...

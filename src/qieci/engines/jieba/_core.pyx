@@ -4,7 +4,9 @@
 * :class:`Trie` -- the prefix dictionary (jieba's ``FREQ``): word -> frequency,
   where every prefix of a word is present with frequency 0 unless it is a word
   itself. Children are found through one open-addressing hash table, with a
-  direct table for the root's BMP children.
+  direct table for the root's BMP children. It is built from node arrays
+  (``from_arrays``), or used in place from a prebuilt table (``from_table``,
+  the bundled dictionary's: checked, never copied until an edit).
 * :class:`HMM` -- the B/M/E/S character HMM for unknown Han words.
 * ``lcut`` / ``tokenize`` / ``lcut_all`` -- the jieba-compatible segmenter:
   block splitting, DAG and max-probability route, HMM fallback, search grams.
@@ -28,7 +30,7 @@ from libc.math cimport log
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
-from qieci._mem cimport big_calloc
+from qieci._mem cimport big_calloc, huge_alloc
 
 # The Trie and HMM classes' fields, the Trie's inline lookups, the character
 # classes and the Work struct are declared in _core.pxd (shared with
@@ -127,17 +129,57 @@ cdef class Trie:
         self.flags[0] = 0
         self.total = 0
         self.n_force_split = 0
+        self.borrowed = False
+        self.owner = None
 
     def __dealloc__(self):
         cdef Py_ssize_t k
         for k in range(CHAR_CACHE):
             Py_XDECREF(self.char_cache[k])
-        free(self.slots)
-        free(self.filt)
-        free(self.root_bmp)
-        free(self.freq)
-        free(self.tag)
+        self._release()
+
+    cdef void _release(self) noexcept:
+        """Free the arrays (the borrowed ones are the table's: kept)."""
+        free(self.slots)  # (always the Trie's own: see from_table)
+        if not self.borrowed:
+            free(self.filt)
+            free(self.root_bmp)
+            free(self.freq)
+            free(self.tag)
         free(self.flags)
+        self.slots = NULL
+        self.filt = NULL
+        self.root_bmp = NULL
+        self.freq = NULL
+        self.tag = NULL
+        self.flags = NULL
+
+    cdef int _own(self) except -1:
+        """Copy the borrowed arrays of a prebuilt table into memory of the
+        Trie's own (before its first edit; the buffers stay untouched)."""
+        if not self.borrowed:
+            return 0
+        cdef size_t nf = (1 << FILTER_BITS) // 64
+        cdef RootEntry* rt = <RootEntry*>malloc(0x10000 * sizeof(RootEntry))
+        cdef uint64_t* fl = <uint64_t*>malloc(nf * sizeof(uint64_t))
+        cdef int64_t* fr = <int64_t*>malloc(self.n_nodes * sizeof(int64_t))
+        cdef uint16_t* tg = <uint16_t*>malloc(self.n_nodes * sizeof(uint16_t))
+        if rt == NULL or fl == NULL or fr == NULL or tg == NULL:
+            free(rt)
+            free(fl)
+            free(fr)
+            free(tg)
+            raise MemoryError()
+        memcpy(rt, self.root_bmp, 0x10000 * sizeof(RootEntry))
+        memcpy(fl, self.filt, nf * sizeof(uint64_t))
+        memcpy(fr, self.freq, self.n_nodes * sizeof(int64_t))
+        memcpy(tg, self.tag, self.n_nodes * sizeof(uint16_t))
+        self.root_bmp = rt
+        self.filt = fl
+        self.freq = fr
+        self.tag = tg
+        self.borrowed = False
+        return 0
 
     cdef int _alloc_slots(self, uint64_t cap) except -1:
         cdef Slot* s = <Slot*>big_calloc(cap * sizeof(Slot))
@@ -286,6 +328,7 @@ cdef class Trie:
             raise ValueError("empty word")
         if freq < 0:
             raise ValueError(f"negative frequency {freq} for {word!r}")
+        self._own()
         cdef uint32_t node = 0, parent = 0, child
         cdef Py_UCS4 ch, last = 0
         for ch in word:
@@ -301,6 +344,7 @@ cdef class Trie:
         self._store_f32(parent, last, freq)
         if tag >= 0:
             self.tag[node] = <uint16_t>tag
+        self.owner = None  # (after the edit: releasing the buffers runs no kernel code)
 
     def add_word(self, str word, int64_t freq) -> None:
         """jieba's ``add_word`` on the dictionary, as one edit: set the
@@ -436,6 +480,95 @@ cdef class Trie:
         t.total = total
         return t
 
+    @staticmethod
+    def from_table(slots, root, filt, freq, tag, int64_t total, Py_ssize_t n_tags=0x10000,
+                   bint mapped=False):
+        """A Trie over the prebuilt table of :meth:`to_table` (the format of
+        :data:`TABLE_LAYOUT`): the buffers (native-order uint32 slots and
+        root entries, uint64 filter words, int64 and uint16 per node, the
+        root's first) are read in place and kept alive, and copied only
+        before the first edit, except the slots, copied at once onto huge
+        pages (with ``mapped``, the buffers are a read-only memory map of a
+        file, whose pages of the slots are dropped as they are copied).
+        Every index the lookups follow is checked first; ValueError names
+        the first bad one. A table that passes is safe to read whatever it
+        holds."""
+        cdef const uint32_t[:] sv = slots
+        cdef const uint32_t[:] rv = root
+        cdef const uint64_t[:] fv = filt
+        cdef const int64_t[:] qv = freq
+        cdef const uint16_t[:] tv = tag
+        cdef Py_ssize_t nodes = qv.shape[0], i
+        cdef uint64_t cap = <uint64_t>sv.shape[0] // 4, used = 0
+        if sv.shape[0] % 4 or cap < 1024 or cap > (<uint64_t>1 << 31) or cap & (cap - 1):
+            raise ValueError("table slots: not a power of two of at least 1024 slots")
+        if rv.shape[0] != 0x10000 * 2:
+            raise ValueError("table root: wrong size")
+        if fv.shape[0] != (1 << FILTER_BITS) // 64:
+            raise ValueError("table filter: wrong size")
+        if nodes < 1 or nodes > 0xFFFFFFFE or tv.shape[0] != nodes:
+            raise ValueError("table node arrays: wrong size")
+        if qv[0] != 0 or tv[0] != 0:
+            raise ValueError("table node 0 (the root) has a frequency or a tag")
+        for i in range(nodes):
+            if qv[i] < 0:
+                raise ValueError(f"entry {i}: negative frequency")
+            if tv[i] >= n_tags:
+                raise ValueError(f"entry {i}: tag id out of range")
+        cdef const RootEntry* rt = <const RootEntry*>&rv[0]
+        for i in range(0x10000):
+            if rt[i].child >= nodes:
+                raise ValueError(f"table root entry {i}: node out of range")
+        cdef const Slot* sl = <const Slot*>&sv[0]
+        for i in range(<Py_ssize_t>cap):
+            if sl[i].child != 0:
+                # a child follows its parent; the node arrays hold it
+                if sl[i].child >= nodes or sl[i].parent >= sl[i].child:
+                    raise ValueError(f"table slot {i}: node out of range")
+                used += 1
+        # at least half the slots empty: every probe ends (at an empty slot),
+        # and an edit grows the table as it would one built here
+        if used * 2 > cap:
+            raise ValueError("table slots: more than half full")
+        cdef Trie t = Trie.__new__(Trie, 16)
+        t._release()
+        t.borrowed = True
+        t.owner = (root, filt, freq, tag)
+        # the slots, read at random by every lookup, are copied into memory
+        # of the Trie's own, on huge pages where the system gives them (a
+        # file's pages are 4 KiB: the lookups would miss the TLB)
+        t.slots = <Slot*>huge_alloc(cap * sizeof(Slot))
+        if t.slots == NULL:
+            raise MemoryError()
+        copy_dropping(t.slots, sl, cap * sizeof(Slot), mapped)
+        t.root_bmp = <RootEntry*>rt
+        t.filt = <uint64_t*>&fv[0]
+        t.freq = <int64_t*>&qv[0]
+        t.tag = <uint16_t*>&tv[0]
+        t.node_cap = <uint32_t>nodes
+        t.n_nodes = <uint32_t>nodes
+        t.flags = <uint8_t*>calloc(nodes, 1)
+        if t.flags == NULL:
+            raise MemoryError()
+        t.cap = cap
+        t.shift = 64
+        while cap > 1:
+            cap >>= 1
+            t.shift -= 1
+        t.used = used
+        t.total = total
+        return t
+
+    def to_table(self):
+        """The lookup table as native-order bytes (slots, root entries,
+        filter): with the node frequencies and tags, what :meth:`from_table`
+        reads."""
+        return (
+            PyBytes_FromStringAndSize(<char*>self.slots, self.cap * sizeof(Slot)),
+            PyBytes_FromStringAndSize(<char*>self.root_bmp, 0x10000 * sizeof(RootEntry)),
+            PyBytes_FromStringAndSize(<char*>self.filt, ((1 << FILTER_BITS) // 64) * 8),
+        )
+
     def to_arrays(self):
         """Return (parent_delta, chars, freq, tag) as bytes of native-order
         arrays, in node order (the inverse of :meth:`from_arrays`)."""
@@ -484,6 +617,39 @@ cdef class Trie:
         t.total = self.total
         t.n_force_split = self.n_force_split
         return t
+
+
+#: The layout of a prebuilt table (Trie.to_table): the slot and root-entry
+#: structs, slot_hash and FILTER_BITS. A file whose table has another
+#: layout is rebuilt from its arrays instead.
+TABLE_LAYOUT = f"slots16-fib64-filter{FILTER_BITS}-v1"
+
+
+cdef extern from "<sys/mman.h>":
+    int madvise(void* addr, size_t n, int advice) noexcept nogil
+    enum:
+        MADV_DONTNEED
+
+
+cdef void copy_dropping(void* dst, const void* src, size_t n, bint mapped) noexcept nogil:
+    """memcpy; with ``mapped`` (``src`` is a read-only memory map of a file),
+    in steps, each dropping the source's pages once copied (they would be
+    read from the file again if used), so that the process never holds
+    both copies."""
+    cdef size_t step = 1 << 21, done = 0, k, page = 4096
+    cdef size_t a, b
+    if not mapped:
+        memcpy(dst, src, n)
+        return
+    while done < n:
+        k = min(step, n - done)
+        memcpy(<char*>dst + done, <const char*>src + done, k)
+        # the whole pages inside the source's piece
+        a = (<size_t>src + done + page - 1) & ~(page - 1)
+        b = (<size_t>src + done + k) & ~(page - 1)
+        if b > a:
+            madvise(<void*>a, b - a, MADV_DONTNEED)
+        done += k
 
 
 cdef inline double log_count(Trie t, int64_t f) noexcept nogil:

@@ -3,8 +3,9 @@
 jieba cuts text in two stages. The text is first split into *blocks*: runs of
 characters of :data:`BLOCK_CHARS` go to the dictionary engine, everything else
 is emitted character by character (``\\r\\n`` stays one token). The compiled
-kernel implements this split itself; the patterns here are its specification
-and are used by the pure-Python reference engine and the tests.
+kernel implements this split itself; the character classes here are its
+specification (the pure-Python reference engine compiles them into jieba's
+regular expressions).
 
 Beyond jieba: a user word that contains a character outside
 :data:`BLOCK_CHARS` (``Color OS``, ``*ST舜船``, ``R&D 中心``) could never be
@@ -26,17 +27,15 @@ HAN_CHARS = f"{chr(HAN_FIRST)}-{chr(HAN_LAST)}"
 #: the Han range and these ASCII characters.
 BLOCK_CHARS = HAN_CHARS + "a-zA-Z0-9+#&._%\\-"
 
-RE_BLOCK = re.compile(f"([{BLOCK_CHARS}]+)")
-RE_NOT_BLOCK_CHAR = re.compile(f"[^{BLOCK_CHARS}]")
-RE_SKIP = re.compile("(\r\n|\\s)")
-RE_HAN = re.compile(f"([{HAN_CHARS}]+)")
-RE_HMM_SKIP = re.compile("([a-zA-Z0-9]+(?:\\.\\d+)?%?)")
-RE_ENG = re.compile("[a-zA-Z0-9]")
+#: The ASCII characters of the block class (the rest of it is the Han
+#: range). Written out, not taken from a compiled pattern: a pattern with
+#: the Han range takes milliseconds to compile, at every start.
+ASCII_BLOCK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
 
 
 def is_protected_word(word: str) -> bool:
     """True when ``word`` has a character the block split would cut at."""
-    return RE_NOT_BLOCK_CHAR.search(word) is not None
+    return not all(in_block(ch) for ch in word)
 
 
 class ProtectedWords:
@@ -105,10 +104,6 @@ def _edge_guarded(word: str) -> str:
 
 def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
-
-
-#: The ASCII characters of the block class (the rest of it is the Han range).
-ASCII_BLOCK = frozenset(ch for ch in map(chr, range(128)) if RE_BLOCK.fullmatch(ch))
 
 
 def in_block(ch: str) -> bool:

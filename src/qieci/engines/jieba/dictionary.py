@@ -5,7 +5,12 @@ A dictionary is a prefix-closed word -> frequency map (see
 from
 
 * qieci's binary dictionary file (``kind = "dict"`` in the container of
-  :mod:`qieci.binfile`), the format of the bundled dictionary;
+  :mod:`qieci.binfile`), the format of the bundled dictionary: its arrays
+  (parents, characters, frequencies, tags) and, optionally, the lookup table
+  the kernel builds from them (:meth:`Trie.to_table`), which a reader of the
+  same table layout uses in place instead of building it again (the bundled
+  file is memory-mapped: a start checks its checksums and the table's
+  indices, and copies nothing);
 * a text file in jieba's format: one ``word freq [tag]`` per line, separated
   by single spaces, UTF-8.
 
@@ -17,10 +22,11 @@ nothing is ever written to disk.
 from __future__ import annotations
 
 import functools
+import mmap
 import os
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from os import PathLike
 from typing import TYPE_CHECKING
@@ -29,10 +35,15 @@ from ... import binfile
 from ...binfile import array_view as _array
 from ...binfile import le_bytes as _le
 from ...binfile import native_array as _native
-from ._core import HMM, Trie
+from ._core import HMM, TABLE_LAYOUT, Trie
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from ...binfile import NumArray
+
+    #: A section's bytes, or a view of them in the file's memory.
+    Bytes: TypeAlias = "bytes | memoryview"
 
 DICT_KIND = "dict"
 HMM_KIND = "hmm"
@@ -47,23 +58,55 @@ MAX_FREQ = 2**63 - 1
 #: file's declared sizes must keep before anything is inflated.
 MAX_ENTRIES = 1 << 26
 META_LIMIT = 16 << 20
+#: Payloads of an uncompressed file start at multiples of this, so that
+#: its arrays can be used where they lie.
+ALIGN = 64
+
+
+@dataclass(frozen=True)
+class Table:
+    """The kernel's lookup table of a dictionary (little-endian), as
+    :meth:`Trie.from_table` reads it."""
+
+    slots: Bytes  # uint32, 4 per slot
+    root: Bytes  # uint32, 2 per BMP character
+    filter: Bytes  # uint64
+    node_freq: Bytes  # int64 per node: the root (0), then DictData.freq
+    node_tag: Bytes  # uint16 per node: the root (0), then DictData.tag
+    #: the parts are views of a read-only memory map of the file (whose
+    #: pages may be dropped once copied: they are read again if needed)
+    mapped: bool = False
 
 
 @dataclass(frozen=True)
 class DictData:
     """An immutable, serialisable snapshot of a dictionary."""
 
-    parent_delta: bytes  # uint32 per entry i: (i + 1) - the number of its prefix
-    chars: bytes  # uint32 per entry: its last character
-    freq: bytes  # int64 per entry
-    tag: bytes  # uint16 per entry: index into ``tags`` (0 = no tag)
+    parent_delta: Bytes  # uint32 per entry i: (i + 1) - the number of its prefix
+    chars: Bytes  # uint32 per entry: its last character
+    freq: Bytes  # int64 per entry
+    tag: Bytes  # uint16 per entry: index into ``tags`` (0 = no tag)
     total: int
     tags: tuple[str, ...]  # tags[0] == ""
     source: str = "<memory>"
+    table: Table | None = None  # the prebuilt lookup table, if any
 
     def build(self) -> Trie:
-        """A fresh mutable Trie holding this data; ValueError if inconsistent."""
+        """A fresh mutable Trie holding this data (over the prebuilt table
+        where there is one); ValueError if inconsistent."""
         try:
+            if self.table is not None:
+                tb = self.table
+                return Trie.from_table(
+                    _array("I", tb.slots),
+                    _array("I", tb.root),
+                    _array("Q", tb.filter),
+                    _array("q", tb.node_freq),
+                    _array("H", tb.node_tag),
+                    self.total,
+                    len(self.tags),
+                    tb.mapped,
+                )
             return Trie.from_arrays(
                 _array("I", self.parent_delta),
                 _array("I", self.chars),
@@ -74,6 +117,16 @@ class DictData:
             )
         except ValueError as exc:
             raise ValueError(f"{self.source}: corrupt dictionary ({exc})") from None
+
+    def with_table(self) -> DictData:
+        """This data with its prebuilt lookup table (the one :meth:`build`
+        makes from the arrays), to be stored with :meth:`to_bytes`."""
+        slots, root, filt = (
+            _le(_native(code, raw))
+            for code, raw in zip("IIQ", replace(self, table=None).build().to_table(), strict=True)
+        )
+        nodes = (bytes(8) + bytes(self.freq), bytes(2) + bytes(self.tag))
+        return replace(self, table=Table(slots, root, filt, *nodes))
 
     @classmethod
     def from_trie(cls, trie: Trie, tags: tuple[str, ...], source: str = "<memory>") -> DictData:
@@ -96,69 +149,111 @@ class DictData:
             yield word, freq[i], self.tags[tag[i]]
 
     def to_bytes(self, compress: bool = True) -> bytes:
-        """The binary file. ``compress=False`` stores the arrays as they are:
-        a larger file that loads without inflating (the bundled dictionary,
-        read at every start, is stored so)."""
+        """The binary file. ``compress=False`` stores the arrays as they are
+        (aligned): a larger file that loads without inflating (the bundled
+        dictionary, read at every start, is stored so, with its table)."""
         import json
 
-        meta = {
+        meta: dict[str, object] = {
             "total": self.total,
             "tags": list(self.tags),
             "entries": len(self.parent_delta) // 4,
         }
+        sections: dict[str, Bytes] = {
+            "parent_delta": self.parent_delta,
+            "chars": self.chars,
+        }
+        if self.table is None:
+            sections |= {"freq": self.freq, "tag": self.tag}
+        else:
+            tb = self.table
+            meta |= {"table": TABLE_LAYOUT, "slots": len(tb.slots) // _SLOT_BYTES}
+            sections |= {
+                "node_freq": tb.node_freq,
+                "node_tag": tb.node_tag,
+                "slots": tb.slots,
+                "root": tb.root,
+                "filter": tb.filter,
+            }
         return binfile.pack(
             DICT_KIND,
-            {
-                "meta": json.dumps(meta).encode(),
-                "parent_delta": self.parent_delta,
-                "chars": self.chars,
-                "freq": self.freq,
-                "tag": self.tag,
-            },
+            {"meta": json.dumps(meta).encode()} | {k: bytes(v) for k, v in sections.items()},
             compress=compress,
+            align=1 if compress else ALIGN,
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str) -> DictData:
+    def from_bytes(cls, data: bytes | mmap.mmap, source: str) -> DictData:
+        """The dictionary in ``data`` (its arrays are views of it where they
+        are stored uncompressed)."""
         import json
 
-        stored = binfile.stored_sections(data, kind=DICT_KIND, source=source)
-        binfile.require(stored, ("meta", "parent_delta", "chars", "freq", "tag"), source)
+        stored = binfile.stored_views(data, kind=DICT_KIND, source=source)
         raw_meta = binfile.section(stored, "meta", source, META_LIMIT)
         try:
-            meta = json.loads(raw_meta)
+            meta = json.loads(bytes(raw_meta))
             total = int(meta["total"])
             tags = tuple(str(t) for t in meta["tags"])
             n = int(meta["entries"])
-        except (ValueError, KeyError, TypeError) as exc:
+            layout = meta.get("table")
+            slots = int(meta["slots"]) if layout is not None else 0
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"{source}: corrupt dictionary metadata ({exc})") from None
-        if not 0 <= n <= MAX_ENTRIES or not 0 <= total <= MAX_FREQ or len(tags) > 0xFFFF:
+        if (
+            not 0 <= n <= MAX_ENTRIES
+            or not 0 <= total <= MAX_FREQ
+            or len(tags) > 0xFFFF
+            or not 0 <= slots * _SLOT_BYTES <= binfile.MAX_SECTION_BYTES
+        ):
             raise ValueError(
-                f"{source}: corrupt dictionary metadata (entries, total or tags out of range)"
+                f"{source}: corrupt dictionary metadata (entries, total, tags or slots out of range)"
             )
-        # each array's size follows from the entry count: inflate no further
+        # each array's size follows from the metadata: inflate no further
+        if layout is None:
+            widths = {"parent_delta": 4 * n, "chars": 4 * n, "freq": 8 * n, "tag": 2 * n}
+        else:
+            widths = {
+                "parent_delta": 4 * n,
+                "chars": 4 * n,
+                "node_freq": 8 * (n + 1),
+                "node_tag": 2 * (n + 1),
+                "slots": _SLOT_BYTES * slots,
+                "root": _ROOT_BYTES,
+                "filter": _FILTER_BYTES,
+            }
+        binfile.require(stored, tuple(widths), source)
         arrays = {
-            name: binfile.section(stored, name, source, n * width)
-            for name, width in _WIDTHS.items()
+            name: binfile.section(stored, name, source, size) for name, size in widths.items()
         }
-        for name, width in _WIDTHS.items():
-            if len(arrays[name]) != n * width:
+        for name, size in widths.items():
+            if len(arrays[name]) != size:
                 raise ValueError(
                     f"{source}: corrupt dictionary (section {name!r} has the wrong size)"
                 )
+        table = None
+        if layout is not None:
+            freq, tag = arrays["node_freq"][8:], arrays["node_tag"][2:]
+            if layout == TABLE_LAYOUT:  # (else built from the arrays, as without one)
+                table = Table(
+                    arrays["slots"],
+                    arrays["root"],
+                    arrays["filter"],
+                    arrays["node_freq"],
+                    arrays["node_tag"],
+                    isinstance(data, mmap.mmap) and isinstance(arrays["slots"], memoryview),
+                )
+        else:
+            freq, tag = arrays["freq"], arrays["tag"]
         return cls(
-            arrays["parent_delta"],
-            arrays["chars"],
-            arrays["freq"],
-            arrays["tag"],
-            total,
-            tags or ("",),
-            source,
+            arrays["parent_delta"], arrays["chars"], freq, tag, total, tags or ("",), source, table
         )
 
 
-#: Bytes per entry of each array of a binary dictionary.
-_WIDTHS = {"parent_delta": 4, "chars": 4, "freq": 8, "tag": 2}
+#: Sizes of the table's parts: a slot (4 uint32), the root entries (2 uint32
+#: per BMP character) and the filter (2**23 bits).
+_SLOT_BYTES = 16
+_ROOT_BYTES = 0x10000 * 8
+_FILTER_BYTES = (1 << 23) // 8
 
 
 def parse_text_dictionary(
@@ -219,8 +314,7 @@ def _compile_text(path: str, mtime_ns: int, size: int) -> DictData:
 def load_data(path: str | PathLike[str] | None) -> DictData:
     """The dictionary at ``path`` (binary or jieba text), or the bundled one."""
     if path is None:
-        data = (resources.files(__package__) / "data" / DEFAULT_DICT_RESOURCE).read_bytes()
-        return DictData.from_bytes(data, f"<qieci bundled {DEFAULT_DICT_RESOURCE}>")
+        return DictData.from_bytes(_bundled(), f"<qieci bundled {DEFAULT_DICT_RESOURCE}>")
     p = os.path.abspath(os.fspath(path))
     try:
         st = os.stat(p)
@@ -240,6 +334,16 @@ def load_data(path: str | PathLike[str] | None) -> DictData:
             "give a 'word freq [tag]' file"
         )
     return loaded
+
+
+def _bundled() -> bytes | mmap.mmap:
+    """The bundled dictionary file: memory-mapped (read only) where it is a
+    file, so that its table is used where it lies."""
+    res = resources.files(__package__) / "data" / DEFAULT_DICT_RESOURCE
+    if isinstance(res, os.PathLike):
+        with open(res, "rb") as f:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    return res.read_bytes()
 
 
 def bundled_words() -> list[str]:

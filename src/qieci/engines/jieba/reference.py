@@ -8,11 +8,19 @@ time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from math import log
 
-from .blocks import RE_BLOCK, RE_ENG, RE_HAN, RE_HMM_SKIP, RE_SKIP
+from .blocks import BLOCK_CHARS, HAN_CHARS
+
+# jieba 0.42.1's regular expressions
+RE_BLOCK = re.compile(f"([{BLOCK_CHARS}]+)")
+RE_SKIP = re.compile("(\r\n|\\s)")
+RE_HAN = re.compile(f"([{HAN_CHARS}]+)")
+RE_HMM_SKIP = re.compile("([a-zA-Z0-9]+(?:\\.\\d+)?%?)")
+RE_ENG = re.compile("[a-zA-Z0-9]")
 
 MIN_FLOAT = -3.14e100
 STATES = "BMES"
