@@ -10,6 +10,8 @@ own copy, and nothing is imported at run time.
 * :func:`big_calloc` -- zeroed memory; :func:`huge_alloc` for 2 MiB or
   more, plain ``calloc`` below that.
 * ``prefetch`` -- the compiler's hint to start loading an address.
+* ``qieci_drop_pages`` -- give back the pages of a read-only file mapping
+  (Linux ``madvise(MADV_DONTNEED)``; elsewhere nothing).
 
 Memory from either allocator is released with ``free()``.
 """
@@ -22,11 +24,14 @@ cdef extern from *:
     #if defined(__linux__)
     #include <sys/mman.h>
     static void qieci_advise_huge(void* p, size_t n) { (void)madvise(p, n, MADV_HUGEPAGE); }
+    static void qieci_drop_pages(void* p, size_t n) { (void)madvise(p, n, MADV_DONTNEED); }
     #else
     static void qieci_advise_huge(void* p, size_t n) { (void)p; (void)n; }
+    static void qieci_drop_pages(void* p, size_t n) { (void)p; (void)n; }
     #endif
     """
     void qieci_advise_huge(void* p, size_t n) noexcept nogil
+    void qieci_drop_pages(void* p, size_t n) noexcept nogil
     void prefetch "__builtin_prefetch"(const void* addr) noexcept nogil
 
 cdef extern from "stdlib.h":

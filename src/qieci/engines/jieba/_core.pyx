@@ -30,7 +30,7 @@ from libc.math cimport log
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
-from qieci._mem cimport big_calloc, huge_alloc
+from qieci._mem cimport big_calloc, huge_alloc, qieci_drop_pages
 
 # The Trie and HMM classes' fields, the Trie's inline lookups, the character
 # classes and the Work struct are declared in _core.pxd (shared with
@@ -625,12 +625,6 @@ cdef class Trie:
 TABLE_LAYOUT = f"slots16-fib64-filter{FILTER_BITS}-v1"
 
 
-cdef extern from "<sys/mman.h>":
-    int madvise(void* addr, size_t n, int advice) noexcept nogil
-    enum:
-        MADV_DONTNEED
-
-
 cdef void copy_dropping(void* dst, const void* src, size_t n, bint mapped) noexcept nogil:
     """memcpy; with ``mapped`` (``src`` is a read-only memory map of a file),
     in steps, each dropping the source's pages once copied (they would be
@@ -648,7 +642,7 @@ cdef void copy_dropping(void* dst, const void* src, size_t n, bint mapped) noexc
         a = (<size_t>src + done + page - 1) & ~(page - 1)
         b = (<size_t>src + done + k) & ~(page - 1)
         if b > a:
-            madvise(<void*>a, b - a, MADV_DONTNEED)
+            qieci_drop_pages(<void*>a, b - a)
         done += k
 
 
