@@ -219,11 +219,8 @@ def _adapt_self(args: argparse.Namespace, inputs: list[str]) -> None:
     from ..discover.adapt import adapt
     from ..engines.learned.engine import model_standards
 
-    have, default = model_standards(args.model)
-    standard = args.standard or default
-    if standard not in have:  # the error the engine would give, before any work
-        make_tokenizer(argparse.Namespace(**{**vars(args), "user_dict": None}))
-    domain = adapt(
+    standard = args.standard or model_standards(args.model)[1]
+    domain = adapt(  # (an unknown standard is refused here, before any work)
         files=inputs,
         standards=[standard],
         model=args.model,

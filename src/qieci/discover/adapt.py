@@ -25,14 +25,14 @@ model never saw.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from ..engines.learned.domain import EVERY_STANDARD, DomainStats, count, with_words
 from ..engines.learned.engine import model_standards
 from ..io.lines import LineStats
 from ..tokenizer import PathArg, Tokenizer
-from .api import DiscoverOptions, count_corpus, rank
+from .api import DiscoverOptions, count_corpus, count_settings, rank
 from .candidates import Lexicon
-from .counting import CountSettings
 from .model import Cut, chosen_standards, cut_sample
 from .reading import read_files
 
@@ -73,34 +73,24 @@ def adapt(
             )
     if isinstance(texts, str):
         texts = [texts]
+    read = None  # the repairs of stdin, read here (the counting pass sees its text)
     if "-" in [str(f) for f in files]:
         if len(files) > 1:
             raise ValueError("adapt reads stdin ('-') only as its one input")
-        texts, files = [line for line in read_files(["-"], encoding=encoding, errors=errors)], ()
+        read = LineStats()
+        texts = list(read_files(["-"], encoding=encoding, errors=errors, stats=read))
+        files = ()
     texts = list(texts)
     names = [str(f) for f in files]
     grams = count(
         read_files(names, encoding=encoding, errors=errors) if names else texts, min_count
     )
-
-    defaults = DiscoverOptions()
-    opts = DiscoverOptions(
-        model_path=model,
-        min_score=defaults.min_score if min_score is None else min_score,
-        encoding=encoding,
-        errors=errors,
-        jobs=jobs,
-    )
-    settings = CountSettings(
-        max_len=opts.max_len,
-        memory=opts.memory,
-        sample_chars=opts.sample_chars,
-        encoding=encoding,
-        errors=errors,
-    )
-    counts = count_corpus(texts, files, settings, jobs)
+    opts = DiscoverOptions(model_path=model, encoding=encoding, errors=errors, jobs=jobs)
+    if min_score is not None:
+        opts = replace(opts, min_score=min_score)
+    counts = count_corpus(texts, files, count_settings(opts), jobs)
     if stats is not None:
-        stats.__dict__.update(counts.stats.__dict__)
+        stats.__dict__.update((read or counts.stats).__dict__)
     discovery = chosen_standards(None, model)
     cuts: dict[str, Cut] = {}
     own: dict[str, list[str]] = {}
@@ -111,21 +101,12 @@ def adapt(
             cuts[s] = cut
         if s in wanted:
             known = set(tok.training_vocab())
-            own[s] = sorted(
-                w for w, n in cut.whole.items() if n >= min_count and _han(w) and w not in known
-            )
+            # (cut.whole holds the words of 2 to 6 Han characters only)
+            own[s] = sorted(w for w, n in cut.whole.items() if n >= min_count and w not in known)
         del tok
     lexicon = Lexicon((), jieba=opts.jieba_lexicon, dictionary=opts.dictionary)
     found = rank(counts, lexicon, discovery, opts, [cuts[s] for s in discovery])
     return with_words(grams, {EVERY_STANDARD: [w.word for w in found], **own})
-
-
-def _han(word: str) -> bool:
-    """A word of 2 to 6 Han characters (the shape a model word must have to
-    join a standard's lexicon)."""
-    return 2 <= len(word) <= 6 and all(
-        "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in word
-    )
 
 
 __all__ = ["adapt"]

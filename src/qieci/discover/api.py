@@ -110,17 +110,21 @@ def discover(
         texts = [texts]
     standards = standards_of(opts)
     lexicon = Lexicon(opts.lexicons, jieba=opts.jieba_lexicon, dictionary=opts.dictionary)
-    settings = CountSettings(
+    counts = count_corpus(texts, files, count_settings(opts), opts.jobs)
+    if stats is not None:
+        stats.__dict__.update(counts.stats.__dict__)
+    return rank(counts, lexicon, standards, opts)
+
+
+def count_settings(opts: DiscoverOptions) -> CountSettings:
+    """What the counting pass needs of ``opts``."""
+    return CountSettings(
         max_len=opts.max_len,
         memory=opts.memory,
         sample_chars=opts.sample_chars,
         encoding=opts.encoding,
         errors=opts.errors,
     )
-    counts = count_corpus(texts, files, settings, opts.jobs)
-    if stats is not None:
-        stats.__dict__.update(counts.stats.__dict__)
-    return rank(counts, lexicon, standards, opts)
 
 
 def standards_of(opts: DiscoverOptions) -> list[str]:

@@ -367,5 +367,16 @@ def test_cli_mistakes(tmp_path, capsys):
         args = ["adapt", str(bad), "-o", str(tmp_path / "d.qcd"), "--standard", "pku", "-q"]
         assert main([*args, "--errors", policy]) == 0
         assert capsys.readouterr().err == f"qieci: {verb} 1 line(s) with invalid input bytes\n"
+    # stdin too (read once, before the counting pass)
+    import subprocess
+    import sys
+
+    out = str(tmp_path / "s.qcd")
+    args = ["-m", "qieci", "adapt", "-", "-o", out, "--standard", "pku", "--errors", "replace"]
+    done = subprocess.run(
+        [sys.executable, *args], input=bad.read_bytes(), capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"repaired 1 line(s)" in done.stderr and load(out).chars > 0
     assert main(["cut", str(bad), "--engine", "jieba", "--domain", "x.qcd"]) == 2
     assert "learned engine only" in capsys.readouterr().err
