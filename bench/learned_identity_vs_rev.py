@@ -126,7 +126,8 @@ def main() -> None:
         "",
         f"{len(this) - len(differ)} of {len(this)} configurations identical.",
         "",
-        f"Command: `QIECI_DOMAIN_MODEL={os.environ.get('QIECI_DOMAIN_MODEL', '...')} "
+        f"Command: `QIECI_MODEL={os.environ.get('QIECI_MODEL', '')} "
+        f"QIECI_DOMAIN_MODEL={os.environ.get('QIECI_DOMAIN_MODEL', '...')} "
         f"python bench/learned_identity_vs_rev.py {rev_src}`",
     ]
     (HERE / "results" / "learned_identity.md").write_text("\n".join(out) + "\n", encoding="utf-8")
