@@ -155,7 +155,12 @@ def main() -> None:
         "",
         f"{machine()}; every command pinned to core 0 (taskset); {time.strftime('%Y-%m-%d')}; "
         f"best of {args.rounds} alternating rounds (jieba: {2 if args.repeat == 1 else 1}). "
-        "Standard 'cnc' of the bundled model.",
+        "Standard 'cnc' of "
+        + (
+            f"the model file `{args.model}`, for both builds."
+            if args.model
+            else "the bundled model."
+        ),
         "",
         f"Input: the raw text of all test corpora{f', {args.repeat} times over' if args.repeat > 1 else ''}: "
         f"{len(lines) * args.repeat} lines, {chars} chars. `this` and `rev` "
@@ -188,7 +193,8 @@ def main() -> None:
         "`net`: whole run minus the run on a one-line input (start-up and model load).",
         "",
         f"Command: `flock /tmp/qieci-bench.lock python bench/bench_learned_file.py {args.rev_src}"
-        f"{f' --repeat {args.repeat}' if args.repeat > 1 else ''}`",
+        f"{f' --repeat {args.repeat}' if args.repeat > 1 else ''}"
+        f"{f' --model {args.model}' if args.model else ''}`",
     ]
     name = "learned_file.md" if args.repeat == 1 else f"learned_file_x{args.repeat}.md"
     (HERE / "results" / name).write_text("\n".join(out) + "\n", encoding="utf-8")

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ..engines.learned.domain import EVERY_STANDARD, DomainStats, count, with_words
-from ..engines.learned.engine import model_standards
+from ..engines.learned.engine import engines_by_standard, model_standards
 from ..io.lines import LineStats
 from ..tokenizer import PathArg, Tokenizer
 from .api import DiscoverOptions, count_corpus, count_settings, rank
@@ -94,8 +94,10 @@ def adapt(
     discovery = chosen_standards(None, model)
     cuts: dict[str, Cut] = {}
     own: dict[str, list[str]] = {}
-    for s in dict.fromkeys([*wanted, *discovery]):
-        tok = Tokenizer(engine="learned", standard=s, model=model)
+    # one read of the model for every standard (each folded in turn)
+    order = list(dict.fromkeys([*wanted, *discovery]))
+    for s, engine in zip(order, engines_by_standard(order, model), strict=True):
+        tok = Tokenizer(engine=engine)
         cut = cut_sample(tok, counts.sample, opts.max_len)
         if s in discovery:
             cuts[s] = cut
@@ -103,7 +105,7 @@ def adapt(
             known = set(tok.training_vocab())
             # (cut.whole holds the words of 2 to 6 Han characters only)
             own[s] = sorted(w for w, n in cut.whole.items() if n >= min_count and w not in known)
-        del tok
+        del tok, engine
     lexicon = Lexicon((), jieba=opts.jieba_lexicon, dictionary=opts.dictionary)
     found = rank(counts, lexicon, discovery, opts, [cuts[s] for s in discovery])
     return with_words(grams, {EVERY_STANDARD: [w.word for w in found], **own})

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator, Sequence
 from os import PathLike
 from typing import ClassVar
+
+import numpy as np
 
 from ...atoms import atom_spans, atom_spans_by_line
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
@@ -38,6 +41,7 @@ from .domain import load as load_domain
 from .model import (
     Meta,
     fold_weights,
+    inflate_weights,
     parse_meta,
     parse_text,
     parse_trans,
@@ -66,15 +70,25 @@ class _Loaded:
     __slots__ = ("standard", "standards", "decoder", "lexicon", "_vocab", "source")
 
     def __init__(
-        self, model_path: str | None, standard: str | None, domain: DomainStats | None = None
+        self,
+        model_path: str | None,
+        standard: str | None,
+        domain: DomainStats | None = None,
+        read: _Read | None = None,
     ) -> None:
-        sec, source = read_sections(model_path)
-        meta = parse_meta(sec, source)
+        if read is None:
+            sec, source = read_sections(model_path)
+            meta = parse_meta(sec, source)
+        else:  # the sections are the read's: this binding deletes only from its copy
+            sec, source, meta = dict(read.sec), read.source, read.meta
         std = standard or default_standard(meta.standards)
         index = meta.standard_index(std, source)
         trans = parse_trans(sec, meta, source)
-        lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
-        own = parse_vocab(sec, source, "stdlex").get(std)
+        if read is None:
+            lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
+            own = parse_vocab(sec, source, "stdlex").get(std)
+        else:  # (a Lexicon is read-only once built: the engines share it)
+            lexicon, own = read.lexicon, read.std_lexicons.get(std)
         extra = domain.words_for(std) if domain is not None else []
         if domain is not None and not (
             (meta.reads_domain_words and extra) or (meta.reads_domains and domain.keys.size)
@@ -96,7 +110,10 @@ class _Loaded:
         )
         if domain is not None and meta.reads_domains:
             self.decoder.domain = domain.table()
-        fold_weights(sec, meta, index, source, self.decoder.fold_in)
+        if read is None:
+            fold_weights(sec, meta, index, source, self.decoder.fold_in)
+        else:
+            self.decoder.fold_in(read.weights, 0)
         del sec["weights"]
         trim_heap()
         self.lexicon = lexicon
@@ -109,6 +126,45 @@ class _Loaded:
         """The training words of this standard."""
         text = parse_vocab(self._vocab, self.source).get(self.standard, "")
         return text.split("\n") if text else []
+
+
+class _Read:
+    """A model file read once: its checked sections and meta, its whole
+    weight table inflated (from which :class:`_Loaded` folds a standard's
+    table in memory), its shared lexicon and the standards' own word lists
+    (see :func:`engines_by_standard`)."""
+
+    __slots__ = ("sec", "source", "meta", "weights", "lexicon", "std_lexicons")
+
+    def __init__(self, model_path: str | None) -> None:
+        self.sec, self.source = read_sections(model_path)
+        self.meta = parse_meta(self.sec, self.source)
+        self.weights: np.ndarray = inflate_weights(self.sec, self.meta, self.source, False)
+        self.lexicon = Lexicon(text=parse_text(self.sec, "lexicon", self.source))
+        self.std_lexicons = parse_vocab(self.sec, self.source, "stdlex")
+
+
+def engines_by_standard(
+    standards: Sequence[str], model: str | PathLike[str] | None = None
+) -> Iterator[LearnedEngine]:
+    """A loaded :class:`LearnedEngine` for each of ``standards``, in order,
+    all from one read of the model file (None: the bundled model), as
+    ``LearnedEngine(standard=s, model=model)`` would load each.
+
+    Loading a standard by itself inflates the whole weight table again;
+    here it is inflated once, held while the iteration runs (``2**bits * 8``
+    bytes), and folded for each standard in turn. Each engine is made when
+    asked for: drop it before asking for the next one, and only one folded
+    table is in memory. Every standard is checked first: an unknown one
+    raises ValueError before any engine is made."""
+    path = resolve_model_path(model)
+    read = _Read(path)
+    for s in standards:
+        read.meta.standard_index(s, read.source)
+    for s in standards:
+        engine = LearnedEngine(standard=s, model=path)
+        engine._loaded = _Loaded(path, s, read=read)
+        yield engine
 
 
 def default_standard(standards: list[str] | tuple[str, ...]) -> str:
@@ -365,6 +421,7 @@ __all__ = [
     "LearnedEngine",
     "SENTENCE_END",
     "default_standard",
+    "engines_by_standard",
     "model_standards",
     "resolve_model_path",
 ]

@@ -161,17 +161,10 @@ class Model:
     @classmethod
     def from_sections(cls, sec: dict[str, bytes], source: str) -> Model:
         meta = parse_meta(sec, source)
-        raw = _inflate(sec, "weights", source, weight_bytes(meta.bits), sparse=True)
-        weights = np.frombuffer(raw, dtype="<i2")
-        weights = weights.astype(np.int16)
-        if weights.size != (1 << meta.bits) * 4:
-            raise ValueError(f"{source}: weights section has the wrong size")
-        if int(np.abs(weights.astype(np.int32)).max(initial=0)) > WEIGHT_LIMIT:
-            raise ValueError(f"{source}: weights out of range")
         return cls(
             meta.bits,
             meta.standards,
-            weights,
+            inflate_weights(sec, meta, source),
             parse_trans(sec, meta, source),
             parse_text(sec, "lexicon", source),
             parse_vocab(sec, source),
@@ -245,6 +238,23 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
             f"{source}: corrupt model (its weights section is too small for 2**{bits} buckets)"
         )
     return Meta(bits, standards, scale, training, templates)
+
+
+def inflate_weights(
+    sec: dict[str, bytes], meta: Meta, source: str, writable: bool = True
+) -> np.ndarray:
+    """The whole raw weight table (int16, native-endian, ``2**bits * 4``
+    values), checked: size and range (:func:`fold_weights` folds it block by
+    block instead, never holding all of it). ``writable=False``: a read-only
+    array over the inflated bytes where they are already native (no copy)."""
+    raw = _inflate(sec, "weights", source, weight_bytes(meta.bits), sparse=True)
+    weights = np.frombuffer(raw, dtype="<i2").astype(np.int16, copy=writable)
+    if weights.size != (1 << meta.bits) * 4:
+        raise ValueError(f"{source}: weights section has the wrong size")
+    # (min and max: no temporary table as large as the weights)
+    if weights.size and max(-int(weights.min()), int(weights.max())) > WEIGHT_LIMIT:
+        raise ValueError(f"{source}: weights out of range")
+    return weights
 
 
 def weight_bytes(bits: int) -> int:
