@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from qieci.cli import main
-from qieci.evaluate import score, spans
+from qieci.evaluate import read_segmented, score, spans
 
 GOLD = [["我", "爱", "北京", "天安门"], ["他", "说", "："]]
 PRED = [["我", "爱北京", "天安", "门"], ["他说", "："]]
@@ -104,3 +104,19 @@ def test_cli_eval_segments_gold_itself(tmp_path, capsys):
     assert main(["eval", str(gold), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["f1"] == 1.0 and out["oov_recall"] is None
+
+
+def test_undecodable_segmented_file_names_line_and_byte(tmp_path, capsys):
+    gold = tmp_path / "gold.txt"
+    # line 2 is GBK, not UTF-8: its first byte is at offset 7 + 3 + 1
+    gold.write_bytes("我 来到\n".encode() + "北京 大学\n".encode("gbk"))
+    with pytest.raises(ValueError, match=r"gold\.txt:2: invalid UTF-8 at byte offset 11: "):
+        read_segmented(str(gold))
+    assert main(["eval", str(gold)]) == 2
+    err = capsys.readouterr().err
+    assert "gold.txt:2: invalid UTF-8 at byte offset 11" in err and "iconv" in err
+    assert "Traceback" not in err
+    # CRLF lines and blank lines read as before
+    ok = tmp_path / "ok.txt"
+    ok.write_bytes("我 来到\r\n\r\n北京 大学\n".encode())
+    assert read_segmented(str(ok)) == [["我", "来到"], ["北京", "大学"]]

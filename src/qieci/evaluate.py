@@ -121,10 +121,24 @@ def read_segmented(path: str) -> list[list[str]]:
     """The lines of a segmented file (words separated by single spaces),
     skipping empty lines. ValueError when the file is unreadable."""
     try:
-        with open(path, encoding="utf-8") as f:
-            return [line.split() for line in f if line.strip()]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read segmented file: {exc}") from None
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read segmented file: {exc.strerror or exc}") from None
+    out = []
+    offset = 0
+    for lineno, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(
+                f"{path}:{lineno}: invalid UTF-8 at byte offset {offset + exc.start}: a "
+                "segmented file is UTF-8 text (convert it, e.g. iconv -f GB18030 -t UTF-8)"
+            ) from None
+        offset += len(raw) + 1
+        if line.strip():
+            out.append(line.split())
+    return out
 
 
 def read_vocab(path: str) -> set[str]:

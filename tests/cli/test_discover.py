@@ -64,7 +64,8 @@ def test_bad_utf8_names_file_line_and_byte(tmp_path, raw, capsys, jobs):
     out = tmp_path / "words.tsv"
     assert main(["discover", str(raw), str(bad), "-j", jobs, "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == f"qieci: error: {bad}:3001: invalid UTF-8 at byte offset 12003"
+    assert err.startswith(f"qieci: error: {bad}:3001: invalid UTF-8 at byte offset 12003; ")
+    assert "--errors replace" in err and "--errors skip-line" in err
     assert not out.exists()
     assert main(["discover", str(bad), "--errors", "replace", "-o", str(out)]) == 0
     assert "repaired 1 line(s)" in capsys.readouterr().err

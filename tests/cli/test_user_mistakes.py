@@ -149,3 +149,7 @@ def test_a_gbk_file_gets_a_hint_to_use_encoding(tmp_path):
     junk.write_bytes(b"abc\xff\n")
     err = assert_user_error(qieci_cli("cut", str(junk)), "junk.txt:1: invalid UTF-8")
     assert "gb18030" not in err
+    # ... but what to do next, which works
+    assert "--errors replace" in err and "--errors skip-line" in err
+    res = qieci_cli("cut", str(junk), "--errors", "replace")
+    assert res.returncode == 0 and res.stdout.decode() == "abc \ufffd\n"

@@ -13,7 +13,7 @@ import codecs
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
-from ..io.lines import ERROR_POLICIES, InputError, LineStats, encoding_hint, open_input, read_lines
+from ..io.lines import ERROR_POLICIES, LineStats, invalid_bytes, open_input, read_lines
 
 PIECE_BYTES = 1 << 16
 
@@ -127,10 +127,7 @@ def _decode_lines(
             out.append(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             if errors == "strict":
-                raise InputError(
-                    f"{name}:{lineno + k}: invalid UTF-8 at byte offset {pos + exc.start}"
-                    f"{encoding_hint(raw, 'utf-8')}"
-                ) from None
+                raise invalid_bytes(name, lineno + k, "utf-8", pos + exc.start, raw) from None
             st.changed_lines += 1
             if errors == "skip-line":
                 st.skipped_lines.append(lineno + k)

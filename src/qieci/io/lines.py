@@ -114,9 +114,8 @@ def read_lines(
             text = content.decode(encoding)
         except UnicodeDecodeError as exc:
             if errors == "strict":
-                raise InputError(
-                    f"{name}:{lineno}: invalid {_label(encoding)} at byte offset "
-                    f"{line_offset + exc.start}{encoding_hint(content, encoding)}"
+                raise invalid_bytes(
+                    name, lineno, encoding, line_offset + exc.start, content
                 ) from None
             st.changed_lines += 1
             if errors == "skip-line":
@@ -126,6 +125,17 @@ def read_lines(
         st.lines += 1
         st.chars += len(text)
         yield text, term.decode("ascii")
+
+
+def invalid_bytes(name: str, lineno: int, encoding: str, offset: int, content: bytes) -> InputError:
+    """The error of a line that does not decode: the file, the line and the
+    byte offset in the file, then what to do (read it as GB18030 when its
+    bytes are GBK Chinese, else replace such bytes or skip their lines)."""
+    hint = encoding_hint(content, encoding) or (
+        "; to read on past such bytes, replace them (--errors replace, errors='replace') "
+        "or skip their lines (--errors skip-line)"
+    )
+    return InputError(f"{name}:{lineno}: invalid {_label(encoding)} at byte offset {offset}{hint}")
 
 
 def encoding_hint(raw: bytes, encoding: str) -> str:

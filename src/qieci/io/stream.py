@@ -42,9 +42,9 @@ from .lines import (
     Identity,
     InputError,
     check_unchanged,
-    encoding_hint,
     hold_lock,
     identity,
+    invalid_bytes,
     open_input,
     remove_stale,
     split_terminator,
@@ -239,9 +239,8 @@ def _run_lines_one_by_one(tok: Segments, opts: CutOptions, task: Lines) -> Resul
             text = content.decode(opts.encoding)
         except UnicodeDecodeError as exc:
             if opts.errors == "strict":
-                raise InputError(
-                    f"{task.name}:{task.first_line + i}: invalid {_enc_label(opts.encoding)} "
-                    f"at byte offset {offset + exc.start}{encoding_hint(content, opts.encoding)}"
+                raise invalid_bytes(
+                    task.name, task.first_line + i, opts.encoding, offset + exc.start, content
                 ) from None
             if opts.errors == "skip-line":
                 st.skipped_lines += 1
@@ -254,11 +253,6 @@ def _run_lines_one_by_one(tok: Segments, opts: CutOptions, task: Lines) -> Resul
         st.chars += len(text)
         parts.append(delim.join(cut(text)) + _terminator(term.decode("ascii"), opts))
     return Result("".join(parts).encode("utf-8", "surrogatepass"), st)
-
-
-def _enc_label(encoding: str) -> str:
-    name = codecs.lookup(encoding).name
-    return "UTF-8" if name == "utf-8" else name
 
 
 class _Reader:
@@ -352,10 +346,8 @@ class _Reader:
             try:
                 text = decoder.decode(chunk, final=nl >= 0 or not data)
             except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{self.name}:{line_no}: invalid {_enc_label(self.opts.encoding)} at byte "
-                    f"offset {offset + fed + exc.start}"
-                    f"{encoding_hint(chunk, self.opts.encoding)}"
+                raise invalid_bytes(
+                    self.name, line_no, self.opts.encoding, offset + fed + exc.start, chunk
                 ) from None
             changed = changed or "\ufffd" in text
             fed += len(chunk) + (1 if nl >= 0 else 0)
