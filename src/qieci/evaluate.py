@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from .textlines import utf8_lines
+
 
 @dataclass(frozen=True)
 class Score:
@@ -125,20 +127,8 @@ def read_segmented(path: str) -> list[list[str]]:
             data = f.read()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read segmented file: {exc.strerror or exc}") from None
-    out = []
-    offset = 0
-    for lineno, raw in enumerate(data.split(b"\n"), 1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValueError(
-                f"{path}:{lineno}: invalid UTF-8 at byte offset {offset + exc.start}: a "
-                "segmented file is UTF-8 text (convert it, e.g. iconv -f GB18030 -t UTF-8)"
-            ) from None
-        offset += len(raw) + 1
-        if line.strip():
-            out.append(line.split())
-    return out
+    hint = ": a segmented file is UTF-8 text (convert it, e.g. iconv -f GB18030 -t UTF-8)"
+    return [line.split() for _, line in utf8_lines(data, path, hint) if line.strip()]
 
 
 def read_vocab(path: str) -> set[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 
+from ..textlines import utf8_lines
 from ..tokenizer import PathArg, Tokenizer
 from ._discover import char_id
 
@@ -78,16 +79,8 @@ def read_word_list(path: PathArg) -> list[str]:
     except OSError as exc:
         raise ValueError(f"{name}: cannot read the lexicon: {exc.strerror or exc}") from None
     out = []
-    offset = 0
-    for lineno, raw in enumerate(data.split(b"\n"), 1):
-        try:
-            line = raw.decode("utf-8").lstrip("\ufeff")
-        except UnicodeDecodeError as exc:
-            raise ValueError(
-                f"{name}:{lineno}: invalid UTF-8 at byte offset {offset + exc.start}"
-            ) from None
-        offset += len(raw) + 1
-        fields = line.split()
+    for _, line in utf8_lines(data, name):
+        fields = line.lstrip("\ufeff").split()
         if fields:
             out.append(fields[0])
     return out
