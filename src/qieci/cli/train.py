@@ -126,6 +126,15 @@ def register(sub: Any) -> None:
         metavar="P",
         help="share of the sentence visits made with the statistics (default 0.5)",
     )
+    tr.add_argument(
+        "--backoff-to",
+        action="append",
+        default=[],
+        metavar="S=P",
+        help="standard S backs off to standard P (repeatable): P's own weights count in "
+        "S's scores, in training and decoding, so S learns only how it differs from P "
+        "(P backs off to none)",
+    )
     tr.set_defaults(func=run)
 
 
@@ -161,6 +170,12 @@ def run(args: argparse.Namespace) -> int:
         if not sep or not std.strip() or not value.strip().isdigit():
             raise ValueError(f"--std-step expects STANDARD=N, got {item!r}")
         std_steps[std.strip()] = int(value)
+    parents: dict[str, str] = {}
+    for item in args.backoff_to:
+        std, sep, parent = item.partition("=")
+        if not sep or not std.strip() or not parent.strip():
+            raise ValueError(f"--backoff-to expects STANDARD=PARENT, got {item!r}")
+        parents[std.strip()] = parent.strip()
     cfg = TrainConfig(
         bits=args.bits,
         epochs=args.epochs,
@@ -176,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
         backoff_chars=args.backoff_chars,
         domain_folds=args.domain_folds,
         domain_rate=args.domain_rate,
+        parents=parents,
     )
     model = train(corpora, dev, cfg, log=sys.stderr)
     model.save(args.output)

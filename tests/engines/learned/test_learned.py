@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import zlib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -27,7 +28,7 @@ from qieci.engines.learned._learned import (
     viterbi_tags,
 )
 from qieci.engines.learned.model import load
-from qieci.engines.learned.train import TrainConfig, train, word_tags
+from qieci.engines.learned.train import TrainConfig, decoder_for, train, word_tags
 
 # a small alphabet so that words, repeats and lexicon hits are frequent
 ALPHABET = "我你他的了是在北京大学生人民中国１２3４aＢ，。 年月十"
@@ -219,6 +220,14 @@ def test_lexicon_from_text_equals_from_words():
     assert "AB" in b and "北京" in b and "北" not in b and "x" * 20 not in b
 
 
+def _random_sentence(rng: random.Random) -> list[str]:
+    """1 to 6 words of 1 to 3 characters of the test alphabet."""
+    return [
+        "".join(rng.choice(ALPHABET.replace(" ", "")) for _ in range(rng.randint(1, 3)))
+        for _ in range(rng.randint(1, 6))
+    ]
+
+
 @pytest.mark.parametrize("steps", [[(1, 1)], [(1, 1), (4, 1), (3, 2), (2, 0)]])
 def test_perceptron_step_matches_reference(steps):
     """One step as the reference takes it; with shared and per-standard
@@ -232,10 +241,7 @@ def test_perceptron_step_matches_reference(steps):
     N = (1 << BITS) * 4
     W, U, TW, TU = [0] * N, [0] * N, [0] * 60, [0] * 60
     for step in range(40):
-        sent = [
-            "".join(rng.choice(ALPHABET.replace(" ", "")) for _ in range(rng.randint(1, 3)))
-            for _ in range(rng.randint(1, 6))
-        ]
+        sent = _random_sentence(rng)
         text, gold, std = "".join(sent), word_tags(sent), rng.randint(1, 2)
         a, b = rng.choice(steps)
         e1 = p.train(text, gold, std, None, a, b)
@@ -390,6 +396,20 @@ def test_wrong_metadata_is_rejected(tiny, tmp_path):
         load(bad)
     rewrite("meta", lambda m: m.replace(b'"format": 2', b'"format": 9'))
     with pytest.raises(ValueError, match="unsupported model format 9"):
+        load(bad)
+    # a model without back-off is written as format 2 (readable by builds
+    # before format 3), which never backs off
+    assert b'"format": 2' in zlib.decompress(binfile.read(path, kind="model")["meta"])
+    rewrite("meta", lambda m: m.replace(b'"scale"', b'"parents": {"coarse": "fine"}, "scale"'))
+    with pytest.raises(ValueError, match="back-off in a format 2 model"):
+        load(bad)
+    rewrite(
+        "meta",
+        lambda m: m.replace(b'"format": 2', b'"format": 3').replace(
+            b'"scale"', b'"parents": ["coarse"], "scale"'
+        ),
+    )
+    with pytest.raises(ValueError, match="corrupt model metadata"):
         load(bad)
     rewrite("meta", lambda m: m[:-3])
     with pytest.raises(ValueError, match="corrupt model metadata"):
@@ -648,3 +668,103 @@ def test_huge_line_streams_in_pieces_split_after_sentence_ends():
     assert out.count("\n") == 1 and out.replace(" ", "") == line + "\n"
     # every piece ends after 。 or ！, where the words agree with the whole line
     assert out == " ".join(tok.lcut(line)) + "\n"
+
+
+@given(st.integers(0, 1000), st.sampled_from([(2, 1), (1, 3), (3, 2)]), words, texts)
+def test_fold_with_a_parent_matches_reference(seed, pair, ws, text):
+    """A standard that backs off to a parent: the parent's own weights of
+    both features of a row are added (and saturated), as the reference adds
+    them; a decoder folding block by block gets the same table."""
+    std, parent = pair
+    raw = _random_table(seed)
+    table = fold(raw, BITS, std, parent)
+    assert table.tolist() == ref.fold(raw.tolist(), BITS, std, parent)
+    assert not np.array_equal(table, fold(raw, BITS, std))
+    dec = Decoder(None, [0] * 20, Lexicon(ws), BITS, std, parent=parent)
+    dec.fold_in(raw, 0)
+    assert np.array_equal(dec.table_array(), table) and dec.parent == parent
+    # saturation: weights at the limit in all four slots stay in int16
+    big = np.full((1 << BITS) * 4, 16383, dtype=np.int16)
+    assert set(fold(big, BITS, std, parent).tolist()) == {32767}
+    assert set(fold(-big, BITS, std, parent).tolist()) == {-32768}
+    expect = ref.decode(table.tolist(), [0] * 20, ws, text, BITS, std)
+    assert dec.tags(text) == expect
+
+
+def test_a_standard_is_not_its_own_parent():
+    raw = _random_table(1)
+    with pytest.raises(ValueError, match="parent"):
+        fold(raw, BITS, 2, 2)
+    with pytest.raises(ValueError, match="parent"):
+        Decoder(None, [0] * 20, Lexicon(), BITS, 2, parent=2)
+    p = Perceptron(BITS, 2, Lexicon())
+    with pytest.raises(ValueError, match="parent"):
+        p.train("北京", word_tags(["北京"]), 1, parent=1)
+    with pytest.raises(ValueError, match="parent"):
+        p.train("北京", word_tags(["北京"]), 1, parent=3)
+
+
+def test_perceptron_step_with_a_parent_matches_reference():
+    """Standard 2 backs off to standard 1: the parent's own weights count in
+    its scores and transitions, and only the shared and standard 2's own
+    weights move on its sentences."""
+    rng = random.Random(11)
+    ws = ["北京", "大学", "中国人", "我们"]
+    p = Perceptron(BITS, 3, Lexicon(ws))
+    N = (1 << BITS) * 4
+    W, U, TW, TU = [0] * N, [0] * N, [0] * 80, [0] * 80
+    for step in range(60):
+        sent = _random_sentence(rng)
+        text, gold = "".join(sent), word_tags(sent)
+        std = rng.randint(1, 3)
+        parent = 1 if std == 2 else 0
+        e1 = p.train(text, gold, std, None, 1, 1, None, parent)
+        e2 = ref.train_step(
+            W, U, TW, TU, step + 1, ws, text, gold, std, BITS, None, 1, 1, None, parent
+        )
+        assert e1 == e2
+    assert p.W.tolist() == W and p.U.tolist() == U
+    assert p.TW.tolist() == TW and p.TU.tolist() == TU
+    # standard 2's sentences never moved the parent's own transitions: a
+    # run without standard 1's sentences leaves its row at zero
+    q = Perceptron(BITS, 2, Lexicon(ws))
+    for _ in range(10):
+        q.train("我们在北京", word_tags(["我们", "在", "北京"]), 2, parent=1)
+    assert not q.TW[20:40].any() and q.TW[40:60].any()
+
+
+def test_backoff_is_saved_loaded_and_decoded(tiny, tmp_path):
+    """A model trained with "coarse" backing off to "fine" says so in its
+    file; loading it decodes "coarse" with fine's own weights added, as the
+    trainer's own decoder does; bad back-off metadata is refused."""
+    _, _, a, b, cfg = tiny
+    corpora = {"fine": [str(a)], "coarse": [str(b)]}
+    model = train(corpora, corpora, replace(cfg, parents={"coarse": "fine"}), log=None)
+    assert model.parents == {"coarse": "fine"} and model.parent_index("coarse") == 1
+    path = tmp_path / "fam.qc"
+    model.save(path)
+    assert b'"format": 3' in zlib.decompress(binfile.read(path, kind="model")["meta"])
+    back = load(path)
+    assert back.parents == {"coarse": "fine"}
+    tok = Tokenizer(engine="learned", standard="coarse", model=path)
+    dec = decoder_for(model, 2, Lexicon(text=model.lexicon))
+    for line in TINY_B:
+        text = line.replace(" ", "")
+        assert tok.lcut(text) == dec.lcut(text)
+    assert tok.engine._ready().decoder.parent == 1
+    assert (
+        Tokenizer(engine="learned", standard="fine", model=path).engine._ready().decoder.parent == 0
+    )
+    # one level only, and both standards must exist
+    for parents, why in (
+        ({"coarse": "nope"}, "both must be standards"),
+        ({"coarse": "coarse"}, "backs off to none"),
+        ({"coarse": "fine", "fine": "coarse"}, "backs off to none"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            train(corpora, corpora, replace(cfg, parents=parents), log=None)
+        bad = replace(model, parents=parents)
+        bad_path = tmp_path / "bad.qc"
+        bad.save(bad_path)
+        with pytest.raises(ValueError, match=rf"bad\.qc: corrupt model metadata .*{why}"):
+            load(bad_path)

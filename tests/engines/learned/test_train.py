@@ -64,9 +64,12 @@ def test_each_sentence_trains_with_its_folds_lexicon(tmp_path, monkeypatch):
         def __init__(self, *args):
             self._p = real(*args)
 
-        def train(self, text, gold, std, std_lexicon=None, shared_step=1, std_step=1, dom=None):
+        def train(
+            self, text, gold, std, std_lexicon=None, shared_step=1, std_step=1, dom=None, parent=0
+        ):
             seen.append((std, text, std_lexicon))
-            return self._p.train(text, gold, std, std_lexicon, shared_step, std_step, dom)
+            assert parent == 0  # no back-off configured
+            return self._p.train(text, gold, std, std_lexicon, shared_step, std_step, dom, parent)
 
         def __getattr__(self, name):
             return getattr(self._p, name)

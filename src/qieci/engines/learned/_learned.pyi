@@ -61,6 +61,8 @@ class Decoder:
     def bits(self) -> int: ...
     @property
     def std(self) -> int: ...
+    @property
+    def parent(self) -> int: ...  # the standard this one backs off to (0: none)
     domain: Domain | None
     # texts longer than this are decoded window by window (same tags)
     window: int
@@ -73,6 +75,7 @@ class Decoder:
         std: int,
         std_lexicon: Lexicon | None = None,
         templates: int = ...,  # NUM_TEMPLATES, or NUM_TEMPLATES_NO_DOMAIN
+        parent: int = 0,  # the standard whose own weights fold in too (0: none)
     ) -> None: ...
     @property
     def templates(self) -> int: ...
@@ -98,8 +101,11 @@ def fold_into(
     first_row: int,
     bits: int,
     std: int,
+    parent: int = 0,
 ) -> None: ...
-def fold(raw: npt.NDArray[np.int16], bits: int, std: int) -> npt.NDArray[np.int16]: ...
+def fold(
+    raw: npt.NDArray[np.int16], bits: int, std: int, parent: int = 0
+) -> npt.NDArray[np.int16]: ...
 
 class Perceptron:
     @property
@@ -127,4 +133,5 @@ class Perceptron:
         shared_step: int = 1,
         std_step: int = 1,
         domain: Domain | None = None,
+        parent: int = 0,
     ) -> int: ...

@@ -1197,6 +1197,8 @@ cdef class Decoder:
     cdef _Work w
     cdef readonly int bits
     cdef readonly int std
+    #: The standard whose own weights this one's come on top of (0: none)
+    cdef readonly int parent
     #: Feature templates the model has: all NF, or the first NF_NO_DOMAIN
     #: (a model trained before the domain features, which it never reads)
     cdef readonly int templates
@@ -1212,7 +1214,7 @@ cdef class Decoder:
         free(self.table)
 
     def __init__(self, table, trans, Lexicon lexicon, int bits, int std,
-                 Lexicon std_lexicon=None, int templates=NF):
+                 Lexicon std_lexicon=None, int templates=NF, int parent=0):
         cdef const cnp.int16_t[::1] src
         cdef void *p
         cdef size_t nbytes
@@ -1223,6 +1225,9 @@ cdef class Decoder:
         self.templates = templates
         if std < 1:
             raise ValueError("standard index must be >= 1")
+        if parent < 0 or parent == std:
+            raise ValueError("a parent standard is another standard's index (or 0: none)")
+        self.parent = parent
         self.table_len = ((<Py_ssize_t>1) << (bits - 1)) * NT
         nbytes = self.table_len * sizeof(cnp.int16_t)
         if table is not None:
@@ -1253,7 +1258,7 @@ cdef class Decoder:
     def fold_in(self, const cnp.int16_t[::1] raw, Py_ssize_t first_row):
         """Fold raw rows ``first_row ..`` of the model's table into this
         decoder's table (see :func:`fold_into`)."""
-        _fold_rows(raw, self.table, self.table_len, first_row, self.bits, self.std)
+        _fold_rows(raw, self.table, self.table_len, first_row, self.bits, self.std, self.parent)
 
     def table_array(self):
         """A copy of the folded table (numpy int16); for tests."""
@@ -1550,15 +1555,16 @@ cdef class Decoder:
 
 
 cdef int _fold_rows(const cnp.int16_t[::1] raw, cnp.int16_t *out, Py_ssize_t out_len,
-                    Py_ssize_t first_row, int bits, int std) except -1:
+                    Py_ssize_t first_row, int bits, int std, int parent=0) except -1:
     cdef Py_ssize_t rows = raw.shape[0] // NT
     cdef Py_ssize_t block = min(<Py_ssize_t>FOLD_BLOCK_ROWS, (<Py_ssize_t>1) << bits)
     cdef uint64_t sl = _salt(std, bits)
+    cdef uint64_t sp = _salt(parent, bits) if parent else 0
     cdef int k = high_bit(sl)
     cdef Py_ssize_t r, t, a, b
     cdef int v
-    if std < 1:
-        raise ValueError("standard index must be >= 1")
+    if std < 1 or parent < 0 or parent == std:
+        raise ValueError("standard index must be >= 1, a parent another standard's (or 0)")
     if raw.shape[0] % NT or rows % block or first_row % block:
         raise ValueError("fold_into needs whole aligned blocks")
     if first_row + rows > ((<Py_ssize_t>1) << bits) or out_len != (1 << (bits - 1)) * NT:
@@ -1571,6 +1577,9 @@ cdef int _fold_rows(const cnp.int16_t[::1] raw, cnp.int16_t *out, Py_ssize_t out
             b = r ^ <Py_ssize_t>sl
             for t in range(NT):
                 v = raw[r * NT + t] + raw[b * NT + t]
+                if parent:  # the parent's own weights of both features of the row
+                    v += (raw[(r ^ <Py_ssize_t>sp) * NT + t]
+                          + raw[(b ^ <Py_ssize_t>sp) * NT + t])
                 if v > 32767:
                     v = 32767
                 elif v < -32768:
@@ -1580,21 +1589,25 @@ cdef int _fold_rows(const cnp.int16_t[::1] raw, cnp.int16_t *out, Py_ssize_t out
 
 
 def fold_into(const cnp.int16_t[::1] raw, cnp.int16_t[::1] out, Py_ssize_t first_row,
-              int bits, int std):
+              int bits, int std, int parent=0):
     """Fold the raw rows ``first_row ..`` (``raw``: whole blocks of
     FOLD_BLOCK_ROWS rows, or the whole table when it is smaller) into the
     folded table ``out`` of standard ``std``: ``out[fold(b)] = raw[b] +
-    raw[b ^ salt(std)]`` per tag, saturated to int16."""
-    _fold_rows(raw, &out[0], out.shape[0], first_row, bits, std)
+    raw[b ^ salt(std)]`` per tag, saturated to int16. With a ``parent``
+    standard (a standard that backs off to another), the parent's own
+    weights of the two features of the row are added: ``raw[b ^ salt(parent)]
+    + raw[b ^ salt(std) ^ salt(parent)]``."""
+    _fold_rows(raw, &out[0], out.shape[0], first_row, bits, std, parent)
 
 
-def fold(const cnp.int16_t[::1] raw, int bits, int std):
-    """The folded decode table of standard ``std`` (1-based) from the whole
-    raw table (``2**bits * 4`` values)."""
+def fold(const cnp.int16_t[::1] raw, int bits, int std, int parent=0):
+    """The folded decode table of standard ``std`` (1-based; with its
+    ``parent``, see :func:`fold_into`) from the whole raw table
+    (``2**bits * 4`` values)."""
     if raw.shape[0] != ((<Py_ssize_t>1) << bits) * NT:
         raise ValueError("weight table size does not match its bit count")
     out = np.empty(((<Py_ssize_t>1) << (bits - 1)) * NT, dtype=np.int16)
-    fold_into(raw, out, 0, bits, std)
+    fold_into(raw, out, 0, bits, std, parent)
     return out
 
 
@@ -1638,7 +1651,7 @@ cdef class Perceptron:
         self.w = _Work()
 
     def train(self, str text, bytes gold, int std, Lexicon std_lexicon=None,
-              int shared_step=1, int std_step=1, Domain domain=None):
+              int shared_step=1, int std_step=1, Domain domain=None, int parent=0):
         """One perceptron step on ``text`` with gold tags ``gold`` (one byte
         per char, 0..3) for standard ``std`` (1-based). Returns the number
         of chars whose predicted tag was wrong. Always advances ``c``.
@@ -1647,7 +1660,11 @@ cdef class Perceptron:
         shared and of the standard's own weights (and transitions): a
         smaller own step backs a standard off to what the standards share
         (as a smaller feature value would). ``domain``: the domain
-        statistics this sentence is seen with (None: none).
+        statistics this sentence is seen with (None: none). ``parent``: the
+        standard ``std`` backs off to (0: none): its own weights and
+        transitions are added to the scores, as :func:`fold` adds them for
+        decoding, and stay as they are (only the shared and ``std``'s own
+        weights learn from this sentence).
 
         ``std_lexicon``, when given, replaces the standard's own lexicon for
         this step only (the trainer passes a held-out-fold copy of it, so
@@ -1662,6 +1679,7 @@ cdef class Perceptron:
         cdef cnp.int64_t[::1] TU = self.TU
         cdef const uint8_t *g = gold
         cdef uint64_t sl = _salt(std, self.bits)
+        cdef uint64_t sp = 0
         cdef uint64_t *f
         cdef uint64_t bkt
         cdef int64_t tr[20]
@@ -1675,6 +1693,10 @@ cdef class Perceptron:
             raise ValueError("update steps must be in 0..64")
         if not 1 <= std <= self.nstd:
             raise ValueError(f"standard index {std} out of range")
+        if parent == std or not 0 <= parent <= self.nstd:
+            raise ValueError(f"parent standard index {parent} out of range (or the standard's own)")
+        if parent:
+            sp = _salt(parent, self.bits)
         cdef Lexicon lex2 = self.std_lexicons[std - 1]
         if std_lexicon is not None:
             if lex2 is None:
@@ -1690,6 +1712,8 @@ cdef class Perceptron:
             extract(w, self.lexicon, lex2, has2, domain, hasdom, n, self.bmask)
             for i in range(20):
                 tr[i] = TW[i] + TW[std * 20 + i]
+                if parent:
+                    tr[i] += TW[parent * 20 + i]
             for i in range(n):
                 f = w.feats + i * NF
                 s0 = 0; s1 = 0; s2 = 0; s3 = 0
@@ -1698,6 +1722,11 @@ cdef class Perceptron:
                     s0 += W[bkt]; s1 += W[bkt + 1]; s2 += W[bkt + 2]; s3 += W[bkt + 3]
                     bkt = (f[k] ^ sl) * NT
                     s0 += W[bkt]; s1 += W[bkt + 1]; s2 += W[bkt + 2]; s3 += W[bkt + 3]
+                    if parent:
+                        bkt = (f[k] ^ sp) * NT
+                        s0 += W[bkt]; s1 += W[bkt + 1]; s2 += W[bkt + 2]; s3 += W[bkt + 3]
+                        bkt = (f[k] ^ sl ^ sp) * NT
+                        s0 += W[bkt]; s1 += W[bkt + 1]; s2 += W[bkt + 2]; s3 += W[bkt + 3]
                 w.score[i * NT] = s0
                 w.score[i * NT + 1] = s1
                 w.score[i * NT + 2] = s2

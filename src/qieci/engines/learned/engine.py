@@ -83,6 +83,7 @@ class _Loaded:
             sec, source, meta = dict(read.sec), read.source, read.meta
         std = standard or default_standard(meta.standards)
         index = meta.standard_index(std, source)
+        parent = meta.parent_index(std)
         trans = parse_trans(sec, meta, source)
         if read is None:
             lexicon = Lexicon(text=parse_text(sec, "lexicon", source))
@@ -101,12 +102,16 @@ class _Loaded:
         trim_heap()  # the word texts are gone: lower the peak before the table
         self.decoder = Decoder(
             None,
-            [int(trans[i] + trans[index * 20 + i]) for i in range(20)],
+            [
+                int(trans[i] + trans[index * 20 + i] + (trans[parent * 20 + i] if parent else 0))
+                for i in range(20)
+            ],
             lexicon,
             meta.bits,
             index,
             std_lexicon,
             meta.templates,
+            parent,
         )
         if domain is not None and meta.reads_domains:
             self.decoder.domain = domain.table()

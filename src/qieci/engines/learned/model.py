@@ -13,7 +13,10 @@ one standard (peak memory stays low). Sections:
     ``standards`` (the standard names, in index order: standard ``i`` of the
     list has kernel index ``i + 1``), ``scale`` (weights were multiplied by
     it before rounding), ``training`` (a description of the training data
-    and settings).
+    and settings), and from format 3 ``parents`` (standard name -> the
+    standard it backs off to: that one's own weights and transitions are
+    added to the standard's in every score, in training as in decoding; a
+    parent has no parent; format 2 is format 3 without it).
 ``weights``
     int16 little-endian, ``2**bits * 4`` values: bucket-major, tags B, M, E,
     S. Shared and per-standard weights share the table (the copy of a
@@ -42,7 +45,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from os import PathLike
@@ -54,7 +57,9 @@ import numpy as np
 from ... import binfile
 
 MODEL_KIND = "model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: The formats this build reads
+READ_FORMATS = (2, 3)
 DEFAULT_MODEL_RESOURCE = "learned.qc"
 WEIGHT_LIMIT = 16383
 #: The weight-table sizes a model may declare (``qieci train --bits``
@@ -77,6 +82,13 @@ class Meta:
     # NUM_TEMPLATES, or NUM_TEMPLATES_NO_DOMAIN for a model that reads no
     # domain statistics (trained before them)
     templates: int = 34
+    # standard -> the standard it backs off to
+    parents: dict[str, str] = field(default_factory=dict)
+
+    def parent_index(self, standard: str) -> int:
+        """The 1-based index of the standard ``standard`` backs off to (0: none)."""
+        parent = self.parents.get(standard)
+        return self.standards.index(parent) + 1 if parent else 0
 
     @property
     def reads_domains(self) -> bool:
@@ -117,12 +129,18 @@ class Model:
     training: dict[str, Any] = field(default_factory=dict)
     source: str = "<memory>"
     std_lexicons: dict[str, str] = field(default_factory=dict)  # standard -> words
+    parents: dict[str, str] = field(default_factory=dict)  # standard -> its parent
+
+    def meta(self) -> Meta:
+        return Meta(self.bits, self.standards, self.scale, self.training, parents=self.parents)
 
     def standard_index(self, standard: str) -> int:
         """The 1-based kernel index of ``standard``; ValueError if unknown."""
-        return Meta(self.bits, self.standards, self.scale, self.training).standard_index(
-            standard, self.source
-        )
+        return self.meta().standard_index(standard, self.source)
+
+    def parent_index(self, standard: str) -> int:
+        """The 1-based index of the standard ``standard`` backs off to (0: none)."""
+        return self.meta().parent_index(standard)
 
     def vocab_words(self, standard: str) -> list[str]:
         """The training words of ``standard`` (empty when unknown)."""
@@ -132,14 +150,18 @@ class Model:
     def to_bytes(self) -> bytes:
         from ._learned import NUM_TEMPLATES
 
-        meta = {
-            "format": FORMAT_VERSION,
+        # format 3 only where it differs from 2 (a model without back-off
+        # stays readable by builds before it, and its file unchanged)
+        meta: dict[str, Any] = {
+            "format": FORMAT_VERSION if self.parents else 2,
             "bits": self.bits,
             "templates": NUM_TEMPLATES,
             "standards": self.standards,
             "scale": self.scale,
             "training": self.training,
         }
+        if self.parents:
+            meta["parents"] = self.parents
         raw = {
             "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
             "weights": self.weights.astype("<i2").tobytes(),
@@ -172,6 +194,7 @@ class Model:
             meta.training,
             source,
             parse_vocab(sec, source, "stdlex"),
+            dict(meta.parents),
         )
 
 
@@ -214,11 +237,13 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
         templates = int(meta["templates"])
         scale = float(meta["scale"])
         training = dict(meta.get("training") or {})
+        parents = {str(k): str(v) for k, v in dict(meta.get("parents") or {}).items()}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{source}: corrupt model metadata ({exc})") from None
-    if fmt != FORMAT_VERSION:
+    if fmt not in READ_FORMATS:
         raise ValueError(
-            f"{source}: unsupported model format {fmt} (this build reads {FORMAT_VERSION})"
+            f"{source}: unsupported model format {fmt} (this build reads "
+            f"{' and '.join(map(str, READ_FORMATS))})"
         )
     if templates not in (NUM_TEMPLATES, NUM_TEMPLATES_NO_DOMAIN):
         raise ValueError(
@@ -232,12 +257,32 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
         )
     if len(standards) > MAX_STANDARDS:
         raise ValueError(f"{source}: corrupt model metadata (more than {MAX_STANDARDS} standards)")
+    if parents and fmt < 3:
+        raise ValueError(f"{source}: corrupt model metadata (back-off in a format {fmt} model)")
+    check_parents(parents, standards, f"{source}: corrupt model metadata")
     # checked before the decoder allocates the table the metadata declares
     if not binfile.plausible(weight_bytes(bits), len(sec["weights"])):
         raise ValueError(
             f"{source}: corrupt model (its weights section is too small for 2**{bits} buckets)"
         )
-    return Meta(bits, standards, scale, training, templates)
+    return Meta(bits, standards, scale, training, templates, parents)
+
+
+def check_parents(parents: dict[str, str], standards: Sequence[str], what: str) -> None:
+    """ValueError (``what``, then why) unless every key and value of
+    ``parents`` is one of ``standards``, none is its own parent, and no
+    parent has a parent of its own."""
+    for child, parent in parents.items():
+        if child not in standards or parent not in standards:
+            raise ValueError(
+                f"{what} (back-off {child!r} -> {parent!r}: both must be standards of "
+                f"the model: {', '.join(standards)})"
+            )
+        if child == parent or parent in parents:
+            raise ValueError(
+                f"{what} (back-off {child!r} -> {parent!r}: a standard backs off to "
+                "another one, which backs off to none)"
+            )
 
 
 def inflate_weights(

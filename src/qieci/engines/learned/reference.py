@@ -364,15 +364,19 @@ def fold_index(b: int, bits: int, std: int) -> int:
     return (b >> (k + 1)) << k | (b & ((1 << k) - 1))
 
 
-def fold(raw: Sequence[int], bits: int, std: int) -> list[int]:
+def fold(raw: Sequence[int], bits: int, std: int, parent: int = 0) -> list[int]:
     """Folded table: row ``fold_index(b)`` = ``raw[b] + raw[b ^ salt]`` per
-    tag, saturated to int16."""
+    tag, plus, with a ``parent`` standard, ``raw[b ^ psalt] + raw[b ^ salt ^
+    psalt]``; saturated to int16."""
     sl = salt(std, bits)
+    sp = salt(parent, bits) if parent else 0
     out = [0] * ((1 << (bits - 1)) * 4)
     for b in range(1 << bits):
         r = fold_index(b, bits, std)
         for t in range(4):
             v = raw[b * 4 + t] + raw[(b ^ sl) * 4 + t]
+            if parent:
+                v += raw[(b ^ sp) * 4 + t] + raw[(b ^ sl ^ sp) * 4 + t]
             out[r * 4 + t] = max(-32768, min(32767, v))
     return out
 
@@ -392,14 +396,17 @@ def train_step(
     shared_step: int = 1,
     std_step: int = 1,
     domain: dict[int, int] | None = None,
+    parent: int = 0,
 ) -> int:
     """One perceptron step (in place), as ``Perceptron.train``; returns the
     number of wrongly tagged chars. The shared weights move by
-    ``shared_step``, the standard's own by ``std_step``."""
+    ``shared_step``, the standard's own by ``std_step``; a ``parent``'s own
+    weights count in the scores and do not move."""
     n = len(text)
     if n == 0:
         return 0
     sl = salt(std, bits)
+    sp = salt(parent, bits) if parent else 0
     buckets = feature_buckets(words, text, bits, std_words, domain)
     sc = []
     for row in buckets:
@@ -407,8 +414,10 @@ def train_step(
         for b in row:
             for t in range(4):
                 s[t] += W[b * 4 + t] + W[(b ^ sl) * 4 + t]
+                if parent:
+                    s[t] += W[(b ^ sp) * 4 + t] + W[(b ^ sl ^ sp) * 4 + t]
         sc.append(s)
-    tr = [TW[i] + TW[std * 20 + i] for i in range(20)]
+    tr = [TW[i] + TW[std * 20 + i] + (TW[parent * 20 + i] if parent else 0) for i in range(20)]
     pred = viterbi(sc, tr, [15] * n)
     errors = 0
     for i in range(n):

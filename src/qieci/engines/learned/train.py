@@ -26,7 +26,7 @@ import numpy as np
 from ...evaluate import Score, score
 from ._learned import Decoder, Domain, Lexicon, Perceptron, fold
 from .domain import count as domain_count
-from .model import Model, quantize
+from .model import Model, check_parents, quantize
 
 
 def word_tags(words: Sequence[str]) -> bytes:
@@ -106,6 +106,10 @@ class TrainConfig:
     # and without them in the rest, so the model works both ways
     domain_folds: int = 0
     domain_rate: float = 0.5
+    # standard -> the standard it backs off to: the parent's own weights
+    # count in its scores (and do not learn from its sentences), so a small
+    # standard learns only how it differs from a larger one of its family
+    parents: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.lexicon_folds < 0:
@@ -181,11 +185,15 @@ def domain_folds(sentences: Sequence[Sequence[str]], folds: int) -> list[Domain]
 def decoder_for(
     model: Model, index: int, lexicon: Lexicon, std_lexicon: Lexicon | None = None
 ) -> Decoder:
-    """The decoder of standard ``index`` (1-based) of ``model``."""
-    table = fold(model.weights, model.bits, index)
+    """The decoder of standard ``index`` (1-based) of ``model`` (with the
+    standard it backs off to, if any)."""
+    parent = model.parent_index(model.standards[index - 1])
+    table = fold(model.weights, model.bits, index, parent)
     t = model.trans
-    trans = [int(t[i] + t[index * 20 + i]) for i in range(20)]
-    return Decoder(table, trans, lexicon, model.bits, index, std_lexicon)
+    trans = [
+        int(t[i] + t[index * 20 + i] + (t[parent * 20 + i] if parent else 0)) for i in range(20)
+    ]
+    return Decoder(table, trans, lexicon, model.bits, index, std_lexicon, parent=parent)
 
 
 def evaluate_decoder(
@@ -214,6 +222,8 @@ def train(
     for std in dev:
         if std not in corpora:
             raise ValueError(f"dev standard {std!r} has no training corpus")
+    check_parents(cfg.parents, standards, "cannot train")
+    parent_of = [standards.index(cfg.parents[s]) + 1 if s in cfg.parents else 0 for s in standards]
 
     def say(msg: str) -> None:
         if log is not None:
@@ -317,7 +327,14 @@ def train(
             if dom is not None and dom_rng.random() >= cfg.domain_rate:
                 dom = None
             errors += p.train(
-                text, tags, std_index, fold_lex[idx], cfg.shared_step, steps[std_index - 1], dom
+                text,
+                tags,
+                std_index,
+                fold_lex[idx],
+                cfg.shared_step,
+                steps[std_index - 1],
+                dom,
+                parent_of[std_index - 1],
             )
             if k % step == 0 and log is not None:
                 print(
@@ -344,6 +361,7 @@ def train(
                 "std_steps": dict(zip(standards, steps, strict=True)),
             },
             std_lex_text,
+            cfg.parents,
         )
         msg = (
             f"epoch {epoch}: train char error {100 * errors / max(1, n_chars):.2f}% "
@@ -384,6 +402,7 @@ def _snapshot(
     vocab: dict[str, str],
     training: dict,
     std_lexicons: dict[str, str],
+    parents: dict[str, str],
 ) -> Model:
     """The averaged, quantised model of the perceptron's current state."""
     c = float(p.c)
@@ -402,4 +421,5 @@ def _snapshot(
         scale,
         dict(training),
         std_lexicons=dict(std_lexicons),
+        parents=dict(parents),
     )
