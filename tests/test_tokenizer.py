@@ -112,7 +112,11 @@ def test_bad_input_gets_clear_errors(tmp_path):
         qieci.Tokenizer().load_userdict(str(missing))
     bad = tmp_path / "user.txt"
     bad.write_bytes("好词 3\n".encode() + b"\xff\xfe 2\n")
-    with pytest.raises(ValueError, match=r"user.txt:2: invalid UTF-8 at byte offset 0"):
+    with pytest.raises(
+        ValueError,
+        match=r"user.txt:2: invalid UTF-8 at byte offset 0: a user dictionary is "
+        r"UTF-8 text \(convert it",
+    ):
         qieci.Tokenizer().load_userdict(str(bad))
 
 

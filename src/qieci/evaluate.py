@@ -127,8 +127,8 @@ def read_segmented(path: str) -> list[list[str]]:
             data = f.read()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read segmented file: {exc.strerror or exc}") from None
-    hint = ": a segmented file is UTF-8 text (convert it, e.g. iconv -f GB18030 -t UTF-8)"
-    return [line.split() for _, line in utf8_lines(data, path, hint) if line.strip()]
+    lines = utf8_lines(data, path, "a segmented file")
+    return [line.split() for _, line in lines if line.strip()]
 
 
 def read_vocab(path: str) -> set[str]:

@@ -11,18 +11,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 
-def utf8_lines(data: bytes, name: str, hint: str = "") -> Iterator[tuple[int, str]]:
+def convert_hint(what: str) -> str:
+    """What to tell a user whose ``what`` (e.g. ``"a user dictionary"``) is
+    not UTF-8: the end of an invalid-UTF-8 message."""
+    return f": {what} is UTF-8 text (convert it, e.g. with iconv -f GB18030 -t UTF-8)"
+
+
+def utf8_lines(data: bytes, name: str, what: str) -> Iterator[tuple[int, str]]:
     """``(line number, text)`` for each line of ``data`` (split at ``\\n``;
     a final empty piece included, ``\\r`` kept). Bytes that are not UTF-8
-    raise ValueError ``"NAME:LINE: invalid UTF-8 at byte offset N"``, then
-    ``hint`` (what to do, e.g. ``": convert it"``)."""
+    raise ValueError ``"NAME:LINE: invalid UTF-8 at byte offset N"`` (N
+    counted from the start of ``data``), then :func:`convert_hint` of
+    ``what``."""
     offset = 0
     for lineno, raw in enumerate(data.split(b"\n"), 1):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ValueError(
-                f"{name}:{lineno}: invalid UTF-8 at byte offset {offset + exc.start}{hint}"
+                f"{name}:{lineno}: invalid UTF-8 at byte offset {offset + exc.start}"
+                + convert_hint(what)
             ) from None
         offset += len(raw) + 1
         yield lineno, text
+
+
+def utf8_text(data: bytes, name: str, what: str) -> str:
+    """``data`` decoded as UTF-8; ValueError as :func:`utf8_lines` raises."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        lineno = data.count(b"\n", 0, exc.start) + 1
+        raise ValueError(
+            f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}" + convert_hint(what)
+        ) from None

@@ -48,6 +48,7 @@ from .engines.base import (
     join_lines,
 )
 from .engines.base import offering as engines_offering
+from .textlines import convert_hint
 
 PathArg = Union[str, "PathLike[str]"]
 #: The header line of ``qieci discover``'s TSV output; a user dictionary
@@ -530,6 +531,7 @@ class Tokenizer:
                 except UnicodeDecodeError as exc:
                     raise ValueError(
                         f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                        + convert_hint("a user dictionary")
                     ) from None
             if not line:
                 continue
@@ -563,6 +565,7 @@ class Tokenizer:
             except UnicodeDecodeError as exc:
                 raise ValueError(
                     f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                    + convert_hint("a word list of qieci discover")
                 ) from None
             word = line.strip("\r\n").split("\t")[0].strip()
             if word:

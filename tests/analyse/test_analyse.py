@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import qieci.analyse as qa
 from qieci.analyse import TFIDF, TextRank, _keywords
 from qieci.analyse import reference as reference_keywords
-from qieci.analyse.idf import IDFTable, default_idf, load_idf
+from qieci.analyse.idf import IDFTable, default_idf, load_idf, read_stop_words
 from qieci.posseg import pair
 
 # -- kernel == reference ---------------------------------------------------------
@@ -202,3 +202,17 @@ def test_default_objects_are_lazy_singletons():
     assert isinstance(qa.default_tfidf, TFIDF) and qa.default_tfidf is qa.default_tfidf
     assert isinstance(qa.default_textrank, TextRank)
     assert qa.tfidf is qa.extract_tags
+
+
+def test_undecodable_idf_and_stop_words_name_line_and_byte(tmp_path):
+    idf = tmp_path / "idf.txt"
+    idf.write_bytes("北京 3.5\n".encode() + "大学 2.0\n".encode("gbk"))
+    # line 2 starts at byte 11 ("北京 3.5\n" is 11 bytes)
+    with pytest.raises(ValueError, match=r"idf\.txt:2: invalid UTF-8 at byte offset 11: an IDF"):
+        load_idf(idf)
+    stop = tmp_path / "stop.txt"
+    stop.write_bytes(b"the\nof\n\xff\n")
+    with pytest.raises(
+        ValueError, match=r"stop\.txt:3: invalid UTF-8 at byte offset 7: a stop-word file is"
+    ):
+        read_stop_words(stop)

@@ -28,6 +28,7 @@ from os import PathLike
 from .. import binfile
 from ..binfile import array_view as _array
 from ..binfile import le_bytes as _le
+from ..textlines import utf8_text
 
 IDF_KIND = "idf"
 STOP_KIND = "stopword"
@@ -110,11 +111,7 @@ def load_idf(path: str | PathLike[str] | None) -> IDFTable:
     raw = binfile.read_regular(p, "IDF table")
     if binfile.is_container(raw[:8]):
         return IDFTable.from_bytes(raw, p)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{p}: invalid UTF-8 at byte offset {exc.start}") from None
-    return parse_idf_text(text, p)
+    return parse_idf_text(utf8_text(raw, p, "an IDF table (word, space, IDF per line)"), p)
 
 
 @functools.lru_cache(maxsize=1)
@@ -129,10 +126,7 @@ def read_stop_words(path: str | PathLike[str]) -> list[str]:
     p = os.path.abspath(os.fspath(path))
     if not os.path.exists(p):
         raise ValueError(f"{p}: stop-word file does not exist")
-    try:
-        return binfile.read_regular(p, "stop-word file").decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{p}: invalid UTF-8 at byte offset {exc.start}") from None
+    return utf8_text(binfile.read_regular(p, "stop-word file"), p, "a stop-word file").splitlines()
 
 
 def stop_words_to_bytes(words: list[str] | tuple[str, ...]) -> bytes:

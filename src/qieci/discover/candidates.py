@@ -79,7 +79,7 @@ def read_word_list(path: PathArg) -> list[str]:
     except OSError as exc:
         raise ValueError(f"{name}: cannot read the lexicon: {exc.strerror or exc}") from None
     out = []
-    for _, line in utf8_lines(data, name):
+    for _, line in utf8_lines(data, name, "a word list"):
         fields = line.lstrip("\ufeff").split()
         if fields:
             out.append(fields[0])

@@ -35,6 +35,7 @@ from ... import binfile
 from ...binfile import array_view as _array
 from ...binfile import le_bytes as _le
 from ...binfile import native_array as _native
+from ...textlines import convert_hint
 from ._core import HMM, TABLE_LAYOUT, Trie
 
 if TYPE_CHECKING:
@@ -275,6 +276,7 @@ def parse_text_dictionary(
             except UnicodeDecodeError as exc:
                 raise ValueError(
                     f"{source}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                    + convert_hint("a dictionary")
                 ) from None
         else:
             line = raw.strip()
