@@ -1,6 +1,7 @@
-"""The lines of a small UTF-8 data file held in memory (a word list, a
-segmented gold file): each decoded on its own, so that bad bytes are
-reported by file, line and byte offset in the file.
+"""The UTF-8 text of small data files held in memory (a word list, a
+segmented gold file, an IDF table, stop words): bad bytes are reported by
+file, line and byte offset in the file, with what to do
+(:func:`convert_hint`, which the readers of other data files use too).
 
 Corpora (any size, an error policy, other encodings) are read by
 :mod:`qieci.io.lines` instead.
