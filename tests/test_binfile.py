@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import zlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,3 +55,24 @@ def test_any_flipped_bit_is_a_clear_error(pos, bit):
 def test_missing_sections_are_named():
     with pytest.raises(ValueError, match="lacks section"):
         binfile.require({"a": b""}, ("a", "b"), "f")
+
+
+@pytest.mark.parametrize("size", [1000, 3 << 20])
+def test_small_and_large_streams_inflate_alike(size):
+    """Streams under ISAL_FROM_BYTES go to zlib's inflater, larger ones to
+    ISA-L's: the same bytes come out, and a corrupt or cut stream is the
+    same clear error either way."""
+    rng = random.Random(size)
+    # half random (incompressible), half runs: a stored stream of about size/2
+    raw = bytes(rng.getrandbits(8) for _ in range(size // 2)) + bytes(size // 2)
+    stored = zlib.compress(raw, 9)
+    assert (len(stored) >= binfile.ISAL_FROM_BYTES) == (size > 1 << 20)
+    assert binfile.inflate(stored, source="f", section="s") == raw
+    bad = bytearray(stored)
+    bad[len(bad) // 3] ^= 0xFF  # inside the incompressible part
+    with pytest.raises(ValueError, match=r"^f: (corrupt|truncated) qieci file section 's'"):
+        binfile.inflate(bytes(bad), source="f", section="s")
+    with pytest.raises(ValueError, match=r"^f: truncated qieci file section 's'"):
+        binfile.inflate(stored[: len(stored) // 2], source="f", section="s")
+    with pytest.raises(ValueError, match=r"inflates past 100 bytes"):
+        binfile.inflate(stored, source="f", section="s", limit=100)

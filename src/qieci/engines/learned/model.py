@@ -347,7 +347,7 @@ def fold_weights(
 
     rows = 1 << meta.bits
     block = min(FOLD_BLOCK_ROWS, rows) * 8  # bytes of one block of rows
-    d = zlib.decompressobj()
+    d = binfile.decompressobj(len(sec["weights"]))
     pending = b""
     row = 0
     src = memoryview(sec["weights"])
@@ -384,7 +384,7 @@ def fold_weights(
                 if d.eof:
                     break
         pending = take(pending + d.flush())
-    except zlib.error as exc:
+    except binfile.inflate_errors() as exc:
         raise ValueError(f"{source}: corrupt model section 'weights' ({exc})") from None
     if row != rows or pending or not d.eof:
         raise ValueError(f"{source}: weights section has the wrong size")
