@@ -76,3 +76,31 @@ def test_small_and_large_streams_inflate_alike(size):
         binfile.inflate(stored[: len(stored) // 2], source="f", section="s")
     with pytest.raises(ValueError, match=r"inflates past 100 bytes"):
         binfile.inflate(stored, source="f", section="s", limit=100)
+
+
+def test_isal_inflates_only_large_streams(monkeypatch):
+    """The large stream goes through ISA-L's inflater, the small one does
+    not even load it; both give zlib's bytes."""
+    import sys
+
+    calls = []
+    real = binfile._isal
+
+    def spy():
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(binfile, "_isal", spy)
+    small = bytes(range(256)) * 4
+    assert binfile.inflate(zlib.compress(small), source="f", section="s") == small
+    assert calls == []
+    rng = random.Random(1)
+    big = bytes(rng.getrandbits(8) for _ in range(binfile.ISAL_FROM_BYTES + 4096))
+    assert binfile.inflate(zlib.compress(big), source="f", section="s") == big
+    assert calls == [1]
+    # a corrupt small stream is reported without ISA-L loaded (nothing else
+    # could have raised its error)
+    monkeypatch.delitem(sys.modules, "isal.isal_zlib", raising=False)
+    assert binfile.inflate_errors() == (zlib.error,)
+    with pytest.raises(ValueError, match="corrupt qieci file section 's'"):
+        binfile.inflate(b"x\x9c" + bytes(20), source="f", section="s")

@@ -120,3 +120,8 @@ def test_undecodable_segmented_file_names_line_and_byte(tmp_path, capsys):
     ok = tmp_path / "ok.txt"
     ok.write_bytes("我 来到\r\n\r\n北京 大学\n".encode())
     assert read_segmented(str(ok)) == [["我", "来到"], ["北京", "大学"]]
+    # a byte-order mark is not part of the first word; a line ends at "\n"
+    # only, as qieci cut reads lines (a lone "\r" is whitespace)
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes("\ufeff我 来到\n北京\r大学\n".encode())
+    assert read_segmented(str(bom)) == [["我", "来到"], ["北京", "大学"]]

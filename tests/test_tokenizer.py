@@ -114,9 +114,13 @@ def test_bad_input_gets_clear_errors(tmp_path):
     bad.write_bytes("好词 3\n".encode() + b"\xff\xfe 2\n")
     with pytest.raises(
         ValueError,
-        match=r"user.txt:2: invalid UTF-8 at byte offset 0: a user dictionary is "
+        match=r"user.txt:2: invalid UTF-8 at byte 0 of the line: a user dictionary is "
         r"UTF-8 text \(convert it",
     ):
+        qieci.Tokenizer().load_userdict(str(bad))
+    # the byte is counted from the start of the line, leading spaces included
+    bad.write_bytes("好词 3\n".encode() + b"  ok\xff 2\n")
+    with pytest.raises(ValueError, match=r"user.txt:2: invalid UTF-8 at byte 4 of the line"):
         qieci.Tokenizer().load_userdict(str(bad))
 
 

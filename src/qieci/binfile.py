@@ -207,8 +207,12 @@ def decompressobj(stored_bytes: int) -> Any:
 
 
 def inflate_errors() -> tuple[type[Exception], ...]:
-    """What a corrupt zlib stream raises while it is inflated."""
-    return (zlib.error, cast("type[Exception]", _isal().error))  # (its stub: an instance)
+    """What a corrupt zlib stream raises while it is inflated (ISA-L's error
+    only once ISA-L is loaded: nothing else can have raised it)."""
+    isal_zlib = sys.modules.get("isal.isal_zlib")
+    if isal_zlib is None:
+        return (zlib.error,)
+    return (zlib.error, cast("type[Exception]", isal_zlib.error))  # (its stub: an instance)
 
 
 def inflate(

@@ -127,8 +127,11 @@ def read_segmented(path: str) -> list[list[str]]:
             data = f.read()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read segmented file: {exc.strerror or exc}") from None
+    # (a line ends at "\n" only, as qieci cut reads lines: a lone "\r" is
+    # whitespace between words; a UTF-8 byte-order mark is not a word)
     lines = utf8_lines(data, path, "a segmented file")
-    return [line.split() for _, line in lines if line.strip()]
+    out = [(line.lstrip("\ufeff") if n == 1 else line).split() for n, line in lines]
+    return [words for words in out if words]
 
 
 def read_vocab(path: str) -> set[str]:

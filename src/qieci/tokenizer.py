@@ -529,8 +529,9 @@ class Tokenizer:
                 try:
                     line = line.decode("utf-8").lstrip("\ufeff")
                 except UnicodeDecodeError as exc:
+                    lead = len(raw) - len(raw.lstrip())  # (stripped before decoding, as jieba)
                     raise ValueError(
-                        f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                        f"{name}:{lineno}: invalid UTF-8 at byte {lead + exc.start} of the line"
                         + convert_hint("a user dictionary")
                     ) from None
             if not line:
@@ -564,7 +565,7 @@ class Tokenizer:
                 line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             except UnicodeDecodeError as exc:
                 raise ValueError(
-                    f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                    f"{name}:{lineno}: invalid UTF-8 at byte {exc.start} of the line"
                     + convert_hint("a word list of qieci discover")
                 ) from None
             word = line.strip("\r\n").split("\t")[0].strip()

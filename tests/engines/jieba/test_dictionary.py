@@ -25,8 +25,10 @@ def test_malformed_text_lines_name_file_and_line(line):
 
 
 def test_invalid_utf8_names_the_byte():
-    with pytest.raises(ValueError, match=r"d.txt:1: invalid UTF-8 at byte offset 3"):
+    with pytest.raises(ValueError, match=r"d.txt:1: invalid UTF-8 at byte 3 of the line"):
         parse_text_dictionary([b"ab \xff 1"], "d.txt")
+    with pytest.raises(ValueError, match=r"d.txt:2: invalid UTF-8 at byte 5 of the line: a dic"):
+        parse_text_dictionary([b"ok 1", b"  ab \xff 1"], "d.txt")
 
 
 def test_binary_round_trip(tmp_path):

@@ -27,6 +27,7 @@ from qieci.engines.learned._learned import (
     normalize,
     viterbi_tags,
 )
+from qieci.engines.learned.engine import engines_by_standard
 from qieci.engines.learned.model import load
 from qieci.engines.learned.train import TrainConfig, decoder_for, train, word_tags
 
@@ -691,6 +692,38 @@ def test_fold_with_a_parent_matches_reference(seed, pair, ws, text):
     assert dec.tags(text) == expect
 
 
+def test_backoff_decoding_scores_are_the_four_slot_sums():
+    """The definition, written out: under back-off, feature b scores
+    W[b] + W[b^salt(std)] + W[b^salt(parent)] + W[b^salt(std)^salt(parent)]
+    per tag, which Perceptron.train adds up (see its twin) and the folded
+    table gives the decoder."""
+    rng = random.Random(3)
+    ws = ["北京", "大学", "中国人"]
+    for _ in range(30):
+        W = [rng.randint(-3000, 3000) for _ in range((1 << BITS) * 4)]
+        std, parent = rng.choice([(2, 1), (1, 3), (3, 2)])
+        text = "".join(
+            rng.choice("我你他的北京大学生人民中国年月") for _ in range(rng.randint(1, 30))
+        )
+        sl, sp = ref.salt(std, BITS), ref.salt(parent, BITS)
+        want = [
+            [
+                sum(
+                    W[b * 4 + t]
+                    + W[(b ^ sl) * 4 + t]
+                    + W[(b ^ sp) * 4 + t]
+                    + W[(b ^ sl ^ sp) * 4 + t]
+                    for b in row
+                )
+                for t in range(4)
+            ]
+            for row in ref.feature_buckets(ws, text, BITS)
+        ]
+        table = fold(np.array(W, dtype=np.int16), BITS, std, parent)
+        dec = Decoder(table, [0] * 20, Lexicon(ws), BITS, std, parent=parent)
+        assert dec.scores(text) == want
+
+
 def test_a_standard_is_not_its_own_parent():
     raw = _random_table(1)
     with pytest.raises(ValueError, match="parent"):
@@ -752,6 +785,19 @@ def test_backoff_is_saved_loaded_and_decoded(tiny, tmp_path):
         text = line.replace(" ", "")
         assert tok.lcut(text) == dec.lcut(text)
     assert tok.engine._ready().decoder.parent == 1
+    # trained to half the weight limit: a row's four slots fit in int16
+    assert int(np.abs(model.weights.astype(np.int32)).max()) <= 16383 // 2
+    # the engines of one read of the file decode as each standard alone
+    for std, engine in zip(["coarse", "fine"], engines_by_standard(["coarse", "fine"], path)):
+        alone = Tokenizer(engine="learned", standard=std, model=path)
+        assert engine._ready().decoder.parent == alone.engine._ready().decoder.parent
+        assert np.array_equal(
+            engine._ready().decoder.table_array(), alone.engine._ready().decoder.table_array()
+        )
+        shared = Tokenizer(engine=engine)
+        for line in TINY_B:
+            text = line.replace(" ", "")
+            assert shared.lcut(text) == alone.lcut(text)
     assert (
         Tokenizer(engine="learned", standard="fine", model=path).engine._ready().decoder.parent == 0
     )

@@ -274,8 +274,9 @@ def parse_text_dictionary(
             try:
                 line = raw.strip().decode("utf-8")
             except UnicodeDecodeError as exc:
+                lead = len(raw) - len(raw.lstrip())
                 raise ValueError(
-                    f"{source}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+                    f"{source}:{lineno}: invalid UTF-8 at byte {lead + exc.start} of the line"
                     + convert_hint("a dictionary")
                 ) from None
         else:

@@ -157,18 +157,25 @@ def engines_by_standard(
     ``LearnedEngine(standard=s, model=model)`` would load each.
 
     Loading a standard by itself inflates the whole weight table again;
-    here it is inflated once, held while the iteration runs (``2**bits * 8``
-    bytes), and folded for each standard in turn. Each engine is made when
-    asked for: drop it before asking for the next one, and only one folded
-    table is in memory. Every standard is checked first: an unknown one
-    raises ValueError before any engine is made."""
+    here the model is read once: its stored sections, its inflated weight
+    table (``2**bits * 8`` bytes) and its word lists are held until the last
+    engine is made (then released, before it is handed out), and the table
+    is folded for each standard in turn. Each engine is made when asked
+    for: drop it before asking for the next one, and only one folded table
+    is in memory. Every standard is checked first: an unknown one raises
+    ValueError before any engine is made."""
     path = resolve_model_path(model)
-    read = _Read(path)
+    read: _Read | None = _Read(path)
+    assert read is not None
     for s in standards:
         read.meta.standard_index(s, read.source)
-    for s in standards:
+    last = len(standards) - 1
+    for k, s in enumerate(standards):
+        assert read is not None
         engine = LearnedEngine(standard=s, model=path)
         engine._loaded = _Loaded(path, s, read=read)
+        if k == last:
+            read = None  # the model's memory goes before the last engine is used
         yield engine
 
 

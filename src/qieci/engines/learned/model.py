@@ -21,7 +21,9 @@ one standard (peak memory stays low). Sections:
     int16 little-endian, ``2**bits * 4`` values: bucket-major, tags B, M, E,
     S. Shared and per-standard weights share the table (the copy of a
     feature for standard ``s`` is in bucket ``b ^ salt(s)``); every value
-    lies within +-:data:`WEIGHT_LIMIT`, so shared + specific fits in int16.
+    lies within +-:data:`WEIGHT_LIMIT`, so shared + specific fits in int16
+    (a model with back-off is trained to half of that, so that its rows'
+    four slots fit; a file beyond it still loads: decoding saturates).
 ``trans``
     int64 little-endian, ``(len(standards) + 1) * 20`` values: per row (0 =
     shared, ``s`` = standard ``s``) the transition weights ``prev x cur``,
@@ -396,12 +398,17 @@ def load(path: str | PathLike[str] | None) -> Model:
     return Model.from_sections(sec, source)
 
 
-def quantize(avg: np.ndarray, trans: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Float weights -> (int16 weights within +-WEIGHT_LIMIT, int64
+def quantize(
+    avg: np.ndarray, trans: np.ndarray, limit: int = WEIGHT_LIMIT
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Float weights -> (int16 weights within +-``limit``, int64
     transitions, scale) with one common scale, so decoding with the integer
-    weights ranks tag sequences as the float weights do up to rounding."""
+    weights ranks tag sequences as the float weights do up to rounding.
+    ``limit``: WEIGHT_LIMIT, so that the two slots a standard's folded row
+    adds fit in int16; half of it for a model with back-off, whose rows add
+    four."""
     peak = float(np.abs(avg).max(initial=0.0))
-    scale = WEIGHT_LIMIT / peak if peak > 0 else 1.0
+    scale = limit / peak if peak > 0 else 1.0
     w = np.rint(avg * scale)
-    np.clip(w, -WEIGHT_LIMIT, WEIGHT_LIMIT, out=w)
+    np.clip(w, -limit, limit, out=w)
     return w.astype(np.int16), np.rint(trans * scale).astype(np.int64), scale

@@ -26,7 +26,7 @@ import numpy as np
 from ...evaluate import Score, score
 from ._learned import Decoder, Domain, Lexicon, Perceptron, fold
 from .domain import count as domain_count
-from .model import Model, check_parents, quantize
+from .model import WEIGHT_LIMIT, Model, check_parents, quantize
 
 
 def word_tags(words: Sequence[str]) -> bytes:
@@ -409,7 +409,8 @@ def _snapshot(
     avg = p.W.astype(np.float64)
     avg -= p.U / c
     tavg = p.TW.astype(np.float64) - p.TU / c
-    weights, trans, scale = quantize(avg, tavg)
+    # (with back-off a folded row adds four slots: each within half the limit)
+    weights, trans, scale = quantize(avg, tavg, WEIGHT_LIMIT // 2 if parents else WEIGHT_LIMIT)
     del avg
     return Model(
         p.bits,
