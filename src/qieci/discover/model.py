@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..engines.learned.engine import model_standards
+from ..engines.learned.engine import engines_by_standard, model_standards
 from ..tokenizer import PathArg, Tokenizer
 from ._discover import NgramCounter, char_id
 
@@ -42,13 +42,13 @@ def chosen_standards(standards: Sequence[str] | None, model: PathArg | None = No
 def cut_under(
     standards: Sequence[str], model: PathArg | None, lines: Sequence[str], max_len: int
 ) -> list[Cut]:
-    """The cut of ``lines`` under each standard; one model in memory at a
-    time."""
+    """The cut of ``lines`` under each standard (every standard's engine from
+    one read of the model, one folded table in memory at a time)."""
     out = []
-    for s in standards:
-        tok = Tokenizer(engine="learned", standard=s, model=model)
+    for engine in engines_by_standard(standards, model):
+        tok = Tokenizer(engine=engine)
         out.append(cut_sample(tok, lines, max_len))
-        del tok
+        del tok, engine
     return out
 
 

@@ -35,3 +35,7 @@ def test_engines_by_standard_check_every_standard_first():
     engines = engines_by_standard(["pku", "nope"])
     with pytest.raises(ValueError, match="no standard 'nope'"):
         next(engines)
+    # one standard loads by itself, and is checked the same way
+    with pytest.raises(ValueError, match="no standard 'nope'"):
+        next(engines_by_standard(["nope"]))
+    assert list(engines_by_standard([])) == []

@@ -47,6 +47,7 @@ from .model import (
     parse_trans,
     parse_vocab,
     read_sections,
+    standard_trans,
 )
 from .userwords import RegexMatcher, SetMatcher, matcher
 
@@ -102,10 +103,7 @@ class _Loaded:
         trim_heap()  # the word texts are gone: lower the peak before the table
         self.decoder = Decoder(
             None,
-            [
-                int(trans[i] + trans[index * 20 + i] + (trans[parent * 20 + i] if parent else 0))
-                for i in range(20)
-            ],
+            standard_trans(trans, index, parent),
             lexicon,
             meta.bits,
             index,
@@ -160,22 +158,27 @@ def engines_by_standard(
     here the model is read once: its stored sections, its inflated weight
     table (``2**bits * 8`` bytes) and its word lists are held until the last
     engine is made (then released, before it is handed out), and the table
-    is folded for each standard in turn. Each engine is made when asked
-    for: drop it before asking for the next one, and only one folded table
-    is in memory. Every standard is checked first: an unknown one raises
+    is folded for each standard in turn (one standard loads by itself, the
+    table folded as it is inflated). Each engine is made when asked for:
+    drop it before asking for the next one, and only one folded table is in
+    memory. Every standard is checked first: an unknown one raises
     ValueError before any engine is made."""
     path = resolve_model_path(model)
-    read: _Read | None = _Read(path)
-    assert read is not None
+    if len(standards) <= 1:
+        for s in standards:
+            engine = LearnedEngine(standard=s, model=path)
+            engine.load()
+            yield engine
+        return
+    read = _Read(path)
     for s in standards:
         read.meta.standard_index(s, read.source)
     last = len(standards) - 1
     for k, s in enumerate(standards):
-        assert read is not None
         engine = LearnedEngine(standard=s, model=path)
         engine._loaded = _Loaded(path, s, read=read)
         if k == last:
-            read = None  # the model's memory goes before the last engine is used
+            del read  # the model's memory goes before the last engine is used
         yield engine
 
 

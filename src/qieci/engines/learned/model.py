@@ -270,6 +270,13 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
     return Meta(bits, standards, scale, training, templates, parents)
 
 
+def standard_trans(trans: np.ndarray, index: int, parent: int = 0) -> list[int]:
+    """The 20 transition weights standard ``index`` decodes with: the
+    shared row, its own, and its ``parent``'s own (0: none)."""
+    rows = (0, index, parent) if parent else (0, index)
+    return [int(sum(trans[r * 20 + i] for r in rows)) for i in range(20)]
+
+
 def check_parents(parents: dict[str, str], standards: Sequence[str], what: str) -> None:
     """ValueError (``what``, then why) unless every key and value of
     ``parents`` is one of ``standards``, none is its own parent, and no

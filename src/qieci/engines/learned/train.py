@@ -26,7 +26,7 @@ import numpy as np
 from ...evaluate import Score, score
 from ._learned import Decoder, Domain, Lexicon, Perceptron, fold
 from .domain import count as domain_count
-from .model import WEIGHT_LIMIT, Model, check_parents, quantize
+from .model import WEIGHT_LIMIT, Model, check_parents, quantize, standard_trans
 
 
 def word_tags(words: Sequence[str]) -> bytes:
@@ -189,10 +189,7 @@ def decoder_for(
     standard it backs off to, if any)."""
     parent = model.parent_index(model.standards[index - 1])
     table = fold(model.weights, model.bits, index, parent)
-    t = model.trans
-    trans = [
-        int(t[i] + t[index * 20 + i] + (t[parent * 20 + i] if parent else 0)) for i in range(20)
-    ]
+    trans = standard_trans(model.trans, index, parent)
     return Decoder(table, trans, lexicon, model.bits, index, std_lexicon, parent=parent)
 
 
