@@ -181,7 +181,6 @@ class Tokenizer:
         # frequency: with the engine's spec, the recipe of this tokenizer
         self._edits: list[tuple[str, int, str | None]] = []
         self.user_word_tag_tab: dict[str, str] = {}
-        self.FREQ = FreqView(self)
         # the qieci.posseg.POSTokenizer of this tokenizer, made on demand
         self._pos_tokenizer: Any = None
         # (module, name) of a module-level tokenizer (qieci.dt): it pickles
@@ -433,6 +432,13 @@ class Tokenizer:
 
     # -- user words and the dictionary -------------------------------------------
 
+    @property
+    def FREQ(self) -> FreqView:
+        """jieba's ``FREQ``: a read-only view of the dictionary (made per
+        access, so that the tokenizer holds no reference to itself and is
+        freed as soon as the last reference to it goes)."""
+        return FreqView(self)
+
     def get_FREQ(self, word: str, default: Any = None) -> Any:
         return self.FREQ.get(word, default)
 
@@ -619,6 +625,13 @@ def _claim(engine: Engine, tok: Tokenizer) -> None:
         owner = engine.__dict__.get("_qieci_owner")
     except AttributeError:  # no __dict__: cannot be marked, nor checked
         return
+    if owner is not None and owner() is not None:
+        # an owner kept alive only by a reference cycle (a tokenizer and its
+        # cached POS tagger, say) is garbage the collector has not reached
+        # yet: collect before saying the engine is taken
+        import gc
+
+        gc.collect()
     if owner is not None and owner() is not None:
         raise ValueError(
             f"{engine!r} already belongs to another Tokenizer; give each Tokenizer its own "

@@ -143,6 +143,33 @@ def test_engine_objects_are_checked_and_owned_by_one_tokenizer():
     assert again.lcut("北京abc 12") == qieci.Tokenizer(engine=RunsEngine()).lcut("北京abc 12")
 
 
+def test_a_dropped_tokenizer_frees_its_engine_without_an_explicit_collect():
+    from qieci.engines.jieba.engine import JiebaEngine
+
+    engine = JiebaEngine()
+    first = qieci.Tokenizer(engine=engine)
+    assert first.FREQ["北京"] > 0
+    # the POS tagger cached on the tokenizer refers back to it: a cycle
+    assert [t[1] for t in first.tokenize("我来到北京", pos=True)] == ["r", "v", "ns"]
+    gc.disable()
+    try:
+        del first
+        again = qieci.Tokenizer(engine=engine)
+    finally:
+        gc.enable()
+    assert again.lcut("我来到北京") == ["我", "来到", "北京"]
+    # a tokenizer with no cycle is freed by its last reference alone
+    other = JiebaEngine()
+    t = qieci.Tokenizer(engine=other)
+    assert t.FREQ.get("北京") == t.get_FREQ("北京")
+    gc.disable()
+    try:
+        del t
+        assert other.__dict__["_qieci_owner"]() is None
+    finally:
+        gc.enable()
+
+
 def test_a_word_that_fails_to_go_in_leaves_no_tag(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("北京 x\n", encoding="utf-8")
