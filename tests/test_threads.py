@@ -113,3 +113,64 @@ def test_posseg_during_concurrent_edits(test_corpus_lines):
         assert tagger.lcut(s) == fresh_tagger.lcut(s)
         assert tagger.tokenize(s, mode="search") == fresh_tagger.tokenize(s, mode="search")
     assert ("Color OS 7", "nz") in [tuple(p) for p in tagger.lcut(texts[-1])]
+
+
+def flipping(tok: qieci.Tokenizer, word: str, freq: int | None, work, rounds: int) -> set[int]:
+    """What ``work()`` returns, called at least ``rounds`` times while another
+    thread adds and deletes ``word`` over and over (with a tiny switch
+    interval, so that the threads interleave inside calls), and until it
+    has seen the word both in and out of the dictionary (or 30 s passed)."""
+    import sys
+
+    stop = threading.Event()
+
+    def flip() -> None:
+        while not stop.is_set():
+            tok.add_word(word, freq)
+            tok.del_word(word)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    t = threading.Thread(target=flip)
+    t.start()
+    seen: set[int] = set()
+    deadline = time.monotonic() + 30
+    try:
+        n = 0
+        while n < rounds or (len(seen) < 2 and time.monotonic() < deadline):
+            seen.add(work())
+            n += 1
+        return seen
+    finally:
+        stop.set()
+        t.join()
+        sys.setswitchinterval(old)
+
+
+def test_a_cut_around_protected_words_sees_an_edit_whole_or_not_at_all():
+    # a protected user word (with a space) makes the jieba engine cut the
+    # text piece by piece: each call must still see one dictionary
+    tok = qieci.Tokenizer()
+    tok.add_word("Color OS")
+    word = "霍格沃茨魔法"
+    text = ("我爱" + word + "Color OS") * 40
+    lines = "\n".join(["我爱" + word + "Color OS"] * 40)
+    counts = flipping(tok, word, 10**7, lambda: tok.lcut(text).count(word), 600)
+    assert counts == {0, 40}, sorted(counts)  # both states, never a mix
+    spans = flipping(
+        tok, word, 10**7, lambda: [w for w, _, _ in tok.tokenize(text)].count(word), 300
+    )
+    assert spans == {0, 40}, sorted(spans)
+    per_line = flipping(tok, word, 10**7, lambda: tok.cut_lines(lines).split().count(word), 300)
+    assert per_line == {0, 40}, sorted(per_line)
+
+
+def test_learned_cut_lines_with_user_words_sees_an_edit_whole_or_not_at_all():
+    tok = qieci.Tokenizer(engine="learned")
+    tok.initialize()
+    word = "霍格沃茨魔法"
+    tok.add_word("另一个用户词")  # user words: lines go one by one
+    lines = "\n".join(["我爱" + word + "。"] * 40)
+    assert word not in tok.lcut(lines)  # the model alone does not make it a word
+    counts = flipping(tok, word, None, lambda: tok.cut_lines(lines).split().count(word), 300)
+    assert counts == {0, 40}, sorted(counts)

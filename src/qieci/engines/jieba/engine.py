@@ -85,26 +85,37 @@ class JiebaEngine(_core.EngineCore, EngineBase):
     # user words it calls the kernel directly, else _lcut_pieces below
 
     def _lcut_pieces(self, state: State, text: str, mode: str, hmm: bool) -> list[str]:
-        """``lcut`` around the protected user words of ``state``."""
-        assert state.protected is not None
-        if mode == "search":
-            return [w for w, _, _ in self._tokenize(state, text, hmm, True)]
-        words: list[str] = []
-        for s, e, protected in state.protected.split(text):
-            if protected:
-                words.append(text[s:e])
-            elif mode == "all":
-                words += _core.lcut_all(state.trie, text[s:e])
-            else:
-                words += _core.lcut(state.trie, state.hmm, text[s:e], hmm, False)
-        return words
+        """``lcut`` around the protected user words (under the lock: the
+        pieces are separate kernel calls, and an add_word between two of
+        them would be in some pieces and not in others)."""
+        with self._lock:
+            state = self.state()
+            if state.protected is None:  # (the last one went meanwhile)
+                if mode == "all":
+                    return _core.lcut_all(state.trie, text)
+                return _core.lcut(state.trie, state.hmm, text, hmm, mode == "search")
+            if mode == "search":
+                return [w for w, _, _ in self._tokenize(state, text, hmm, True)]
+            words: list[str] = []
+            for s, e, protected in state.protected.split(text):
+                if protected:
+                    words.append(text[s:e])
+                elif mode == "all":
+                    words += _core.lcut_all(state.trie, text[s:e])
+                else:
+                    words += _core.lcut(state.trie, state.hmm, text[s:e], hmm, False)
+            return words
 
     def tokenize(self, text: str, mode: str, hmm: bool) -> list[Span]:
         """Spans in "default" or "search" mode (jieba's ``tokenize``); "all"
         mode has overlapping words and gives them with their offsets."""
         if mode == "all":
             return _offsets_all(self.lcut(text, "all", hmm), text)
-        return self._tokenize(self._state or self.state(), text, hmm, mode == "search")
+        state = self._state or self.state()
+        if state.protected is None:
+            return _core.tokenize(state.trie, state.hmm, text, hmm, mode == "search")
+        with self._lock:  # the pieces see one dictionary
+            return self._tokenize(self.state(), text, hmm, mode == "search")
 
     @staticmethod
     def _tokenize(state: State, text: str, hmm: bool, search: bool) -> list[Span]:
@@ -124,7 +135,8 @@ class JiebaEngine(_core.EngineCore, EngineBase):
             return _core.cut_lines(
                 state.trie, state.hmm, text, delimiter, hmm, mode == "search", crlf_to_lf
             )
-        return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
+        with self._lock:  # every line sees one dictionary
+            return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
 
     def cut_lines_utf8(
         self, data: bytes, delimiter: bytes, mode: str, hmm: bool, crlf_to_lf: bool

@@ -313,11 +313,10 @@ class LearnedEngine(EngineBase):
                     self._user_dirty = False
         return self._user_re
 
-    def _forced(self, text: str) -> bytes | None:
+    def _forced(self, text: str, rx: RegexMatcher | SetMatcher | None) -> bytes | None:
         """The tag mask of ``text`` (one byte per char, bit t allowing tag
-        t; B=1 M=2 E=4 S=8): user words forced whole, atoms kept inside one
-        word; None when nothing constrains the text."""
-        rx = self._pattern()
+        t; B=1 M=2 E=4 S=8): the user words of ``rx`` forced whole, atoms
+        kept inside one word; None when nothing constrains the text."""
         users = list(rx.spans(text)) if rx is not None else []
         atoms = atom_spans(text) if self.atoms else []
         if not users and not atoms:
@@ -348,9 +347,12 @@ class LearnedEngine(EngineBase):
             mask[e - 1] &= 6
         return bytes(mask)
 
-    def _words(self, text: str) -> list[str]:
+    def _words(self, text: str, rx: RegexMatcher | SetMatcher | None) -> list[str]:
+        """The model's words of ``text`` with the user words of ``rx`` (one
+        snapshot of the matcher per call: a concurrent add_word is in all
+        of a call's lines or in none)."""
         dec = (self._loaded or self._ready()).decoder
-        forced = self._forced(text)
+        forced = self._forced(text, rx)
         if forced is None:
             return dec.lcut(text)
         return dec.lcut(text, forced)
@@ -359,12 +361,18 @@ class LearnedEngine(EngineBase):
         """The model's words ("default" and "all" alike: a tagger has no
         full mode; ``hmm`` is ignored), or in "search" mode with the
         lexicon's 2- and 3-grams of longer words."""
+        return self._lcut(text, mode, self._pattern())
+
+    def _lcut(self, text: str, mode: str, rx: RegexMatcher | SetMatcher | None) -> list[str]:
         if mode == "search":
-            return [w for w, _, _ in self.tokenize(text, mode, hmm)]
-        return self._words(text)
+            return [w for w, _, _ in self._tokenize(text, mode, rx)]
+        return self._words(text, rx)
 
     def tokenize(self, text: str, mode: str, hmm: bool) -> list[Span]:
-        words = self._words(text)
+        return self._tokenize(text, mode, self._pattern())
+
+    def _tokenize(self, text: str, mode: str, rx: RegexMatcher | SetMatcher | None) -> list[Span]:
+        words = self._words(text, rx)
         if mode == "search":
             lex = self._ready().lexicon
             return search_grams(words, lex.__contains__)
@@ -376,12 +384,13 @@ class LearnedEngine(EngineBase):
         return out
 
     def cut_lines(self, text: str, delimiter: str, mode: str, hmm: bool, crlf_to_lf: bool) -> str:
-        if mode != "search" and self._pattern() is None:
+        rx = self._pattern()
+        if mode != "search" and rx is None:
             # no user words: the kernel cuts every line, each with the
             # constraints of its atoms (found for all lines in one pass)
             atoms = atom_spans_by_line(text) if self.atoms else None
             return self._ready().decoder.cut_lines(text, delimiter, crlf_to_lf, atoms)
-        return join_lines(lambda s: self.lcut(s, mode, hmm), text, delimiter, crlf_to_lf)
+        return join_lines(lambda s: self._lcut(s, mode, rx), text, delimiter, crlf_to_lf)
 
     def safe_split(self, text: str, limit: int, mode: str) -> int | None:
         """The model's features look two characters to each side, so no
