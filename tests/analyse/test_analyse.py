@@ -198,6 +198,24 @@ def test_binary_idf_round_trip(tmp_path):
     assert loaded.idf == table.idf and loaded.median == 2.0
 
 
+def test_each_extractor_changes_only_its_own_idf():
+    text = "苹果和香蕉，苹果和西瓜。"
+    a, b = TFIDF(), TFIDF()
+    before = b.extract_tags(text, withWeight=True)
+    a.idf_freq["苹果"] = 1e-9  # jieba lets a user tune an extractor's table
+    assert a.extract_tags(text)[-1] == "苹果"
+    assert b.extract_tags(text, withWeight=True) == before
+    assert TFIDF().extract_tags(text, withWeight=True) == before
+    assert "苹果" not in default_idf().idf or default_idf().idf["苹果"] > 1e-9
+    with pytest.raises(TypeError):
+        default_idf().idf["苹果"] = 1.0  # type: ignore[index]
+    # a table keeps its own copy of the mapping it was made from
+    source = {"苹果": 2.0}
+    table = IDFTable.from_mapping(source)
+    source["苹果"] = 5.0
+    assert table.idf["苹果"] == 2.0
+
+
 def test_default_objects_are_lazy_singletons():
     assert isinstance(qa.default_tfidf, TFIDF) and qa.default_tfidf is qa.default_tfidf
     assert isinstance(qa.default_textrank, TextRank)

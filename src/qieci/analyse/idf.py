@@ -21,9 +21,11 @@ from __future__ import annotations
 import functools
 import os
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from os import PathLike
+from types import MappingProxyType
 
 from .. import binfile
 from ..binfile import array_view as _array
@@ -38,14 +40,27 @@ DEFAULT_STOP_RESOURCE = "jieba_stopwords.qc"
 
 @dataclass(frozen=True)
 class IDFTable:
-    """An immutable IDF table."""
+    """An immutable IDF table: ``idf`` is a read-only view of a private copy
+    of the mapping it was made from (one table is shared by every
+    extractor that loads it, as the bundled one is)."""
 
-    idf: dict[str, float]
+    idf: Mapping[str, float]
     median: float
     source: str = "<memory>"
 
+    def __post_init__(self) -> None:
+        words = dict(self.idf)
+        object.__setattr__(self, "idf", MappingProxyType(words))
+        object.__setattr__(self, "_words", words)
+
+    def words(self) -> dict[str, float]:
+        """The table's own dict, for the kernels that need a ``dict``: never
+        to be changed."""
+        words: dict[str, float] = self.__dict__["_words"]
+        return words
+
     @classmethod
-    def from_mapping(cls, idf: dict[str, float], source: str = "<memory>") -> IDFTable:
+    def from_mapping(cls, idf: Mapping[str, float], source: str = "<memory>") -> IDFTable:
         values = sorted(idf.values())
         median = values[len(values) // 2] if values else 0.0
         return cls(idf, median, source)

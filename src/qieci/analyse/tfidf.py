@@ -39,9 +39,24 @@ class TFIDF(KeywordExtractor):
 
     def _use(self, table: IDFTable, path: Any) -> None:
         self.idf_table = table
-        self.idf_freq: dict[str, float] = table.idf
+        # the table's dict, shared with every extractor of the same table and
+        # never changed; idf_freq gives this extractor a copy of its own
+        self._idf: dict[str, float] = table.words()
+        self._own_idf: dict[str, float] | None = None
         self.median_idf: float = table.median
         self._idf_path = None if path is None else str(path)
+
+    @property
+    def idf_freq(self) -> dict[str, float]:
+        """jieba's ``idf_freq``: this extractor's IDF dict, which it may
+        change (copied from the shared table on first access)."""
+        if self._own_idf is None:
+            self._own_idf = self._idf = dict(self._idf)
+        return self._own_idf
+
+    @idf_freq.setter
+    def idf_freq(self, idf: dict[str, float]) -> None:
+        self._own_idf = self._idf = idf if isinstance(idf, dict) else dict(idf)
 
     def set_idf_path(self, idf_path: str | PathLike[str]) -> None:
         """Use the IDF table at ``idf_path`` (reloaded only when the path
@@ -72,21 +87,17 @@ class TFIDF(KeywordExtractor):
         stop = self.stop_words
         if not allowPOS:
             counts = _keywords.count_keywords(self.tokenizer.lcut(sentence), stop)
-            return self._rank(
-                _keywords.weigh(counts, self.idf_freq, self.median_idf), topK, withWeight
-            )
+            return self._rank(_keywords.weigh(counts, self._idf, self.median_idf), topK, withWeight)
         allow = frozenset(allowPOS)
         tagged = self.postokenizer.lcut(sentence)
         if not withFlag:
             counts = _keywords.count_keywords([p.word for p in tagged if p.flag in allow], stop)
-            return self._rank(
-                _keywords.weigh(counts, self.idf_freq, self.median_idf), topK, withWeight
-            )
+            return self._rank(_keywords.weigh(counts, self._idf, self.median_idf), topK, withWeight)
         # pair keywords: equal when word and flag are; weighed by the word
         pair_counts = Counter(p for p in tagged if p.flag in allow)
         kept = {k: c for k, c in pair_counts.items() if _keywords.keeps(k.word, stop)}
         total = float(sum(kept.values()))
-        idf, median = self.idf_freq, self.median_idf
+        idf, median = self._idf, self.median_idf
         return self._rank(
             {k: float(c) * (idf.get(k.word, median) / total) for k, c in kept.items()},
             topK,
