@@ -223,6 +223,30 @@ def test_word_tag_table_override(jieba, jpos, isolated_force_split):
     assert ours.word_tag_tab["北京"] == "zz" and ours.word_tag_tab.get("清华大学") == "nt"
 
 
+def test_user_tags_live_in_the_tokenizer_for_every_tagger():
+    tok = Tokenizer()
+    tok.add_word("杭研大厦", tag="nt")
+    first, second = POSTokenizer(tok), POSTokenizer(tok)
+    s = "他来到了网易杭研大厦"
+    assert ("杭研大厦", "nt") in as_tuples(first.lcut(s))
+    # jieba would have moved the tag into `first`: the others still see it
+    assert ("杭研大厦", "nt") in as_tuples(second.lcut(s))
+    assert ("杭研大厦", "nt", 6, 10) in list(tok.tokenize(s, pos=True))
+    assert tok.user_word_tag_tab == {"杭研大厦": "nt"}
+    # a tag set on one tagger is the tokenizer's, seen by all and pickled
+    first.word_tag_tab["网易"] = "nz"
+    assert ("网易", "nz") in as_tuples(second.lcut(s))
+    again = pickle.loads(pickle.dumps(tok))
+    assert ("网易", "nz") in as_tuples(POSTokenizer(again).lcut(s))
+    # the latest tag of a word wins, however it was set
+    tok.add_word("网易", tag="ORG")
+    assert first.word_tag_tab["网易"] == "ORG"
+    second.word_tag_tab.update({"网易": "nt"})
+    assert ("网易", "nt") in list((w, f) for w, f, _, _ in tok.tokenize(s, pos=True))
+    with pytest.raises(TypeError, match="str to a str"):
+        first.word_tag_tab["网易"] = 3  # type: ignore[assignment]
+
+
 # -- API --------------------------------------------------------------------------
 
 

@@ -49,11 +49,13 @@ __all__ = [
 
 class TagTable:
     """jieba's ``word_tag_tab`` as a view: word -> tag, where tags set here
-    (or given to ``add_word``) override the dictionary's."""
+    (or given to ``add_word``) override the dictionary's. Tags set here go
+    into the tokenizer's ``user_word_tag_tab``, the one table of user tags:
+    every tagger over the tokenizer sees them, they travel in its recipe
+    (pickling, worker processes), and the latest tag of a word wins."""
 
     def __init__(self, owner: POSTokenizer) -> None:
         self._owner = owner
-        self.overrides: dict[str, str] = {}
 
     def get(self, word: str, default: Any = None) -> Any:
         tag = self._owner._flag(word, None)
@@ -69,10 +71,16 @@ class TagTable:
         return isinstance(word, str) and self.get(word) is not None
 
     def __setitem__(self, word: str, tag: str) -> None:
-        self.overrides[word] = tag
+        self.update({word: tag})
 
     def update(self, other: Any = (), **kw: str) -> None:
-        self.overrides.update(other, **kw)
+        tags = dict(other, **kw)
+        for word, tag in tags.items():
+            if not isinstance(word, str) or not isinstance(tag, str):
+                raise TypeError(f"a word tag maps a str to a str, not {word!r} to {tag!r}")
+        tok = self._owner.tokenizer
+        with tok._lock:  # add_word changes the table under this lock
+            tok.user_word_tag_tab.update(tags)
 
 
 class POSTokenizer:
@@ -93,7 +101,10 @@ class POSTokenizer:
         ``qieci.dt``, by the functions of this module."""
         tagger = tokenizer._pos_tokenizer
         if tagger is None:
-            tagger = tokenizer._pos_tokenizer = cls(tokenizer)
+            with tokenizer._lock:  # one shared tagger, however many threads ask
+                tagger = tokenizer._pos_tokenizer
+                if tagger is None:
+                    tagger = tokenizer._pos_tokenizer = cls(tokenizer)
         return tagger
 
     def __repr__(self) -> str:
@@ -114,16 +125,11 @@ class POSTokenizer:
         return tagger
 
     def user_tags(self) -> dict[str, str]:
-        """jieba's makesure_userdict_loaded: take over the tokenizer's user
-        tags (they then live in ``word_tag_tab``); the tags that win over
-        the dictionary's."""
-        pending = self.tokenizer.user_word_tag_tab
-        overrides = self.word_tag_tab.overrides
-        if pending:
-            with self.tokenizer._lock:  # add_word adds tags under this lock
-                overrides.update(pending)
-                pending.clear()
-        return overrides
+        """The tags that win over the dictionary's: the tokenizer's
+        ``user_word_tag_tab`` (jieba moves them into the first tagger that
+        tags; here they stay with the tokenizer, so that every tagger over
+        it sees them)."""
+        return self.tokenizer.user_word_tag_tab
 
     def _flag(self, word: str, default: Any = "x") -> Any:
         """The tag of a dictionary-route word (jieba's word_tag_tab.get)."""

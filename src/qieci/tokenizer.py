@@ -311,13 +311,11 @@ class Tokenizer:
         )
 
     def pos_tags(self) -> dict[str, str]:
-        """The user tags the tagger uses: those of the user words, under the
-        tags set on ``qieci.posseg``'s ``word_tag_tab`` of this tokenizer."""
-        pos = self._pos_tokenizer
-        if pos is None:
-            return self.user_word_tag_tab
-        tags: dict[str, str] = pos.user_tags()
-        return tags
+        """The user tags the tagger uses: those given to ``add_word`` or a
+        user dictionary, and those set on a ``qieci.posseg`` tagger's
+        ``word_tag_tab`` over this tokenizer (one table, the latest tag of a
+        word winning)."""
+        return self.user_word_tag_tab
 
     def cutter(
         self, mode: str = "default", hmm: bool = True, pos_sep: str = "/"
