@@ -104,3 +104,25 @@ def test_isal_inflates_only_large_streams(monkeypatch):
     assert binfile.inflate_errors() == (zlib.error,)
     with pytest.raises(ValueError, match="corrupt qieci file section 's'"):
         binfile.inflate(b"x\x9c" + bytes(20), source="f", section="s")
+
+
+def test_reading_the_umask_leaves_it_alone(tmp_path, monkeypatch):
+    import os
+
+    calls: list[int] = []
+    real = os.umask
+
+    def spy(mask: int) -> int:
+        calls.append(mask)
+        return real(mask)
+
+    old = real(0o077)
+    try:
+        monkeypatch.setattr(os, "umask", spy)
+        assert binfile.current_umask() == 0o077
+        assert calls == []  # read from /proc, never set (another thread would see it)
+        binfile.write_atomic(tmp_path / "f.qc", b"x")
+        assert calls == []
+        assert (tmp_path / "f.qc").stat().st_mode & 0o777 == 0o600
+    finally:
+        real(old)

@@ -303,7 +303,16 @@ def temp_beside(path: str, suffix: str) -> tuple[int, str]:
 
 
 def current_umask() -> int:
-    """The process's umask (read by setting it and setting it back)."""
+    """The process's umask, read without changing it where the system says
+    (Linux: ``/proc/self/status``); elsewhere by setting it and setting it
+    back, which another thread creating a file at that instant could see."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
