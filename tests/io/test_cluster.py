@@ -164,3 +164,22 @@ def test_invalid_utf8_on_the_cluster_names_file_line_and_byte(cluster, tmp_path)
     failed = out / f"bad.txt.part{len(good.encode()) // 20_000:05d}"
     assert not failed.exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_plugin_names_tell_apart_recipes_with_the_same_repr():
+    from qieci.io.cluster import plugin_name
+
+    a, b = qieci.Tokenizer().spec(), qieci.Tokenizer().spec()
+    assert plugin_name(a) == plugin_name(b)
+    tok = qieci.Tokenizer()
+    tok.add_word("杭研大厦")
+    c = tok.spec()
+    assert plugin_name(c) != plugin_name(a)
+    # a domain's repr shows only its counts: two domains of equal counts
+    # and different words must not share a plugin
+    from qieci.engines.learned.domain import count, with_words
+
+    stats = count(["我们在北京大学读书", "我们在北京大学读书"])
+    d1, d2 = with_words(stats, {"ctb": ["甲乙"]}), with_words(stats, {"ctb": ["丙丁"]})
+    assert repr(d1) == repr(d2) and d1 != d2
+    assert plugin_name(d1) != plugin_name(d2)  # type: ignore[arg-type]

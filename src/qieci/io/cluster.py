@@ -19,6 +19,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import pickle
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
@@ -49,7 +50,11 @@ class TokenizerPlugin(WorkerPlugin):
 
 
 def plugin_name(spec: Recipe) -> str:
-    digest = hashlib.sha1(repr(spec).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    """The name of the plugin of ``spec``: a digest of the recipe's pickle
+    (what the workers receive), so that two recipes share a name only when
+    they build the same tokenizer (a repr may summarise: a domain's shows
+    only its counts)."""
+    digest = hashlib.sha256(pickle.dumps(spec, protocol=4)).hexdigest()[:24]
     return f"qieci-tokenizer-{digest}"
 
 
