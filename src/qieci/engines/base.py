@@ -15,7 +15,10 @@ needs from one:
   an equal engine (in a worker process, on a Dask worker);
 * ``safe_split(text, limit, mode)``: the last position in ``(0, limit]``
   where a long line may be cut into two pieces that segment as the whole
-  does, or None (see :mod:`qieci.io.stream`).
+  does, or None (see :mod:`qieci.io.stream`). A dictionary engine's cut is
+  exact; a model whose features read the context across the cut (the
+  learned engine's) gives the best place it has, where the words next to
+  the cut may still differ, and its docstring says so.
 
 An engine receives ``str`` only (the tokenizer decodes bytes), is loaded on
 first use or by ``load()``, and is safe to share between threads: a cut sees

@@ -7,8 +7,10 @@ Input is read in blocks of about :data:`BLOCK_BYTES` and turned into *tasks*:
 * a line longer than :data:`LONG_LINE_BYTES` is decoded by the reader and
   sent as :class:`Piece` tasks of at most :data:`PIECE_CHARS` characters each.
   Each piece is cut at a *safe point* (the tokenizer's ``safe_split``):
-  segmenting the pieces one by one then gives the same words as segmenting
-  the whole line. Only a run of more than :data:`PIECE_CHARS` dictionary
+  with the jieba engine, segmenting the pieces one by one then gives the
+  same words as segmenting the whole line; with the learned engine, whose
+  features look two characters across the cut, a word next to the cut
+  (made after sentence-final punctuation) may rarely differ. Only a run of more than :data:`PIECE_CHARS` dictionary
   characters with no punctuation, space or symbol at all has no safe point.
   Such a run is cut at the limit, and only the words next to that cut can
   differ.

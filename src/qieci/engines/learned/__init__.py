@@ -3,6 +3,8 @@
 * :mod:`.engine`: :class:`LearnedEngine`, the engine;
 * :mod:`.model`: the model file format (a :mod:`qieci.binfile` container);
 * :mod:`.train`: the averaged perceptron's training loop and its config;
+* :mod:`.userwords`: user words matched in a text (forced whole);
+* :mod:`.domain`: domain statistics (``qieci adapt``) and their file format;
 * kernel ``_learned`` (features, Viterbi, training steps) with its
   pure-Python twin :mod:`.reference`.
 """
