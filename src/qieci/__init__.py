@@ -39,8 +39,11 @@ __all__ = [
     "cut_file",
 ]
 
-#: The default tokenizer behind the module-level functions (the one
-#: module-level mutable object of qieci).
+#: The default tokenizer behind the module-level functions. With the
+#: defaults built over it on first use (``qieci.posseg.dt``, and
+#: ``qieci.analyse``'s default extractors, which ``set_idf_path`` and
+#: ``set_stop_words`` change, as in jieba), the only module-level mutable
+#: state of qieci.
 dt = Tokenizer()
 dt._pickle_as = ("qieci", "dt")  # unpickles as the receiving process's qieci.dt
 

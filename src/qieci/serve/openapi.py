@@ -4,6 +4,7 @@ from what the service checks."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from .._version import __version__
@@ -165,8 +166,8 @@ def document() -> dict[str, Any]:
             "schemas": {
                 "Cut": json_schema(CUT_FIELDS),
                 "Keywords": json_schema(KEYWORDS_FIELDS),
-                "Word": _WORD,
-                "Error": _ERROR,
+                "Word": copy.deepcopy(_WORD),
+                "Error": copy.deepcopy(_ERROR),
             }
         },
     }
