@@ -449,16 +449,20 @@ def test_user_words_are_forced_whole(tiny):
     tok.del_word("北京大学")
     tok.del_word("大学学")
     assert "北京大学" not in tok.lcut(text)
-    # a user word across whitespace cannot be forced: decoded without constraints
+    # whitespace is always a word of its own: a user word holding it comes
+    # out as its pieces, each whole, and the other user words still hold
     tok.add_word("京 大")
-    assert "".join(tok.lcut("北京 大学")) == "北京 大学"
+    tok.add_word("学习中")
+    words = tok.lcut("北京 大学习中")
+    assert "学习中" in words and " " in words and "京" in words
+    assert "".join(words) == "北京 大学习中"
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     text=texts,
     user=st.lists(
-        st.text(alphabet="我你他的北京大学生", min_size=1, max_size=4), min_size=1, max_size=3
+        st.text(alphabet="我你他的北京大学生 ", min_size=1, max_size=4), min_size=1, max_size=3
     ),
 )
 def test_user_words_property(tiny, text, user):
@@ -473,8 +477,9 @@ def test_user_words_property(tiny, text, user):
     for w in got:
         spans.add((pos, pos + len(w)))
         pos += len(w)
-    # every leftmost-longest occurrence of a user word is a word, unless
-    # whitespace (always a word of its own) is inside or next to it
+    # every leftmost-longest occurrence of a user word is a word; one that
+    # holds whitespace (always a word of its own) gives its pieces between
+    # the spaces, each a word
     longest_first = sorted(set(user), key=lambda w: (-len(w), w))
     i = 0
     while i < len(text):
@@ -482,8 +487,12 @@ def test_user_words_property(tiny, text, user):
         if hit is None:
             i += 1
             continue
-        if not any(c.isspace() for c in text[i : i + len(hit)]):
-            assert (i, i + len(hit)) in spans, (text, user, got)
+        start = i
+        for j in range(i, i + len(hit) + 1):
+            if j == i + len(hit) or text[j] == " ":
+                if start < j:
+                    assert (start, j) in spans, (text, user, got)
+                start = j + 1
         i += len(hit)
 
 

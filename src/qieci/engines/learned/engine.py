@@ -14,8 +14,10 @@ kernel :mod:`qieci.engines.learned._learned`.
 * user words (``add_word``, ``load_userdict``) are honoured by constrained
   decoding: each leftmost-longest occurrence of a user word in the text is
   forced to be one word (B M... E tags, and boundaries on both sides). A
-  word that contains whitespace (always a word of its own) cannot be forced;
-  when constraints cannot all hold, the sentence is decoded without them.
+  word that contains whitespace (always a word of its own) cannot be one
+  word: each of its pieces between the spaces is forced whole instead
+  (``Color OS`` gives ``Color``, `` ``, ``OS``), and the other user words
+  of the text hold as ever.
   ``del_word`` removes a user word (it does not forbid model words).
 * atoms (:mod:`qieci.atoms`: numbers, dates, versions, URLs, e-mail and IP
   addresses, Latin words) are never cut inside, in every standard: each
@@ -49,6 +51,8 @@ from .model import (
     read_sections,
     standard_trans,
 )
+from .reference import is_space as _is_space
+from .reference import norm as _norm
 from .userwords import RegexMatcher, SetMatcher, matcher
 
 #: The standard used when none is given: among the standards trained on
@@ -317,7 +321,7 @@ class LearnedEngine(EngineBase):
         """The tag mask of ``text`` (one byte per char, bit t allowing tag
         t; B=1 M=2 E=4 S=8): the user words of ``rx`` forced whole, atoms
         kept inside one word; None when nothing constrains the text."""
-        users = list(rx.spans(text)) if rx is not None else []
+        users = _without_spaces(text, rx.spans(text)) if rx is not None else []
         atoms = atom_spans(text) if self.atoms else []
         if not users and not atoms:
             return None
@@ -449,3 +453,23 @@ __all__ = [
     "model_standards",
     "resolve_model_path",
 ]
+
+
+def _without_spaces(text: str, spans: Iterator[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The user-word spans of ``text``, each one holding whitespace (which
+    the decoder always makes a word of its own) replaced by its pieces
+    between the spaces: forcing it whole would contradict the spaces and
+    void every constraint of the text."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        piece = s
+        for i in range(s, e):
+            if _is_space(_norm(ord(text[i]))):
+                if piece < i:
+                    out.append((piece, i))
+                piece = i + 1
+        if piece == s:
+            out.append((s, e))
+        elif piece < e:
+            out.append((piece, e))
+    return out
