@@ -53,6 +53,36 @@ def test_an_output_folder_that_does_not_exist(tmp_path, corpus):
     assert (tmp_path / "made" / "here" / "in.txt").read_text("utf-8") == "我 来到 北京\n"
 
 
+def test_an_output_that_is_an_input_is_refused_and_the_input_kept(tmp_path, corpus):
+    src = tmp_path / "in.txt"
+    text = "我来到北京清华大学\n"
+    src.write_text(text, encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(src)
+    for args in (
+        ["cut", str(src), "-o", str(src)],
+        ["cut", str(src), "-o", str(link)],  # another name of the same file
+        ["cut", str(src), "-o", str(tmp_path) + "/"],  # DIR/in.txt is the input
+        ["keywords", str(src), "-o", str(src)],
+        ["discover", str(src), "-o", str(src)],
+        ["adapt", str(src), "-o", str(src)],
+        ["train", "--corpus", f"toy={corpus}", "-o", str(corpus)],
+    ):
+        assert_user_error(qieci_cli(*args), "is also the input", "another file")
+        assert src.read_text("utf-8") == text
+    assert corpus.read_text("utf-8").startswith("我 来到 北京")
+
+
+def test_train_refuses_epochs_or_patience_below_one(tmp_path, corpus):
+    for flag in ("--epochs", "--patience"):
+        for value in ("0", "-1"):
+            res = qieci_cli(
+                "train", "--corpus", f"toy={corpus}", flag, value, "-o", str(tmp_path / "m.qc")
+            )
+            assert_user_error(res, f"{flag} must be at least 1")
+    assert not (tmp_path / "m.qc").exists()
+
+
 def test_train_checks_its_output_before_reading_the_corpus(tmp_path):
     # the corpus does not exist either: the output is what is reported
     res = qieci_cli(

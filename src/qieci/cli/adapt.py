@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from ..discover.adapt import adapt
     from ..io.lines import LineStats, check_output_path
 
-    check_output_path(args.output)
+    check_output_path(args.output, args.inputs)
     if args.inputs.count("-") > 1:
         raise ValueError("stdin ('-') can be read only once")
     read = LineStats()

@@ -18,6 +18,7 @@ from typing import Any
 from ..io.lines import (
     AtomicOutput,
     InputError,
+    check_not_an_input,
     check_output_path,
     open_input,
     open_output,
@@ -144,6 +145,8 @@ def _output_names(inputs: list[str], out_dir: str) -> list[str]:
     if "-" in inputs:
         raise InputError("stdin cannot be cut into an output directory; name the files")
     names = [os.path.join(out_dir, os.path.basename(p)) for p in inputs]
+    for name in names:
+        check_not_an_input(name, inputs)
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise InputError(f"several inputs would write {sorted(dup)[0]}")
@@ -158,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
             open_input(name).close()
     opts = cut_options(args)
     if args.output and not _output_is_dir(args.output):
-        check_output_path(args.output)  # before any work
+        check_output_path(args.output, inputs)  # before any work
     if args.adapt_self:
         _adapt_self(args, inputs)
     if args.scheduler:

@@ -116,7 +116,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.output:
-        check_output_path(args.output)  # before any work
+        check_output_path(args.output, args.files)  # before any work
     if args.files.count("-") > 1:
         raise ValueError("stdin ('-') can be read only once")
     opts = DiscoverOptions(

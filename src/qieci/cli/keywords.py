@@ -121,7 +121,7 @@ def _lines(
 
 def run(args: argparse.Namespace) -> int:
     if args.output:
-        check_output_path(args.output)  # before any work
+        check_output_path(args.output, args.files)  # before any work
     tok = make_tokenizer(args, load=False)
     extract = make_extractor(
         tok,

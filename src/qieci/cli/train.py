@@ -157,9 +157,15 @@ def run(args: argparse.Namespace) -> int:
 
     if not 10 <= args.bits <= 26:
         raise ValueError("--bits must be between 10 and 26")
-    check_output_path(args.output)  # before reading any corpus: never lose a trained model
+    if args.epochs < 1:
+        raise ValueError(f"--epochs must be at least 1, not {args.epochs}")
+    if args.patience < 1:
+        raise ValueError(f"--patience must be at least 1, not {args.patience}")
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
+    given = [f for files in (*corpora.values(), *dev.values()) for f in files]
+    # before reading any corpus: never lose a trained model, nor a corpus
+    check_output_path(args.output, given)
     std_lexicons: dict[str, Sequence[str]] = {
         s: sorted(set().union(*map(read_vocab, files)))
         for s, files in parse_corpus_args(args.std_lexicon).items()

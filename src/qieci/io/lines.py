@@ -15,7 +15,7 @@ import re
 import shutil
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -300,9 +300,33 @@ def _stale_kind(path: str) -> str | None:
         os.close(fd)
 
 
-def check_output_path(path: str) -> str:
+def check_not_an_input(output: str, inputs: Sequence[str]) -> None:
+    """InputError when the file ``output`` is one of ``inputs`` (by identity:
+    a link or another spelling of the path counts), which writing it would
+    replace before it is read."""
+    try:
+        out = os.stat(output)
+    except OSError:
+        return  # not there yet: no input can be it
+    for name in inputs:
+        if name == "-":
+            continue
+        try:
+            st = os.stat(name)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+            raise InputError(
+                f"{output}: is also the input {name}; writing it would replace the text "
+                "before it is read: write to another file"
+            )
+
+
+def check_output_path(path: str, inputs: Sequence[str] = ()) -> str:
     """The folder an output file ``path`` goes to, checked before any work:
-    InputError when it does not exist or is not a folder."""
+    InputError when it does not exist or is not a folder, or when ``path``
+    is one of the ``inputs``."""
+    check_not_an_input(path, inputs)
     directory = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.isdir(directory):
         what = "is not a folder" if os.path.exists(directory) else "does not exist"
