@@ -139,3 +139,35 @@ def test_dictionary_view_needs_the_jieba_engine():
         tok.FREQ["北京"]
     with pytest.raises(ValueError, match="jieba engine"):
         "北京" in tok.FREQ
+
+
+def test_str_subclasses_are_taken_as_their_text():
+    # numpy.str_ (iterating a numpy array, pandas .values) and any str
+    # subclass: jieba takes them, and so does every entry point here
+    import numpy as np
+
+    from qieci import analyse, posseg
+
+    class Text(str):
+        pass
+
+    plain = "我来到北京清华大学，Color OS很好"
+    for s in (np.str_(plain), Text(plain)):
+        assert qieci.lcut(s) == qieci.lcut(plain)
+        assert qieci.lcut(s, cut_all=True) == qieci.lcut(plain, cut_all=True)
+        assert qieci.lcut_for_search(s) == qieci.lcut_for_search(plain)
+        assert list(qieci.tokenize(s, mode="search")) == list(qieci.tokenize(plain, mode="search"))
+        assert list(qieci.dt.tokenize(s, pos=True)) == list(qieci.dt.tokenize(plain, pos=True))
+        assert qieci.dt.cut_lines(s) == qieci.dt.cut_lines(plain)
+        assert posseg.lcut(s) == posseg.lcut(plain)
+        assert posseg.dt.tokenize(s) == posseg.dt.tokenize(plain)
+        assert analyse.extract_tags(s) == analyse.extract_tags(plain)
+        assert qieci.suggest_freq(s) == qieci.suggest_freq(plain)
+        learned = qieci.Tokenizer(engine="learned")
+        assert learned.lcut(s) == learned.lcut(plain)
+        assert learned.cut_lines(s) == learned.cut_lines(plain)
+        tok = qieci.Tokenizer()
+        tok.add_word(type(s)("清华大学城"))
+        assert type(tok._edits[-1][0]) is str
+    with pytest.raises(TypeError, match="takes a str"):
+        qieci.dt.cut_lines(b"x")  # type: ignore[arg-type]

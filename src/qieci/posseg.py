@@ -160,7 +160,7 @@ class POSTokenizer:
         if not isinstance(unicode_sentence, str):
             raise ValueError("qieci: the input parameter should be str")
         return self._tagger().pos_tokenize(
-            unicode_sentence, mode, HMM, self.user_tags(), self._model
+            str.__str__(unicode_sentence), mode, HMM, self.user_tags(), self._model
         )
 
 

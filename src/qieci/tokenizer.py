@@ -85,7 +85,9 @@ def strdecode(sentence: Any) -> str:
     """Text as jieba takes it: ``str`` as is, bytes decoded as UTF-8, or as
     GBK (dropping undecodable bytes) when it is not UTF-8."""
     if isinstance(sentence, str):
-        return sentence
+        # a subclass (numpy.str_, a pandas value) as a plain str, which the
+        # kernels take
+        return str.__str__(sentence)
     if isinstance(sentence, (bytes, bytearray, memoryview)):
         raw = bytes(sentence)
         try:
@@ -300,6 +302,7 @@ class Tokenizer:
         """
         if not isinstance(unicode_sentence, str):
             raise ValueError("qieci: the input parameter should be str")
+        unicode_sentence = str.__str__(unicode_sentence)
         if pos:
             tagger: Tagging = self.capability(Tagging, "tokenize(pos=True)")
             yield from tagger.pos_tokenize(unicode_sentence, mode, HMM, self.pos_tags())
@@ -360,6 +363,10 @@ class Tokenizer:
         kept (``\\r\\n`` written as ``\\n`` with ``crlf_to_lf``): the corpus
         format, produced without a Python object per word where the engine
         can."""
+        if type(text) is not str:
+            if not isinstance(text, str):
+                raise TypeError(f"cut_lines takes a str, not {type(text).__name__}")
+            text = str.__str__(text)
         if mode == "pos":
             return join_lines(self.cutter(mode, HMM, pos_sep), text, delimiter, crlf_to_lf)
         self._check_mode(mode)
