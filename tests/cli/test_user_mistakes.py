@@ -183,3 +183,20 @@ def test_a_gbk_file_gets_a_hint_to_use_encoding(tmp_path):
     assert "--errors replace" in err and "--errors skip-line" in err
     res = qieci_cli("cut", str(junk), "--errors", "replace")
     assert res.returncode == 0 and res.stdout.decode() == "abc \ufffd\n"
+
+
+def test_an_empty_input_is_the_same_with_one_job_or_two(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for args in (
+        ["discover", str(empty)],
+        ["adapt", str(empty), "-o", str(tmp_path / "d.qcd")],
+        ["cut", "--adapt-self", str(empty)],
+    ):
+        one, two = qieci_cli(*args, "-j", "1"), qieci_cli(*args, "-j", "2")
+        assert "Traceback" not in two.stderr.decode(), two.stderr.decode()
+        assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+    assert qieci_cli("discover", str(empty), "-j", "2").stdout == b"word\tfreq\tscore\n"
+    assert_user_error(
+        qieci_cli("adapt", str(empty), "-j", "2", "-o", str(tmp_path / "d")), "no text"
+    )

@@ -146,7 +146,10 @@ def count_files(
     for name in files:
         check_input(name)
     n = resolve_jobs(jobs)
-    if n == 1 or not files or not all(_regular(f) for f in files):
+    regular = bool(files) and all(_regular(f) for f in files)
+    # (empty files give no group: nothing to share out)
+    groups = split_files(files, n) if n > 1 and regular else []
+    if not groups:
         st = LineStats()
         c = count_pieces(
             _file_stream_pieces(files, settings, st),
@@ -156,7 +159,6 @@ def count_files(
         )
         c.stats = st
         return c
-    groups = split_files(files, n)
     share = settings.memory // (2 * len(groups))
     parts = [
         _Part(settings, g, share, settings.sample_chars // len(groups), k)
