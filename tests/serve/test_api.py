@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import qieci
-from conftest import corpus_files, raw_lines
+from conftest import CORPORA, corpus_files, no_corpora, raw_lines
 from serve.support import cut
 
 SENTENCES = [
@@ -28,8 +28,9 @@ SENTENCES = [
 
 def gold_sample(n: int = 40) -> list[str]:
     files = corpus_files("test")
-    lines = [line for f in files[:3] for line in raw_lines(f)[: n // 3 + 1]]
-    return lines or SENTENCES
+    if not files:
+        no_corpora(CORPORA / "test")
+    return [line for f in files[:3] for line in raw_lines(f)[: n // 3 + 1]]
 
 
 def test_cut_equals_jieba(client, jieba):

@@ -656,12 +656,12 @@ def test_bundled_model_loads_offline_and_segments():
 
 
 def test_bundled_model_accuracy_on_a_dev_sample():
-    from conftest import CORPORA
+    from conftest import CORPORA, no_corpora
     from qieci.evaluate import score
 
     path = CORPORA / "dev" / "ctb6.txt"
     if not path.exists():
-        pytest.skip("no corpora")
+        no_corpora(path)
     with open(path, encoding="utf-8") as f:
         gold = [line.split() for line in f if line.strip()][:300]
     tok = Tokenizer(engine="learned", standard="ctb")
