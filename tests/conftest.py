@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +84,78 @@ def isolated_force_split(jieba):
     yield
     jieba.finalseg.Force_Split_Words.clear()
     jieba.finalseg.Force_Split_Words.update(saved)
+
+
+def _wait_for(path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists() or not path.read_text().strip():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """A real Dask cluster on 127.0.0.1: a scheduler and two one-thread
+    workers, each its own process; yields (client, address)."""
+    distributed = pytest.importorskip("distributed")
+    tmp = tmp_path_factory.mktemp("dask")
+    sched_file = tmp / "scheduler.json"
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    worker = [sys.executable, "-m", "distributed.cli.dask_worker"]
+    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    procs = [
+        subprocess.Popen(
+            dask
+            + [
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    ]
+    try:
+        _wait_for(sched_file)
+        for i in range(2):
+            procs.append(
+                subprocess.Popen(
+                    worker
+                    + [
+                        "--scheduler-file",
+                        str(sched_file),
+                        "--host",
+                        "127.0.0.1",
+                        "--nworkers",
+                        "1",
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--name",
+                        f"w{i}",
+                        "--local-directory",
+                        str(tmp / f"w{i}"),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            )
+        client = distributed.Client(scheduler_file=str(sched_file), timeout=60)
+        client.wait_for_workers(2, timeout=120)
+        yield client, json.loads(sched_file.read_text())["address"]
+        client.close()
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

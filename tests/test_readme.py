@@ -13,8 +13,8 @@ import pytest
 from conftest import REPO
 
 BLOCKS = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text("utf-8"), re.S)
-# needs a running Dask scheduler at the address it names: tests/io/test_cluster.py
-# starts a real cluster and runs the same call
+# the address of the Dask example: run against a real local cluster (the
+# conftest's), its address put in its place
 NEEDS_A_CLUSTER = "tcp://scheduler:8786"
 
 
@@ -23,10 +23,24 @@ def test_the_readme_has_examples():
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_example_runs_as_pasted(index, tmp_path):
+def test_readme_example_runs_as_pasted(index, tmp_path, request):
     code = textwrap.dedent(BLOCKS[index])  # list items indent their blocks
     if NEEDS_A_CLUSTER in code:
-        pytest.skip("needs a Dask scheduler at the address in the example")
+        _, address = request.getfixturevalue("cluster")
+        code = code.replace(NEEDS_A_CLUSTER, address)
+        (tmp_path / "corpus").mkdir()
+        for name, line in (("a.txt", "我来到北京清华大学"), ("b.txt", "他来到了网易杭研大厦")):
+            (tmp_path / "corpus" / name).write_text((line + "\n") * 300, encoding="utf-8")
+        # the parts hold each file's lines cut as qieci.lcut cuts them
+        code += textwrap.dedent(
+            """
+            import qieci
+            names = [p.rsplit("/", 1)[1] for p in parts]
+            assert names == ["a.txt.part00000", "b.txt.part00000"], names
+            expected = " ".join(qieci.lcut("他来到了网易杭研大厦")) + "\\n"
+            assert open(parts[1], encoding="utf-8").read() == expected * 300
+            """
+        )
     lines = ["我来到北京清华大学", "他来到了网易杭研大厦", "小明硕士毕业于中国科学院计算所"] * 400
     (tmp_path / "corpus.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "userdict.txt").write_text("石墨烯 5 n\n云计算\n", encoding="utf-8")

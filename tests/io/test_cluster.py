@@ -3,11 +3,8 @@ workers started as separate processes on 127.0.0.1."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,78 +13,6 @@ import qieci
 from qieci.io.stream import CutOptions, cut_stream
 
 distributed = pytest.importorskip("distributed")
-
-
-def _wait_for(path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists() or not path.read_text().strip():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{path} did not appear")
-        time.sleep(0.2)
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("dask")
-    sched_file = tmp / "scheduler.json"
-    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    worker = [sys.executable, "-m", "distributed.cli.dask_worker"]
-    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
-    procs = [
-        subprocess.Popen(
-            dask
-            + [
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(sched_file),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-    ]
-    try:
-        _wait_for(sched_file)
-        for i in range(2):
-            procs.append(
-                subprocess.Popen(
-                    worker
-                    + [
-                        "--scheduler-file",
-                        str(sched_file),
-                        "--host",
-                        "127.0.0.1",
-                        "--nworkers",
-                        "1",
-                        "--nthreads",
-                        "1",
-                        "--no-dashboard",
-                        "--name",
-                        f"w{i}",
-                        "--local-directory",
-                        str(tmp / f"w{i}"),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env=env,
-                )
-            )
-        client = distributed.Client(scheduler_file=str(sched_file), timeout=60)
-        client.wait_for_workers(2, timeout=120)
-        yield client, json.loads(sched_file.read_text())["address"]
-        client.close()
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def _corpus(tmp_path: Path, test_corpus_lines: list[str]) -> Path:
@@ -117,15 +42,17 @@ def test_cluster_output_is_byte_identical_to_local(cluster, tmp_path, test_corpu
     local = tmp_path / "local.txt"
     with open(src, "rb") as f, open(local, "wb") as out:
         cut_stream(tok, f, out, CutOptions(), jobs=1)
-    parts = cut_text_files(
-        str(src), str(tmp_path / "out"), client=client, tokenizer=tok, partition_bytes=9_000
-    )
+    with distributed.get_task_stream(client) as stream:
+        parts = cut_text_files(
+            str(src), str(tmp_path / "out"), client=client, tokenizer=tok, partition_bytes=9_000
+        )
     assert len(parts) > 5
     assert parts == sorted(parts)
     joined = b"".join(Path(p).read_bytes() for p in parts)
     assert joined == local.read_bytes()
     # both workers took part
-    assert len(client.scheduler_info()["workers"]) == 2
+    ran_on = {t["worker"] for t in stream.data if "cut_partition" in str(t["key"])}
+    assert len(ran_on) == 2, ran_on
 
 
 def test_cli_scheduler_matches_local_cli(cluster, tmp_path, test_corpus_lines):
@@ -183,3 +110,25 @@ def test_plugin_names_tell_apart_recipes_with_the_same_repr():
     d1, d2 = with_words(stats, {"ctb": ["甲乙"]}), with_words(stats, {"ctb": ["丙丁"]})
     assert repr(d1) == repr(d2) and d1 != d2
     assert plugin_name(d1) != plugin_name(d2)  # type: ignore[arg-type]
+
+
+def test_globs_and_their_mistakes(cluster, tmp_path):
+    from qieci.dask import cut_text_files
+    from qieci.io.cluster import expand
+    from qieci.io.lines import InputError
+
+    client, _ = cluster
+    for sub in ("x", "y"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "same.txt").write_text("我来到北京\n", encoding="utf-8")
+    (tmp_path / "x" / "b.txt").write_text("清华大学\n", encoding="utf-8")
+    assert expand(str(tmp_path / "x" / "*.txt")) == [
+        str(tmp_path / "x" / "b.txt"),
+        str(tmp_path / "x" / "same.txt"),
+    ]
+    with pytest.raises(InputError, match="no file matches"):
+        expand(str(tmp_path / "none" / "*.txt"))
+    with pytest.raises(InputError, match="is a directory"):
+        expand([str(tmp_path / "x")])
+    with pytest.raises(InputError, match="same file name"):
+        cut_text_files(str(tmp_path / "*" / "same.txt"), str(tmp_path / "out"), client=client)
