@@ -185,6 +185,22 @@ def test_a_gbk_file_gets_a_hint_to_use_encoding(tmp_path):
     assert res.returncode == 0 and res.stdout.decode() == "abc \ufffd\n"
 
 
+def test_utf16_is_refused_up_front_and_its_bom_named(tmp_path):
+    u16 = tmp_path / "u16.txt"
+    u16.write_bytes("我来到北京\n清华大学\n".encode("utf-16"))
+    for cmd in ("cut", "keywords", "discover"):
+        # lines are found at the byte \n: a codec where ASCII is not ASCII
+        # would give garbage that exits 0 with --errors replace
+        res = qieci_cli(cmd, "--encoding", "utf-16", "--errors", "replace", str(u16))
+        assert_user_error(res, "not ASCII-compatible", "iconv -f utf-16 -t utf-8")
+        assert res.stdout == b""
+    assert_user_error(qieci_cli("cut", "--encoding", "no-such-codec", str(u16)), "unknown encoding")
+    assert_user_error(qieci_cli("cut", str(u16)), "UTF-16 byte-order mark", "iconv")
+    with pytest.raises(ValueError, match="not ASCII-compatible"):
+        qieci.cut_file(u16, tmp_path / "out.txt", encoding="utf-32")
+    assert not (tmp_path / "out.txt").exists()
+
+
 def test_an_empty_input_is_the_same_with_one_job_or_two(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")

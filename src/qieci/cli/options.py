@@ -99,12 +99,24 @@ def report_changed_lines(changed: int, errors: str) -> None:
         print(f"qieci: {verb} {changed} line(s) with invalid input bytes", file=sys.stderr)
 
 
+def _encoding(name: str) -> str:
+    from ..io.lines import check_encoding
+
+    try:
+        check_encoding(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return name
+
+
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """``--encoding`` and ``--errors``."""
     parser.add_argument(
         "--encoding",
         default="utf-8",
-        help="input encoding (utf-8, gbk, gb18030, big5, ...); output is UTF-8",
+        type=_encoding,
+        help="input encoding (utf-8, gbk, gb18030, big5, ...: one in which ASCII is ASCII); "
+        "output is UTF-8",
     )
     parser.add_argument(
         "--errors",

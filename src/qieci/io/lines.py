@@ -98,7 +98,7 @@ def read_lines(
     """
     if errors not in ERROR_POLICIES:
         raise ValueError(f"errors must be one of {', '.join(ERROR_POLICIES)}")
-    codecs.lookup(encoding)  # LookupError for an unknown encoding
+    check_encoding(encoding)
     utf8 = codecs.lookup(encoding).name == "utf-8"
     offset = start_offset
     st = stats if stats is not None else LineStats()
@@ -138,11 +138,36 @@ def invalid_bytes(name: str, lineno: int, encoding: str, offset: int, content: b
     return InputError(f"{name}:{lineno}: invalid {_label(encoding)} at byte offset {offset}{hint}")
 
 
+def check_encoding(encoding: str) -> None:
+    """ValueError unless ``encoding`` is a known codec in which ASCII is
+    ASCII: lines are found at the byte ``\n`` before decoding, so UTF-16 and
+    UTF-32 cannot be read line by line."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+    try:
+        ascii_ok = "a\n".encode(info.name) == b"a\n"
+    except (UnicodeError, LookupError):
+        ascii_ok = False
+    if not ascii_ok:
+        raise ValueError(
+            f"encoding {encoding!r} is not ASCII-compatible, so its lines cannot be found; "
+            f"convert the file to UTF-8 first (iconv -f {info.name} -t utf-8 FILE)"
+        )
+
+
 def encoding_hint(raw: bytes, encoding: str) -> str:
     """What to tell a user whose bytes failed to decode as UTF-8 but read as
-    GB18030 (GBK's superset, the usual other encoding of Chinese text)."""
+    GB18030 (GBK's superset, the usual other encoding of Chinese text), or
+    begin with a UTF-16 byte-order mark."""
     if codecs.lookup(encoding).name != "utf-8":
         return ""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return (
+            "; the file begins with a UTF-16 byte-order mark: convert it to UTF-8 first "
+            "(iconv -f utf-16 -t utf-8 FILE)"
+        )
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:

@@ -43,6 +43,7 @@ from .lines import (
     AtomicOutput,
     Identity,
     InputError,
+    check_encoding,
     check_unchanged,
     hold_lock,
     identity,
@@ -90,7 +91,7 @@ class CutOptions:
                 sep.encode("utf-8")
             except UnicodeEncodeError:
                 raise ValueError(f"the {name} {sep!r} cannot be written as UTF-8") from None
-        codecs.lookup(self.encoding)
+        check_encoding(self.encoding)
 
 
 @dataclass
