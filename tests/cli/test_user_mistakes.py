@@ -216,3 +216,15 @@ def test_an_empty_input_is_the_same_with_one_job_or_two(tmp_path):
     assert_user_error(
         qieci_cli("adapt", str(empty), "-j", "2", "-o", str(tmp_path / "d")), "no text"
     )
+
+
+def test_keywords_checks_its_inputs_and_k_before_any_output(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("我来到北京清华大学，清华大学很好\n", encoding="utf-8")
+    res = qieci_cli("keywords", str(src), str(tmp_path / "nosuch.txt"))
+    assert_user_error(res, "nosuch.txt", "no such file")
+    assert res.stdout == b""  # a.txt's keywords were printed before the error
+    for k in ("-1", "-3"):
+        assert_user_error(qieci_cli("keywords", "-k", k, str(src)), "must be 0 (all) or more")
+    assert_user_error(qieci_cli("keywords", "-", "-", stdin=b"x\n"), "only once")
+    assert qieci_cli("keywords", "-k", "1", str(src)).stdout.decode() == "清华大学\n"

@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
     kw.add_argument(
         "-k",
         "--topk",
-        type=int,
+        type=_count,
         default=20,
         metavar="K",
         help="keywords per line or document (default 20; 0 = all)",
@@ -119,7 +119,23 @@ def _lines(
                 stream.close()
 
 
+def _count(value: str) -> int:
+    try:
+        k = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if k < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (all) or more, not {k}")
+    return k
+
+
 def run(args: argparse.Namespace) -> int:
+    inputs: list[str] = args.files or ["-"]
+    if inputs.count("-") > 1:
+        raise ValueError("stdin ('-') can be read only once")
+    for name in inputs:  # fail early, before any output, on a bad path
+        if name != "-":
+            open_input(name).close()
     if args.output:
         check_output_path(args.output, args.files)  # before any work
     tok = make_tokenizer(args, load=False)
@@ -132,7 +148,6 @@ def run(args: argparse.Namespace) -> int:
         idf=args.idf,
         stop_words=args.stop_words,
     )
-    inputs: list[str] = args.files or ["-"]
     stats = LineStats()
     out = AtomicOutput(args.output) if args.output else None
     sink: BinaryIO = out.file if out else sys.stdout.buffer
