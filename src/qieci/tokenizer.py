@@ -76,6 +76,22 @@ def _looks_mistaken(fields: list[str]) -> bool:
     )
 
 
+# a line of another format: word<TAB>..., or word,freq[,tag] (a CSV)
+# (not a number with thousands separators, 1,000)
+_RE_CSV_LINE = re.compile(r"[^,]*[^,0-9][^,]*,\s*[0-9]+(?:\s*,\s*[A-Za-z]+)?")
+
+
+def _other_format(word: str) -> str | None:
+    """What other format the front of a user-dictionary line is in, if it
+    looks like one (a tab-separated line, such as a TSV without its header,
+    or a comma-separated one)."""
+    if "\t" in word:
+        return "tab-separated"
+    if _RE_CSV_LINE.fullmatch(word):
+        return "comma-separated"
+    return None
+
+
 class UserDictWarning(UserWarning):
     """A user-dictionary line that is probably a mistake (see
     :meth:`Tokenizer.load_userdict`)."""
@@ -522,7 +538,8 @@ class Tokenizer:
         A line that looks like a mistake is read as jieba reads it (its
         whole front becomes the word) with a :class:`UserDictWarning`
         naming file and line: a word with a space that holds a field like a
-        number (``负数 -3``, ``词 3 n extra``). With ``strict``, such a
+        number (``负数 -3``, ``词 3 n extra``), or a tab- or comma-separated
+        line (``石墨烯<TAB>5``, ``石墨烯,5,n``). With ``strict``, such a
         line is a ValueError instead.
         """
         if isinstance(f, (str, PathLike)):
@@ -553,12 +570,21 @@ class Tokenizer:
             m = _RE_USERDICT.match(line)
             assert m is not None  # the pattern matches any non-empty line
             word, freq, tag = m.groups()
-            if " " in word and _looks_mistaken(word.split(" ")):
+            msg = None
+            other = _other_format(word)
+            if other is not None:
+                msg = (
+                    f"{name}:{lineno}: {line!r} looks {other}, but a user dictionary is "
+                    f"'word [freq] [tag]' separated by spaces; it adds the word {word!r} "
+                    "as jieba would"
+                )
+            elif " " in word and _looks_mistaken(word.split(" ")):
                 msg = (
                     f"{name}:{lineno}: {line!r} is not 'word [freq] [tag]' (a frequency is "
                     f"digits, a tag lower-case letters); it adds the word {word!r}, spaces "
                     "included, as jieba would"
                 )
+            if msg is not None:
                 if strict:
                     raise ValueError(msg)
                 warnings.warn(msg, UserDictWarning, stacklevel=3)

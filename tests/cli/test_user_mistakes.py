@@ -137,6 +137,20 @@ def test_user_dictionary_lines_that_look_like_mistakes(tmp_path):
         qieci.Tokenizer().load_userdict(str(ud), strict=True)
 
 
+def test_user_dictionary_lines_of_another_format_warn(tmp_path):
+    ud = tmp_path / "user.txt"
+    ud.write_text("石墨烯\t5\tn\n云计算,3,n\n区块链,7\n1,000\n元宇宙 2 n\n", encoding="utf-8")
+    with pytest.warns(qieci.UserDictWarning) as caught:
+        tok = qieci.Tokenizer()
+        tok.load_userdict(str(ud))
+    got = [(str(w.message).split(": ")[0], "tab" in str(w.message)) for w in caught]
+    assert got == [(f"{ud}:1", True), (f"{ud}:2", False), (f"{ud}:3", False)]
+    assert all("separated by spaces" in str(w.message) for w in caught)
+    assert tok.get_FREQ("元宇宙") == 2  # (the jieba reading of each line stays)
+    res = qieci_cli("cut", "-u", str(ud), "--strict", stdin="石墨烯\n".encode())
+    assert_user_error(res, f"{ud}:1:", "tab-separated")
+
+
 def test_train_refuses_raw_text(tmp_path):
     raw = tmp_path / "raw.txt"
     raw.write_text("我来到北京清华大学读书\n他来到了网易杭研大厦工作\n" * 10, encoding="utf-8")
