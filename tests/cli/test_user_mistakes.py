@@ -242,3 +242,15 @@ def test_keywords_checks_its_inputs_and_k_before_any_output(tmp_path):
         assert_user_error(qieci_cli("keywords", "-k", k, str(src)), "must be 0 (all) or more")
     assert_user_error(qieci_cli("keywords", "-", "-", stdin=b"x\n"), "only once")
     assert qieci_cli("keywords", "-k", "1", str(src)).stdout.decode() == "清华大学\n"
+
+
+def test_options_that_need_another_are_refused_not_ignored(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京\n", encoding="utf-8")
+    out = tmp_path / "x.out"
+    out.write_text("keep\n", encoding="utf-8")
+    assert_user_error(qieci_cli("cut", str(src), "-o", str(out), "--resume"), "--resume", "-o DIR/")
+    assert out.read_text("utf-8") == "keep\n"
+    assert_user_error(qieci_cli("cut", str(src), "--pos-sep", "_"), "--pos-sep works with --pos")
+    res = qieci_cli("cut", str(src), "--pos", "--pos-sep", "_")
+    assert res.returncode == 0 and res.stdout.decode() == "我_r 来到_v 北京_ns\n"

@@ -105,7 +105,7 @@ def register(sub: Any) -> None:
     )
     cut.add_argument(
         "--pos-sep",
-        default="/",
+        default=None,
         metavar="SEP",
         help="with --pos: text between a word and its tag (default '/')",
     )
@@ -131,7 +131,7 @@ def cut_options(args: argparse.Namespace) -> CutOptions:
         encoding=args.encoding,
         errors=args.errors,
         newline=args.newline,
-        pos_sep=args.pos_sep,
+        pos_sep="/" if args.pos_sep is None else args.pos_sep,
     )
 
 
@@ -156,6 +156,13 @@ def _output_names(inputs: list[str], out_dir: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()  # the summary's rate counts the whole run
     inputs: list[str] = args.files or ["-"]
+    # options that mean nothing without another: an error, never ignored
+    if args.resume and not _output_is_dir(args.output):
+        raise InputError(
+            "--resume works with -o DIR/ (one output per input); drop it or use -o DIR/"
+        )
+    if args.pos_sep is not None and not args.pos:
+        raise InputError("--pos-sep works with --pos (word/tag tokens); add --pos or drop it")
     for name in inputs:  # fail early, before any work, on a bad path
         if name != "-":
             open_input(name).close()
