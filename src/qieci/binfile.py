@@ -283,7 +283,10 @@ def read_regular(path: str | PathLike[str], what: str) -> bytes:
     except OSError as exc:
         raise ValueError(f"{p}: cannot read {what}: {exc.strerror or exc}") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ValueError(f"{p}: is a directory ({what} expected)")
+        if not stat.S_ISREG(mode):
             raise ValueError(f"{p}: {what} is not a regular file (a FIFO or a device?)")
         with os.fdopen(fd, "rb", closefd=False) as f:
             return f.read()

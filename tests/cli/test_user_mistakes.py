@@ -254,3 +254,17 @@ def test_options_that_need_another_are_refused_not_ignored(tmp_path):
     assert_user_error(qieci_cli("cut", str(src), "--pos-sep", "_"), "--pos-sep works with --pos")
     res = qieci_cli("cut", str(src), "--pos", "--pos-sep", "_")
     assert res.returncode == 0 and res.stdout.decode() == "我_r 来到_v 北京_ns\n"
+
+
+def test_messages_name_what_is_wrong_where(tmp_path):
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    assert_user_error(qieci_cli("cut", "-u", str(folder), stdin=b"x\n"), "is a directory")
+    gold, pred = tmp_path / "g.txt", tmp_path / "p.txt"
+    gold.write_text("我 来到\n", encoding="utf-8")
+    pred.write_text("你 好\n", encoding="utf-8")
+    assert_user_error(qieci_cli("eval", str(gold), "--pred", str(pred)), "p.txt against", "g.txt")
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("我 来到 北京\n".encode("gbk"))
+    res = qieci_cli("train", "--corpus", f"x={gbk}", "-o", str(tmp_path / "m.qc"))
+    assert_user_error(res, "gbk.txt:1: invalid UTF-8 at byte offset 0", "iconv")

@@ -156,7 +156,7 @@ def test_bad_cut_requests(client, body, status, code, needle):
     ("raw", "status", "code", "needle"),
     [
         (b'{"text": "\xff"}', 400, "invalid_utf8", "byte 0xff at offset 10"),
-        (b'{"text": "ab', 400, "invalid_json", "line 1, column 10"),
+        (b'{"text": "ab', 400, "invalid_json", "starting at (line 1, column 10"),
         (b"", 400, "invalid_json", "empty"),
         (b'{"text": NaN}', 400, "invalid_json", "NaN"),
         (b"[" * 100000, 400, "invalid_json", "nested too deeply"),

@@ -57,7 +57,15 @@ def run(args: argparse.Namespace) -> int:
             if vocab is None:
                 vocab = set(tok.training_vocab())
         pred = (tok.lcut("".join(words)) for words in gold)
-    result = score(gold, pred, vocab)
+    try:
+        result = score(gold, pred, vocab)
+    except ValueError as exc:
+        if not args.pred:
+            raise
+        raise ValueError(
+            f"{args.pred} against {args.gold}: {exc}; the prediction must be the gold file's "
+            "text, line for line, segmented"
+        ) from None
     if args.json:
         keys = ("precision", "recall", "f1", "oov_recall", "iv_recall", "gold_words", "pred_words")
         out: dict[str, object] = {k: getattr(result, k) for k in keys}

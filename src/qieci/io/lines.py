@@ -174,7 +174,10 @@ def encoding_hint(raw: bytes, encoding: str) -> str:
         return ""
     if not any("\u4e00" <= c <= "\u9fff" for c in text):
         return ""
-    return "; the bytes read as GBK/GB18030 Chinese: try --encoding gb18030"
+    return (
+        "; the bytes read as GBK/GB18030 Chinese: try --encoding gb18030 "
+        "(encoding='gb18030' in Python)"
+    )
 
 
 def _label(encoding: str) -> str:

@@ -162,8 +162,8 @@ def parse_json(raw: bytes) -> Any:
         raise ApiError(
             400,
             "invalid_json",
-            f"the request body is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
-            f"(character {exc.pos})",
+            f"the request body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}, "
+            f"character {exc.pos})",
         ) from None
     except RecursionError:
         raise ApiError(

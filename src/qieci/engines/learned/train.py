@@ -13,6 +13,7 @@ epochs.
 
 from __future__ import annotations
 
+import io
 import random
 import sys
 import time
@@ -23,7 +24,9 @@ from typing import TextIO
 
 import numpy as np
 
+from ... import binfile
 from ...evaluate import Score, score
+from ...textlines import utf8_text
 from ._learned import Decoder, Domain, Lexicon, Perceptron, fold
 from .domain import count as domain_count
 from .model import WEIGHT_LIMIT, Model, check_parents, quantize, standard_trans
@@ -47,11 +50,10 @@ def read_corpus(path: str) -> list[list[str]]:
     """The non-empty lines of a gold file as word lists. ValueError when the
     file is unreadable, empty, or not segmented (raw text: most lines of
     eight characters or more hold no space)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = [line.split() for line in f if line.strip()]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read corpus: {exc}") from None
+    data = binfile.read_regular(path, "corpus")
+    text = utf8_text(data, path, "a corpus (segmented text, UTF-8)")
+    # lines as text files end them: at \n, \r\n or \r
+    lines = [line.split() for line in io.StringIO(text, newline=None) if line.strip()]
     if not lines:
         raise ValueError(f"{path}: the corpus has no lines")
     long = [words for words in lines if sum(map(len, words)) >= 8]
