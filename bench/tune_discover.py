@@ -9,6 +9,11 @@ file is printed with the fitted weights, with the current weights, and
 leave-one-file-out (the weights fitted on the other dev files).
 
     python bench/tune_discover.py [--standards ctb,weibo]   # prints the weights for scoring.py
+    python bench/tune_discover.py --no-model   # STATS_WEIGHTS: the statistics alone
+
+With ``--no-model`` the candidates carry no view of the model (as with
+``discover(model=False)``, and as a candidate outside the model's sample
+has none), and the weights fitted are those of ``STATS_WEIGHTS``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from common import CORPORA
 from qieci.discover.api import DiscoverOptions, count_corpus, evidence, standards_of
 from qieci.discover.candidates import Lexicon
 from qieci.discover.counting import CountSettings
-from qieci.discover.scoring import FEATURES, WEIGHTS, features
+from qieci.discover.scoring import FEATURES, STATS_WEIGHTS, WEIGHTS, features
 
 DEV = ("zx", "medical", "weibo", "ctb6", "sxu", "ud", "wtb")
 TOP = 500
@@ -59,7 +64,8 @@ def main(argv: list[str]) -> int:
     standards = (
         tuple(argv[argv.index("--standards") + 1].split(",")) if "--standards" in argv else None
     )
-    opts = DiscoverOptions(min_score=0.0, standards=standards)
+    no_model = "--no-model" in argv
+    opts = DiscoverOptions(min_score=0.0, standards=standards, model=not no_model)
     chosen = standards_of(opts)
     print(f"standards: {', '.join(chosen)}")
     lexicon = Lexicon()
@@ -75,7 +81,7 @@ def main(argv: list[str]) -> int:
     x_all = np.vstack([x for x, _ in data.values()])
     y_all = np.concatenate([y for _, y in data.values()])
     w = fit(x_all, y_all)
-    current = np.array(WEIGHTS)
+    current = np.array(STATS_WEIGHTS if no_model else WEIGHTS)
     print("| dev file | P@500 current | P@500 fitted | P@500 leave-one-out |")
     print("|---|---|---|---|")
     for name, (x, y) in data.items():
@@ -88,7 +94,8 @@ def main(argv: list[str]) -> int:
             f"{precision(x, y, w_loo):.3f} |"
         )
     print()
-    print("WEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + ")")
+    name = "STATS_WEIGHTS" if no_model else "WEIGHTS"
+    print(f"{name} = (" + ", ".join(f"{v:.3f}" for v in w) + ")")
     print("# " + ", ".join(FEATURES))
     return 0
 

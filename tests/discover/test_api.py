@@ -74,6 +74,11 @@ def test_options_narrow_the_output(corpus, found, tmp_path):
     stats_only = discover(corpus, min_score=0.0, model=False)
     assert {"氪晶石", "沐川镇"} <= {w.word for w in stats_only}
     assert all(w.model_rate == 0.0 for w in stats_only)
+    # the statistics alone give probabilities of their own (STATS_WEIGHTS),
+    # not the model-weighted score without its evidence (capped near 0.07):
+    # the default threshold still finds words
+    default = discover(corpus, model=False)
+    assert len(default) >= 10 and all(w.score >= 0.5 for w in default)
 
 
 def test_bad_options_are_value_errors():

@@ -56,6 +56,27 @@ WEIGHTS = (
 )
 
 
+#: The weights for a candidate the model has no view of (``discover(model=
+#: False)``, or a candidate outside the model's sample): fitted the same way
+#: on the statistics alone (``bench/tune_discover.py --no-model``), so that
+#: its score is a probability too.
+STATS_WEIGHTS = (
+    -4.636,
+    -2.239,
+    0.687,
+    2.770,
+    1.196,
+    0.0,
+    0.0,
+    0.0,
+    0.0,
+    -4.636,
+    3.251,
+    1.976,
+    -0.130,
+)
+
+
 @dataclass(frozen=True)
 class Evidence:
     word: str
@@ -105,7 +126,11 @@ def features(ev: Evidence) -> tuple[float, ...]:
     )
 
 
-def score(ev: Evidence, weights: tuple[float, ...] = WEIGHTS) -> float:
-    """The probability (0..1) that the candidate is a new word."""
+def score(ev: Evidence, weights: tuple[float, ...] | None = None) -> float:
+    """The probability (0..1) that the candidate is a new word: by
+    :data:`WEIGHTS` when the model read some of its occurrences, else by
+    :data:`STATS_WEIGHTS`."""
+    if weights is None:
+        weights = WEIGHTS if ev.sample_freq else STATS_WEIGHTS
     z = sum(w * x for w, x in zip(weights, features(ev), strict=True))
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(z, 50.0))))
