@@ -156,11 +156,11 @@ class Catalog:
         return Setting("learned", std)
 
     def _note_standards(self, standards: tuple[str, ...]) -> None:
-        from ..engines.learned import DEFAULT_STANDARD
+        from ..engines.learned.engine import default_standard
 
         self._standards = standards
-        # as the learned engine picks one when none is named
-        self._default_standard = DEFAULT_STANDARD if DEFAULT_STANDARD in standards else standards[0]
+        # the one the learned engine picks when none is named
+        self._default_standard = default_standard(standards)
 
     def loaded(self) -> list[str]:
         """The settings loaded so far, as labels."""
