@@ -126,3 +126,17 @@ def test_reading_the_umask_leaves_it_alone(tmp_path, monkeypatch):
         assert (tmp_path / "f.qc").stat().st_mode & 0o777 == 0o600
     finally:
         real(old)
+
+
+def test_write_atomic_syncs_before_the_rename(tmp_path, monkeypatch):
+    import os
+
+    order: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (order.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(
+        os, "replace", lambda a, b: (order.append("replace"), real_replace(a, b))[1]
+    )
+    binfile.write_atomic(tmp_path / "m.qc", b"data")
+    assert order == ["fsync", "replace"]
+    assert (tmp_path / "m.qc").read_bytes() == b"data"

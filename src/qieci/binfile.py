@@ -325,13 +325,18 @@ def write_atomic(path: str | PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file of
     :func:`temp_beside`, renamed over ``path`` once complete: ``path`` is
     never partly written, and a symlink at ``path`` is replaced, never
-    followed. The file gets the permissions the umask allows; a failure
-    leaves nothing behind and raises OSError."""
+    followed, and the data is flushed to disk before the rename. The file
+    gets the permissions the umask allows; a failure leaves nothing behind
+    and raises OSError."""
     p = os.fspath(path)
     fd, tmp = temp_beside(p, ".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            # on disk before the rename, so that a crash of the machine
+            # leaves the old file or the new one, never an empty one
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, p)
     except BaseException:
