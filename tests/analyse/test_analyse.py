@@ -216,6 +216,21 @@ def test_each_extractor_changes_only_its_own_idf():
     assert table.idf["苹果"] == 2.0
 
 
+def test_extractors_and_tables_pickle():
+    # what multiprocessing, joblib and ProcessPoolExecutor send
+    import copy
+    import pickle
+
+    text = "我来到北京清华大学，清华大学很好"
+    tfidf = TFIDF()
+    again = pickle.loads(pickle.dumps(tfidf.extract_tags))
+    assert again(text, withWeight=True) == tfidf.extract_tags(text, withWeight=True)
+    table = IDFTable.from_mapping({"苹果": 2.0, "香蕉": 1.0})
+    for clone in (pickle.loads(pickle.dumps(table)), copy.deepcopy(table)):
+        assert clone.idf == table.idf and clone.median == table.median
+        assert clone.source == table.source
+
+
 def test_default_objects_are_lazy_singletons():
     assert isinstance(qa.default_tfidf, TFIDF) and qa.default_tfidf is qa.default_tfidf
     assert isinstance(qa.default_textrank, TextRank)

@@ -210,6 +210,10 @@ def test_utf16_is_refused_up_front_and_its_bom_named(tmp_path):
         assert res.stdout == b""
     assert_user_error(qieci_cli("cut", "--encoding", "no-such-codec", str(u16)), "unknown encoding")
     assert_user_error(qieci_cli("cut", str(u16)), "UTF-16 byte-order mark", "iconv")
+    sig = tmp_path / "sig.txt"  # utf-8-sig: ASCII is ASCII, a byte-order mark aside
+    sig.write_bytes("我来到北京\n".encode("utf-8-sig"))
+    res = qieci_cli("cut", "--encoding", "utf-8-sig", str(sig))
+    assert res.returncode == 0 and res.stdout.decode() == "我 来到 北京\n", res.stderr
     with pytest.raises(ValueError, match="not ASCII-compatible"):
         qieci.cut_file(u16, tmp_path / "out.txt", encoding="utf-32")
     assert not (tmp_path / "out.txt").exists()
@@ -268,3 +272,18 @@ def test_messages_name_what_is_wrong_where(tmp_path):
     gbk.write_bytes("我 来到 北京\n".encode("gbk"))
     res = qieci_cli("train", "--corpus", f"x={gbk}", "-o", str(tmp_path / "m.qc"))
     assert_user_error(res, "gbk.txt:1: invalid UTF-8 at byte offset 0", "iconv")
+
+
+def test_train_reads_a_corpus_from_a_pipe(tmp_path, corpus):
+    res = qieci_cli(
+        "train",
+        "--corpus",
+        "toy=/dev/stdin",
+        "--epochs",
+        "1",
+        "-o",
+        str(tmp_path / "m.qc"),
+        stdin=corpus.read_bytes(),
+    )
+    assert res.returncode == 0, res.stderr.decode()
+    assert (tmp_path / "m.qc").exists()

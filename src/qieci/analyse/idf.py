@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from importlib import resources
 from os import PathLike
 from types import MappingProxyType
+from typing import Any
 
 from .. import binfile
 from ..binfile import array_view as _array
@@ -52,6 +53,10 @@ class IDFTable:
         words = dict(self.idf)
         object.__setattr__(self, "idf", MappingProxyType(words))
         object.__setattr__(self, "_words", words)
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, float], float, str]]:
+        # (a mapping proxy does not pickle: the table pickles as its dict)
+        return (IDFTable, (self.words(), self.median, self.source))
 
     def words(self) -> dict[str, float]:
         """The table's own dict, for the kernels that need a ``dict``: never

@@ -146,9 +146,9 @@ def check_encoding(encoding: str) -> None:
         info = codecs.lookup(encoding)
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r}") from None
-    try:
-        ascii_ok = "a\n".encode(info.name) == b"a\n"
-    except (UnicodeError, LookupError):
+    try:  # (decoding: utf-8-sig reads "a\n" as ASCII, a byte-order mark aside)
+        ascii_ok = codecs.decode(b"a\n", info.name) == "a\n"
+    except (UnicodeError, LookupError, TypeError):
         ascii_ok = False
     if not ascii_ok:
         raise ValueError(

@@ -823,3 +823,14 @@ def test_backoff_is_saved_loaded_and_decoded(tiny, tmp_path):
         bad.save(bad_path)
         with pytest.raises(ValueError, match=rf"bad\.qc: corrupt model metadata .*{why}"):
             load(bad_path)
+
+
+def test_the_quick_space_test_of_user_words_is_the_decoders():
+    # engine._SPACE must match exactly what the decoder forces to S
+    from qieci.engines.learned.engine import _SPACE
+    from qieci.engines.learned.reference import is_space, norm
+
+    for c in range(0x110000):
+        if 0xD800 <= c < 0xE000:
+            continue
+        assert is_space(norm(c)) == bool(_SPACE.fullmatch(chr(c))), hex(c)

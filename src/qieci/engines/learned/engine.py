@@ -28,6 +28,7 @@ kernel :mod:`qieci.engines.learned._learned`.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from os import PathLike
@@ -455,6 +456,12 @@ __all__ = [
 ]
 
 
+#: Every character the decoder takes as a space (``reference.is_space``
+#: after ``reference.norm``, which maps no other character to one): a quick
+#: test of a user word's span.
+_SPACE = re.compile("[\t\n\x0b\x0c\r \x85\xa0\u2000-\u200a\u3000]")
+
+
 def _without_spaces(text: str, spans: Iterator[tuple[int, int]]) -> list[tuple[int, int]]:
     """The user-word spans of ``text``, each one holding whitespace (which
     the decoder always makes a word of its own) replaced by its pieces
@@ -462,6 +469,9 @@ def _without_spaces(text: str, spans: Iterator[tuple[int, int]]) -> list[tuple[i
     void every constraint of the text."""
     out: list[tuple[int, int]] = []
     for s, e in spans:
+        if _SPACE.search(text, s, e) is None:  # the usual case: no space at all
+            out.append((s, e))
+            continue
         piece = s
         for i in range(s, e):
             if _is_space(_norm(ord(text[i]))):

@@ -14,6 +14,7 @@ epochs.
 from __future__ import annotations
 
 import io
+import os
 import random
 import sys
 import time
@@ -24,7 +25,6 @@ from typing import TextIO
 
 import numpy as np
 
-from ... import binfile
 from ...evaluate import Score, score
 from ...textlines import utf8_text
 from ._learned import Decoder, Domain, Lexicon, Perceptron, fold
@@ -50,7 +50,13 @@ def read_corpus(path: str) -> list[list[str]]:
     """The non-empty lines of a gold file as word lists. ValueError when the
     file is unreadable, empty, or not segmented (raw text: most lines of
     eight characters or more hold no space)."""
-    data = binfile.read_regular(path, "corpus")
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: is a directory (corpus expected)")
+    try:  # (a pipe is fine: --corpus pku=<(zcat pku.txt.gz))
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read corpus: {exc.strerror or exc}") from None
     text = utf8_text(data, path, "a corpus (segmented text, UTF-8)")
     # lines as text files end them: at \n, \r\n or \r
     lines = [line.split() for line in io.StringIO(text, newline=None) if line.strip()]
