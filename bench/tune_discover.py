@@ -13,7 +13,11 @@ leave-one-file-out (the weights fitted on the other dev files).
 
 With ``--no-model`` the candidates carry no view of the model (as with
 ``discover(model=False)``, and as a candidate outside the model's sample
-has none), and the weights fitted are those of ``STATS_WEIGHTS``.
+has none), and the weights fitted are those of ``STATS_WEIGHTS``. The two
+fits are of separate populations: ``score()`` uses ``WEIGHTS`` for a
+candidate the model read, ``STATS_WEIGHTS`` for one it did not (every
+candidate of a dev file is inside the model's 2M-character sample, so the
+run with the model ranks by ``WEIGHTS`` alone, as ``discover`` does there).
 """
 
 from __future__ import annotations

@@ -163,6 +163,10 @@ def test_a_cut_around_protected_words_sees_an_edit_whole_or_not_at_all():
     assert spans == {0, 40}, sorted(spans)
     per_line = flipping(tok, word, 10**7, lambda: tok.cut_lines(lines).split().count(word), 300)
     assert per_line == {0, 40}, sorted(per_line)
+    tagged = flipping(
+        tok, word, 10**7, lambda: tok.cut_lines(lines, mode="pos").split().count(word + "/x"), 300
+    )
+    assert tagged == {0, 40}, sorted(tagged)
 
 
 def test_learned_cut_lines_with_user_words_sees_an_edit_whole_or_not_at_all():

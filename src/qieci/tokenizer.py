@@ -384,7 +384,11 @@ class Tokenizer:
                 raise TypeError(f"cut_lines takes a str, not {type(text).__name__}")
             text = str.__str__(text)
         if mode == "pos":
-            return join_lines(self.cutter(mode, HMM, pos_sep), text, delimiter, crlf_to_lf)
+            cut = self.cutter(mode, HMM, pos_sep)
+            # line by line: under the lock add_word takes, so that every line
+            # sees one dictionary (the engine's lock comes after, as there)
+            with self._lock:
+                return join_lines(cut, text, delimiter, crlf_to_lf)
         self._check_mode(mode)
         return self.engine.cut_lines(text, delimiter, mode, HMM, crlf_to_lf)
 
@@ -571,7 +575,7 @@ class Tokenizer:
             assert m is not None  # the pattern matches any non-empty line
             word, freq, tag = m.groups()
             msg = None
-            other = _other_format(word)
+            other = _other_format(line)  # (the whole line: "云计算, 3" parses as word "云计算,")
             if other is not None:
                 msg = (
                     f"{name}:{lineno}: {line!r} looks {other}, but a user dictionary is "

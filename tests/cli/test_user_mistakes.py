@@ -66,7 +66,9 @@ def test_an_output_that_is_an_input_is_refused_and_the_input_kept(tmp_path, corp
         ["keywords", str(src), "-o", str(src)],
         ["discover", str(src), "-o", str(src)],
         ["adapt", str(src), "-o", str(src)],
+        ["cut", "--adapt-self", str(src), "-o", str(tmp_path) + "/"],  # before the adapt pass
         ["train", "--corpus", f"toy={corpus}", "-o", str(corpus)],
+        ["train", "--corpus", f"toy={corpus}", "--lexicon", str(src), "-o", str(src)],
     ):
         assert_user_error(qieci_cli(*args), "is also the input", "another file")
         assert src.read_text("utf-8") == text
@@ -139,12 +141,14 @@ def test_user_dictionary_lines_that_look_like_mistakes(tmp_path):
 
 def test_user_dictionary_lines_of_another_format_warn(tmp_path):
     ud = tmp_path / "user.txt"
-    ud.write_text("石墨烯\t5\tn\n云计算,3,n\n区块链,7\n1,000\n元宇宙 2 n\n", encoding="utf-8")
+    ud.write_text(
+        "石墨烯\t5\tn\n云计算,3,n\n区块链,7\n1,000\n元宇宙 2 n\n大模型, 3\n", encoding="utf-8"
+    )
     with pytest.warns(qieci.UserDictWarning) as caught:
         tok = qieci.Tokenizer()
         tok.load_userdict(str(ud))
     got = [(str(w.message).split(": ")[0], "tab" in str(w.message)) for w in caught]
-    assert got == [(f"{ud}:1", True), (f"{ud}:2", False), (f"{ud}:3", False)]
+    assert got == [(f"{ud}:1", True), (f"{ud}:2", False), (f"{ud}:3", False), (f"{ud}:6", False)]
     assert all("separated by spaces" in str(w.message) for w in caught)
     assert tok.get_FREQ("元宇宙") == 2  # (the jieba reading of each line stays)
     res = qieci_cli("cut", "-u", str(ud), "--strict", stdin="石墨烯\n".encode())

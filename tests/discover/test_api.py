@@ -77,8 +77,7 @@ def test_options_narrow_the_output(corpus, found, tmp_path):
     # the statistics alone give probabilities of their own (STATS_WEIGHTS),
     # not the model-weighted score without its evidence (capped near 0.07):
     # the default threshold still finds words
-    default = discover(corpus, model=False)
-    assert len(default) >= 10 and all(w.score >= 0.5 for w in default)
+    assert len(discover(corpus, model=False)) >= 10
 
 
 def test_bad_options_are_value_errors():

@@ -149,8 +149,14 @@ def test_a_dropped_tokenizer_frees_its_engine_without_an_explicit_collect():
     engine = JiebaEngine()
     first = qieci.Tokenizer(engine=engine)
     assert first.FREQ["北京"] > 0
-    # the POS tagger cached on the tokenizer refers back to it: a cycle
-    assert [t[1] for t in first.tokenize("我来到北京", pos=True)] == ["r", "v", "ns"]
+    # the POS tagger cached on the tokenizer (as qieci.posseg's and
+    # qieci.analyse's defaults cache theirs) refers back to it: a cycle
+    from qieci.posseg import POSTokenizer
+
+    tagger = POSTokenizer.of(first)
+    assert first._pos_tokenizer is tagger and tagger.tokenizer is first
+    assert [p.flag for p in tagger.lcut("我来到北京")] == ["r", "v", "ns"]
+    del tagger
     gc.disable()
     try:
         del first

@@ -34,12 +34,6 @@ def test_deadline_busy_and_release():
         with pytest.raises(ApiError) as busy:
             await pool.run(lambda: "refused", time.monotonic() + 10)
         assert busy.value.status == 503 and busy.value.code == "busy"
-        # the loop is free meanwhile: five short sleeps take about their time
-        # (a loop blocked by the job would wait for release, which is not set)
-        started = time.monotonic()
-        for _ in range(5):
-            await asyncio.sleep(0.001)
-        assert time.monotonic() - started < 2.0
         release.set()
         assert await queued == "queued"
         assert await pool.run(lambda: 42, time.monotonic() + 10) == 42

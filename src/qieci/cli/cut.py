@@ -169,6 +169,8 @@ def run(args: argparse.Namespace) -> int:
     opts = cut_options(args)
     if args.output and not _output_is_dir(args.output):
         check_output_path(args.output, inputs)  # before any work
+    elif args.output:
+        _output_names(inputs, args.output)  # the same: before --adapt-self's pass
     if args.adapt_self:
         _adapt_self(args, inputs)
     if args.scheduler:

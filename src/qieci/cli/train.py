@@ -164,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
     given = [f for files in (*corpora.values(), *dev.values()) for f in files]
+    given += list(args.lexicon) + [item.partition("=")[2] for item in args.std_lexicon]
     # before reading any corpus: never lose a trained model, nor a corpus
     check_output_path(args.output, given)
     std_lexicons: dict[str, Sequence[str]] = {
