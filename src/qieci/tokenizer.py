@@ -121,9 +121,7 @@ class FreqView:
         self._tok = tokenizer
 
     def get(self, word: str, default: Any = None) -> Any:
-        d: Dictionary = self._tok.capability(Dictionary, "FREQ (the dictionary)")
-        f = d.freq(word) if isinstance(word, str) else -1
-        return default if f < 0 else f
+        return self._tok.get_FREQ(word, default)
 
     def __getitem__(self, word: str) -> int:
         f = self.get(word)
@@ -318,7 +316,8 @@ class Tokenizer:
         """
         if not isinstance(unicode_sentence, str):
             raise ValueError("qieci: the input parameter should be str")
-        unicode_sentence = str.__str__(unicode_sentence)
+        if type(unicode_sentence) is not str:  # a subclass, as its text
+            unicode_sentence = str.__str__(unicode_sentence)
         if pos:
             tagger: Tagging = self.capability(Tagging, "tokenize(pos=True)")
             yield from tagger.pos_tokenize(unicode_sentence, mode, HMM, self.pos_tags())
@@ -465,7 +464,9 @@ class Tokenizer:
         return FreqView(self)
 
     def get_FREQ(self, word: str, default: Any = None) -> Any:
-        return self.FREQ.get(word, default)
+        d: Dictionary = self.capability(Dictionary, "FREQ (the dictionary)")
+        f = d.freq(word) if isinstance(word, str) else -1
+        return default if f < 0 else f
 
     @property
     def total(self) -> int:

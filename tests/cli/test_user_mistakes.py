@@ -81,7 +81,7 @@ def test_train_refuses_epochs_or_patience_below_one(tmp_path, corpus):
             res = qieci_cli(
                 "train", "--corpus", f"toy={corpus}", flag, value, "-o", str(tmp_path / "m.qc")
             )
-            assert_user_error(res, f"{flag} must be at least 1")
+            assert_user_error(res, f"argument {flag}", "must be at least 1")
     assert not (tmp_path / "m.qc").exists()
 
 

@@ -17,7 +17,12 @@ from typing import Any, BinaryIO
 from ..analyse import TFIDF, TextRank
 from ..io.lines import AtomicOutput, LineStats, check_output_path, open_input, read_lines
 from ..tokenizer import Tokenizer
-from .options import add_dictionary_arguments, add_input_arguments, make_tokenizer
+from .options import (
+    add_dictionary_arguments,
+    add_input_arguments,
+    count_or_all,
+    make_tokenizer,
+)
 
 
 def register(sub: Any) -> None:
@@ -36,7 +41,7 @@ def register(sub: Any) -> None:
     kw.add_argument(
         "-k",
         "--topk",
-        type=_count,
+        type=count_or_all,
         default=20,
         metavar="K",
         help="keywords per line or document (default 20; 0 = all)",
@@ -117,16 +122,6 @@ def _lines(
         finally:
             if stream is not sys.stdin.buffer:
                 stream.close()
-
-
-def _count(value: str) -> int:
-    try:
-        k = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if k < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (all) or more, not {k}")
-    return k
 
 
 def run(args: argparse.Namespace) -> int:

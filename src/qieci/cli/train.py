@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .options import positive_int
+
 
 def register(sub: Any) -> None:
     tr = sub.add_parser(
@@ -31,10 +33,10 @@ def register(sub: Any) -> None:
         help="dev files of standard S, for model selection (repeatable)",
     )
     tr.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write")
-    tr.add_argument("--epochs", type=int, default=10, help="maximum epochs (default 10)")
+    tr.add_argument("--epochs", type=positive_int, default=10, help="maximum epochs (default 10)")
     tr.add_argument(
         "--patience",
-        type=int,
+        type=positive_int,
         default=2,
         help="stop after this many epochs without dev improvement (default 2)",
     )
@@ -157,10 +159,6 @@ def run(args: argparse.Namespace) -> int:
 
     if not 10 <= args.bits <= 26:
         raise ValueError("--bits must be between 10 and 26")
-    if args.epochs < 1:
-        raise ValueError(f"--epochs must be at least 1, not {args.epochs}")
-    if args.patience < 1:
-        raise ValueError(f"--patience must be at least 1, not {args.patience}")
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
     given = [f for files in (*corpora.values(), *dev.values()) for f in files]

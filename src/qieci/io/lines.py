@@ -343,7 +343,7 @@ def check_not_an_input(output: str, inputs: Sequence[str]) -> None:
             st = os.stat(name)
         except OSError:
             continue
-        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+        if os.path.samestat(st, out):
             raise InputError(
                 f"{output}: is also the input {name}; writing it would replace the text "
                 "before it is read: write to another file"

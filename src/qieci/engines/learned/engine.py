@@ -52,8 +52,6 @@ from .model import (
     read_sections,
     standard_trans,
 )
-from .reference import is_space as _is_space
-from .reference import norm as _norm
 from .userwords import RegexMatcher, SetMatcher, matcher
 
 #: The standard used when none is given: among the standards trained on
@@ -457,9 +455,11 @@ __all__ = [
 
 
 #: Every character the decoder takes as a space (``reference.is_space``
-#: after ``reference.norm``, which maps no other character to one): a quick
-#: test of a user word's span.
-_SPACE = re.compile("[\t\n\x0b\x0c\r \x85\xa0\u2000-\u200a\u3000]")
+#: after ``reference.norm``, which maps no other character to one; a test
+#: checks every code point), and the runs between such characters.
+_SPACES = "\t\n\x0b\x0c\r \x85\xa0\u2000-\u200a\u3000"
+_SPACE = re.compile(f"[{_SPACES}]")
+_NOT_SPACE = re.compile(f"[^{_SPACES}]+")
 
 
 def _without_spaces(text: str, spans: Iterator[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -471,15 +471,6 @@ def _without_spaces(text: str, spans: Iterator[tuple[int, int]]) -> list[tuple[i
     for s, e in spans:
         if _SPACE.search(text, s, e) is None:  # the usual case: no space at all
             out.append((s, e))
-            continue
-        piece = s
-        for i in range(s, e):
-            if _is_space(_norm(ord(text[i]))):
-                if piece < i:
-                    out.append((piece, i))
-                piece = i + 1
-        if piece == s:
-            out.append((s, e))
-        elif piece < e:
-            out.append((piece, e))
+        else:
+            out += [m.span() for m in _NOT_SPACE.finditer(text, s, e)]
     return out
