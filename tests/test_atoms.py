@@ -30,6 +30,20 @@ def atoms(text: str) -> list[str]:
         ("地址192.168.1.1:8080", ["192.168.1.1:8080"]),
         ("地址2001:db8::1", ["2001:db8::1"]),
         ("用C++和C#写", ["C++", "C#"]),
+        # a name that starts with a dot; not after a letter, digit or dot
+        ("基于.NET的应用和.json文件", [".NET", ".json"]),
+        ("见a.NET", ["a.NET"]),
+        # hyphens and dashes that stand for "-": the minus sign U+2212, the
+        # non-breaking hyphen U+2011, the hyphen U+2010, the en dash U+2013
+        ("−3.5的绝对值和−1,234.5万元", ["−3.5", "−1,234.5"]),
+        ("COVID‑19和Wi‐Fi、COVID–19", ["COVID‑19", "Wi‐Fi", "COVID–19"]),
+        ("1995–2005年", ["1995", "2005"]),
+        # a build tag after "+" that holds a letter; a sum is no version
+        ("锁定2.3.1+cu118和v1.0.0-rc.1+build.5", ["2.3.1+cu118", "v1.0.0-rc.1+build.5"]),
+        ("3.5+2.1=5.6", ["3.5", "2.1", "5.6"]),
+        # a label before an e-mail address is an atom of its own
+        ("E-mail：contact@qieci.org", ["E-mail", "contact@qieci.org"]),
+        ("Email/zhang.san@example.com", ["Email", "zhang.san@example.com"]),
         ("COVID-19和Wi-Fi", ["COVID-19", "Wi-Fi"]),
         ("版本v1.2.3-beta", ["v1.2.3-beta"]),
         ("i7-12700H处理器", ["i7-12700H"]),

@@ -12,12 +12,14 @@ The contract:
   and disjoint, each at least two characters long, never containing
   whitespace;
 * matching sees the text width-normalised (full-width ``１２．５％`` or
-  ``ＣＰＵ`` match as ``12.5%`` and ``CPU``), so offsets are the same in both;
+  ``ＣＰＵ`` match as ``12.5%`` and ``CPU``), and its hyphens and dashes as
+  ``-`` (:data:`MATCH`), so offsets are the same in both;
 * the kinds, tried in this order at each position:
 
   - URLs with a scheme (``https://…``, ``ftp://…``) or starting ``www.``;
     the trailing punctuation of a sentence is not part of them;
-  - e-mail addresses;
+  - e-mail addresses (a run before one ends at its connector:
+    ``E-mail:foo@bar.com`` holds the atoms ``E-mail`` and ``foo@bar.com``);
   - numbers with thousands separators (``1,234,567.89``);
   - runs of Latin letters (ASCII and Latin-1/Extended-A) and digits joined
     by ``. - _ / : :: ' ’ &`` between two letters or digits: decimals
@@ -31,7 +33,13 @@ The contract:
     before a year (``东京－2005年``: a dash), and a
     suffix ``%`` or ``‰`` after a digit, or ``++`` ``+`` ``#`` after a
     letter (``C++``, ``C#``) when no letter or digit follows;
-  - abbreviations with dots (``U.S.A.``, ``e.g.``).
+  - versions with a build tag after ``+`` that holds a letter
+    (``2.3.1+cu118``, ``v1.0.0-rc.1+build.5``; ``3.5+2.1`` is a sum);
+  - abbreviations with dots (``U.S.A.``, ``e.g.``);
+  - a name that starts with a dot (``.NET``, ``.com``), where no letter,
+    digit or dot precedes the dot.
+
+  The hyphens and dashes of :data:`MATCH` (``‑ ‐ – −``) match as ``-``.
 
   Such a run is one atom except where its parts are separate words in
   every standard: a range or a score between two plain numbers
@@ -50,10 +58,24 @@ from types import MappingProxyType
 #: Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space mapped
 #: to their ASCII twins: one character to one character, so offsets hold.
 WIDTH = MappingProxyType({**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20})
+#: What the patterns see: :data:`WIDTH`, and the hyphens and dashes that
+#: stand for ``-`` inside a token (``COVID‑19``, ``Wi‐Fi``, ``−3.5``,
+#: ``1995–2005``): the hyphen U+2010, the non-breaking hyphen U+2011, the
+#: figure dash U+2012, the en dash U+2013, the minus sign U+2212 and the
+#: small hyphen-minus U+FE63. Also one character to one character.
+MATCH = MappingProxyType(
+    {**WIDTH, **dict.fromkeys((0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0xFE63), 0x2D)}
+)
 
 _L = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # Latin letters
 _A = _L + "0-9"  # letters and digits
 _URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
+# the local part of an e-mail address after its first character (at most 64
+# in all, as RFC 5321 allows: this also keeps every try of the pattern short,
+# which unbounded was quadratic in a long run such as "1+1+1+..."): a run stops before a connector that this and
+# an @ and a domain name follow (``E-mail:foo@bar.com``: the e-mail is an atom
+# of its own; ``Live@name``, a mention, is not an address)
+_LOCAL = "[A-Za-z0-9._%+\\-]{0,63}"
 # what may not precede a sign: a letter, digit or dot (3-5, v-1), or a date
 # or unit character, after which a dash is a range (2003年-2005年)
 _NOSIGN = _A + ".年月日时分秒号点岁元%‰"
@@ -61,13 +83,16 @@ _NOSIGN = _A + ".年月日时分秒号点岁元%‰"
 _ATOM = re.compile(
     rf"""
     (?P<url>(?:[A-Za-z][A-Za-z0-9+.\-]{{1,15}}://|(?<![{_A}.])www\.)[{_URL_CHARS}]+)
-  | (?P<email>(?<![{_A}.])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
+  | (?P<email>(?<![{_A}.])[A-Za-z0-9]{_LOCAL}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
   | (?P<thousands>(?:(?<![{_NOSIGN}])[+\-±])?(?<![{_A}.])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?
         (?![0-9])(?:[%‰])?)
   | (?P<abbr>(?<![{_A}.])(?:[A-Za-z]{{1,3}}\.){{2,}}(?![{_A}]))
   | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
+  | (?P<build>(?<![{_A}.])[vV]?[0-9]+(?:\.[0-9]+)+(?:-[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)?
+        \+(?=[0-9]*[A-Za-z])[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)
+  | (?P<dotname>(?<![{_A}.])\.[{_L}]{{2,}}[0-9]*(?![{_A}]|\.[{_A}]))
   | (?P<run>(?:(?<![{_NOSIGN}])[+\-±](?=[0-9])(?![0-9]{{4}}年))?
-        [{_A}]+(?:(?:::|[._\-/:'’&])[{_A}]+)*
+        [{_A}]+(?:(?:::|[._\-/:'’&])(?!{_LOCAL}@[A-Za-z0-9\-]+\.[A-Za-z0-9])[{_A}]+)*
         (?:(?<=[0-9])[%‰]|(?<=[{_L}])(?:\+\+|\+|\#)(?![{_A}]))?)
     """,
     re.VERBOSE,
@@ -160,8 +185,12 @@ def _scan(
 # letters, ± ’ ‰), and those of which every atom holds one (a letter, a
 # digit or a slash): an atom lies inside a run of the first kind (an
 # island) that holds one of the second
-_HOLDS = "!-~\u00b1\u2019\u2030\u00c0-\u024f\uff01-\uff5e"
-_ISLAND = re.compile(rf"[{_HOLDS}]*[{_A}/\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a][{_HOLDS}]*")
+_HOLDS = "!-~\u00b1\u2010-\u2013\u2019\u2030\u2212\ufe63\u00c0-\u024f\uff01-\uff5e"
+# (found as runs of the first kind, each then searched for one of the
+# second: one pattern "[first]*[second][first]*" backtracks over a whole run
+# at each of its positions, quadratic in a long run of only "-" and "±")
+_RUN = re.compile(f"[{_HOLDS}]+")
+_KEY = re.compile(f"[{_A}/\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # an island of only digits or only letters, which no pattern but a run
 # matches and no unit splits (a unit needs a number before it)
 _PLAIN = re.compile(f"[0-9\uff10-\uff19]+|[{_L}\uff21-\uff3a\uff41-\uff5a]+")
@@ -169,20 +198,22 @@ _PLAIN = re.compile(f"[0-9\uff10-\uff19]+|[{_L}\uff21-\uff3a\uff41-\uff5a]+")
 
 def _islands(text: str, lines: bool) -> list[tuple[int, int]]:
     """The atoms of ``text``: the patterns run over each island (see
-    ``_ISLAND``) with the one character before and after it that they look
+    ``_RUN`` and ``_KEY``) with the one character before and after it that they look
     at, which gives what one run over the whole text gives. ``lines``: a
     match with no letter or digit needs one in its line (else in the text,
     which the caller has checked)."""
     out: list[tuple[int, int]] = []
-    for island in _ISLAND.finditer(text):
-        a, b = island.span()
+    for run in _RUN.finditer(text):
+        a, b = run.span()
+        if _KEY.search(text, a, b) is None:
+            continue
         if _PLAIN.fullmatch(text, a, b):
             # all digits or all letters: one run, the whole island
             if b - a >= 2:
                 out.append((a, b))
             continue
         lo = max(a - 1, 0)
-        _scan(text[lo : b + 1].translate(WIDTH), a - lo, b - lo, out, lo, text if lines else "")
+        _scan(text[lo : b + 1].translate(MATCH), a - lo, b - lo, out, lo, text if lines else "")
     return out
 
 
@@ -203,4 +234,4 @@ def atom_spans_by_line(text: str) -> list[tuple[int, int]]:
     return _islands(text, True)
 
 
-__all__ = ["UNITS", "WIDTH", "atom_spans", "atom_spans_by_line"]
+__all__ = ["MATCH", "UNITS", "WIDTH", "atom_spans", "atom_spans_by_line"]
