@@ -41,6 +41,26 @@ def atoms(text: str) -> list[str]:
         # a build tag after "+" that holds a letter; a sum is no version
         ("锁定2.3.1+cu118和v1.0.0-rc.1+build.5", ["2.3.1+cu118", "v1.0.0-rc.1+build.5"]),
         ("3.5+2.1=5.6", ["3.5", "2.1", "5.6"]),
+        # a label before the Chinese colon, in text of plain width; an ASCII
+        # colon joins names, and a full-width text is the twin of ASCII
+        ("QQ：123456789，Tel：010-12345678", ["QQ", "123456789", "Tel", "010-12345678"]),
+        ("CI：1.42–3.89", ["CI", "1.42", "3.89"]),
+        ("打开localhost:5173和arXiv:2303.08774", ["localhost:5173", "arXiv:2303.08774"]),
+        ("ＱＱ：１２３４５", ["ＱＱ：１２３４５"]),
+        # the Chinese comma lists numbers of plain width; groups full-width ones
+        ("100，200，300件和１，０００元", ["100", "200", "300", "１，０００"]),
+        # timestamps, milliseconds, scientific notation, IPv6 from "::", paths
+        ("于2024-03-15T10:30:00+08:00发布", ["2024-03-15T10:30:00+08:00"]),
+        ("字幕00:01:23,456处", ["00:01:23,456"]),
+        ("约3.1E+22个和1.5e-3", ["3.1E+22", "1.5e-3"]),
+        ("地址::ffff:192.168.0.1和::1", ["::ffff:192.168.0.1", "::1"]),
+        ("编辑~/.bashrc后运行./configure", ["~/.bashrc", "./configure"]),
+        ("源码在src/utils/helpers.py里", ["src/utils/helpers.py"]),
+        # letters beyond Latin-1 and Extended-A, Greek, subscripts
+        ("Nguyễn和Poke\u0301mon的conﬁg", ["Nguyễn", "Poke\u0301mon", "conﬁg"]),
+        ("TNF-α和β-catenin使CO₂", ["TNF-α", "β-catenin", "CO₂"]),
+        # a hashtag's closing mark is not a suffix; C# keeps its own
+        ("#ChatGPT#话题和C#", ["ChatGPT", "C#"]),
         # a label before an e-mail address is an atom of its own
         ("E-mail：contact@qieci.org", ["E-mail", "contact@qieci.org"]),
         ("Email/zhang.san@example.com", ["Email", "zhang.san@example.com"]),
@@ -95,22 +115,11 @@ def test_width_does_not_change_spans(text):
 
 def whole_scan(text: str) -> list[tuple[int, int]]:
     """The definition of atom_spans: the patterns run once over the whole
-    width-normalised text (atom_spans runs them over its islands only)."""
+    text (atom_spans runs them over its islands only)."""
     if atoms_mod._MAYBE.search(text) is None:
         return []
-    norm = text.translate(atoms_mod.WIDTH)
     out: list[tuple[int, int]] = []
-    for m in atoms_mod._ATOM.finditer(norm):
-        s, e = m.span()
-        if m.lastgroup == "url":
-            while e > s and norm[e - 1] in atoms_mod._URL_TAIL:
-                e -= 1
-            while norm[e - 1] == ")" and norm.count(")", s, e) > norm.count("(", s, e):
-                e -= 1
-        if m.lastgroup == "run":
-            atoms_mod._split_run(norm[s:e], s, out)
-        elif e - s >= 2:
-            out.append((s, e))
+    atoms_mod._scan(text, 0, len(text), out, 0, "")
     return out
 
 

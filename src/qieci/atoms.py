@@ -20,8 +20,15 @@ The contract:
     the trailing punctuation of a sentence is not part of them;
   - e-mail addresses (a run before one ends at its connector:
     ``E-mail:foo@bar.com`` holds the atoms ``E-mail`` and ``foo@bar.com``);
-  - numbers with thousands separators (``1,234,567.89``);
-  - runs of Latin letters (ASCII and Latin-1/Extended-A) and digits joined
+  - numbers with thousands separators (``1,234,567.89``; the Chinese
+    comma ``，`` groups only full-width digits: ``100，200件`` is a list);
+  - ISO 8601 timestamps (``2024-03-15T10:30:00+08:00``), times with
+    milliseconds after a comma (``00:01:23,456``), numbers in scientific
+    notation (``3.1E+22``), IPv6 addresses that start with ``::``
+    (``::ffff:192.168.0.1``), relative paths (``~/.bashrc``, ``./configure``);
+  - runs of letters (Latin: ASCII, Latin-1, Extended-A/B and Additional,
+    with combining accents and ligatures; Greek) and digits (with super-
+    and subscripts: ``CO₂``) joined
     by ``. - _ / : :: ' ’ &`` between two letters or digits: decimals
     (``0.618``), dates and times (``2024-01-15``, ``2024/1/15``,
     ``12:30:05``), versions (``v1.2.3``, ``USB3.0``), IPv4 and IPv6
@@ -32,7 +39,8 @@ The contract:
     character (``2003年-2005年`` is a range) precedes it and it is not
     before a year (``东京－2005年``: a dash), and a
     suffix ``%`` or ``‰`` after a digit, or ``++`` ``+`` ``#`` after a
-    letter (``C++``, ``C#``) when no letter or digit follows;
+    letter (``C++``, ``C#``) when no letter or digit follows (``#话题#``:
+    the closing mark of a hashtag is not a suffix);
   - versions with a build tag after ``+`` that holds a letter
     (``2.3.1+cu118``, ``v1.0.0-rc.1+build.5``; ``3.5+2.1`` is a sum);
   - abbreviations with dots (``U.S.A.``, ``e.g.``);
@@ -45,9 +53,11 @@ The contract:
   every standard: a range or a score between two plain numbers
   (``1995-2005``, ``3:1``; not a date, a time, a phone number or a model
   number), a slash between two words (``ATM/POS``; not ``A/B``, a date, a
-  fraction or a path), and
-  a number with a unit of measure after it (``0.3cm``, ``500ml``): these
-  give one atom per part.
+  fraction or a path such as ``src/main.py``), the Chinese colon after a
+  word in text of plain width (``QQ：123456``, ``Tel：010-12345678``: a
+  label and its value; an ASCII colon joins, as in ``localhost:5173``),
+  and a number with a unit of measure after it (``0.3cm``, ``500ml``):
+  these give one atom per part.
 """
 
 from __future__ import annotations
@@ -67,14 +77,22 @@ MATCH = MappingProxyType(
     {**WIDTH, **dict.fromkeys((0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0xFE63), 0x2D)}
 )
 
-_L = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # Latin letters
-_A = _L + "0-9"  # letters and digits
+# letters: Latin (ASCII, Latin-1, Extended-A and -B, Extended Additional,
+# as in Nguyễn), combining accents (Pokémon), the Latin ligatures (ﬁ) and
+# Greek (TNF-α, β-catenin)
+_L = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0300-\u036f\u0391-\u03a9"
+    "\u03b1-\u03c9\u1e00-\u1eff\ufb00-\ufb06"
+)
+# letters and digits, super- and subscript digits among them (CO₂, m²)
+_A = _L + "0-9\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089"
 _URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
 # the local part of an e-mail address after its first character (at most 64
-# in all, as RFC 5321 allows: this also keeps every try of the pattern short,
-# which unbounded was quadratic in a long run such as "1+1+1+..."): a run stops before a connector that this and
-# an @ and a domain name follow (``E-mail:foo@bar.com``: the e-mail is an atom
-# of its own; ``Live@name``, a mention, is not an address)
+# in all, as RFC 5321 allows: this also keeps every try of the pattern
+# short, which unbounded was quadratic in a long run such as "1+1+1+..."):
+# a run stops before a connector that this and an @ and a domain name follow
+# (``E-mail:foo@bar.com``: the e-mail is an atom of its own; ``Live@name``,
+# a mention, is not an address)
 _LOCAL = "[A-Za-z0-9._%+\\-]{0,63}"
 # what may not precede a sign: a letter, digit or dot (3-5, v-1), or a date
 # or unit character, after which a dash is a range (2003年-2005年)
@@ -88,6 +106,14 @@ _ATOM = re.compile(
         (?![0-9])(?:[%‰])?)
   | (?P<abbr>(?<![{_A}.])(?:[A-Za-z]{{1,3}}\.){{2,}}(?![{_A}]))
   | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
+  | (?P<stamp>(?<![{_A}.])[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}
+        (?::[0-9]{{2}}(?:[.,][0-9]{{1,9}})?)?(?:Z|[+\-][0-9]{{2}}(?::?[0-9]{{2}})?)?(?![{_A}]))
+  | (?P<clock>(?<![{_A}.:])[0-9]{{1,2}}:[0-9]{{2}}:[0-9]{{2}},[0-9]{{3}}(?![0-9]))
+  | (?P<sci>(?:(?<![{_NOSIGN}])[+\-±])?(?<![{_A}.])[0-9]+(?:\.[0-9]+)?[eE][+\-]?[0-9]{{1,3}}
+        (?![{_A}]))
+  | (?P<ipv6>(?<![{_A}:])::(?:[0-9A-Fa-f]{{1,4}}:){{0,6}}
+        (?:[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}|[0-9A-Fa-f]{{1,4}})(?![{_A}:.]))
+  | (?P<relpath>(?<![{_A}./~])(?:~|\.\.?)/[A-Za-z0-9._\-/]*[A-Za-z0-9_\-])
   | (?P<build>(?<![{_A}.])[vV]?[0-9]+(?:\.[0-9]+)+(?:-[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)?
         \+(?=[0-9]*[A-Za-z])[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)
   | (?P<dotname>(?<![{_A}.])\.[{_L}]{{2,}}[0-9]*(?![{_A}]|\.[{_A}]))
@@ -100,6 +126,10 @@ _ATOM = re.compile(
 # a cheap test: a text with none of these has no atom
 _MAYBE = re.compile(rf"[{_A}\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _URL_TAIL = ".,;:!?'\""
+_ASCII_DIGIT = re.compile("[0-9]")
+_WIDE = re.compile("[\uff01-\uff5e]")
+# an IPv6 address, whose groups a single colon joins (fe80:abcd:1::2)
+_IPV6 = re.compile(r"(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}")
 
 
 #: Units of measure: a number followed by one is two atoms (``0.3`` ``cm``).
@@ -125,13 +155,35 @@ def _keeps(run: str, parts: list[str], k: int) -> bool:
         return _RATIO.fullmatch(run) is None or _TIME.fullmatch(run) is not None
     if sep == "/":  # two words either side of a slash, unless units or a path
         words = left.isalpha() and right.isalpha() and min(len(left), len(right)) >= 2
-        return not words or (left in UNITS and right in UNITS) or "." in "".join(parts[:k])
+        return not words or (left in UNITS and right in UNITS) or "." in run
     return True
 
 
-def _split_run(run: str, start: int, out: list[tuple[int, int]]) -> None:
-    """Append the atoms of one matched run at offset ``start``."""
+def _split_run(run: str, start: int, out: list[tuple[int, int]], raw: str) -> None:
+    """Append the atoms of one matched run at offset ``start`` (``raw``: the
+    run as written, before :data:`MATCH`)."""
     parts = _CONNECTOR.split(run)
+    if "\uff1a" in raw and _IPV6.fullmatch(run) is None:
+        # the Chinese colon after a word, in text of plain width, is a
+        # label's (QQ：123456, Tel：010-1234567): each side is a run of its
+        # own (an ASCII colon joins names: localhost:5173, arXiv:2303.08774)
+        labels = []
+        pos = 0
+        for k, part in enumerate(parts):
+            if k % 2 == 1 and raw[pos] == "\uff1a" and parts[k - 1].isalpha():
+                # (between two full-width characters it is the twin of ":")
+                if _WIDE.fullmatch(raw, pos - 1, pos) and _WIDE.fullmatch(raw, pos + 1, pos + 2):
+                    pos += len(part)
+                    continue
+                labels.append(pos)
+            pos += len(part)
+        if labels:
+            a = 0
+            for c in labels:
+                _split_run(run[a:c], start + a, out, raw[a:c])
+                a = c + 1
+            _split_run(run[a:], start + a, out, raw[a:])
+            return
     pieces: list[tuple[int, int]] = []
     pos = 0
     piece = 0
@@ -153,13 +205,14 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]]) -> None:
 
 
 def _scan(
-    norm: str, pos: int, endpos: int, out: list[tuple[int, int]], shift: int, lines: str
+    raw: str, pos: int, endpos: int, out: list[tuple[int, int]], shift: int, lines: str
 ) -> None:
-    """Append the atoms of the width-normalised ``norm`` that start in
+    """Append the atoms of ``raw`` (matched as :data:`MATCH` maps it) that start in
     ``pos .. endpos`` to ``out``, moved by ``shift``. With ``lines`` (the
     text of many lines that ``norm`` is a part of, at ``shift``), a match
     holding no letter or digit (a path of dots and dashes; a run always
     holds one) is kept only when its line has one."""
+    norm = raw.translate(MATCH)
     for m in _ATOM.finditer(norm, pos):
         s, e = m.span()
         if s >= endpos:
@@ -171,7 +224,17 @@ def _scan(
             while norm[e - 1] == ")" and norm.count(")", s, e) > norm.count("(", s, e):
                 e -= 1
         if kind == "run":
-            _split_run(norm[s:e], s + shift, out)
+            if norm[e - 1] == "#" and s > 0 and norm[s - 1] == "#":
+                e -= 1  # #tag#: the closing mark of a hashtag is no suffix
+            _split_run(norm[s:e], s + shift, out, raw[s:e])
+        elif kind == "thousands" and "\uff0c" in raw[s:e] and _ASCII_DIGIT.search(raw, s, e):
+            # a Chinese comma between digits of plain width lists numbers
+            # (100，200件); between full-width ones it may group them (１，０００)
+            a = s
+            for b in [*(i for i in range(s, e) if raw[i] == "\uff0c"), e]:
+                if b - a >= 2:
+                    out.append((a + shift, b + shift))
+                a = b + 1
         elif e - s >= 2:
             if lines and _MAYBE.search(norm, s, e) is None:
                 a = lines.rfind("\n", 0, s + shift) + 1
@@ -185,7 +248,10 @@ def _scan(
 # letters, ± ’ ‰), and those of which every atom holds one (a letter, a
 # digit or a slash): an atom lies inside a run of the first kind (an
 # island) that holds one of the second
-_HOLDS = "!-~\u00b1\u2010-\u2013\u2019\u2030\u2212\ufe63\u00c0-\u024f\uff01-\uff5e"
+_HOLDS = (
+    "!-~\u00b1\u00b2\u00b3\u00b9\u00c0-\u024f\u0300-\u036f\u0391-\u03c9\u1e00-\u1eff"
+    "\u2010-\u2013\u2019\u2030\u2070-\u2089\u2212\ufb00-\ufb06\ufe63\uff01-\uff5e"
+)
 # (found as runs of the first kind, each then searched for one of the
 # second: one pattern "[first]*[second][first]*" backtracks over a whole run
 # at each of its positions, quadratic in a long run of only "-" and "±")
@@ -213,7 +279,7 @@ def _islands(text: str, lines: bool) -> list[tuple[int, int]]:
                 out.append((a, b))
             continue
         lo = max(a - 1, 0)
-        _scan(text[lo : b + 1].translate(MATCH), a - lo, b - lo, out, lo, text if lines else "")
+        _scan(text[lo : b + 1], a - lo, b - lo, out, lo, text if lines else "")
     return out
 
 
