@@ -27,3 +27,14 @@ def test_a_word_level_model_over_qieci_words():
     enc = hf.encode(TEXT)
     assert enc.tokens == tok.lcut(TEXT) and "[UNK]" not in enc.tokens
     assert [TEXT[s:e] for s, e in enc.offsets] == enc.tokens
+
+
+def test_whitespace_is_dropped_unless_kept():
+    text = "我 来到  北京\t清华大学 "
+    words = list(qieci.tokenize(text))
+    assert any(w.isspace() for w, _, _ in words)  # the engine keeps them
+    dropped = pre_tokenizer().pre_tokenize_str(text)
+    assert dropped == [(w, (s, e)) for w, s, e in words if not w.isspace()]
+    assert [p for p, _ in dropped] == ["我", "来到", "北京", "清华大学"]
+    kept = pre_tokenizer(keep_whitespace=True).pre_tokenize_str(text)
+    assert kept == [(w, (s, e)) for w, s, e in words]
