@@ -14,8 +14,31 @@ TEXT = "他来到了网易杭研大厦，新的Color OS系统发布了"
 def test_the_registered_tokenizer_cuts_as_qieci():
     nlp = spacy.blank("zh", config=CONFIG)
     doc = nlp(TEXT)
-    assert [t.text for t in doc] == qieci.lcut(TEXT)
+    words = qieci.lcut(TEXT)
+    assert " " in words  # the engine's word for the space in "Color OS"
+    # spaCy's convention: one space after a word is its whitespace_
+    assert [t.text for t in doc] == [w for w in words if w != " "]
+    assert doc[[t.text for t in doc].index("Color")].whitespace_ == " "
     assert doc.text == TEXT
+
+
+def test_whitespace_follows_spacy_convention():
+    """One space after a word is that token's whitespace_; other whitespace
+    (a second space, a tab, a line break, leading space) is a token."""
+    nlp = spacy.blank("zh", config=CONFIG)
+    text = " 我 来到  北京\t清华大学\n"
+    doc = nlp(text)
+    assert [(t.text, t.whitespace_) for t in doc] == [
+        (" ", ""),
+        ("我", " "),
+        ("来到", " "),
+        (" ", ""),
+        ("北京", ""),
+        ("\t", ""),
+        ("清华大学", ""),
+        ("\n", ""),
+    ]
+    assert doc.text == text
 
 
 def test_user_words_survive_to_disk_and_spacy_load(tmp_path):
@@ -42,7 +65,8 @@ def test_the_learned_engine_from_a_config():
         }
     }
     nlp = spacy.blank("zh", config=config)
-    assert [t.text for t in nlp(TEXT)] == qieci.Tokenizer(standard="pku").lcut(TEXT)
+    words = qieci.Tokenizer(standard="pku").lcut(TEXT)
+    assert [t.text for t in nlp(TEXT)] == [w for w in words if not w.isspace()]
 
 
 def test_a_domain_travels_as_a_file_path(tmp_path):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from spacy.tokens import Doc
+from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
 
 from ..engines.base import EngineSpec
@@ -38,8 +39,13 @@ class SpacyTokenizer:
         self.qieci = tokenizer
 
     def __call__(self, text: str) -> Doc:
-        words = self.qieci.lcut(text)
-        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+        # spaCy's convention for whitespace, as its own zh tokenizers follow
+        # it: one space after a word is that token's whitespace_, any other
+        # whitespace a token of its own
+        words, spaces = get_words_and_spaces(
+            [w for w in self.qieci.lcut(text) if not w.isspace()], text
+        )
+        return Doc(self.vocab, words=words, spaces=spaces)
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
         for text in texts:
