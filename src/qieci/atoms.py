@@ -12,8 +12,10 @@ The contract:
   and disjoint, each at least two characters long, never containing
   whitespace;
 * matching sees the text width-normalised (full-width ``１２．５％`` or
-  ``ＣＰＵ`` match as ``12.5%`` and ``CPU``), and its hyphens and dashes as
-  ``-`` (:data:`MATCH`), so offsets are the same in both;
+  ``ＣＰＵ`` match as ``12.5%`` and ``CPU``), and its hyphens and dashes
+  (``‑ ‐ – −``) as ``-`` (:data:`MATCH`), so offsets are the same in both;
+  the Chinese colon and comma (``：`` ``，``) beside a character of plain
+  width are punctuation, not twins of ``:`` and ``,`` (see below);
 * the kinds, tried in this order at each position:
 
   - URLs with a scheme (``https://…``, ``ftp://…``) or starting ``www.``;
@@ -22,42 +24,44 @@ The contract:
     ``E-mail:foo@bar.com`` holds the atoms ``E-mail`` and ``foo@bar.com``);
   - numbers with thousands separators (``1,234,567.89``; the Chinese
     comma ``，`` groups only full-width digits: ``100，200件`` is a list);
-  - ISO 8601 timestamps (``2024-03-15T10:30:00+08:00``), times with
-    milliseconds after a comma (``00:01:23,456``), numbers in scientific
-    notation (``3.1E+22``), IPv6 addresses that start with ``::``
-    (``::ffff:192.168.0.1``), relative paths (``~/.bashrc``, ``./configure``);
-  - runs of letters (Latin: ASCII, Latin-1, Extended-A/B and Additional,
-    with combining accents and ligatures; Greek) and digits (with super-
-    and subscripts: ``CO₂``) joined
-    by ``. - _ / : :: ' ’ &`` between two letters or digits: decimals
-    (``0.618``), dates and times (``2024-01-15``, ``2024/1/15``,
-    ``12:30:05``), versions (``v1.2.3``, ``USB3.0``), IPv4 and IPv6
-    addresses, domain names and paths (``example.com/a``), hyphenated names
-    (``COVID-19``, ``Wi-Fi``), contractions (``don't``), model numbers
-    (``RTX4090``, ``i7-12700K``); with a sign before a number (``-5``,
-    ``+3.2``, ``±0.1``) when no letter, digit, dot, or date or unit
-    character (``2003年-2005年`` is a range) precedes it and it is not
-    before a year (``东京－2005年``: a dash), and a
-    suffix ``%`` or ``‰`` after a digit, or ``++`` ``+`` ``#`` after a
-    letter (``C++``, ``C#``) when no letter or digit follows (``#话题#``:
-    the closing mark of a hashtag is not a suffix);
-  - versions with a build tag after ``+`` that holds a letter
-    (``2.3.1+cu118``, ``v1.0.0-rc.1+build.5``; ``3.5+2.1`` is a sum);
   - abbreviations with dots (``U.S.A.``, ``e.g.``);
+  - absolute paths (``/var/log/syslog``);
+  - ISO 8601 timestamps (``2024-03-15T10:30:00+08:00``), numbers in
+    scientific notation (``3.1E+22``), IPv6 addresses that start with
+    ``::`` (``::ffff:192.168.0.1``), relative paths (``~/.bashrc``,
+    ``./configure``: ending in a letter or digit);
+  - versions with a build tag after ``+`` that starts with a small letter
+    (``2.3.1+cu118``, ``v1.0.0-rc.1+build.5``; ``3.5+2.1`` is a sum and
+    ``4.0+AI`` a slogan);
   - a name that starts with a dot (``.NET``, ``.com``), where no letter,
-    digit or dot precedes the dot.
-
-  The hyphens and dashes of :data:`MATCH` (``‑ ‐ – −``) match as ``-``.
+    digit or dot precedes the dot;
+  - runs of letters (Latin: ASCII, Latin-1, Extended-A/B and Additional,
+    with combining accents, and the ligatures; Greek) and digits (with
+    subscripts: ``CO₂``; a superscript is not part of a word: ``m²``,
+    ``Nature¹``) joined by ``. - _ / : :: ' ’ &`` between two letters or
+    digits: decimals (``0.618``), dates and times (``2024-01-15``,
+    ``2024/1/15``, ``12:30:05``), versions (``v1.2.3``, ``USB3.0``), IPv4
+    and IPv6 addresses, domain names and paths (``example.com/a``,
+    ``src/utils/main.py``), hyphenated names (``COVID-19``, ``Wi-Fi``,
+    ``TNF-α``), contractions (``don't``), model numbers (``RTX4090``,
+    ``i7-12700K``); with a sign before a number (``-5``, ``+3.2``,
+    ``±0.1``) when no letter, digit, dot, or date or unit character
+    (``2003年-2005年`` is a range) precedes it and it is not before a year
+    (``东京－2005年``: a dash), and a suffix ``%`` or ``‰`` after a digit,
+    or ``++`` ``+`` ``#`` after a letter (``C++``, ``C#``) when no letter
+    or digit follows (in ``#ChatGPT#``, the closing mark of a hashtag, is
+    not one; ``#C#编程#`` keeps ``C#``).
 
   Such a run is one atom except where its parts are separate words in
   every standard: a range or a score between two plain numbers
   (``1995-2005``, ``3:1``; not a date, a time, a phone number or a model
-  number), a slash between two words (``ATM/POS``; not ``A/B``, a date, a
-  fraction or a path such as ``src/main.py``), the Chinese colon after a
-  word in text of plain width (``QQ：123456``, ``Tel：010-12345678``: a
-  label and its value; an ASCII colon joins, as in ``localhost:5173``),
-  and a number with a unit of measure after it (``0.3cm``, ``500ml``):
-  these give one atom per part.
+  number), a slash between two words (``ATM/POS``, ``Java/Node.js``; not
+  ``A/B``, a date, a fraction, or a path: a dot before the slash, or two
+  slashes and a dot in the last part), a Chinese colon that follows a
+  word and has a character of plain width beside it (``QQ：123456``,
+  ``Tel：010-12345678``: a label and its value; an ASCII colon joins, as
+  in ``localhost:5173``), and a number with a unit of measure after it
+  (``0.3cm``, ``500ml``): these give one atom per part.
 """
 
 from __future__ import annotations
@@ -81,11 +85,13 @@ MATCH = MappingProxyType(
 # as in Nguyễn), combining accents (Pokémon), the Latin ligatures (ﬁ) and
 # Greek (TNF-α, β-catenin)
 _L = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0300-\u036f\u0391-\u03a9"
-    "\u03b1-\u03c9\u1e00-\u1eff\ufb00-\ufb06"
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0300-\u036f\u0386\u0388-\u03ce"
+    "\u1e00-\u1eff\ufb00-\ufb06"
 )
-# letters and digits, super- and subscript digits among them (CO₂, m²)
-_A = _L + "0-9\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089"
+# letters and digits, subscript digits among them (CO₂; not superscripts:
+# m² is a unit, Nature¹ a footnote)
+_A = _L + "0-9\u2080-\u2089"
+_WORD = re.compile(f"[{_L}]+")
 _URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
 # the local part of an e-mail address after its first character (at most 64
 # in all, as RFC 5321 allows: this also keeps every try of the pattern
@@ -108,14 +114,13 @@ _ATOM = re.compile(
   | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
   | (?P<stamp>(?<![{_A}.])[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}
         (?::[0-9]{{2}}(?:[.,][0-9]{{1,9}})?)?(?:Z|[+\-][0-9]{{2}}(?::?[0-9]{{2}})?)?(?![{_A}]))
-  | (?P<clock>(?<![{_A}.:])[0-9]{{1,2}}:[0-9]{{2}}:[0-9]{{2}},[0-9]{{3}}(?![0-9]))
   | (?P<sci>(?:(?<![{_NOSIGN}])[+\-±])?(?<![{_A}.])[0-9]+(?:\.[0-9]+)?[eE][+\-]?[0-9]{{1,3}}
         (?![{_A}]))
   | (?P<ipv6>(?<![{_A}:])::(?:[0-9A-Fa-f]{{1,4}}:){{0,6}}
         (?:[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}|[0-9A-Fa-f]{{1,4}})(?![{_A}:.]))
-  | (?P<relpath>(?<![{_A}./~])(?:~|\.\.?)/[A-Za-z0-9._\-/]*[A-Za-z0-9_\-])
+  | (?P<relpath>(?<![{_A}./~])(?:~|\.\.?)/[A-Za-z0-9._\-/]*[A-Za-z0-9])
   | (?P<build>(?<![{_A}.])[vV]?[0-9]+(?:\.[0-9]+)+(?:-[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)?
-        \+(?=[0-9]*[A-Za-z])[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)
+        \+[a-z][A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)
   | (?P<dotname>(?<![{_A}.])\.[{_L}]{{2,}}[0-9]*(?![{_A}]|\.[{_A}]))
   | (?P<run>(?:(?<![{_NOSIGN}])[+\-±](?=[0-9])(?![0-9]{{4}}年))?
         [{_A}]+(?:(?:::|[._\-/:'’&])(?!{_LOCAL}@[A-Za-z0-9\-]+\.[A-Za-z0-9])[{_A}]+)*
@@ -127,7 +132,7 @@ _ATOM = re.compile(
 _MAYBE = re.compile(rf"[{_A}\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _URL_TAIL = ".,;:!?'\""
 _ASCII_DIGIT = re.compile("[0-9]")
-_WIDE = re.compile("[\uff01-\uff5e]")
+_ASCII = re.compile("[!-~]")
 # an IPv6 address, whose groups a single colon joins (fe80:abcd:1::2)
 _IPV6 = re.compile(r"(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}")
 
@@ -146,16 +151,30 @@ _RATIO = re.compile(r"[0-9]+:[0-9]+")
 _NUMBER_UNIT = re.compile(r"([+\-±]?[0-9][0-9.,]*)([A-Za-zμ]+(?:/[A-Za-zμ]+)?)")
 
 
-def _keeps(run: str, parts: list[str], k: int) -> bool:
-    """Whether connector ``parts[k]`` joins its neighbours within ``run``."""
+def _keeps(run: str, parts: list[str], k: int, pos: int, whole: dict[str, int]) -> bool:
+    """Whether connector ``parts[k]``, at ``pos`` in ``run``, joins its
+    neighbours (``whole``: the tests of the whole run, each made once per
+    run: made at every connector, a long run of them was quadratic)."""
     sep, left, right = parts[k], parts[k - 1], parts[k + 1]
     if sep == "-":  # a range of two plain numbers is three words
-        return _RANGE.fullmatch(run) is None or _DATE.fullmatch(run) is not None
+        if "-" not in whole:
+            whole["-"] = _RANGE.fullmatch(run) is None or _DATE.fullmatch(run) is not None
+        return bool(whole["-"])
     if sep == ":":  # a score or ratio of two numbers too, unless a time
-        return _RATIO.fullmatch(run) is None or _TIME.fullmatch(run) is not None
+        if ":" not in whole:
+            whole[":"] = _RATIO.fullmatch(run) is None or _TIME.fullmatch(run) is not None
+        return bool(whole[":"])
     if sep == "/":  # two words either side of a slash, unless units or a path
         words = left.isalpha() and right.isalpha() and min(len(left), len(right)) >= 2
-        return not words or (left in UNITS and right in UNITS) or "." in run
+        if "/" not in whole:
+            # a path: a dot before the slash (example.com/a), or two slashes
+            # and a file name at the end (src/utils/main.py); not Java/Node.js
+            tail = parts[-1]
+            whole["/"] = parts.count("/") >= 2 and "." in run[len(run) - len(tail) - 1 :]
+        if "." not in whole:
+            whole["."] = run.find(".")
+        dot = 0 <= whole["."] < pos
+        return not words or (left in UNITS and right in UNITS) or dot or bool(whole["/"])
     return True
 
 
@@ -166,15 +185,17 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]], raw: str) -> No
     if "\uff1a" in raw and _IPV6.fullmatch(run) is None:
         # the Chinese colon after a word, in text of plain width, is a
         # label's (QQ：123456, Tel：010-1234567): each side is a run of its
-        # own (an ASCII colon joins names: localhost:5173, arXiv:2303.08774)
+        # own (an ASCII colon joins names: localhost:5173, arXiv:2303.08774;
+        # with no ASCII character beside it, it is the twin of one)
         labels = []
         pos = 0
         for k, part in enumerate(parts):
-            if k % 2 == 1 and raw[pos] == "\uff1a" and parts[k - 1].isalpha():
-                # (between two full-width characters it is the twin of ":")
-                if _WIDE.fullmatch(raw, pos - 1, pos) and _WIDE.fullmatch(raw, pos + 1, pos + 2):
-                    pos += len(part)
-                    continue
+            if (
+                part == ":"
+                and raw[pos] == "\uff1a"
+                and _WORD.fullmatch(parts[k - 1])
+                and (_ASCII.fullmatch(raw, pos - 1, pos) or _ASCII.fullmatch(raw, pos + 1, pos + 2))
+            ):
                 labels.append(pos)
             pos += len(part)
         if labels:
@@ -187,8 +208,9 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]], raw: str) -> No
     pieces: list[tuple[int, int]] = []
     pos = 0
     piece = 0
+    whole: dict[str, int] = {}
     for k, part in enumerate(parts):
-        if k % 2 == 1 and not _keeps(run, parts, k):
+        if k % 2 == 1 and not _keeps(run, parts, k, pos, whole):
             pieces.append((piece, pos))
             piece = pos + len(part)
         pos += len(part)
@@ -205,14 +227,24 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]], raw: str) -> No
 
 
 def _scan(
-    raw: str, pos: int, endpos: int, out: list[tuple[int, int]], shift: int, lines: str
+    raw: str,
+    pos: int,
+    endpos: int,
+    out: list[tuple[int, int]],
+    shift: int,
+    lines: str,
+    line: list[int] | None = None,
 ) -> None:
-    """Append the atoms of ``raw`` (matched as :data:`MATCH` maps it) that start in
-    ``pos .. endpos`` to ``out``, moved by ``shift``. With ``lines`` (the
-    text of many lines that ``norm`` is a part of, at ``shift``), a match
-    holding no letter or digit (a path of dots and dashes; a run always
-    holds one) is kept only when its line has one."""
+    """Append the atoms of ``raw`` (matched as :data:`MATCH` maps it) that
+    start in ``pos .. endpos`` to ``out``, moved by ``shift``. With ``lines``
+    (the text of many lines that ``raw`` is a part of, at ``shift``), a
+    match holding no letter or digit (a path of dots and dashes; a run
+    always holds one) is kept only when its line has one (each line looked
+    at once: ``line`` holds the last one's start, end and answer, for the
+    next call)."""
     norm = raw.translate(MATCH)
+    if line is None:
+        line = [0, -1, 0]
     for m in _ATOM.finditer(norm, pos):
         s, e = m.span()
         if s >= endpos:
@@ -221,11 +253,13 @@ def _scan(
         if kind == "url":
             while e > s and norm[e - 1] in _URL_TAIL:
                 e -= 1
-            while norm[e - 1] == ")" and norm.count(")", s, e) > norm.count("(", s, e):
+            opened, closed = norm.count("(", s, e), norm.count(")", s, e)
+            while norm[e - 1] == ")" and closed > opened:
                 e -= 1
+                closed -= 1
         if kind == "run":
-            if norm[e - 1] == "#" and s > 0 and norm[s - 1] == "#":
-                e -= 1  # #tag#: the closing mark of a hashtag is no suffix
+            if norm[e - 1] == "#" and s > 0 and norm[s - 1] == "#" and e - s > 2:
+                e -= 1  # #ChatGPT#: the closing mark of a hashtag (#C#编程#: C#)
             _split_run(norm[s:e], s + shift, out, raw[s:e])
         elif kind == "thousands" and "\uff0c" in raw[s:e] and _ASCII_DIGIT.search(raw, s, e):
             # a Chinese comma between digits of plain width lists numbers
@@ -237,9 +271,12 @@ def _scan(
                 a = b + 1
         elif e - s >= 2:
             if lines and _MAYBE.search(norm, s, e) is None:
-                a = lines.rfind("\n", 0, s + shift) + 1
-                b = lines.find("\n", s + shift)
-                if _MAYBE.search(lines, a, len(lines) if b < 0 else b) is None:
+                if not line[0] <= s + shift < line[1]:
+                    a = lines.rfind("\n", 0, s + shift) + 1
+                    b = lines.find("\n", s + shift)
+                    b = len(lines) if b < 0 else b
+                    line[:] = [a, b, int(_MAYBE.search(lines, a, b) is not None)]
+                if not line[2]:
                     continue
             out.append((s + shift, e + shift))
 
@@ -249,8 +286,8 @@ def _scan(
 # digit or a slash): an atom lies inside a run of the first kind (an
 # island) that holds one of the second
 _HOLDS = (
-    "!-~\u00b1\u00b2\u00b3\u00b9\u00c0-\u024f\u0300-\u036f\u0391-\u03c9\u1e00-\u1eff"
-    "\u2010-\u2013\u2019\u2030\u2070-\u2089\u2212\ufb00-\ufb06\ufe63\uff01-\uff5e"
+    "!-~\u00b1\u00c0-\u024f\u0300-\u036f\u0386\u0388-\u03ce\u1e00-\u1eff"
+    "\u2010-\u2013\u2019\u2030\u2080-\u2089\u2212\ufb00-\ufb06\ufe63\uff01-\uff5e"
 )
 # (found as runs of the first kind, each then searched for one of the
 # second: one pattern "[first]*[second][first]*" backtracks over a whole run
@@ -264,11 +301,12 @@ _PLAIN = re.compile(f"[0-9\uff10-\uff19]+|[{_L}\uff21-\uff3a\uff41-\uff5a]+")
 
 def _islands(text: str, lines: bool) -> list[tuple[int, int]]:
     """The atoms of ``text``: the patterns run over each island (see
-    ``_RUN`` and ``_KEY``) with the one character before and after it that they look
-    at, which gives what one run over the whole text gives. ``lines``: a
+    ``_RUN`` and ``_KEY``) with the one character before and after it that
+    they look at, which gives what one run over the whole text gives. ``lines``: a
     match with no letter or digit needs one in its line (else in the text,
     which the caller has checked)."""
     out: list[tuple[int, int]] = []
+    line = [0, -1, 0]  # shared by the islands: each line is looked at once
     for run in _RUN.finditer(text):
         a, b = run.span()
         if _KEY.search(text, a, b) is None:
@@ -279,7 +317,7 @@ def _islands(text: str, lines: bool) -> list[tuple[int, int]]:
                 out.append((a, b))
             continue
         lo = max(a - 1, 0)
-        _scan(text[lo : b + 1], a - lo, b - lo, out, lo, text if lines else "")
+        _scan(text[lo : b + 1], a - lo, b - lo, out, lo, text if lines else "", line)
     return out
 
 
