@@ -21,6 +21,9 @@ Rerun::
     python bench/cross_domain.py train NAME [-- TRAIN-FLAGS...]   # /tmp/qieci-xd/NAME.qc
     python bench/cross_domain.py score NAME                       # bench/results/cross_domain/NAME.json
     python bench/cross_domain.py score NAME --adapt               # adapted on each file's raw text
+    python bench/cross_domain.py score NAME --adapt --keep K      # the same domain, keeping only
+                                                                  # part K: stats (no words),
+                                                                  # discovered or own words
     /tmp/pkuseg-venv/bin/python bench/cross_domain.py pkuseg      # cut (see bench/pkuseg_compare.py)
     python bench/cross_domain.py score-pkuseg                     # score its cuts
     python bench/cross_domain.py table > bench/results/cross_domain.md
@@ -122,8 +125,26 @@ def self_domain(path: str, model: Path, standard: str) -> Path:
     return dst
 
 
+#: ``--keep``: which words of the self-domain are kept (its n-gram
+#: statistics always are): none, discovery's (for every standard) or the
+#: model's own words of the standard scored
+KEEP = {"stats": (), "discovered": ("*",), "own": ("std",)}
+
+
+def kept(domain_path: Path, std: str, keep: str | None) -> object:
+    """The domain at ``domain_path``, or (with ``keep``) a copy holding only
+    the part of its words that ``keep`` names."""
+    if keep is None:
+        return domain_path
+    from qieci.engines.learned.domain import load, with_words
+
+    d = load(domain_path)
+    names = [std if k == "std" else k for k in KEEP[keep]]
+    return with_words(d, {k: d.words[k] for k in names if k in d.words})
+
+
 def score_qieci(
-    name: str, model: Path, options: dict[str, object], adapt: bool
+    name: str, model: Path, options: dict[str, object], adapt: bool, keep: str | None = None
 ) -> dict[str, float]:
     from qieci import Tokenizer
     from qieci.engines.learned.engine import LearnedEngine
@@ -131,7 +152,8 @@ def score_qieci(
     out = {}
     for rows in ROWS.values():
         for path, std in rows:
-            opts = dict(options, domain=self_domain(path, model, std)) if adapt else options
+            dom = kept(self_domain(path, model, std), std, keep) if adapt else None
+            opts = dict(options, domain=dom) if adapt else options
             tok = Tokenizer(engine=LearnedEngine(standard=std, model=model, **opts))
             gold = gold_lines(path)
             out[f"{path}={std}"] = f1(gold, [tok.lcut("".join(g)) for g in gold])
@@ -201,15 +223,25 @@ def main() -> None:
         (WORK / f"{name}.flags").write_text(json.dumps({"extra": extra, "s": time.time() - t0}))
     elif cmd == "score":
         name = sys.argv[2]
-        adapt = "--adapt" in sys.argv[3:]
-        args = [a for a in sys.argv[3:] if a != "--adapt"]
+        args = sys.argv[3:]
+        adapt = "--adapt" in args
+        keep = args[args.index("--keep") + 1] if "--keep" in args else None
+        if keep is not None and (keep not in KEEP or not adapt):
+            sys.exit(f"--keep takes one of {', '.join(KEEP)}, with --adapt")
+        args = [
+            a
+            for i, a in enumerate(args)
+            if a not in ("--adapt", "--keep", keep) or (a == keep and args[i - 1 : i] != ["--keep"])
+        ]
         info = json.loads((WORK / f"{name}.flags").read_text())
         opts = json.loads(args[0]) if args else {}
-        res = score_qieci(name, WORK / f"{name}.qc", opts, adapt)
+        res = score_qieci(name, WORK / f"{name}.qc", opts, adapt, keep)
         what = f"qieci train {' '.join(info['extra']) or '(defaults)'}; engine options {opts}"
         if adapt:
             what += "; adapted on each file's own raw text (qieci adapt --standard S)"
-        out = f"{name}+adapt" if adapt else name
+        if keep is not None:
+            what += f", keeping only {keep}" + (" (no words)" if keep == "stats" else " words")
+        out = (f"{name}+adapt" + (f"-{keep}" if keep else "")) if adapt else name
         (OUT / f"{out}.json").write_text(json.dumps({"what": what, "f1": res}, indent=1))
     elif cmd == "pkuseg":
         cut_pkuseg()
