@@ -293,6 +293,7 @@ _HOLDS = (
 # second: one pattern "[first]*[second][first]*" backtracks over a whole run
 # at each of its positions, quadratic in a long run of only "-" and "±")
 _RUN = re.compile(f"[{_HOLDS}]+")
+_HOLD = re.compile(f"[{_HOLDS}]")
 _KEY = re.compile(f"[{_A}/\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # an island of only digits or only letters, which no pattern but a run
 # matches and no unit splits (a unit needs a number before it)
@@ -307,10 +308,15 @@ def _islands(text: str, lines: bool) -> list[tuple[int, int]]:
     which the caller has checked)."""
     out: list[tuple[int, int]] = []
     line = [0, -1, 0]  # shared by the islands: each line is looked at once
-    for run in _RUN.finditer(text):
-        a, b = run.span()
-        if _KEY.search(text, a, b) is None:
-            continue
+    end = 0
+    while (key := _KEY.search(text, end)) is not None:
+        # the island: the run of _HOLDS around a key character (found from
+        # it, not by trying every run: most runs are one Chinese comma)
+        a = key.start()
+        while a > end and _HOLD.match(text, a - 1):
+            a -= 1
+        m = _RUN.match(text, key.start())
+        b = end = m.end() if m else key.end()
         if _PLAIN.fullmatch(text, a, b):
             # all digits or all letters: one run, the whole island
             if b - a >= 2:
