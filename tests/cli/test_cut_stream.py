@@ -122,6 +122,14 @@ def test_progress_bar_on_a_terminal(big_file, tmp_path):
     assert "chars/s" in shown.splitlines()[-1]
 
 
+def _size(path: Path) -> int:
+    """The size of ``path``; 0 once it is gone (renamed by the run's end)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_run_leaves_no_output_and_a_rerun_completes(big_file, tmp_path, sig, code):
     out = tmp_path / "out.txt"
@@ -129,10 +137,12 @@ def test_interrupted_run_leaves_no_output_and_a_rerun_completes(big_file, tmp_pa
         QIECI + ["cut", "-q", "-j", "2", str(big_file), "-o", str(out)], stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + 120
-    while not [p for p in tmp_path.iterdir() if p.name.startswith(".out.txt.")]:
+    # signalled once the first words are in the part file: the run is under
+    # way, and most of it is still ahead (a fixed wait after the part file
+    # appeared let a fast machine finish the run first)
+    while not any(p.name.startswith(".out.txt.") and _size(p) for p in tmp_path.iterdir()):
         assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.05)
-    time.sleep(0.5)  # well into the run
+        time.sleep(0.01)
     proc.send_signal(sig)
     assert proc.wait(timeout=60) == code
     assert b"Traceback" not in proc.stderr.read()
