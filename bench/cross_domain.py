@@ -223,16 +223,15 @@ def main() -> None:
         (WORK / f"{name}.flags").write_text(json.dumps({"extra": extra, "s": time.time() - t0}))
     elif cmd == "score":
         name = sys.argv[2]
-        args = sys.argv[3:]
-        adapt = "--adapt" in args
-        keep = args[args.index("--keep") + 1] if "--keep" in args else None
-        if keep is not None and (keep not in KEEP or not adapt):
-            sys.exit(f"--keep takes one of {', '.join(KEEP)}, with --adapt")
-        args = [
-            a
-            for i, a in enumerate(args)
-            if a not in ("--adapt", "--keep", keep) or (a == keep and args[i - 1 : i] != ["--keep"])
-        ]
+        args = [a for a in sys.argv[3:] if a != "--adapt"]
+        adapt = len(args) < len(sys.argv[3:])
+        keep = None
+        if "--keep" in args:
+            i = args.index("--keep")
+            keep = args[i + 1] if i + 1 < len(args) else ""
+            del args[i : i + 2]
+            if keep not in KEEP or not adapt:
+                sys.exit(f"--keep takes one of {', '.join(KEEP)}, with --adapt")
         info = json.loads((WORK / f"{name}.flags").read_text())
         opts = json.loads(args[0]) if args else {}
         res = score_qieci(name, WORK / f"{name}.qc", opts, adapt, keep)

@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
+from typing import NamedTuple
 
 #: Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space mapped
 #: to their ASCII twins: one character to one character, so offsets hold.
@@ -132,7 +133,6 @@ _ATOM = re.compile(
 _MAYBE = re.compile(rf"[{_A}\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _URL_TAIL = ".,;:!?'\""
 _ASCII_DIGIT = re.compile("[0-9]")
-_ASCII = re.compile("[!-~]")
 # an IPv6 address, whose groups a single colon joins (fe80:abcd:1::2)
 _IPV6 = re.compile(r"(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}")
 
@@ -151,30 +151,40 @@ _RATIO = re.compile(r"[0-9]+:[0-9]+")
 _NUMBER_UNIT = re.compile(r"([+\-±]?[0-9][0-9.,]*)([A-Za-zμ]+(?:/[A-Za-zμ]+)?)")
 
 
-def _keeps(run: str, parts: list[str], k: int, pos: int, whole: dict[str, int]) -> bool:
-    """Whether connector ``parts[k]``, at ``pos`` in ``run``, joins its
-    neighbours (``whole``: the tests of the whole run, each made once per
-    run: made at every connector, a long run of them was quadratic)."""
+class _Run(NamedTuple):
+    """The tests of a whole run that its connectors ask (made once per run:
+    made at every connector, a long run of them was quadratic)."""
+
+    range_ok: bool  # a dash joins: not a range of two plain numbers, or a date
+    ratio_ok: bool  # a colon joins: not a score of two numbers, or a time
+    path: bool  # two slashes and a dot after the last (src/utils/main.py)
+    first_dot: int  # where the first dot is (-1: none)
+
+    @classmethod
+    def of(cls, run: str, parts: list[str]) -> _Run:
+        seps = set(parts[1::2])
+        return cls(
+            "-" not in seps or _RANGE.fullmatch(run) is None or _DATE.fullmatch(run) is not None,
+            ":" not in seps or _RATIO.fullmatch(run) is None or _TIME.fullmatch(run) is not None,
+            parts.count("/") >= 2 and "." in run[run.rfind("/") :],
+            run.find("."),
+        )
+
+
+def _keeps(parts: list[str], k: int, pos: int, run: _Run) -> bool:
+    """Whether connector ``parts[k]``, at ``pos`` in its run, joins its
+    neighbours."""
     sep, left, right = parts[k], parts[k - 1], parts[k + 1]
     if sep == "-":  # a range of two plain numbers is three words
-        if "-" not in whole:
-            whole["-"] = _RANGE.fullmatch(run) is None or _DATE.fullmatch(run) is not None
-        return bool(whole["-"])
+        return run.range_ok
     if sep == ":":  # a score or ratio of two numbers too, unless a time
-        if ":" not in whole:
-            whole[":"] = _RATIO.fullmatch(run) is None or _TIME.fullmatch(run) is not None
-        return bool(whole[":"])
+        return run.ratio_ok
     if sep == "/":  # two words either side of a slash, unless units or a path
+        # (a path: a dot before the slash, example.com/a, or run.path; not
+        # Java/Node.js)
         words = left.isalpha() and right.isalpha() and min(len(left), len(right)) >= 2
-        if "/" not in whole:
-            # a path: a dot before the slash (example.com/a), or two slashes
-            # and a file name at the end (src/utils/main.py); not Java/Node.js
-            tail = parts[-1]
-            whole["/"] = parts.count("/") >= 2 and "." in run[len(run) - len(tail) - 1 :]
-        if "." not in whole:
-            whole["."] = run.find(".")
-        dot = 0 <= whole["."] < pos
-        return not words or (left in UNITS and right in UNITS) or dot or bool(whole["/"])
+        dot = 0 <= run.first_dot < pos
+        return not words or (left in UNITS and right in UNITS) or dot or run.path
     return True
 
 
@@ -194,7 +204,7 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]], raw: str) -> No
                 part == ":"
                 and raw[pos] == "\uff1a"
                 and _WORD.fullmatch(parts[k - 1])
-                and (_ASCII.fullmatch(raw, pos - 1, pos) or _ASCII.fullmatch(raw, pos + 1, pos + 2))
+                and (raw[pos - 1].isascii() or raw[pos + 1].isascii())
             ):
                 labels.append(pos)
             pos += len(part)
@@ -208,9 +218,9 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]], raw: str) -> No
     pieces: list[tuple[int, int]] = []
     pos = 0
     piece = 0
-    whole: dict[str, int] = {}
+    facts = _Run.of(run, parts)
     for k, part in enumerate(parts):
-        if k % 2 == 1 and not _keeps(run, parts, k, pos, whole):
+        if k % 2 == 1 and not _keeps(parts, k, pos, facts):
             pieces.append((piece, pos))
             piece = pos + len(part)
         pos += len(part)
@@ -289,8 +299,8 @@ _HOLDS = (
     "!-~\u00b1\u00c0-\u024f\u0300-\u036f\u0386\u0388-\u03ce\u1e00-\u1eff"
     "\u2010-\u2013\u2019\u2030\u2080-\u2089\u2212\ufb00-\ufb06\ufe63\uff01-\uff5e"
 )
-# (found as runs of the first kind, each then searched for one of the
-# second: one pattern "[first]*[second][first]*" backtracks over a whole run
+# (found from a character of the second kind, widened to its run of the
+# first: one pattern "[first]*[second][first]*" backtracks over a whole run
 # at each of its positions, quadratic in a long run of only "-" and "±")
 _RUN = re.compile(f"[{_HOLDS}]+")
 _HOLD = re.compile(f"[{_HOLDS}]")
@@ -316,7 +326,8 @@ def _islands(text: str, lines: bool) -> list[tuple[int, int]]:
         while a > end and _HOLD.match(text, a - 1):
             a -= 1
         m = _RUN.match(text, key.start())
-        b = end = m.end() if m else key.end()
+        assert m is not None  # (every key character is one an atom holds)
+        b = end = m.end()
         if _PLAIN.fullmatch(text, a, b):
             # all digits or all letters: one run, the whole island
             if b - a >= 2:
