@@ -171,6 +171,9 @@ class _Run(NamedTuple):
         )
 
 
+_PLAIN_RUN = _Run(True, True, False, -1)  # a run with no connector asks nothing
+
+
 def _keeps(parts: list[str], k: int, pos: int, run: _Run) -> bool:
     """Whether connector ``parts[k]``, at ``pos`` in its run, joins its
     neighbours."""
@@ -218,7 +221,7 @@ def _split_run(run: str, start: int, out: list[tuple[int, int]], raw: str) -> No
     pieces: list[tuple[int, int]] = []
     pos = 0
     piece = 0
-    facts = _Run.of(run, parts)
+    facts = _Run.of(run, parts) if len(parts) > 1 else _PLAIN_RUN
     for k, part in enumerate(parts):
         if k % 2 == 1 and not _keeps(parts, k, pos, facts):
             pieces.append((piece, pos))
