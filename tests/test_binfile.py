@@ -140,3 +140,25 @@ def test_write_atomic_syncs_before_the_rename(tmp_path, monkeypatch):
     binfile.write_atomic(tmp_path / "m.qc", b"data")
     assert order == ["fsync", "replace"]
     assert (tmp_path / "m.qc").read_bytes() == b"data"
+
+
+@given(
+    size=st.sampled_from([0, 1, 4095, (1 << 20) - 1, 1 << 20, (1 << 20) + 7, 3 << 20]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_checksum_is_zlibs_crc32_on_both_sides_of_the_threshold(size, seed):
+    """ISA-L computes the large checksums, zlib the small ones: the value
+    is zlib.crc32's either way (the value every existing file stores), for
+    bytes and for a view of a memory map alike."""
+    data = random.Random(seed).randbytes(size)
+    assert binfile.checksum(data) == zlib.crc32(data)
+    assert binfile.checksum(memoryview(data)[1:]) == zlib.crc32(data[1:])
+
+
+def test_a_flipped_bit_in_a_large_section_is_a_clear_error():
+    big = random.Random(7).randbytes(binfile.ISAL_FROM_BYTES + 100)
+    data = bytearray(binfile.pack("dict", {"big": big}, compress=False))
+    assert binfile.unpack(bytes(data), kind="dict", source="big.bin")["big"] == big
+    data[len(data) - 50] ^= 0x10
+    with pytest.raises(ValueError, match=r"^big.bin: corrupt qieci file \(section 'big' checksum"):
+        binfile.unpack(bytes(data), kind="dict", source="big.bin")
