@@ -216,6 +216,37 @@ def test_cut_lines_utf8_matches_cut_lines_on_the_bundled_dictionary(bundled, tex
         ).encode("utf-8")
 
 
+# lines of very different lengths, in any order (the per-line buffers grow
+# as longer lines come), with words of any byte length: runs of Latin letters
+# and digits are single words, so words longer than 16 bytes (copied another
+# way) and words ending at the last byte of the input both occur
+long_piece = st.one_of(
+    st.text(alphabet="abcXYZ019", min_size=1, max_size=40),
+    st.text(alphabet="北京大学生来到清华我。", min_size=1, max_size=30),
+    st.sampled_from(["\U0001f600", "é", " ", "\t", "\r"]),
+)
+varied_lines = st.lists(st.lists(long_piece, max_size=30).map("".join), min_size=1, max_size=8).map(
+    "\n".join
+)
+
+
+@given(
+    text=varied_lines,
+    delimiter=st.sampled_from(["", " ", "\u2063", " / "]),
+    crlf=st.booleans(),
+)
+def test_cut_lines_utf8_on_lines_and_words_of_every_length(bundled, text, delimiter, crlf):
+    """The byte path gives the str path's output, encoded, whatever the
+    lengths of the lines (short after long, long after empty) and of the
+    words, and with any delimiter, the empty one included."""
+    trie, ref = bundled
+    for hmm, search in ((True, False), (False, False), (True, True)):
+        got = _core.cut_lines_utf8(
+            trie, default_hmm(), text.encode(), delimiter.encode(), hmm, search, crlf
+        )
+        assert got == byte_path_reference(ref, text, delimiter, hmm, search, crlf)
+
+
 # bytes near UTF-8's edges: valid sequences of every length, overlong forms,
 # surrogates, code points past U+10FFFF, stray continuation and lead bytes
 utf8_piece = st.one_of(

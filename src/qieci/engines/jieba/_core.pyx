@@ -1508,6 +1508,66 @@ cdef inline int bytes_put(ByteBuf* o, const void* src, Py_ssize_t k) except -1:
     return 0
 
 
+cdef inline int bytes_word(ByteBuf* o, const char* d, Py_ssize_t dn, const unsigned char* src,
+                           Py_ssize_t k, const unsigned char* src_end) except -1:
+    """Append the delimiter d[:dn] (when dn) and the word src[:k]. A short
+    word (up to 16 bytes, the common case) whose source has 16 readable
+    bytes is copied as 16 bytes at once: ``o`` always keeps 32 bytes
+    beyond its length, and only its first ``k`` bytes count."""
+    if o.n + dn + k + 32 > o.cap:
+        bytes_reserve(o, dn + k + 32)
+    if dn == 1:
+        o.a[o.n] = d[0]
+        o.n += 1
+    elif dn:
+        memcpy(o.a + o.n, d, dn)
+        o.n += dn
+    if k <= 16 and src + 16 <= src_end:
+        memcpy(o.a + o.n, src, 16)
+    else:
+        memcpy(o.a + o.n, src, k)
+    o.n += k
+    return 0
+
+
+cdef int bytes_reserve(ByteBuf* o, Py_ssize_t extra) except -1:
+    """Room for ``extra`` more bytes in ``o``."""
+    cdef Py_ssize_t newcap = o.cap * 2 if o.cap else 4096
+    cdef void* p
+    while newcap < o.n + extra:
+        newcap *= 2
+    p = realloc(o.a, newcap)
+    if p == NULL:
+        raise MemoryError()
+    o.a = <char*>p
+    o.cap = newcap
+    return 0
+
+
+cdef int line_buffers(Py_UCS4** u, uint32_t** off, Work* w, Py_ssize_t* cap,
+                      Py_ssize_t want) except -1:
+    """Grow the per-line buffers (code points, byte offsets, the work
+    arrays) to lines of ``want`` characters, at least doubling."""
+    cdef Py_ssize_t newcap = cap[0] * 2
+    cdef void* p
+    if newcap < want:
+        newcap = want
+    if newcap < 256:
+        newcap = 256
+    p = realloc(u[0], (newcap + 1) * sizeof(Py_UCS4))
+    if p == NULL:
+        raise MemoryError()
+    u[0] = <Py_UCS4*>p
+    p = realloc(off[0], (newcap + 1) * sizeof(uint32_t))
+    if p == NULL:
+        raise MemoryError()
+    off[0] = <uint32_t*>p
+    work_free(w)
+    work_init(w, u[0], newcap)
+    cap[0] = newcap
+    return 0
+
+
 def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter not None,
                    bint use_hmm=True, bint search=False, bint crlf_to_lf=False):
     """:func:`cut_lines` on UTF-8 bytes: ``(output, lines, chars)``, the
@@ -1524,9 +1584,11 @@ def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter 
         return (b"", 0, 0)
     check_ready(t, h, use_hmm)
     cdef const unsigned char* s = <const unsigned char*><char*>data
+    cdef const unsigned char* s_end = s + n
     cdef const char* d = delimiter
     cdef Py_ssize_t dn = len(delimiter)
-    cdef Py_ssize_t a = 0, e, end, k, x, y, count, longest = 0, lines = 0, chars = 0
+    cdef Py_ssize_t a = 0, e, end, k, x, y, count, cap = 0, lines = 0, chars = 0
+    cdef double logtotal
     cdef const unsigned char* nl
     cdef Py_UCS4* u = NULL
     cdef uint32_t* off = NULL
@@ -1540,29 +1602,8 @@ def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter 
     o.n = 0
     o.cap = 0
     try:
-        # the buffers are per line: size them for the one with the most
-        # characters (bytes that do not continue a UTF-8 sequence: an upper
-        # bound of what the decoder writes, valid or not)
-        while a < n:
-            nl = <const unsigned char*>memchr(s + a, 10, n - a)
-            e = (nl - s) if nl != NULL else n
-            count = 0
-            for k in range(a, e):
-                count += (s[k] & 0xC0) != 0x80
-            if count > longest:
-                longest = count
-            a = e + 1
-        u = <Py_UCS4*>malloc((longest + 1) * sizeof(Py_UCS4))
-        off = <uint32_t*>malloc((longest + 1) * sizeof(uint32_t))
-        if u == NULL or off == NULL:
-            raise MemoryError()
-        work_init(&w, u, longest)
-        w.logtotal = log(<double>t.total)
-        o.cap = n + n // 4 + 64
-        o.a = <char*>malloc(o.cap)
-        if o.a == NULL:
-            raise MemoryError()
-        a = 0
+        logtotal = log(<double>t.total)
+        bytes_reserve(&o, n + n // 4 + 64)
         while a < n:
             nl = <const unsigned char*>memchr(s + a, 10, n - a)
             e = (nl - s) if nl != NULL else n
@@ -1570,6 +1611,10 @@ def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter 
             crlf = e < n and end > a and s[end - 1] == 13
             if crlf:
                 end -= 1
+            # a line of b bytes has at most b characters: the per-line
+            # buffers grow (rarely) to the byte length of the line
+            if u == NULL or end - a > cap:
+                line_buffers(&u, &off, &w, &cap, end - a)
             count = utf8_decode(s + a, end - a, u, off)
             if count < 0:
                 return None
@@ -1579,13 +1624,12 @@ def cut_lines_utf8(Trie t not None, HMM h, bytes data not None, bytes delimiter 
             if count:
                 w.u = u
                 w.n = count
+                w.logtotal = logtotal
                 compute_spans(t, h, &w, &sp, use_hmm, search)
             for k in range(sp.n):
-                if k and dn:
-                    bytes_put(&o, d, dn)
                 x = off[sp.a[2 * k]]
                 y = off[sp.a[2 * k + 1]]
-                bytes_put(&o, s + a + x, y - x)
+                bytes_word(&o, d, dn if k else 0, s + a + x, y - x, s_end)
             if e < n:
                 if crlf and not crlf_to_lf:
                     bytes_put(&o, b"\r\n", 2)
