@@ -1491,18 +1491,23 @@ cdef struct ByteBuf:
     Py_ssize_t n
     Py_ssize_t cap
 
-cdef inline int bytes_put(ByteBuf* o, const void* src, Py_ssize_t k) except -1:
-    cdef Py_ssize_t newcap
+cdef int bytes_reserve(ByteBuf* o, Py_ssize_t extra) except -1:
+    """Room for ``extra`` more bytes in ``o``."""
+    cdef Py_ssize_t newcap = o.cap * 2 if o.cap else 4096
     cdef void* p
+    while newcap < o.n + extra:
+        newcap *= 2
+    p = realloc(o.a, newcap)
+    if p == NULL:
+        raise MemoryError()
+    o.a = <char*>p
+    o.cap = newcap
+    return 0
+
+
+cdef inline int bytes_put(ByteBuf* o, const void* src, Py_ssize_t k) except -1:
     if o.n + k > o.cap:
-        newcap = o.cap * 2 if o.cap else 4096
-        while newcap < o.n + k:
-            newcap *= 2
-        p = realloc(o.a, newcap)
-        if p == NULL:
-            raise MemoryError()
-        o.a = <char*>p
-        o.cap = newcap
+        bytes_reserve(o, k)
     memcpy(o.a + o.n, src, k)
     o.n += k
     return 0
@@ -1527,20 +1532,6 @@ cdef inline int bytes_word(ByteBuf* o, const char* d, Py_ssize_t dn, const unsig
     else:
         memcpy(o.a + o.n, src, k)
     o.n += k
-    return 0
-
-
-cdef int bytes_reserve(ByteBuf* o, Py_ssize_t extra) except -1:
-    """Room for ``extra`` more bytes in ``o``."""
-    cdef Py_ssize_t newcap = o.cap * 2 if o.cap else 4096
-    cdef void* p
-    while newcap < o.n + extra:
-        newcap *= 2
-    p = realloc(o.a, newcap)
-    if p == NULL:
-        raise MemoryError()
-    o.a = <char*>p
-    o.cap = newcap
     return 0
 
 
