@@ -80,6 +80,36 @@ def test_bundled_dictionary_matches_reference(bundled, text):
     assert _core.lcut_all(trie, text) == ref.lcut(text, cut_all=True)
 
 
+# every range a word's characters can come from: ASCII, Latin-1, the BMP
+# (Han among it), astral planes, and lone surrogates
+word_chars = st.text(
+    alphabet=st.sampled_from("ab1.%-\x80\xe9\xff\u0100\u4e00\u5927\uffff\ud800")
+    | st.sampled_from(["\U00010000", "\U0001f600", "\U0010ffff"]),
+    max_size=12,
+)
+
+
+@given(text=st.one_of(word_chars, any_text))
+def test_words_are_the_texts_own_slices_in_their_compact_form(bundled, text):
+    """A word is made from the kernel's code points, not sliced from the
+    text: it must still be the very str a slice gives, in the same compact
+    form (the kind and ASCII flag every str has, which ``==`` alone does
+    not fully check: ``isascii`` and the size tell)."""
+    import sys
+
+    trie, _ = bundled
+    for word, s, e in _core.tokenize(trie, default_hmm(), text, True, False):
+        piece = text[s:e]
+        assert word == piece
+        assert word.isascii() == piece.isascii()
+        assert sys.getsizeof(word) == sys.getsizeof(piece)
+    for search in (False, True):
+        for word in _core.lcut(trie, default_hmm(), text, True, search):
+            copy = "".join(list(word))  # built afresh, so in its compact form
+            assert sys.getsizeof(word) == sys.getsizeof(copy)
+            assert word.isascii() == copy.isascii()
+
+
 @given(text=any_text)
 def test_char_classes_match_the_block_pattern(text):
     for ch in text:

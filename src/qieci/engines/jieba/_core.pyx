@@ -46,6 +46,36 @@ cdef extern from "Python.h":
     object PyLong_FromSsize_t(Py_ssize_t v)
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     object PyBytes_FromStringAndSize(const char* v, Py_ssize_t size)
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    int PyUnicode_KIND(object u)
+    void* PyUnicode_DATA(object u)
+
+
+cdef object new_str(const Py_UCS4* c, Py_ssize_t n):
+    """The str of the n code points at c, made directly from them. The OR
+    of the code points has the highest bit of the largest one, so it falls
+    in the same range (ASCII, Latin-1, BMP, astral) and gives the str the
+    same (most compact) kind as the largest code point would, as every str
+    must have; PyUnicode_Substring's scan of the text's buffer for it is
+    not needed."""
+    cdef uint32_t bits = 0
+    cdef Py_ssize_t i
+    for i in range(n):
+        bits |= <uint32_t>c[i]
+    if bits > 0xFFFF:
+        bits = 0x10FFFF  # (the OR of astral code points may pass the last one)
+    obj = PyUnicode_New(n, <Py_UCS4>bits)
+    cdef int kind = PyUnicode_KIND(obj)
+    cdef void* data = PyUnicode_DATA(obj)
+    if kind == 2:
+        for i in range(n):
+            (<uint16_t*>data)[i] = <uint16_t>c[i]
+    elif kind == 1:
+        for i in range(n):
+            (<uint8_t*>data)[i] = <uint8_t>c[i]
+    else:
+        memcpy(data, c, n * sizeof(Py_UCS4))
+    return obj
 
 
 # ---------------------------------------------------------------------------
@@ -221,7 +251,7 @@ cdef class Trie:
         cdef PyObject* hit
         cdef Py_ssize_t k
         if e - s != 1:
-            return PyUnicode_Substring(text, s, e)
+            return new_str(u + s, e - s)
         k = (<Py_ssize_t>u[s]) & (CHAR_CACHE - 1)
         hit = self.char_cache[k]
         if hit != NULL and PyUnicode_READ_CHAR(<object>hit, 0) == u[s]:
