@@ -63,6 +63,14 @@ cdef enum:
     FILTER_BITS = 23
     LOG_CACHE = 1024
     CHAR_CACHE = 4096
+    PAIR_CACHE_BITS = 14
+
+# A two-character output string, direct-mapped by its code points (the
+# second most common token)
+cdef struct PairEntry:
+    uint32_t c1
+    uint32_t c2
+    PyObject* obj
 
 cdef inline uint64_t slot_hash(uint32_t parent, uint32_t ch) noexcept nogil:
     return ((<uint64_t>parent << 21) | ch) * <uint64_t>0x9E3779B97F4A7C15ULL
@@ -86,6 +94,7 @@ cdef class Trie:
     # one-character output strings, direct-mapped by code point (a
     # single-character word is the most common token)
     cdef PyObject* char_cache[CHAR_CACHE]
+    cdef PairEntry* pair_cache  # 2 ** PAIR_CACHE_BITS entries, made on first use
     cdef public int64_t total
     cdef public Py_ssize_t n_force_split
     # True while slots, root_bmp, filt, freq and tag point into buffers of a
@@ -99,6 +108,7 @@ cdef class Trie:
     cdef void _release(self) noexcept
     cdef int _reserve_nodes(self, uint32_t want) except -1
     cdef object word(self, str text, const Py_UCS4* u, Py_ssize_t s, Py_ssize_t e)
+    cdef object pair(self, Py_UCS4 c1, Py_UCS4 c2)
     cdef uint32_t* _f32_of(self, uint32_t parent, Py_UCS4 ch) noexcept nogil
     cdef void _store_f32(self, uint32_t parent, Py_UCS4 ch, int64_t freq) noexcept nogil
     cdef int _slot_insert(self, uint32_t parent, uint32_t ch, uint32_t child,

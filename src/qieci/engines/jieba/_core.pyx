@@ -145,6 +145,7 @@ cdef class Trie:
             raise MemoryError()
         memset(self.logc_key, 0, sizeof(self.logc_key))
         memset(self.char_cache, 0, sizeof(self.char_cache))
+        self.pair_cache = NULL
         self.node_cap = 0
         self.n_nodes = 0
         self.freq = NULL
@@ -166,6 +167,10 @@ cdef class Trie:
         cdef Py_ssize_t k
         for k in range(CHAR_CACHE):
             Py_XDECREF(self.char_cache[k])
+        if self.pair_cache != NULL:
+            for k in range(1 << PAIR_CACHE_BITS):
+                Py_XDECREF(self.pair_cache[k].obj)
+            free(self.pair_cache)
         self._release()
 
     cdef void _release(self) noexcept:
@@ -250,6 +255,8 @@ cdef class Trie:
         """text[s:e] as a new reference (one-character strings are cached)."""
         cdef PyObject* hit
         cdef Py_ssize_t k
+        if e - s == 2:
+            return self.pair(u[s], u[s + 1])
         if e - s != 1:
             return new_str(u + s, e - s)
         k = (<Py_ssize_t>u[s]) & (CHAR_CACHE - 1)
@@ -260,6 +267,32 @@ cdef class Trie:
         Py_INCREF(obj)
         Py_XDECREF(hit)
         self.char_cache[k] = <PyObject*>obj
+        return obj
+
+    cdef object pair(self, Py_UCS4 c1, Py_UCS4 c2):
+        """The two-character str c1 c2 as a new reference, from the pair
+        cache (a hit costs a comparison instead of a new str, and the
+        list's release later costs no free)."""
+        cdef PairEntry* p = self.pair_cache
+        cdef Py_UCS4 c[2]
+        if p == NULL:
+            p = <PairEntry*>calloc(1 << PAIR_CACHE_BITS, sizeof(PairEntry))
+            if p == NULL:  # no memory for the cache: make the str
+                c[0] = c1
+                c[1] = c2
+                return new_str(c, 2)
+            self.pair_cache = p
+        p += ((((<uint64_t>c1) << 21) | <uint64_t>c2) * <uint64_t>0x9E3779B97F4A7C15ULL) >> (64 - PAIR_CACHE_BITS)
+        if p.obj != NULL and p.c1 == c1 and p.c2 == c2:
+            return <object>p.obj
+        c[0] = c1
+        c[1] = c2
+        obj = new_str(c, 2)
+        Py_INCREF(obj)
+        Py_XDECREF(p.obj)
+        p.obj = <PyObject*>obj
+        p.c1 = c1
+        p.c2 = c2
         return obj
 
     cdef uint32_t* _f32_of(self, uint32_t parent, Py_UCS4 ch) noexcept nogil:
