@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import zlib
 
@@ -162,3 +163,27 @@ def test_a_flipped_bit_in_a_large_section_is_a_clear_error():
     data[len(data) - 50] ^= 0x10
     with pytest.raises(ValueError, match=r"^big.bin: corrupt qieci file \(section 'big' checksum"):
         binfile.unpack(bytes(data), kind="dict", source="big.bin")
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply"),
+        (b'{"a": ' * 50_000 + b"1" + b"}" * 50_000, "JSON nested too deeply"),
+        (b'{"a": "\xff"}', "can't decode byte 0xff"),
+        (b'{"a": 1', "Expecting ',' delimiter"),
+        ('{"a": 1}'.encode("utf-16"), "can't decode byte 0xff"),  # UTF-8 only
+        (b"", "Expecting value"),
+    ],
+)
+def test_json_of_a_data_file_is_a_valueerror_naming_it_whatever_its_damage(raw, why):
+    with pytest.raises(ValueError, match=rf"^f\.qc: corrupt domain metadata \(.*{why}") as err:
+        binfile.parse_json(raw, "f.qc", "domain metadata")
+    assert err.value.__suppress_context__  # one error, not "during handling of" another
+
+
+def test_json_of_a_data_file_parses_bytes_views_and_text_alike():
+    doc = {"format": 2, "words": ["北京", "大学"], "deep": [[[[1]]]]}
+    raw = json.dumps(doc, ensure_ascii=False)
+    for raw_or_view in (raw, raw.encode(), bytearray(raw.encode()), memoryview(raw.encode())):
+        assert binfile.parse_json(raw_or_view, "f.qc", "domain metadata") == doc

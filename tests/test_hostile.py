@@ -270,6 +270,61 @@ def test_corrupt_files_of_every_format(tmp_path):
     assert cases >= 500
 
 
+#: JSON nested far past the parser's depth (it recurses once per level).
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def with_deep_json(kind: str, good: bytes, name: str) -> bytes:
+    """``good`` (a container of ``kind``) with :data:`DEEP` as its section
+    ``name``, checksums valid (the learned model zlib-compresses each of its
+    sections itself)."""
+    import zlib
+
+    sections = binfile.unpack(good, kind=kind, source="x")
+    assert name in sections
+    sections[name] = zlib.compress(DEEP) if kind == "model" else DEEP
+    return binfile.pack(kind, sections, compress=kind != "model")
+
+
+def test_json_nested_too_deeply_in_any_format_is_a_valueerror(tmp_path):
+    """Every JSON section of every format: a one-line ValueError naming the
+    file, not a RecursionError; through the CLI, exit 2 and one line."""
+    from qieci.engines.learned import domain, model
+
+    formats = small_formats(tmp_path)
+    formats["domain"] = domain.count(
+        ["韩立走进七玄门的大门。", "七玄门的弟子都认识韩立。"] * 3
+    ).to_bytes()
+    cases: list[tuple[str, str, Callable[[str], object], str]] = [
+        ("dict", "meta", LOADERS["dict"][0], "corrupt dictionary metadata"),
+        ("poshmm", "meta", LOADERS["poshmm"][0], "corrupt POS HMM metadata"),
+        ("model", "meta", LOADERS["model"][0], "corrupt model metadata"),
+        ("model", "stdlex", LOADERS["model"][0], "corrupt model section 'stdlex'"),
+        ("model", "vocab", model.load, "corrupt model section 'vocab'"),
+        ("domain", "meta", domain.load, "corrupt domain metadata"),
+        ("domain", "words", domain.load, "corrupt domain words"),
+    ]
+    for fmt, name, load, message in cases:
+        path = tmp_path / f"deep-{fmt}-{name}"
+        path.write_bytes(with_deep_json(fmt, formats[fmt], name))
+        with pytest.raises(ValueError) as err:
+            load(str(path))
+        assert str(err.value) == f"{path}: {message} (JSON nested too deeply)", (fmt, name)
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学\n", encoding="utf-8")
+    for option, fmt, name, message in [
+        ("-D", "dict", "meta", "corrupt dictionary metadata"),
+        ("--model", "model", "meta", "corrupt model metadata"),
+        ("--domain", "domain", "meta", "corrupt domain metadata"),
+        ("--domain", "domain", "words", "corrupt domain words"),
+    ]:
+        path = tmp_path / f"deep-{fmt}-{name}"
+        res = subprocess.run([*QIECI, "cut", str(src), option, str(path)], capture_output=True)
+        err = res.stderr.decode()
+        assert res.returncode == 2 and res.stdout == b"", err
+        assert err == f"qieci: error: {path}: {message} (JSON nested too deeply)\n"
+
+
 # -- special paths -------------------------------------------------------------------
 
 

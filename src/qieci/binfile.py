@@ -373,6 +373,22 @@ def require(sections: Mapping[str, object], names: tuple[str, ...], source: str)
         raise ValueError(f"{source}: qieci file lacks section(s) {', '.join(missing)}")
 
 
+def parse_json(raw: bytes | bytearray | memoryview | str, source: str, what: str) -> Any:
+    """The UTF-8 JSON document ``raw`` of a data file (a section's metadata,
+    a recipe): anything it is not (not UTF-8, not JSON, nested deeper than
+    the parser goes) is a ValueError ``"{source}: corrupt {what} (why)"``,
+    never a RecursionError or a UnicodeDecodeError."""
+    import json  # not at import time: most runs read no JSON
+
+    try:
+        text = raw if isinstance(raw, str) else bytes(raw).decode("utf-8")
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{source}: corrupt {what} (JSON nested too deeply)") from None
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ValueError(f"{source}: corrupt {what} ({exc})") from None
+
+
 def _ascii(text: str, width: int) -> bytes:
     raw = text.encode("ascii")
     if len(raw) > width:

@@ -86,3 +86,26 @@ def test_a_domain_travels_as_a_file_path(tmp_path):
     assert "七玄门" in want
     nlp.to_disk(tmp_path / "pipeline")
     assert [t.text for t in spacy.load(tmp_path / "pipeline")(raw[0])] == want
+
+
+def test_a_damaged_recipe_is_a_valueerror_naming_its_file(tmp_path):
+    """spacy.load of a pipeline whose qieci recipe is damaged (JSON nested
+    past the parser's depth, not JSON, a recipe of the wrong shape): one
+    ValueError that names the recipe file, never a RecursionError."""
+    nlp = spacy.blank("zh", config=CONFIG)
+    nlp.to_disk(tmp_path / "pipeline")
+    recipe = tmp_path / "pipeline" / "tokenizer" / "qieci.json"
+    assert recipe.is_file()
+    for data, why in [
+        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply"),
+        (b'{"engine": "jieba"', "Expecting ',' delimiter"),
+        (b"\xff", "can't decode byte 0xff"),
+        (b'{"engine": "jieba", "options": [], "user_words": [], "user_tags": {}}', "items"),
+    ]:
+        recipe.write_bytes(data)
+        with pytest.raises(ValueError) as err:
+            spacy.load(tmp_path / "pipeline")
+        assert str(err.value).startswith(f"{recipe}: corrupt qieci tokenizer recipe ("), err.value
+        assert why in str(err.value)
+    with pytest.raises(ValueError, match=r"^<bytes>: corrupt qieci tokenizer recipe \(JSON nested"):
+        nlp.tokenizer.from_bytes(b'{"a": ' + b"[" * 100_000)

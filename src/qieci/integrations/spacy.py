@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
 
+from .. import binfile
 from ..engines.base import EngineSpec
 from ..tokenizer import Tokenizer, TokenizerSpec
 
@@ -71,15 +72,19 @@ class SpacyTokenizer:
         return json.dumps(recipe, ensure_ascii=False).encode("utf-8")
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> SpacyTokenizer:
+        return self._from_recipe(data, "<bytes>")
+
+    def _from_recipe(self, data: bytes, source: str) -> SpacyTokenizer:
+        """The tokenizer of the recipe ``data``; ValueError naming ``source``."""
+        recipe = binfile.parse_json(data, source, "qieci tokenizer recipe")
         try:
-            recipe = json.loads(data)
             spec = TokenizerSpec(
                 EngineSpec(str(recipe["engine"]), tuple(sorted(recipe["options"].items()))),
                 tuple((str(w), int(f), t) for w, f, t in recipe["user_words"]),
                 {str(k): str(v) for k, v in recipe["user_tags"].items()},
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"corrupt qieci tokenizer recipe ({exc})") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{source}: corrupt qieci tokenizer recipe ({exc})") from None
         self.qieci = spec.build()
         return self
 
@@ -94,7 +99,7 @@ class SpacyTokenizer:
             data = file.read_bytes()
         except OSError as exc:
             raise ValueError(f"{file}: cannot read the qieci tokenizer: {exc.strerror}") from None
-        return self.from_bytes(data)
+        return self._from_recipe(data, str(file))
 
 
 def create_tokenizer(

@@ -187,12 +187,10 @@ class DictData:
     def from_bytes(cls, data: bytes | mmap.mmap, source: str) -> DictData:
         """The dictionary in ``data`` (its arrays are views of it where they
         are stored uncompressed)."""
-        import json
-
         stored = binfile.stored_views(data, kind=DICT_KIND, source=source)
         raw_meta = binfile.section(stored, "meta", source, META_LIMIT)
+        meta = binfile.parse_json(raw_meta, source, "dictionary metadata")
         try:
-            meta = json.loads(bytes(raw_meta))
             total = int(meta["total"])
             tags = tuple(str(t) for t in meta["tags"])
             n = int(meta["entries"])

@@ -107,8 +107,8 @@ class PosHMMTables:
         stored = binfile.stored_sections(data, kind=POSHMM_KIND, source=source)
         binfile.require(stored, _SECTIONS, source)
         raw_meta = binfile.section(stored, "meta", source, META_LIMIT)
+        meta = binfile.parse_json(raw_meta, source, "POS HMM metadata")
         try:
-            meta = json.loads(raw_meta)
             states = tuple((str(p), str(t)) for p, t in meta["states"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{source}: corrupt POS HMM metadata ({exc})") from None

@@ -199,8 +199,8 @@ def from_bytes(data: bytes, source: str = "<domain>") -> DomainStats:
 
 def _parse(sec: dict[str, bytes], source: str) -> DomainStats:
     binfile.require(sec, ("meta", "table"), source)
+    meta = binfile.parse_json(sec["meta"], source, "domain metadata")
     try:
-        meta = json.loads(sec["meta"].decode("utf-8"))
         fmt, hsh = meta["format"], meta["hash"]
         grams, min_count, chars = int(meta["grams"]), int(meta["min_count"]), int(meta["chars"])
         full = bool(meta["full"])
@@ -228,10 +228,7 @@ def _parse(sec: dict[str, bytes], source: str) -> DomainStats:
     words: dict[str, tuple[str, ...]] = {}
     if fmt >= 2:
         binfile.require(sec, ("words",), source)
-        try:
-            obj = json.loads(sec["words"].decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{source}: corrupt domain words ({exc})") from None
+        obj = binfile.parse_json(sec["words"], source, "domain words")
         words = check_words(obj, source)
     return DomainStats(keys, values, min_count, chars, full, words)
 

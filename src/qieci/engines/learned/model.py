@@ -231,8 +231,8 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
     from ._learned import NUM_TEMPLATES, NUM_TEMPLATES_NO_DOMAIN
 
     raw = _inflate(sec, "meta", source, META_LIMIT)
+    meta = binfile.parse_json(raw, source, "model metadata")
     try:
-        meta = json.loads(raw.decode("utf-8"))
         fmt = meta["format"]
         bits = int(meta["bits"])
         standards = [str(s) for s in meta["standards"]]
@@ -333,9 +333,8 @@ def parse_text(sec: dict[str, bytes], name: str, source: str) -> str:
 def parse_vocab(sec: dict[str, bytes], source: str, name: str = "vocab") -> dict[str, str]:
     """A ``vocab``-like section (``vocab``, ``stdlex``): standard -> words
     joined by newlines."""
-    text = parse_text(sec, name, source)
+    vocab = binfile.parse_json(_inflate(sec, name, source), source, f"model section {name!r}")
     try:
-        vocab = json.loads(text)
         return {str(k): str(v) for k, v in vocab.items()}
     except (ValueError, AttributeError) as exc:
         raise ValueError(f"{source}: corrupt model vocab ({exc})") from None
