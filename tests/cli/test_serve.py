@@ -61,6 +61,16 @@ def test_mistakes_with_workers_are_one_line_and_exit_2(tmp_path, args, needle):
     assert "Started parent process" not in res.stderr
 
 
+@pytest.mark.parametrize("port", ["99999", "65536", "-1", "80.5", "http"])
+def test_a_port_that_is_not_one_is_an_argument_error(port):
+    res = serve("--port", port)
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("qieci serve: error: argument --port: "), res.stderr
+    assert "must be 0-65535" in last or f"not a whole number: '{port}'" in last, last
+
+
 def test_a_port_in_use_is_one_line_and_exit_1():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

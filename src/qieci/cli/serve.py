@@ -22,6 +22,17 @@ from .options import (
 )
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 (a free port the system picks) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0-65535, not {value}")
+    return value
+
+
 def register(sub: Any) -> None:
     sv = sub.add_parser(
         "serve",
@@ -32,7 +43,9 @@ def register(sub: Any) -> None:
     sv.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)"
     )
-    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument(
+        "--port", type=port_number, default=8000, help="port, 0 to 65535 (default: 8000)"
+    )
     sv.add_argument(
         "--workers",
         type=positive_int,

@@ -14,7 +14,9 @@ from .config import CONFIG_ENV, ServeConfig
 
 def check_address(host: str, port: int) -> None:
     """OSError, saying what to do, when ``host:port`` cannot be listened on
-    (before any model loads)."""
+    (before any model loads); ValueError for a port that is not one."""
+    if not 0 <= port <= 65535:
+        raise ValueError(f"port must be 0-65535, not {port}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
