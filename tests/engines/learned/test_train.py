@@ -40,6 +40,52 @@ def test_parse_corpus_args():
             parse_corpus_args([bad])
 
 
+#: Names a domain cannot hold apart (the longest it holds is 64 characters;
+#: "*" is its key for the words of every standard).
+BAD_NAMES = ["a" * 65, "*", "p k", "pku\t", "x\x00", "\u3000pku"]
+GOOD_NAMES = ["a" * 64, "pku", "人民日报", "ctb-9.0", "as_2"]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_a_bad_standard_name_is_refused_before_any_corpus_is_read(tmp_path, name):
+    missing = str(tmp_path / "no-such-corpus.txt")  # read first, it would be named
+    with pytest.raises(ValueError, match=r"^bad standard name .*: a standard's name is 1 to 64 "):
+        train({"pku": [missing], name: [missing]}, None, TrainConfig(bits=10), log=None)
+    if name.strip() != name:  # S=FILE arguments lose the spaces around S
+        assert parse_corpus_args([f"{name}={missing}"]) == {name.strip(): [missing]}
+        return
+    with pytest.raises(ValueError) as err:
+        parse_corpus_args([f"{name}={missing}"])
+    assert str(err.value).startswith(f"bad standard name {name!r}: ")
+
+
+def test_the_names_training_takes_are_the_names_a_domain_holds(tmp_path):
+    """Every name training takes survives adapt's domain file; the one a
+    domain cannot hold (65 characters) is what training refuses too."""
+    from qieci.engines.learned import domain
+
+    stats = domain.count(["北京大学北京人北京的"] * 4)
+    for name in GOOD_NAMES:
+        parse_corpus_args([f"{name}=c.txt"])
+        path = tmp_path / "d.qcd"
+        domain.with_words(stats, {"*": ["北京"], name: ["大学"]}).save(path)
+        assert domain.load(path).words_for(name) == ["北京", "大学"]
+    with pytest.raises(ValueError, match="bad standard name"):
+        domain.with_words(stats, {"a" * 65: ["大学"]})
+
+
+@pytest.mark.parametrize("name", ["a" * 70, "*", "p k"])
+def test_cli_train_refuses_a_bad_standard_name_in_one_line(tmp_path, capsys, name):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    out = tmp_path / "m.qc"
+    assert main(["train", "--corpus", f"{name}={corpus}", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"qieci: error: bad standard name {name!r}: a standard's name is ")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
 def test_fold_lexicons_hold_out_the_words_of_one_fold_only():
     sents = [["甲", "乙"], ["甲", "丙"], ["乙", "丁"], ["戊"]]
     # folds of 2: sentences 0 and 2 in fold 0 (甲 乙 乙 丁), 1 and 3 in fold 1 (甲 丙 戊)

@@ -66,6 +66,13 @@ EVERY_STANDARD = "*"
 MAX_GRAMS = 1 << 23
 #: The most words a domain file may hold, over all its lists.
 MAX_WORDS = 1 << 22
+#: The longest name of a standard a domain file holds.
+MAX_STANDARD_NAME = 64
+#: The names of standards a domain can hold (and training gives).
+STANDARD_NAME_RULE = (
+    f"a standard's name is 1 to {MAX_STANDARD_NAME} characters, without spaces or control "
+    f"characters, and not {EVERY_STANDARD!r} (a domain's words for every standard)"
+)
 
 
 @dataclass(eq=False)
@@ -160,7 +167,8 @@ def check_words(obj: object, source: str) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     total = 0
     for name, words in obj.items():
-        if not isinstance(name, str) or not name or len(name) > 64:
+        # (lenient: files of models trained before training checked names)
+        if not isinstance(name, str) or not name or len(name) > MAX_STANDARD_NAME:
             raise ValueError(f"{source}: domain words: bad standard name {name!r}")
         if not isinstance(words, list):
             raise ValueError(f"{source}: domain words of {name!r} must be a list")
@@ -175,6 +183,19 @@ def check_words(obj: object, source: str) -> dict[str, tuple[str, ...]]:
                 )
         out[name] = tuple(dict.fromkeys(words))
     return out
+
+
+def check_standard_name(name: object) -> None:
+    """ValueError, naming ``name`` and :data:`STANDARD_NAME_RULE`, unless a
+    domain can hold the words of a standard of that name apart from every
+    standard's."""
+    if not (
+        isinstance(name, str)
+        and 1 <= len(name) <= MAX_STANDARD_NAME
+        and name != EVERY_STANDARD
+        and not any(c.isspace() or unicodedata.category(c)[0] == "C" for c in name)
+    ):
+        raise ValueError(f"bad standard name {name!r}: {STANDARD_NAME_RULE}")
 
 
 def _is_word(w: object) -> bool:
@@ -237,7 +258,9 @@ __all__ = [
     "DOMAIN_KIND",
     "EVERY_STANDARD",
     "FORMAT_VERSION",
+    "STANDARD_NAME_RULE",
     "DomainStats",
+    "check_standard_name",
     "count",
     "from_bytes",
     "load",

@@ -28,6 +28,7 @@ import numpy as np
 from ...evaluate import Score, score
 from ...textlines import utf8_text
 from ._learned import Decoder, Domain, Lexicon, Perceptron, fold
+from .domain import check_standard_name
 from .domain import count as domain_count
 from .model import WEIGHT_LIMIT, Model, check_parents, quantize, standard_trans
 
@@ -75,13 +76,16 @@ def read_corpus(path: str) -> list[list[str]]:
 
 def parse_corpus_args(items: Iterable[str]) -> dict[str, list[str]]:
     """``S=FILE[,FILE...]`` arguments -> standard -> files (in order of
-    first appearance; a standard may be given several times)."""
+    first appearance; a standard may be given several times). ValueError
+    for a malformed item or a standard's name a domain cannot hold
+    (:data:`~qieci.engines.learned.domain.STANDARD_NAME_RULE`)."""
     out: dict[str, list[str]] = {}
     for item in items:
         std, sep, files = item.partition("=")
         std = std.strip()
         if not sep or not std or not files:
             raise ValueError(f"expected STANDARD=FILE[,FILE...], got {item!r}")
+        check_standard_name(std)
         out.setdefault(std, []).extend(f for f in files.split(",") if f)
     return out
 
@@ -219,11 +223,14 @@ def train(
 
     ``dev`` (standard -> gold files; every standard must be trained) drives
     model selection and early stopping; without it, all epochs run and the
-    last one is kept.
+    last one is kept. A standard's name must follow
+    :data:`~qieci.engines.learned.domain.STANDARD_NAME_RULE` (checked first).
     """
     cfg = config or TrainConfig()
     dev = dev or {}
     standards = list(corpora)
+    for std in standards:  # before any work: the names a domain can hold
+        check_standard_name(std)
     for std in dev:
         if std not in corpora:
             raise ValueError(f"dev standard {std!r} has no training corpus")
