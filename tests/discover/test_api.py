@@ -94,6 +94,44 @@ def test_bad_options_are_value_errors():
         Lexicon(["/nonexistent/words.txt"])
 
 
+def test_top_below_one_is_refused_as_the_cli_refuses_it(capsys, tmp_path):
+    from qieci.cli import main
+
+    for top in (0, -1):
+        with pytest.raises(
+            ValueError, match=rf"^top must be at least 1 \(or None: every word\), not {top}$"
+        ):
+            discover(["北京大学"] * 3, top=top)
+        raw = tmp_path / "raw.txt"
+        raw.write_text("北京大学\n", encoding="utf-8")
+        with pytest.raises(SystemExit) as exit_:
+            main(["discover", str(raw), "--top", str(top)])
+        assert exit_.value.code == 2
+        assert "argument --top: must be at least 1" in capsys.readouterr().err
+    assert len(discover(["氪晶石来了。", "氪晶石走了。"] * 3, top=1, min_score=0.0)) == 1
+
+
+@pytest.mark.parametrize("one", ["氪晶石来了。氪晶石走了。" * 3, b"text", bytearray(b"text")])
+def test_one_text_where_texts_are_expected_is_a_type_error(one):
+    with pytest.raises(TypeError, match=r"^texts must be an iterable of texts, not one .*\[text\]"):
+        discover(one)
+
+
+def test_one_path_where_files_are_expected_is_a_type_error(tmp_path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text("氪晶石来了。\n", encoding="utf-8")
+    for one in (str(raw), raw):
+        with pytest.raises(TypeError, match=r"^files must be a list of paths, not one .*\[path\]"):
+            discover(files=one)
+
+
+def test_one_standard_may_be_a_string():
+    raw = ["氪晶石来了。", "氪晶石走了。"] * 3
+    assert discover(raw, standards="pku") == discover(raw, standards=["pku"])
+    with pytest.raises(ValueError, match="no standard 'nope'"):
+        discover(raw, standards="nope")
+
+
 def test_the_userdict_output_is_used_by_both_engines(corpus, found, tmp_path):
     sink = io.BytesIO()
     write_words(found[:50], sink, "userdict")

@@ -31,7 +31,7 @@ from ..engines.learned.domain import EVERY_STANDARD, DomainStats, count, with_wo
 from ..engines.learned.engine import engines_by_standard, model_standards
 from ..io.lines import LineStats
 from ..tokenizer import PathArg, Tokenizer
-from .api import DiscoverOptions, count_corpus, count_settings, rank
+from .api import DiscoverOptions, check_many, count_corpus, count_settings, rank
 from .candidates import Lexicon
 from .model import Cut, chosen_standards, cut_sample
 from .reading import read_files
@@ -55,15 +55,21 @@ def adapt(
     once into memory), for ``Tokenizer(engine="learned", domain=...)``.
 
     ``standards``: the standards to find the model's own words under
-    (default: all of the model's); ``model``: another learned model (the
+    (default: all of the model's; a string: that one); ``model``: another learned model (the
     one you will decode with); ``min_count``: the least count of a gram's
     statistics and of a model word in the sample; ``min_score``: the least
     score of a discovered word (default: :func:`~qieci.discover.discover`'s);
     ``encoding``, ``errors`` and ``jobs`` as for ``discover``; ``stats``
-    receives the counts of lines, characters and bytes read.
+    receives the counts of lines, characters and bytes read. ValueError
+    when ``texts`` hold no text (files of no text give a domain of no
+    words and ``chars == 0``); TypeError when ``texts`` is one string (pass
+    a list) or ``files`` one path.
     """
+    check_many(texts, files)
     if min_count < 1:
         raise ValueError(f"min_count must be at least 1, not {min_count}")
+    if isinstance(standards, str):  # one standard's name
+        standards = [standards]
     have, _ = model_standards(model)
     wanted = list(dict.fromkeys(standards)) if standards is not None else list(have)
     for s in wanted:
@@ -71,8 +77,6 @@ def adapt(
             raise ValueError(
                 f"the model has no standard {s!r}; it has {', '.join(have)} (see 'qieci standards')"
             )
-    if isinstance(texts, str):
-        texts = [texts]
     read = None  # the repairs of stdin, read here (the counting pass sees its text)
     if "-" in [str(f) for f in files]:
         if len(files) > 1:
@@ -85,6 +89,11 @@ def adapt(
     grams = count(
         read_files(names, encoding=encoding, errors=errors) if names else texts, min_count
     )
+    # texts of no text are refused, as `qieci adapt` refuses empty files
+    # (before the model's cuts); the callers of files decide (`qieci cut
+    # --adapt-self` of an empty file cuts it without a domain)
+    if grams.chars == 0 and not names:
+        raise ValueError("the input has no text: nothing to adapt to")
     opts = DiscoverOptions(model_path=model, encoding=encoding, errors=errors, jobs=jobs)
     if min_score is not None:
         opts = replace(opts, min_score=min_score)

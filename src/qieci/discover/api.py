@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from os import PathLike
 
 from ..io.lines import LineStats
 from ..tokenizer import PathArg
@@ -69,8 +70,8 @@ class DiscoverOptions:
             raise ValueError(f"min_freq must be at least 1, not {self.min_freq}")
         if not 0.0 <= self.min_score <= 1.0:
             raise ValueError(f"min_score is a probability (0..1), not {self.min_score}")
-        if self.top is not None and self.top < 0:
-            raise ValueError(f"top must be positive, not {self.top}")
+        if self.top is not None and self.top < 1:
+            raise ValueError(f"top must be at least 1 (or None: every word), not {self.top}")
         if self.memory < 1 << 20:
             raise ValueError(f"memory must be at least 1 MiB (1048576 bytes), not {self.memory}")
         if self.sample_chars < 0:
@@ -85,35 +86,54 @@ def discover(
     stats: LineStats | None = None,
     **kwargs: object,
 ) -> list[NewWord]:
-    """The new words of ``texts`` (strings) and ``files`` (paths of UTF-8
-    text, or ``-`` for stdin), best first.
+    """The new words of ``texts`` (an iterable of strings; one string is a
+    TypeError: pass ``[text]``) and ``files`` (paths of UTF-8 text, or ``-``
+    for stdin), best first.
 
     Keyword arguments are the fields of :class:`DiscoverOptions`:
     ``min_len``/``max_len`` (characters, 2..6), ``min_freq``, ``min_pmi``
     (the candidates' least cohesion), ``max_candidates`` (the statistics
-    propose at most that many, the most frequent), ``min_score`` (the least score
-    returned), ``top`` (at most that many words), ``memory`` (bytes for the
-    n-gram tables; counts are pruned to stay within it),
-    ``sample_chars`` (how much text the learned model reads), ``model``
-    (False: statistics only), ``standards`` (the standards the model cuts
-    the sample under; default :data:`~qieci.discover.model.DEFAULT_STANDARDS`)
-    and ``model_path`` (another learned model), ``lexicons`` (word lists of known words), ``jieba_lexicon``
-    (False: jieba's dictionary is not the lexicon), ``dictionary`` (another
-    jieba-format dictionary as the lexicon), ``encoding``, ``errors`` and
-    ``jobs`` (worker processes for files). ``stats``, when given, receives
-    the counts of lines, characters, bytes and repaired lines of the files.
+    propose at most that many, the most frequent), ``min_score`` (the least
+    score returned), ``top`` (at most that many words, at least 1; None:
+    all), ``memory`` (bytes for the n-gram tables; counts are pruned to stay
+    within it), ``sample_chars`` (how much text the learned model reads),
+    ``model`` (False: statistics only), ``standards`` (the standards the
+    model cuts the sample under, or one standard's name; default
+    :data:`~qieci.discover.model.DEFAULT_STANDARDS`) and ``model_path``
+    (another learned model), ``lexicons`` (word lists of known words),
+    ``jieba_lexicon`` (False: jieba's dictionary is not the lexicon),
+    ``dictionary`` (another jieba-format dictionary as the lexicon),
+    ``encoding``, ``errors`` and ``jobs`` (worker processes for files).
+    ``stats``, when given, receives the counts of lines, characters, bytes
+    and repaired lines of the files.
     """
+    check_many(texts, files)
     opts = options or DiscoverOptions()
     if kwargs:
         opts = DiscoverOptions(**{**opts.__dict__, **kwargs})
-    if isinstance(texts, str):
-        texts = [texts]
     standards = standards_of(opts)
     lexicon = Lexicon(opts.lexicons, jieba=opts.jieba_lexicon, dictionary=opts.dictionary)
     counts = count_corpus(texts, files, count_settings(opts), opts.jobs)
     if stats is not None:
         stats.__dict__.update(counts.stats.__dict__)
     return rank(counts, lexicon, standards, opts)
+
+
+def check_many(texts: object, files: object) -> None:
+    """TypeError unless ``texts`` and ``files`` are collections, not one
+    text or one path (a string is an iterable of its characters: as texts,
+    one-character texts with nothing to count; as files, a file per
+    character)."""
+    if isinstance(texts, (str, bytes, bytearray)):
+        raise TypeError(
+            f"texts must be an iterable of texts, not one {type(texts).__name__}: "
+            "pass a list of texts (for one text: [text])"
+        )
+    if isinstance(files, (str, bytes, bytearray, PathLike)):
+        raise TypeError(
+            f"files must be a list of paths, not one {type(files).__name__}: "
+            "pass a list of paths (for one file: [path])"
+        )
 
 
 def count_settings(opts: DiscoverOptions) -> CountSettings:

@@ -25,11 +25,14 @@ DEFAULT_STANDARDS = ("ctb", "weibo", "medical")
 
 
 def chosen_standards(standards: Sequence[str] | None, model: PathArg | None = None) -> list[str]:
-    """The standards to cut the sample under: ``standards``, checked
-    against the model's, or the default standards that the model has."""
+    """The standards to cut the sample under: ``standards`` (a string: that
+    one standard), checked against the model's, or the default standards
+    that the model has."""
     have, default = model_standards(model)
     if standards is None:
         return [s for s in DEFAULT_STANDARDS if s in have] or [default]
+    if isinstance(standards, str):  # one standard's name
+        standards = [standards]
     chosen = list(dict.fromkeys(standards))
     for s in chosen:
         if s not in have:
