@@ -190,6 +190,34 @@ def test_idf_errors_name_the_file(tmp_path):
         TFIDF().set_stop_words(tmp_path / "nostop.txt")
 
 
+def test_an_idf_table_of_no_entries_is_refused_naming_the_file(tmp_path, capsys):
+    """jieba 0.42.1 fails on an empty IDF file (IndexError); qieci refuses
+    it, and an empty binary table, rather than weigh every keyword 0."""
+    from qieci.cli import main
+
+    empty, blob = tmp_path / "empty.txt", tmp_path / "empty.qc"
+    empty.write_bytes(b"")
+    blob.write_bytes(IDFTable.from_mapping({}).to_bytes())
+    for path in (empty, blob):
+        message = rf"^{path}: the IDF table has no entries \(every keyword would weigh 0\)"
+        with pytest.raises(ValueError, match=message):
+            load_idf(path)
+        with pytest.raises(ValueError, match=message):
+            TFIDF(idf_path=path)
+        tfidf = TFIDF()
+        with pytest.raises(ValueError, match=message):
+            tfidf.set_idf_path(path)
+        assert tfidf.extract_tags("苹果和香蕉，苹果和西瓜。", topK=1, withWeight=True)[0][1] > 0
+    text = tmp_path / "in.txt"
+    text.write_text("我来到北京清华大学\n", encoding="utf-8")
+    assert main(["keywords", str(text), "--idf", str(empty), "-w"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        f"qieci: error: {empty}: the IDF table has no entries (every keyword would weigh 0): "
+        "give a table of 'word idf' lines, or none for the bundled one\n"
+    )
+
+
 def test_binary_idf_round_trip(tmp_path):
     table = IDFTable.from_mapping({"苹果": 2.0, "香蕉": 1.0, "西瓜": 3.0})
     path = tmp_path / "t.qc"

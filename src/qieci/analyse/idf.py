@@ -124,14 +124,23 @@ def parse_idf_text(text: str, source: str) -> IDFTable:
 
 
 def load_idf(path: str | PathLike[str] | None) -> IDFTable:
-    """The IDF table at ``path`` (jieba text or qieci binary), or the bundled one."""
+    """The IDF table at ``path`` (jieba text or qieci binary), or the bundled
+    one. A table of no entries is refused: every word's weight would be 0
+    (jieba fails on one with an IndexError)."""
     if path is None:
         return default_idf()
     p = os.path.abspath(os.fspath(path))
     raw = binfile.read_regular(p, "IDF table")
     if binfile.is_container(raw[:8]):
-        return IDFTable.from_bytes(raw, p)
-    return parse_idf_text(utf8_text(raw, p, "an IDF table (word, space, IDF per line)"), p)
+        table = IDFTable.from_bytes(raw, p)
+    else:
+        table = parse_idf_text(utf8_text(raw, p, "an IDF table (word, space, IDF per line)"), p)
+    if not table.idf:
+        raise ValueError(
+            f"{p}: the IDF table has no entries (every keyword would weigh 0): give a table "
+            "of 'word idf' lines, or none for the bundled one"
+        )
+    return table
 
 
 @functools.lru_cache(maxsize=1)
