@@ -274,3 +274,22 @@ def test_resume_removes_what_a_killed_run_left(big, tmp_path):
         assert (out / p.name).read_text(encoding="utf-8") == cut_text(
             qieci.Tokenizer(), p.read_text(encoding="utf-8")
         )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_at_the_last_flush_leaves_no_temporary_file(tmp_path):
+    """A short output is written to disk only when the file is closed: a
+    full disk then fails the commit, which must remove the temporary file
+    (here the kernel's own ENOSPC, from /dev/full put in the file's place)."""
+    out = tmp_path / "out.txt"
+    f = AtomicOutput(str(out))
+    full = os.open("/dev/full", os.O_WRONLY)
+    try:
+        os.dup2(full, f.file.fileno())
+    finally:
+        os.close(full)
+    f.file.write(LINE.encode())
+    with pytest.raises(OSError) as err:
+        f.commit()
+    assert err.value.errno == 28  # ENOSPC
+    assert sorted(os.listdir(tmp_path)) == []

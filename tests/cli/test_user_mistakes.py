@@ -291,3 +291,63 @@ def test_train_reads_a_corpus_from_a_pipe(tmp_path, corpus):
     )
     assert res.returncode == 0, res.stderr.decode()
     assert (tmp_path / "m.qc").exists()
+
+
+def test_an_output_that_is_a_data_file_of_the_run_is_refused_and_the_file_kept(tmp_path):
+    """-o naming the model, domain, user dictionary, main dictionary, IDF
+    table or stop-word list that the same run reads: refused before any
+    work, as for a text input, and the file is left as it was."""
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学，石墨烯很好。\n", encoding="utf-8")
+    user = tmp_path / "user.txt"
+    user.write_text("石墨烯 3\n", encoding="utf-8")
+    idf = tmp_path / "idf.txt"
+    idf.write_text("北京 5.0\n清华大学 7.0\n", encoding="utf-8")
+    stop = tmp_path / "stop.txt"
+    stop.write_text("的\n", encoding="utf-8")
+    domain = tmp_path / "d.qcd"
+    assert qieci_cli("adapt", str(src), "-o", str(domain)).returncode == 0
+    bundled = os.path.join(os.path.dirname(qieci.__file__), "engines", "learned", "data")
+    model = tmp_path / "m.qc"
+    model.write_bytes(open(os.path.join(bundled, "learned.qc"), "rb").read())
+    cases = [
+        (["cut", str(src), "-u"], user),
+        (["cut", str(src), "--engine", "learned", "--model"], model),
+        (["cut", str(src), "--engine", "learned", "--domain"], domain),
+        (["keywords", str(src), "--idf"], idf),
+        (["keywords", str(src), "--stop-words"], stop),
+        (["discover", str(src), "--model"], model),
+        (["adapt", str(src), "--model"], model),
+    ]
+    for args, data in cases:
+        before = data.read_bytes()
+        assert_user_error(qieci_cli(*args, str(data), "-o", str(data)), "is also the input")
+        assert data.read_bytes() == before, args
+    # -o DIR/ whose output for an input would be a data file of the run
+    (tmp_path / "user.txt").write_text("石墨烯 3\n", encoding="utf-8")
+    same = tmp_path / "sub"
+    same.mkdir()
+    (same / "user.txt").write_text("石墨烯很好\n", encoding="utf-8")
+    assert_user_error(
+        qieci_cli("cut", str(same / "user.txt"), "-u", str(user), "-o", str(tmp_path) + "/"),
+        "is also the input",
+    )
+    assert user.read_text(encoding="utf-8") == "石墨烯 3\n"
+
+
+def test_an_output_naming_a_folder_is_refused_before_the_work(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学\n", encoding="utf-8")
+    for cmd in (["adapt", str(src)], ["discover", str(src)], ["keywords", str(src)]):
+        for out in (str(tmp_path / "newdir") + "/", str(tmp_path)):
+            assert_user_error(qieci_cli(*cmd, "-o", out), "names a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
+
+
+def test_cut_file_refuses_to_replace_its_input(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学\n", encoding="utf-8")
+    for jobs in (1, 2):
+        with pytest.raises(Exception, match="is also the input"):
+            qieci.cut_file(str(src), str(src), jobs=jobs)
+        assert src.read_text(encoding="utf-8") == "我来到北京清华大学\n"

@@ -9,6 +9,7 @@ from typing import Any
 from .options import (
     add_counting_jobs_argument,
     add_input_arguments,
+    files_read,
     positive_int,
     report_changed_lines,
 )
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from ..discover.adapt import adapt
     from ..io.lines import LineStats, check_output_path
 
-    check_output_path(args.output, args.inputs)
+    check_output_path(args.output, files_read(args, args.inputs))
     if args.inputs.count("-") > 1:
         raise ValueError("stdin ('-') can be read only once")
     read = LineStats()

@@ -30,6 +30,7 @@ from .options import (
     add_engine_arguments,
     add_input_arguments,
     engine_name,
+    files_read,
     make_tokenizer,
 )
 
@@ -141,12 +142,14 @@ def _output_is_dir(path: str | None) -> bool:
     return path.endswith(("/", os.sep)) or os.path.isdir(path)
 
 
-def _output_names(inputs: list[str], out_dir: str) -> list[str]:
+def _output_names(inputs: list[str], out_dir: str, read: list[str] | None = None) -> list[str]:
+    """The output file of each input in ``out_dir``; InputError when one
+    would be a file the run reads (``read``: by default the inputs)."""
     if "-" in inputs:
         raise InputError("stdin cannot be cut into an output directory; name the files")
     names = [os.path.join(out_dir, os.path.basename(p)) for p in inputs]
     for name in names:
-        check_not_an_input(name, inputs)
+        check_not_an_input(name, inputs if read is None else read)
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise InputError(f"several inputs would write {sorted(dup)[0]}")
@@ -168,9 +171,9 @@ def run(args: argparse.Namespace) -> int:
             open_input(name).close()
     opts = cut_options(args)
     if args.output and not _output_is_dir(args.output):
-        check_output_path(args.output, inputs)  # before any work
+        check_output_path(args.output, files_read(args, inputs))  # before any work
     elif args.output:
-        _output_names(inputs, args.output)  # the same: before --adapt-self's pass
+        _output_names(inputs, args.output, files_read(args, inputs))  # (before --adapt-self)
     if args.adapt_self:
         _adapt_self(args, inputs)
     if args.scheduler:

@@ -19,6 +19,7 @@ from ..io.lines import LineStats, check_output_path, open_output
 from .options import (
     add_counting_jobs_argument,
     add_input_arguments,
+    files_read,
     positive_int,
     report_changed_lines,
 )
@@ -116,7 +117,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.output:
-        check_output_path(args.output, args.files)  # before any work
+        check_output_path(args.output, files_read(args, args.files))  # before any work
     if args.files.count("-") > 1:
         raise ValueError("stdin ('-') can be read only once")
     opts = DiscoverOptions(

@@ -21,6 +21,7 @@ from .options import (
     add_dictionary_arguments,
     add_input_arguments,
     count_or_all,
+    files_read,
     make_tokenizer,
 )
 
@@ -132,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         if name != "-":
             open_input(name).close()
     if args.output:
-        check_output_path(args.output, args.files)  # before any work
+        check_output_path(args.output, files_read(args, inputs))  # before any work
     tok = make_tokenizer(args, load=False)
     extract = make_extractor(
         tok,

@@ -138,6 +138,24 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: The options of any command whose values are files the command reads
+#: besides its text (models, domains, dictionaries, word lists, tables).
+DATA_FILE_OPTIONS = ("model", "domain", "user_dict", "dict", "idf", "stop_words", "lexicon")
+
+
+def files_read(args: argparse.Namespace, texts: list[str]) -> list[str]:
+    """Every file a run of ``args`` reads: the text inputs ``texts`` and the
+    data files its options name, which ``-o`` must never overwrite."""
+    names = list(texts)
+    for option in DATA_FILE_OPTIONS:
+        value = getattr(args, option, None)
+        if isinstance(value, (list, tuple)):
+            names += [str(v) for v in value]
+        elif value is not None:
+            names.append(str(value))
+    return names
+
+
 def engine_name(args: argparse.Namespace) -> str:
     """The engine the options ask for: ``--engine``, else learned when
     ``--standard``, ``--model`` or ``--domain`` is given, else jieba."""

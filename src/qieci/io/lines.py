@@ -210,15 +210,22 @@ class AtomicOutput:
         self.file = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def commit(self) -> None:
-        self.file.close()
-        if os.path.exists(self.path) and not os.path.isfile(self.path):
-            # made a device or a pipe during the run: never renamed over
+        """Close the temporary file and rename it to ``path``; if any step
+        fails (closing flushes the last buffered megabyte, which is where a
+        full disk shows on a short output), the temporary file is removed
+        and the error raised."""
+        try:
+            self.file.close()
+            if os.path.exists(self.path) and not os.path.isfile(self.path):
+                # made a device or a pipe during the run: never renamed over
+                raise InputError(f"{self.path}: is no longer a regular file; nothing was written")
+            # mkstemp makes the file private (0600); the output is a normal
+            # file, readable as the umask allows (0644 under umask 022)
+            os.chmod(self.tmp, 0o666 & ~current_umask())
+            os.replace(self.tmp, self.path)
+        except BaseException:
             self.abort()
-            raise InputError(f"{self.path}: is no longer a regular file; nothing was written")
-        # mkstemp makes the file private (0600); the output is a normal file,
-        # readable as the umask allows (0644 under umask 022)
-        os.chmod(self.tmp, 0o666 & ~current_umask())
-        os.replace(self.tmp, self.path)
+            raise
 
     def abort(self) -> None:
         """Remove the temporary file; never raises over the error that made
@@ -352,17 +359,25 @@ def check_not_an_input(output: str, inputs: Sequence[str]) -> None:
 
 def check_output_path(path: str, inputs: Sequence[str] = ()) -> str:
     """The folder an output file ``path`` goes to, checked before any work:
-    InputError when it does not exist or is not a folder, or when ``path``
-    is one of the ``inputs``."""
+    InputError when ``path`` names a folder, when its folder does not
+    exist, is not a folder or cannot be written in, or when ``path`` is one
+    of the ``inputs`` (the files the run reads: its text and its data
+    files)."""
     check_not_an_input(path, inputs)
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise InputError(f"{path}: names a folder; give the name of the file to write")
     directory = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.isdir(directory):
         what = "is not a folder" if os.path.exists(directory) else "does not exist"
         raise InputError(
             f"{path}: the output folder {directory} {what}; create it first (mkdir -p {directory})"
         )
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a directory (end it with '/' to write one file per input)")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        # a read-only file system or folder: said now, not after the work
+        raise InputError(
+            f"{path}: cannot write in the folder {directory} (read-only, or not yours): "
+            "write the output elsewhere"
+        )
     if os.path.exists(path) and not os.path.isfile(path):
         raise InputError(
             f"{path}: is not a regular file (a device or a pipe?); -o writes files: use the "

@@ -44,6 +44,7 @@ from .lines import (
     Identity,
     InputError,
     check_encoding,
+    check_output_path,
     check_unchanged,
     hold_lock,
     identity,
@@ -828,7 +829,10 @@ def cut_file(
     start_method: str | None = None,
 ) -> Stats:
     """Segment the file ``src`` into ``dst`` (written atomically: ``dst``
-    appears only when complete)."""
+    appears only when complete). InputError, before any work, when ``dst``
+    is ``src`` (by identity: writing it would replace the text before it is
+    read) or cannot be written (see :func:`~qieci.io.lines.check_output_path`)."""
+    check_output_path(os.fspath(dst), [os.fspath(src)])
     with (
         spill_directory(os.fspath(dst)) as spill,
         open_input(os.fspath(src)) as stream,
