@@ -1,4 +1,4 @@
-"""Build script for the compiled kernels (``_core``, ``_posseg``, ``_learned``, ``_keywords``, ``_discover``).
+"""Build script for the compiled kernels (``_core``, ``_posseg``, ``_learned``, ``_keywords``, ``_discover``, ``_cpu._vector``).
 
 All metadata lives in ``pyproject.toml``; this file only declares the Cython
 extensions so that ``pip install .`` compiles them with no manual step.
@@ -24,6 +24,7 @@ extensions = [
            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]),
     kernel("qieci.analyse._keywords"),
     kernel("qieci.discover._discover"),
+    kernel("qieci._cpu._vector"),
 ]
 
 setup(

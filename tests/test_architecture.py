@@ -116,6 +116,7 @@ def test_the_kernels_are_found():
         "qieci.engines.learned": {"_learned"},
         "qieci.analyse": {"_keywords"},
         "qieci.discover": {"_discover"},
+        "qieci._cpu": {"_vector"},
     }
 
 
