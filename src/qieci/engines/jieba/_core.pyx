@@ -26,7 +26,7 @@ Python strings, without reading the Trie again.
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int64_t
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memset, memchr
-from libc.math cimport log
+from libc.math cimport log, INFINITY
 from cpython.mem cimport PyMem_Free
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
@@ -869,7 +869,7 @@ cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
     cdef double best_p, p
     cdef uint32_t node
     cdef int64_t f
-    cdef bint found, kids
+    cdef bint better, kids
     w.rp[N] = 0.0
     w.rx[N] = 0
     idx = N - 1
@@ -880,9 +880,11 @@ cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
             t.prefetch2(u[idx - PREFETCH_AHEAD], u[idx - PREFETCH_AHEAD + 1])
         node = 0
         i = idx
-        found = False
-        best_p = 0.0
-        best_x = idx
+        # every score is finite, so the first word found always wins over
+        # -inf; a later (longer) word wins a tie, as in jieba's max() over
+        # (score, end) pairs; selects rather than branches
+        best_p = -INFINITY
+        best_x = -1
         while i < N:
             node = t.step(node, u[i], &f, &kids)
             if node == 0:
@@ -890,14 +892,13 @@ cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
             if f != 0:
                 # log() of the count, as jieba's math.log(FREQ[w]) computes it
                 p = (log_count(t, f) - logtotal) + w.rp[i + 1]
-                if not found or p >= best_p:
-                    best_p = p
-                    best_x = i
-                    found = True
+                better = p >= best_p
+                best_x = i if better else best_x
+                best_p = p if better else best_p
             if not kids:
                 break
             i += 1
-        if not found:
+        if best_x < 0:
             best_p = (0.0 - logtotal) + w.rp[idx + 1]
             best_x = idx
         w.rp[idx] = best_p
