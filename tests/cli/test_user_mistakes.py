@@ -264,6 +264,46 @@ def test_options_that_need_another_are_refused_not_ignored(tmp_path):
     assert res.returncode == 0 and res.stdout.decode() == "我_r 来到_v 北京_ns\n"
 
 
+def test_options_that_would_do_nothing_are_refused_not_ignored(tmp_path, corpus):
+    """Each of these runs used to succeed, the option silently without
+    effect; now each is one line naming it, exit 2, before any output."""
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学\n", encoding="utf-8")
+    idf = tmp_path / "idf.txt"
+    idf.write_text("来到 1.0\n北京 5.0\n清华大学 9.0\n", encoding="utf-8")
+    userdict = tmp_path / "user.txt"
+    userdict.write_text("清华 5\n", encoding="utf-8")
+    pred = tmp_path / "pred.txt"
+    pred.write_text(corpus.read_text("utf-8"), encoding="utf-8")
+    out = tmp_path / "out.txt"
+    for args, needles in (
+        (["keywords", str(src), "--textrank", "--idf", str(idf)], ["--idf", "TextRank"]),
+        (["cut", str(src), "--strict"], ["--strict", "-u USERDICT"]),
+        (["keywords", str(src), "--strict"], ["--strict", "-u USERDICT"]),
+        (["discover", str(src), "--no-model", "--standard", "pku"], ["--standard", "--no-model"]),
+        (
+            ["discover", str(src), "--no-model", "--model", str(idf), "-o", str(out)],
+            ["--model", "--no-model"],
+        ),
+        (["eval", str(corpus), "--pred", str(pred), "--engine", "jieba"], ["--engine jieba"]),
+        (["eval", str(corpus), "--pred", str(pred), "-u", str(userdict)], ["-u/--user-dict"]),
+        (["eval", str(corpus), "--pred", str(pred), "-D", str(idf)], ["-D/--dict"]),
+        (
+            ["eval", str(corpus), "--pred", str(pred), "--standard", "pku", "--vocab", str(idf)],
+            ["--standard", "--vocab"],
+        ),
+    ):
+        assert_user_error(qieci_cli(*args), *needles)
+        assert not out.exists()
+    # what these options are for still works
+    res = qieci_cli("keywords", str(src), "--idf", str(idf), "-k", "1")
+    assert res.returncode == 0 and res.stdout.decode() == "清华大学\n", res.stderr
+    res = qieci_cli("cut", str(src), "--strict", "-u", str(userdict))
+    assert res.returncode == 0 and res.stdout.decode() == "我 来到 北京 清华大学\n", res.stderr
+    res = qieci_cli("eval", str(corpus), "--pred", str(pred), "--engine", "learned", "--json")
+    assert res.returncode == 0 and json.loads(res.stdout)["f1"] == 1.0, res.stderr
+
+
 def test_messages_name_what_is_wrong_where(tmp_path):
     folder = tmp_path / "adir"
     folder.mkdir()

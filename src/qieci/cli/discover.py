@@ -116,6 +116,12 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    model_options = [f"--{k}" for k in ("model", "standard") if getattr(args, k)]
+    if args.no_model and model_options:
+        raise ValueError(
+            f"{', '.join(model_options)}: {'choose' if len(model_options) > 1 else 'chooses'} "
+            "what the learned model does, and --no-model turns it off: drop one or the other"
+        )
     if args.output:
         check_output_path(args.output, files_read(args, args.files))  # before any work
     if args.files.count("-") > 1:

@@ -29,6 +29,36 @@ def register(sub: Any) -> None:
     ev.set_defaults(func=run)
 
 
+def refuse_with_pred(args: argparse.Namespace) -> None:
+    """With ``--pred`` nothing is cut: the options that choose how to cut
+    are refused, not ignored. The learned engine's options still choose
+    the OOV vocabulary (the model's training words), unless ``--vocab``
+    gives one."""
+    cutting = [
+        opt
+        for opt, given in (
+            ("-D/--dict", args.dict),
+            ("-u/--user-dict", args.user_dict),
+            ("--strict", args.strict),
+            ("--domain", args.domain),
+        )
+        if given
+    ]
+    if args.engine is not None and args.engine != "learned":
+        cutting.append(f"--engine {args.engine}")
+    if cutting:
+        raise ValueError(
+            f"{', '.join(cutting)}: --pred scores PRED as it is, nothing is cut: drop "
+            f"{'them' if len(cutting) > 1 else 'it'}, or drop --pred to cut GOLD's text"
+        )
+    learned = [f"--{k}" for k in ("engine", "standard", "model") if getattr(args, k) is not None]
+    if args.vocab and learned:
+        raise ValueError(
+            f"{', '.join(learned)}: with --pred they choose only the OOV vocabulary (the "
+            "model's training words), and --vocab gives it: drop one or the other"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from ..evaluate import read_segmented, read_vocab, score
 
@@ -39,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     pred: Iterable[list[str]]
     scored: dict[str, str | None]
     if args.pred:
+        refuse_with_pred(args)
         pred = read_segmented(args.pred)
         scored = {"pred": args.pred}
         if vocab is None and engine_name(args) == "learned":

@@ -132,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
     for name in inputs:  # fail early, before any output, on a bad path
         if name != "-":
             open_input(name).close()
+    if args.textrank and args.idf:
+        raise ValueError(
+            "--idf is TF-IDF's table, and TextRank uses none: drop --idf or --textrank"
+        )
     if args.output:
         check_output_path(args.output, files_read(args, inputs))  # before any work
     tok = make_tokenizer(args, load=False)

@@ -170,6 +170,15 @@ def engine_name(args: argparse.Namespace) -> str:
     return str(engine)
 
 
+def check_strict(args: argparse.Namespace) -> None:
+    """``--strict`` checks user dictionaries: without ``-u`` it would do
+    nothing, so it is refused rather than ignored."""
+    if getattr(args, "strict", False) and not (getattr(args, "user_dict", None) or []):
+        raise ValueError(
+            "--strict checks user dictionaries: give one with -u USERDICT, or drop --strict"
+        )
+
+
 def make_tokenizer(args: argparse.Namespace, *, load: bool = True) -> Tokenizer:
     """The tokenizer of the engine options, ``--dict`` and ``--user-dict``.
 
@@ -178,6 +187,7 @@ def make_tokenizer(args: argparse.Namespace, *, load: bool = True) -> Tokenizer:
     processes the main process then never needs it), and only a file the
     user named is checked now.
     """
+    check_strict(args)
     engine = engine_name(args)
     dictionary = getattr(args, "dict", None)
     if dictionary and engine != "jieba":

@@ -16,6 +16,7 @@ from typing import Any
 from .options import (
     add_dictionary_arguments,
     add_engine_arguments,
+    check_strict,
     engine_name,
     positive_float,
     positive_int,
@@ -111,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     from ..serve import Limits, ServeConfig
     from ..serve.server import run as serve
 
+    check_strict(args)
     domain = os.path.abspath(args.domain) if args.domain else None
     if domain:
         from ..engines.learned.domain import load
