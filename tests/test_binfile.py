@@ -280,3 +280,37 @@ def test_clear_upper_state_runs_vzeroupper_exactly_on_cpus_with_avx():
         assert _cpu.has_avx() == ("avx" in flags)
     elif platform.machine() not in {"x86_64", "AMD64", "i386", "i686"}:
         assert _cpu.has_avx() is False
+
+
+def test_read_section_reads_and_checks_one_section_only(tmp_path):
+    import io
+
+    data = binfile.pack("toy", {"meta": b'{"a": 1}', "big": bytes(range(256)) * 64})
+    stored, _ = binfile.read_section(io.BytesIO(data), kind="toy", name="meta", source="f")
+    assert stored == bytes(binfile.stored_views(data, kind="toy", source="f")["meta"][0])
+    # damage in another section is not seen (it is not read) ...
+    big = binfile.stored_views(data, kind="toy", source="f")["big"][0]
+    at = data.index(bytes(big[:32])) + 100
+    damaged = bytearray(data)
+    damaged[at] ^= 1
+    assert binfile.read_section(io.BytesIO(bytes(damaged)), kind="toy", name="meta", source="f")
+    with pytest.raises(ValueError, match="section 'big' checksum mismatch"):
+        binfile.read_section(io.BytesIO(bytes(damaged)), kind="toy", name="big", source="f")
+    # ... but the section itself, the table and the header are checked
+    meta = binfile.stored_views(data, kind="toy", source="f")["meta"][0]
+    at = data.index(bytes(meta))
+    damaged = bytearray(data)
+    damaged[at] ^= 1
+    with pytest.raises(ValueError, match="^f: corrupt qieci file \\(section 'meta' checksum"):
+        binfile.read_section(io.BytesIO(bytes(damaged)), kind="toy", name="meta", source="f")
+    damaged = bytearray(data)
+    damaged[30] ^= 1  # in the section table
+    with pytest.raises(ValueError, match="^f: corrupt qieci file \\(section table checksum"):
+        binfile.read_section(io.BytesIO(bytes(damaged)), kind="toy", name="meta", source="f")
+    for cut in (5, 40, at + 2):
+        with pytest.raises(ValueError, match="^f: (not a qieci|truncated qieci)"):
+            binfile.read_section(io.BytesIO(data[:cut]), kind="toy", name="meta", source="f")
+    with pytest.raises(ValueError, match="^f: is a qieci 'toy' file, expected 'dict'"):
+        binfile.read_section(io.BytesIO(data), kind="dict", name="meta", source="f")
+    with pytest.raises(ValueError, match="^f: qieci file lacks section\\(s\\) nope"):
+        binfile.read_section(io.BytesIO(data), kind="toy", name="nope", source="f")

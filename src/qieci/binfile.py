@@ -44,7 +44,7 @@ from array import array
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 from qieci import _cpu
 
@@ -138,9 +138,55 @@ def stored_views(
     view of ``data`` (which may be a memory map of the file), checked
     against its checksum."""
     view = memoryview(data).toreadonly()
-    if len(view) < _HEADER.size or bytes(view[:8]) != MAGIC:
+    count = _header(view[: _HEADER.size], kind=kind, source=source)
+    table_end = _HEADER.size + _ENTRY.size * count
+    if table_end > len(view):
+        raise ValueError(f"{source}: truncated qieci file (section table cut off)")
+    sections: dict[str, tuple[memoryview, bool]] = {}
+    for name, offset, length, crc, compressed in _entries(
+        bytes(view[:table_end]), len(view), source
+    ):
+        stored = view[offset : offset + length]
+        if checksum(stored) != crc:
+            raise ValueError(f"{source}: corrupt qieci file (section {name!r} checksum mismatch)")
+        sections[name] = (stored, compressed)
+    return sections
+
+
+def read_section(f: IO[bytes], *, kind: str, name: str, source: str) -> tuple[bytes, bool]:
+    """Section ``name`` of the container open in ``f`` (a seekable binary
+    file), still compressed, and whether it is: only the header, the
+    section table and that section are read, and each is verified (magic,
+    version, kind, the table's checksum, the section's bounds and
+    checksum); the other sections are neither read nor checked. For a
+    cheap look at a large file's metadata; ValueError naming ``source``."""
+    size = f.seek(0, os.SEEK_END)
+    f.seek(0)
+    count = _header(f.read(_HEADER.size), kind=kind, source=source)
+    table_end = _HEADER.size + _ENTRY.size * count
+    if table_end > size:
+        raise ValueError(f"{source}: truncated qieci file (section table cut off)")
+    f.seek(0)
+    for found, offset, length, crc, compressed in _entries(f.read(table_end), size, source):
+        if found == name:
+            f.seek(offset)
+            stored = f.read(length)
+            if len(stored) != length:
+                raise ValueError(f"{source}: truncated qieci file (section {name!r} cut off)")
+            if checksum(stored) != crc:
+                raise ValueError(
+                    f"{source}: corrupt qieci file (section {name!r} checksum mismatch)"
+                )
+            return stored, compressed
+    raise ValueError(f"{source}: qieci file lacks section(s) {name}")
+
+
+def _header(head: bytes | memoryview, *, kind: str, source: str) -> int:
+    """The number of sections that the header ``head`` (the file's first
+    bytes) declares, after its magic, version and kind are checked."""
+    if len(head) < _HEADER.size or bytes(head[:8]) != MAGIC:
         raise ValueError(f"{source}: not a qieci data file (bad magic bytes)")
-    _, version, raw_kind, count, table_crc = _HEADER.unpack_from(view, 0)
+    _, version, raw_kind, count, _ = _HEADER.unpack_from(head, 0)
     if version != VERSION:
         raise ValueError(
             f"{source}: unsupported qieci file version {version} (this build reads {VERSION})"
@@ -148,23 +194,30 @@ def stored_views(
     found_kind = raw_kind.rstrip(b"\0").decode("ascii", "replace")
     if found_kind != kind:
         raise ValueError(f"{source}: is a qieci {found_kind!r} file, expected {kind!r}")
-    table_end = _HEADER.size + _ENTRY.size * count
-    if count > 4096 or table_end > len(view):
+    if count > 4096:
         raise ValueError(f"{source}: truncated qieci file (section table cut off)")
-    table = bytes(view[_HEADER.size : table_end])
+    return int(count)
+
+
+def _entries(start: bytes, size: int, source: str) -> list[tuple[str, int, int, int, bool]]:
+    """``(name, offset, length, crc, compressed)`` of every section in the
+    table that ``start`` (the file's header and table) holds, after the
+    table's checksum; each section must lie inside the file of ``size``
+    bytes, past the table."""
+    count = _HEADER.unpack_from(start, 0)[3]
+    table_crc = _HEADER.unpack_from(start, 0)[4]
+    table_end = _HEADER.size + _ENTRY.size * count
+    table = start[_HEADER.size : table_end]
     if checksum(table) != table_crc:
         raise ValueError(f"{source}: corrupt qieci file (section table checksum mismatch)")
-    sections: dict[str, tuple[memoryview, bool]] = {}
+    out = []
     for i in range(count):
         raw_name, offset, length, crc, flags = _ENTRY.unpack_from(table, i * _ENTRY.size)
         name = raw_name.rstrip(b"\0").decode("ascii", "replace")
-        if offset < table_end or offset + length > len(view):
+        if offset < table_end or offset + length > size:
             raise ValueError(f"{source}: truncated qieci file (section {name!r} cut off)")
-        stored = view[offset : offset + length]
-        if checksum(stored) != crc:
-            raise ValueError(f"{source}: corrupt qieci file (section {name!r} checksum mismatch)")
-        sections[name] = (stored, bool(flags & _FLAG_ZLIB))
-    return sections
+        out.append((name, offset, length, crc, bool(flags & _FLAG_ZLIB)))
+    return out
 
 
 def section(
@@ -322,6 +375,20 @@ def read_regular(path: str | PathLike[str], what: str) -> bytes:
     """The bytes of the regular file at ``path``; ValueError naming it and
     ``what`` it should be when it is missing, unreadable, or not a regular
     file (a FIFO would block forever, a device never end)."""
+    with open_regular(path, what) as f:
+        try:
+            return f.read()
+        except OSError as exc:
+            raise ValueError(
+                f"{os.fspath(path)}: cannot read {what}: {exc.strerror or exc}"
+            ) from None
+
+
+def open_regular(path: str | PathLike[str], what: str) -> BinaryIO:
+    """The regular file at ``path``, open for reading in binary; the same
+    ValueErrors as :func:`read_regular` when it is missing, unreadable, a
+    folder, a FIFO or a device (opened without blocking, so a FIFO never
+    hangs the check)."""
     p = os.fspath(path)
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -333,12 +400,10 @@ def read_regular(path: str | PathLike[str], what: str) -> bytes:
             raise ValueError(f"{p}: is a directory ({what} expected)")
         if not stat.S_ISREG(mode):
             raise ValueError(f"{p}: {what} is not a regular file (a FIFO or a device?)")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            return f.read()
-    except OSError as exc:
-        raise ValueError(f"{p}: cannot read {what}: {exc.strerror or exc}") from None
-    finally:
+        return os.fdopen(fd, "rb")
+    except BaseException:
         os.close(fd)
+        raise
 
 
 def temp_beside(path: str, suffix: str) -> tuple[int, str]:

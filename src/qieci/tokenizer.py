@@ -149,7 +149,9 @@ class Tokenizer:
     ``domain`` (learned engine: a domain file of ``qieci adapt``, or the
     domain :func:`qieci.discover.adapt` returns) are the
     engine's options. The engine loads on first use, or by
-    :meth:`initialize`.
+    :meth:`initialize`; the learned engine checks its model's header, the
+    standard's name and the domain file's header at once, so that a
+    mistake in them is a ValueError of the constructor.
     """
 
     def __init__(

@@ -213,6 +213,15 @@ def load(path: str | PathLike[str]) -> DomainStats:
     return _parse(binfile.read(path, kind=DOMAIN_KIND), source)
 
 
+def check_file(path: str | PathLike[str]) -> None:
+    """Raise the ValueError of :func:`load` when ``path`` is not a domain
+    file, reading only its header, section table and metadata section
+    (each verified): a cheap check before the file is loaded."""
+    source = str(path)
+    with binfile.open_regular(path, "domain file") as f:
+        binfile.read_section(f, kind=DOMAIN_KIND, name="meta", source=source)
+
+
 def from_bytes(data: bytes, source: str = "<domain>") -> DomainStats:
     """The domain in ``data`` (a domain file's bytes), checked as by :func:`load`."""
     return _parse(binfile.unpack(data, kind=DOMAIN_KIND, source=source), source)
@@ -260,6 +269,7 @@ __all__ = [
     "FORMAT_VERSION",
     "STANDARD_NAME_RULE",
     "DomainStats",
+    "check_file",
     "check_standard_name",
     "count",
     "from_bytes",

@@ -39,7 +39,7 @@ import numpy as np
 from ...atoms import atom_spans, atom_spans_by_line
 from ..base import EngineBase, EngineSpec, Span, join_lines, last_safe_split, search_grams
 from ._learned import Decoder, Lexicon, trim_heap
-from .domain import DomainStats
+from .domain import DomainStats, check_file
 from .domain import load as load_domain
 from .model import (
     Meta,
@@ -49,6 +49,7 @@ from .model import (
     parse_text,
     parse_trans,
     parse_vocab,
+    read_meta,
     read_sections,
     standard_trans,
 )
@@ -247,6 +248,15 @@ class LearnedEngine(EngineBase):
         self.domain: str | DomainStats | None = (
             domain if isinstance(domain, DomainStats) else resolve_model_path(domain)
         )
+        # the model's header, the standard's name and the domain file's
+        # header are checked now (about 0.1 ms: the rest of each file is
+        # read and checked when the model loads, on first use), so that a
+        # mistake is the constructor's error, not the first cut's
+        meta, source = read_meta(self.model)
+        if standard is not None:
+            meta.standard_index(standard, source)
+        if isinstance(self.domain, str):
+            check_file(self.domain)
         self._lock = threading.RLock()
         self._loaded: _Loaded | None = None
         self._user_words: dict[str, int] = {}

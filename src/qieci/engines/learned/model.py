@@ -228,9 +228,43 @@ def read_sections(path: str | PathLike[str] | None) -> tuple[dict[str, bytes], s
 
 
 def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
+    """The checked metadata of the model sections ``sec``."""
+    meta = meta_of(_inflate(sec, "meta", source, META_LIMIT), source)
+    # checked before the decoder allocates the table the metadata declares
+    if not binfile.plausible(weight_bytes(meta.bits), len(sec["weights"])):
+        raise ValueError(
+            f"{source}: corrupt model (its weights section is too small for 2**{meta.bits} buckets)"
+        )
+    return meta
+
+
+def read_meta(path: str | PathLike[str] | None) -> tuple[Meta, str]:
+    """The metadata of the model at ``path`` (None: the bundled model) and
+    the name used in messages, reading only the file's header, section
+    table and metadata section (each verified; the rest is checked when
+    the model loads): a cheap check of a model and a standard's name
+    before anything loads."""
+    if path is None:
+        source = f"<bundled {DEFAULT_MODEL_RESOURCE}>"
+        try:
+            with (resources.files(__package__) / "data" / DEFAULT_MODEL_RESOURCE).open("rb") as f:
+                stored, _ = binfile.read_section(f, kind=MODEL_KIND, name="meta", source=source)
+        except OSError as exc:
+            raise ValueError(f"the bundled learned model is missing: {exc}") from None
+    else:
+        source = str(Path(path))
+        with binfile.open_regular(path, "learned model") as f:
+            stored, _ = binfile.read_section(f, kind=MODEL_KIND, name="meta", source=source)
+    # every section of a model is a zlib stream (whatever its flag says), as
+    # read_sections' readers take it
+    raw = binfile.inflate(stored, source=source, section="meta", limit=META_LIMIT, what="model")
+    return meta_of(raw, source), source
+
+
+def meta_of(raw: bytes, source: str) -> Meta:
+    """The metadata of a model from its (inflated) JSON ``raw``, checked."""
     from ._learned import NUM_TEMPLATES, NUM_TEMPLATES_NO_DOMAIN
 
-    raw = _inflate(sec, "meta", source, META_LIMIT)
     meta = binfile.parse_json(raw, source, "model metadata")
     try:
         fmt = meta["format"]
@@ -262,11 +296,6 @@ def parse_meta(sec: dict[str, bytes], source: str) -> Meta:
     if parents and fmt < 3:
         raise ValueError(f"{source}: corrupt model metadata (back-off in a format {fmt} model)")
     check_parents(parents, standards, f"{source}: corrupt model metadata")
-    # checked before the decoder allocates the table the metadata declares
-    if not binfile.plausible(weight_bytes(bits), len(sec["weights"])):
-        raise ValueError(
-            f"{source}: corrupt model (its weights section is too small for 2**{bits} buckets)"
-        )
     return Meta(bits, standards, scale, training, templates, parents)
 
 
