@@ -12,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 
-def convert_hint(what: str) -> str:
+def convert_hint(what: str, head: bytes = b"") -> str:
     """What to tell a user whose ``what`` (e.g. ``"a user dictionary"``) is
-    not UTF-8: the end of an invalid-UTF-8 message."""
+    not UTF-8: the end of an invalid-UTF-8 message. ``head``: the first
+    bytes of the file, when the error is on its first line (a UTF-16
+    byte-order mark there is named, with the command that converts it)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return (
+            f": {what} is UTF-8 text, and this file begins with a UTF-16 byte-order mark "
+            "(convert it: iconv -f UTF-16 -t UTF-8)"
+        )
     return f": {what} is UTF-8 text (convert it, e.g. with iconv -f GB18030 -t UTF-8)"
 
 
@@ -31,7 +38,7 @@ def utf8_lines(data: bytes, name: str, what: str) -> Iterator[tuple[int, str]]:
         except UnicodeDecodeError as exc:
             raise ValueError(
                 f"{name}:{lineno}: invalid UTF-8 at byte offset {offset + exc.start}"
-                + convert_hint(what)
+                + convert_hint(what, raw if lineno == 1 else b"")
             ) from None
         offset += len(raw) + 1
         yield lineno, text
@@ -44,5 +51,6 @@ def utf8_text(data: bytes, name: str, what: str) -> str:
     except UnicodeDecodeError as exc:
         lineno = data.count(b"\n", 0, exc.start) + 1
         raise ValueError(
-            f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}" + convert_hint(what)
+            f"{name}:{lineno}: invalid UTF-8 at byte offset {exc.start}"
+            + convert_hint(what, data if lineno == 1 else b"")
         ) from None

@@ -567,7 +567,7 @@ class Tokenizer:
                     lead = len(raw) - len(raw.lstrip())  # (stripped before decoding, as jieba)
                     raise ValueError(
                         f"{name}:{lineno}: invalid UTF-8 at byte {lead + exc.start} of the line"
-                        + convert_hint("a user dictionary")
+                        + convert_hint("a user dictionary", raw if lineno == 1 else b"")
                     ) from None
             if not line:
                 continue

@@ -223,6 +223,37 @@ def test_utf16_is_refused_up_front_and_its_bom_named(tmp_path):
     assert not (tmp_path / "out.txt").exists()
 
 
+def test_a_utf16_byte_order_mark_is_named_only_at_the_start_of_a_file(tmp_path):
+    """The bytes FF FE in the middle of a file are no byte-order mark: the
+    message says how to read past them, not to convert from UTF-16; a user
+    dictionary or main dictionary that is UTF-16 gets the UTF-16 hint, not
+    the GB18030 one."""
+    mid = tmp_path / "mid.txt"
+    mid.write_bytes("我来到\n".encode() + b"\xff\xfe" + "北京\n".encode())
+    for jobs in ("1", "2"):
+        err = assert_user_error(
+            qieci_cli("cut", "-j", jobs, str(mid)), "mid.txt:2: invalid UTF-8 at byte offset 10"
+        )
+        assert "byte-order mark" not in err and "--errors replace" in err
+    err = assert_user_error(qieci_cli("discover", str(mid)), "mid.txt:2:")
+    assert "byte-order mark" not in err
+    u16 = tmp_path / "user16.txt"
+    u16.write_bytes("清华 5\n".encode("utf-16"))
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京\n", encoding="utf-8")
+    for option in ("-u", "-D"):
+        err = assert_user_error(
+            qieci_cli("cut", option, str(u16), str(src)),
+            "user16.txt:1: invalid UTF-8",
+            "UTF-16 byte-order mark",
+            "iconv -f UTF-16 -t UTF-8",
+        )
+        assert "GB18030" not in err
+    gbk = tmp_path / "user_gbk.txt"
+    gbk.write_bytes("清华 5\n".encode("gbk"))
+    assert_user_error(qieci_cli("cut", "-u", str(gbk), str(src)), "iconv -f GB18030 -t UTF-8")
+
+
 def test_an_empty_input_is_the_same_with_one_job_or_two(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")

@@ -127,7 +127,9 @@ def _decode_lines(
             out.append(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             if errors == "strict":
-                raise invalid_bytes(name, lineno + k, "utf-8", pos + exc.start, raw) from None
+                raise invalid_bytes(
+                    name, lineno + k, "utf-8", pos + exc.start, raw, content_start=pos
+                ) from None
             st.changed_lines += 1
             if errors == "skip-line":
                 st.skipped_lines.append(lineno + k)

@@ -115,7 +115,12 @@ def read_lines(
         except UnicodeDecodeError as exc:
             if errors == "strict":
                 raise invalid_bytes(
-                    name, lineno, encoding, line_offset + exc.start, content
+                    name,
+                    lineno,
+                    encoding,
+                    line_offset + exc.start,
+                    content,
+                    content_start=line_offset,
                 ) from None
             st.changed_lines += 1
             if errors == "skip-line":
@@ -127,11 +132,15 @@ def read_lines(
         yield text, term.decode("ascii")
 
 
-def invalid_bytes(name: str, lineno: int, encoding: str, offset: int, content: bytes) -> InputError:
+def invalid_bytes(
+    name: str, lineno: int, encoding: str, offset: int, content: bytes, *, content_start: int
+) -> InputError:
     """The error of a line that does not decode: the file, the line and the
     byte offset in the file, then what to do (read it as GB18030 when its
-    bytes are GBK Chinese, else replace such bytes or skip their lines)."""
-    hint = encoding_hint(content, encoding) or (
+    bytes are GBK Chinese, else replace such bytes or skip their lines).
+    ``content_start`` is the offset in the file where ``content`` begins: a
+    UTF-16 byte-order mark is named only at the file's start."""
+    hint = encoding_hint(content, encoding, at_file_start=content_start == 0) or (
         "; to read on past such bytes, replace them (--errors replace, errors='replace') "
         "or skip their lines (--errors skip-line)"
     )
@@ -157,13 +166,14 @@ def check_encoding(encoding: str) -> None:
         )
 
 
-def encoding_hint(raw: bytes, encoding: str) -> str:
+def encoding_hint(raw: bytes, encoding: str, *, at_file_start: bool) -> str:
     """What to tell a user whose bytes failed to decode as UTF-8 but read as
-    GB18030 (GBK's superset, the usual other encoding of Chinese text), or
-    begin with a UTF-16 byte-order mark."""
+    GB18030 (GBK's superset, the usual other encoding of Chinese text), or,
+    when ``raw`` is the start of the file (``at_file_start``), begin with a
+    UTF-16 byte-order mark."""
     if codecs.lookup(encoding).name != "utf-8":
         return ""
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if at_file_start and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return (
             "; the file begins with a UTF-16 byte-order mark: convert it to UTF-8 first "
             "(iconv -f utf-16 -t utf-8 FILE)"

@@ -244,7 +244,12 @@ def _run_lines_one_by_one(tok: Segments, opts: CutOptions, task: Lines) -> Resul
         except UnicodeDecodeError as exc:
             if opts.errors == "strict":
                 raise invalid_bytes(
-                    task.name, task.first_line + i, opts.encoding, offset + exc.start, content
+                    task.name,
+                    task.first_line + i,
+                    opts.encoding,
+                    offset + exc.start,
+                    content,
+                    content_start=offset,
                 ) from None
             if opts.errors == "skip-line":
                 st.skipped_lines += 1
@@ -351,7 +356,12 @@ class _Reader:
                 text = decoder.decode(chunk, final=nl >= 0 or not data)
             except UnicodeDecodeError as exc:
                 raise invalid_bytes(
-                    self.name, line_no, self.opts.encoding, offset + fed + exc.start, chunk
+                    self.name,
+                    line_no,
+                    self.opts.encoding,
+                    offset + fed + exc.start,
+                    chunk,
+                    content_start=offset + fed,
                 ) from None
             changed = changed or "\ufffd" in text
             fed += len(chunk) + (1 if nl >= 0 else 0)
