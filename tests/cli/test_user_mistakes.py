@@ -335,6 +335,44 @@ def test_options_that_would_do_nothing_are_refused_not_ignored(tmp_path, corpus)
     assert res.returncode == 0 and json.loads(res.stdout)["f1"] == 1.0, res.stderr
 
 
+def test_several_inputs_into_one_output_keep_one_line_per_input_line(tmp_path):
+    """A file whose last line has no line break does not run into the next
+    file's first line; the last input's missing line break is kept."""
+    a = tmp_path / "a.txt"
+    a.write_bytes("我来到北京".encode())
+    b = tmp_path / "b.txt"
+    b.write_bytes("北京\n".encode())
+    want = "我 来到 北京\n北京\n我 来到 北京"
+    for jobs in ("1", "2"):
+        res = qieci_cli("cut", "-j", jobs, str(a), str(b), str(a))
+        assert res.returncode == 0 and res.stdout.decode() == want, res.stderr
+        out = tmp_path / f"out{jobs}.txt"
+        res = qieci_cli("cut", "-j", jobs, str(a), str(b), str(a), "-o", str(out))
+        assert res.returncode == 0 and out.read_text("utf-8") == want, res.stderr
+    # stdin in the middle, without a final line break
+    res = qieci_cli("cut", str(a), "-", str(b), stdin="他来了".encode())
+    assert res.returncode == 0 and res.stdout.decode() == "我 来到 北京\n他来 了\n北京\n"
+
+
+def test_cut_options_an_engine_would_ignore_are_refused(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学\n", encoding="utf-8")
+    for args, needle in (
+        (["--engine", "learned", "--cut-all"], "--cut-all: changes nothing with the learned"),
+        (["--standard", "pku", "--no-hmm"], "--no-hmm: changes nothing with the learned"),
+        (["--engine", "chars", "--search"], "--search: changes nothing with the chars"),
+        (["--engine", "chars", "--no-hmm"], "--no-hmm: changes nothing with the chars"),
+    ):
+        assert_user_error(qieci_cli("cut", str(src), *args), needle, "--engine jieba")
+    # search mode, which the learned engine has, still adds sub-words
+    plain = qieci_cli("cut", str(src), "--engine", "learned").stdout.decode().split()
+    res = qieci_cli("cut", str(src), "--engine", "learned", "--search")
+    search = res.stdout.decode().split()
+    assert res.returncode == 0 and set(plain) < set(search) and "大学" in search, res.stderr
+    res = qieci_cli("cut", str(src), "-q", "-v")
+    assert res.returncode == 2 and b"not allowed with argument -q/--quiet" in res.stderr
+
+
 def test_messages_name_what_is_wrong_where(tmp_path):
     folder = tmp_path / "adir"
     folder.mkdir()

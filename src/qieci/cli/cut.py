@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import time
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from ..io.lines import (
     AtomicOutput,
@@ -80,7 +81,7 @@ def register(sub: Any) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="worker processes (default: all cores)",
+        help="worker processes (default, or 0: all cores)",
     )
     cut.add_argument(
         "--resume",
@@ -92,10 +93,11 @@ def register(sub: Any) -> None:
         metavar="ADDRESS",
         help="segment on a dask.distributed cluster (needs -o DIR/ and qieci[dask])",
     )
-    cut.add_argument(
+    talk = cut.add_mutually_exclusive_group()
+    talk.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar and no summary on stderr"
     )
-    cut.add_argument(
+    talk.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -124,6 +126,22 @@ def cut_options(args: argparse.Namespace) -> CutOptions:
     """The library's options for this command's arguments."""
     if args.pos and (args.search or args.cut_all):
         raise InputError("--pos cannot be combined with --search or --cut-all")
+    # options a built-in engine would accept and ignore (as its API does,
+    # for jieba's signatures): on the command line they are refused
+    ignored = {
+        "learned": (("--cut-all", args.cut_all), ("--no-hmm", args.no_hmm)),
+        "chars": (
+            ("--cut-all", args.cut_all),
+            ("--search", args.search),
+            ("--no-hmm", args.no_hmm),
+        ),
+    }.get(engine_name(args), ())
+    given = [name for name, on in ignored if on]
+    if given:
+        raise InputError(
+            f"{', '.join(given)}: changes nothing with the {engine_name(args)} engine (its words "
+            "are the same with and without it): drop it, or use --engine jieba"
+        )
     mode = "search" if args.search else ("all" if args.cut_all else "default")
     return CutOptions(
         mode="pos" if args.pos else mode,
@@ -203,13 +221,24 @@ def run(args: argparse.Namespace) -> int:
                     stats.add(seg.run(stream, src, out.file, progress))
         else:
             with open_output(args.output) as sink:
-                for src in inputs:
-                    stream = open_input(src)
+                for i, src in enumerate(inputs):
+                    more = i + 1 < len(inputs)
+                    opened = open_input(src)
+                    tracked: BinaryIO | _LastByte = opened
+                    if more and not _is_regular(opened):  # (stdin, a pipe)
+                        tracked = _LastByte(opened)
                     try:
-                        stats.add(seg.run(stream, "<stdin>" if src == "-" else src, sink, progress))
+                        name = "<stdin>" if src == "-" else src
+                        stats.add(seg.run(cast(BinaryIO, tracked), name, sink, progress))
+                        # one output line per input line: a file whose last
+                        # line has no line break would run into the next
+                        # file's first line (and its last word into the
+                        # next file's first word)
+                        if more and _last_byte(tracked) not in (b"", b"\n"):
+                            sink.write(b"\n")
                     finally:
-                        if stream is not sys.stdin.buffer:
-                            stream.close()
+                        if opened is not sys.stdin.buffer:
+                            opened.close()
     progress.finish()
     stats.seconds = time.perf_counter() - started
     # on a terminal, with -v, or whenever lines were repaired or skipped:
@@ -218,6 +247,38 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet and (args.verbose or changed or sys.stderr.isatty()):
         print(f"qieci: {stats.summary()}", file=sys.stderr)
     return 0
+
+
+class _LastByte:
+    """A binary stream (stdin) read through, remembering its last byte."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.last = b""
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._stream.read(n)
+        if data:
+            self.last = data[-1:]
+        return data
+
+
+def _is_regular(stream: BinaryIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _last_byte(stream: BinaryIO | _LastByte) -> bytes:
+    """The last byte of an input that has been read to its end (b"" when
+    it was empty)."""
+    if isinstance(stream, _LastByte):
+        return stream.last
+    size = os.fstat(stream.fileno()).st_size
+    if size == 0:
+        return b""
+    return os.pread(stream.fileno(), 1, size - 1)
 
 
 def _adapt_self(args: argparse.Namespace, inputs: list[str]) -> None:
