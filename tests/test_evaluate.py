@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from qieci.cli import main
-from qieci.evaluate import read_segmented, score, spans
+from qieci.evaluate import read_segmented, read_vocab, score, spans
 
 GOLD = [["我", "爱", "北京", "天安门"], ["他", "说", "："]]
 PRED = [["我", "爱北京", "天安", "门"], ["他说", "："]]
@@ -125,3 +125,25 @@ def test_undecodable_segmented_file_names_line_and_byte(tmp_path, capsys):
     bom = tmp_path / "bom.txt"
     bom.write_bytes("\ufeff我 来到\n北京\r大学\n".encode())
     assert read_segmented(str(bom)) == [["我", "来到"], ["北京", "大学"]]
+
+
+def test_a_recall_over_no_words_is_undefined_not_zero(tmp_path):
+    """With every gold word in the vocabulary there is no OOV recall (and
+    with an empty vocabulary no IV recall): '-' and null, never 0.00."""
+    gold = [["我", "爱", "北京"]]
+    every = score(gold, gold, {"我", "爱", "北京"})
+    assert every.oov_recall is None and every.iv_recall == 1.0 and every.oov_words == 0
+    assert "oov_recall -  (0 OOV gold words)" in every.table()
+    none = score(gold, gold, set())
+    assert none.iv_recall is None and none.oov_recall == 1.0
+    assert "iv_recall  -" in none.table()
+
+
+def test_a_word_list_that_is_not_utf8_names_its_line_and_byte(tmp_path):
+    words = tmp_path / "words.txt"
+    # the byte-order mark (3 bytes), 北京 and its line break (7), 大学 3 and its (9)
+    words.write_bytes("\ufeff北京\n大学 3\n".encode() + b"\xff\xfe\n")
+    with pytest.raises(ValueError, match=r"words\.txt:3: invalid UTF-8 at byte offset 19: a word"):
+        read_vocab(str(words))
+    words.write_bytes("\ufeff北京\n大学 3\n\n".encode())
+    assert read_vocab(str(words)) == {"北京", "大学"}

@@ -112,9 +112,11 @@ def score(
         oov_recall = iv_recall = None
         oov_words = None
     else:
-        oov_recall = oov_correct / n_oov if n_oov else 0.0
+        # a recall over no words is undefined (None, printed "-"), not 0:
+        # 0 would read as every such word missed
+        oov_recall = oov_correct / n_oov if n_oov else None
         n_iv = n_gold - n_oov
-        iv_recall = (n_correct - oov_correct) / n_iv if n_iv else 0.0
+        iv_recall = (n_correct - oov_correct) / n_iv if n_iv else None
         oov_words = n_oov
     return Score(precision, recall, f1, oov_recall, iv_recall, n_gold, n_pred, n_correct, oov_words)
 
@@ -135,9 +137,17 @@ def read_segmented(path: str) -> list[list[str]]:
 
 
 def read_vocab(path: str) -> set[str]:
-    """A word list: one word per line (the first field of the line)."""
+    """A word list: one word per line (the first field of the line; a
+    UTF-8 byte-order mark is not part of the first word). ValueError when
+    the file is unreadable, or naming the line and byte that is not UTF-8."""
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            return {line.split()[0] for line in f if line.strip()}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read word list: {exc}") from None
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read word list: {exc.strerror or exc}") from None
+    words = set()
+    for n, line in utf8_lines(data, path, "a word list"):
+        fields = (line.lstrip("\ufeff") if n == 1 else line).split()
+        if fields:
+            words.add(fields[0])
+    return words

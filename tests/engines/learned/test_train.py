@@ -223,10 +223,11 @@ def test_cli_train_standards_eval_cut(tmp_path, capsys, monkeypatch):
     assert loaded.lexicon == "北京\n大学" and loaded.std_lexicons == {"toy": "北京\n大学"}
     assert loaded.training["std_lexicon_words"] == {"toy": 2}
     assert loaded.training["lexicon_folds"] == 10  # the default of --lexicon-folds
-    # the training data is learned: perfect on it, and every word in-vocabulary
+    # the training data is learned: perfect on it, and every word
+    # in-vocabulary (so no OOV recall: a recall over no words)
     assert main(["eval", str(corpus), "--model", str(model), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["f1"] == 1.0 and out["iv_recall"] == 1.0 and out["oov_recall"] == 0.0
+    assert out["f1"] == 1.0 and out["iv_recall"] == 1.0 and out["oov_recall"] is None
     raw = tmp_path / "raw.txt"
     raw.write_text("".join(line.replace(" ", "") + "\n" for line in LINES), encoding="utf-8")
     pred = tmp_path / "pred.txt"
