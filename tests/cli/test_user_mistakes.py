@@ -373,6 +373,52 @@ def test_cut_options_an_engine_would_ignore_are_refused(tmp_path):
     assert res.returncode == 2 and b"not allowed with argument -q/--quiet" in res.stderr
 
 
+def test_dash_as_output_is_stdout_where_the_output_is_text(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学\n", encoding="utf-8")
+    env = {**os.environ}
+    for args in (["cut", str(src)], ["keywords", "-k", "2", str(src)]):
+        plain = qieci_cli(*args)
+        dashed = subprocess.run(
+            [sys.executable, "-m", "qieci", *args, "-o", "-"],
+            capture_output=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+        assert dashed.returncode == 0 and dashed.stdout == plain.stdout != b"", dashed.stderr
+        assert not (tmp_path / "-").exists()
+    res = subprocess.run(
+        [sys.executable, "-m", "qieci", "adapt", str(src), "-o", "-"],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert_user_error(res, "-o -: this command writes a binary file", "name a file")
+    assert not (tmp_path / "-").exists()
+
+
+def test_keyword_tags_are_read_as_a_list_and_an_empty_list_is_refused(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学\n", encoding="utf-8")
+    tight = qieci_cli("keywords", "--allow-pos", "ns,v", "-k", "5", str(src))
+    spaced = qieci_cli("keywords", "--allow-pos", " ns, v ", "-k", "5", str(src))
+    assert tight.returncode == 0 and spaced.stdout == tight.stdout
+    assert set(tight.stdout.decode().split()) == {"北京", "来到"}
+    for args in (["--allow-pos", ""], ["--textrank", "--allow-pos", " , "]):
+        assert_user_error(qieci_cli("keywords", *args, str(src)), "names no tag")
+    assert_user_error(qieci_cli("keywords", "--allow-pos", "n ns", str(src)), "'n ns' is not a tag")
+
+
+def test_discover_refuses_sample_chars_without_the_model(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("我来到北京清华大学\n" * 5, encoding="utf-8")
+    assert_user_error(
+        qieci_cli("discover", "--no-model", "--sample-chars", "5", str(src)),
+        "--sample-chars: chooses what the learned model does",
+    )
+
+
 def test_messages_name_what_is_wrong_where(tmp_path):
     folder = tmp_path / "adir"
     folder.mkdir()

@@ -91,8 +91,19 @@ def run() -> NoReturn:
     sys.exit(code)
 
 
+#: Commands whose -o may be "-": stdout, as when -o is not given (a "-"
+#: input is stdin); adapt and train write binary files, never to stdout.
+_STDOUT_OUTPUT = frozenset({"cut", "keywords", "discover"})
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
+        if getattr(args, "output", None) == "-":
+            if getattr(args, "command", None) not in _STDOUT_OUTPUT:
+                raise ValueError(
+                    "-o -: this command writes a binary file, not text to stdout: name a file"
+                )
+            args.output = None
         return int(args.func(args))
     except (InputError, ValueError, LookupError) as exc:
         print(f"qieci: error: {exc}", file=sys.stderr)

@@ -105,7 +105,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--sample-chars",
         type=int,
-        default=2_000_000,
+        default=None,
         metavar="N",
         help="characters of the corpus the learned model reads (default 2000000)",
     )
@@ -116,7 +116,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    model_options = [f"--{k}" for k in ("model", "standard") if getattr(args, k)]
+    model_options = [
+        f"--{k.replace('_', '-')}"
+        for k in ("model", "standard", "sample_chars")
+        if getattr(args, k) is not None
+    ]
     if args.no_model and model_options:
         raise ValueError(
             f"{', '.join(model_options)}: {'choose' if len(model_options) > 1 else 'chooses'} "
@@ -126,14 +130,15 @@ def run(args: argparse.Namespace) -> int:
         check_output_path(args.output, files_read(args, args.files))  # before any work
     if args.files.count("-") > 1:
         raise ValueError("stdin ('-') can be read only once")
+    sample = {} if args.sample_chars is None else {"sample_chars": args.sample_chars}
     opts = DiscoverOptions(
+        **sample,
         min_len=2,
         max_len=args.max_len,
         min_freq=args.min_freq,
         min_score=args.min_score,
         top=args.top,
         memory=args.memory << 20,
-        sample_chars=args.sample_chars,
         model=not args.no_model,
         standards=tuple(args.standard) if args.standard else None,
         model_path=args.model,

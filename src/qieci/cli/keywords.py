@@ -102,6 +102,24 @@ def make_extractor(
     return lambda s: tf.extract_tags(s, topk, with_weight, allow_pos)
 
 
+def allowed_tags(text: str | None) -> tuple[str, ...]:
+    """The tags of ``--allow-pos`` (comma-separated, spaces around a tag
+    ignored); () when the option is not given. Given, it must name a tag:
+    an empty list would otherwise mean the defaults or nothing, silently."""
+    if text is None:
+        return ()
+    tags = tuple(t.strip() for t in text.split(",") if t.strip())
+    if not tags:
+        raise ValueError(
+            f"--allow-pos {text!r} names no tag: give tags such as n,ns,v, or leave it out "
+            "(TextRank: ns,n,vn,v; TF-IDF: any)"
+        )
+    bad = [t for t in tags if any(c.isspace() for c in t)]
+    if bad:
+        raise ValueError(f"--allow-pos: {bad[0]!r} is not a tag (separate tags with commas)")
+    return tags
+
+
 def format_keywords(keywords: list[Any], as_json: bool) -> str:
     """One output line (without its terminator) for a result."""
     if as_json:
@@ -144,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         textrank=args.textrank,
         topk=args.topk or None,
         with_weight=args.with_weight,
-        allow_pos=tuple(t for t in (args.allow_pos or "").split(",") if t),
+        allow_pos=allowed_tags(args.allow_pos),
         idf=args.idf,
         stop_words=args.stop_words,
     )

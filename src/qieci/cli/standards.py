@@ -15,20 +15,24 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engines.learned import DEFAULT_STANDARD
+    from ..engines.learned.engine import default_standard
     from ..engines.learned.model import parse_meta, parse_vocab, read_sections
 
     sec, source = read_sections(args.model)
     meta = parse_meta(sec, source)
     vocab = parse_vocab(sec, source)
+    default = default_standard(meta.standards)  # (the model's first if it lacks cnc)
     if args.json:
         print(
-            json.dumps({"standards": meta.standards, "training": meta.training}, ensure_ascii=False)
+            json.dumps(
+                {"standards": meta.standards, "default": default, "training": meta.training},
+                ensure_ascii=False,
+            )
         )
         return 0
     for std in meta.standards:
         text = vocab.get(std, "")
         n = text.count("\n") + 1 if text else 0
-        mark = " (default)" if std == DEFAULT_STANDARD else ""
+        mark = " (default)" if std == default else ""
         print(f"{std}\t{n} training words{mark}")
     return 0

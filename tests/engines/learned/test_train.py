@@ -216,7 +216,11 @@ def test_cli_train_standards_eval_cut(tmp_path, capsys, monkeypatch):
     assert "epoch 1:" in err and "dev F1 toy" in err
     assert model.exists()
     assert main(["standards", "--model", str(model), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["standards"] == ["toy"]
+    listed = json.loads(capsys.readouterr().out)
+    # a model without cnc defaults to its first standard, and says so
+    assert listed["standards"] == ["toy"] and listed["default"] == "toy"
+    assert main(["standards", "--model", str(model)]) == 0
+    assert capsys.readouterr().out.endswith(" training words (default)\n")
     from qieci.engines.learned.model import load
 
     loaded = load(model)
