@@ -69,6 +69,11 @@ def run(args: argparse.Namespace) -> int:
     )
     if domain.chars == 0:
         raise ValueError("the input has no text: nothing to adapt to")
+    if not any(domain.words.values()) and not domain.keys.size:
+        raise ValueError(
+            f"the input's {domain.chars} characters gave an empty domain (no word or n-gram "
+            "was seen often enough): adapt on more text of the domain; nothing was written"
+        )
     domain.save(args.output)
     report_changed_lines(read.changed_lines, args.errors)
     if not args.quiet:

@@ -192,7 +192,9 @@ def test_a_domain_that_would_change_nothing_is_refused(tmp_path):
     assert main([*args, "--std-lexicon", f"toy={lex}", "-o", str(words_only)]) == 0
     assert main([*args, "-o", str(plain)]) == 0
     stats_only = count(["北京大学北京人"] * 3)
-    with pytest.raises(ValueError, match="no words for standard 'toy'.*adapt --standard toy"):
+    with pytest.raises(
+        ValueError, match=r"of a domain \(words\) for standard 'toy'.*adapt --standard toy"
+    ):
         Tokenizer(model=words_only, domain=stats_only).lcut("北京")
     other = with_words(stats_only, {"msr": ["北京人"]})
     with pytest.raises(ValueError, match="it has words for: msr"):
@@ -360,9 +362,10 @@ def test_cli_mistakes(tmp_path, capsys):
     assert "no text" in capsys.readouterr().err
     assert not (tmp_path / "d.qcd").exists()
     bad = tmp_path / "bad.txt"
-    bad.write_bytes("好\n".encode() + b"\xff\n")
+    # (enough text to learn a domain from: adapt refuses an empty domain)
+    bad.write_bytes("\n".join(NOVEL * 5).encode() + b"\n\xff\n")
     assert main(["adapt", str(bad), "-o", str(tmp_path / "d.qcd")]) != 0
-    assert "bad.txt:2" in capsys.readouterr().err
+    assert f"bad.txt:{len(NOVEL) * 5 + 1}" in capsys.readouterr().err
     # repaired or skipped lines are said, even with -q
     for policy, verb in (("replace", "repaired"), ("skip-line", "skipped")):
         args = ["adapt", str(bad), "-o", str(tmp_path / "d.qcd"), "--standard", "pku", "-q"]
@@ -381,3 +384,30 @@ def test_cli_mistakes(tmp_path, capsys):
     assert b"repaired 1 line(s)" in done.stderr and load(out).chars > 0
     assert main(["cut", str(bad), "--engine", "jieba", "--domain", "x.qcd"]) == 2
     assert "learned engine only" in capsys.readouterr().err
+
+
+def test_an_empty_domain_is_named_empty_and_adapt_writes_none(tmp_path):
+    """A text too small to learn from gives a domain of no words and no
+    grams: qieci adapt refuses to write it, and a tokenizer given one says
+    it is empty (it used to say the domain had no words for the standard
+    while listing that standard, and to suggest the very adapt command)."""
+    import subprocess
+    import sys
+
+    from qieci.discover import adapt
+
+    empty = adapt(texts=["我来到北京"], standards="pku")
+    assert empty.keys.size == 0 and not any(empty.words.values())
+    with pytest.raises(ValueError, match=r"^the domain is empty .*from 5 characters.*more text"):
+        Tokenizer(standard="pku", domain=empty).lcut("我来到北京")
+    small = tmp_path / "small.txt"
+    small.write_text("我来到北京", encoding="utf-8")
+    out = tmp_path / "d.qcd"
+    res = subprocess.run(
+        [sys.executable, "-m", "qieci", "adapt", str(small), "--standard", "pku", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 2 and "5 characters gave an empty domain" in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr and not out.exists()

@@ -202,12 +202,22 @@ def model_standards(model: str | PathLike[str] | None) -> tuple[tuple[str, ...],
 
 def _unread_domain(source: str, meta: Meta, domain: DomainStats, standard: str) -> str:
     """Why ``domain`` would change nothing with this model and standard."""
-    if meta.reads_domain_words:
-        have = ", ".join(sorted(domain.words)) or "none"
+    if not any(domain.words.values()) and not domain.keys.size:
         return (
-            f"{source}: the domain has no words for standard {standard!r} (it has words for: "
-            f"{have}), and this model reads a domain's words, not its n-gram statistics "
-            f"(those need a model trained with --domain-folds 2): make the domain with "
+            f"the domain is empty (no words and no n-gram statistics, from {domain.chars} "
+            "characters: too little text to learn from): adapt on more text of the domain, "
+            "or cut without --domain"
+        )
+    if meta.reads_domain_words or meta.reads_domains:
+        have = ", ".join(sorted(k for k, v in domain.words.items() if v and k != "*"))
+        reads = [
+            *(["words"] if meta.reads_domain_words else []),
+            *(["n-gram statistics"] if meta.reads_domains else []),
+        ]
+        return (
+            f"{source}: the domain has none of what this model reads of a domain "
+            f"({' or '.join(reads)}) for standard {standard!r} (it has words for: "
+            f"{have or 'no standard'}; {domain.keys.size} grams): make the domain with "
             f"qieci adapt --standard {standard}"
         )
     return (
