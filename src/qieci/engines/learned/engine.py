@@ -236,8 +236,10 @@ class LearnedEngine(EngineBase):
     :class:`~qieci.engines.learned.domain.DomainStats` (see
     :func:`qieci.discover.adapt`): its words join the standard's lexicon
     and, for a model trained to read them, its statistics are features.
-    The model loads on first use or by :meth:`load`; an unknown
-    standard or a bad file raises ValueError then.
+    The model loads on first use or by :meth:`load`; an unknown standard,
+    a file that is not a model or domain file, or a missing one raises
+    ValueError at construction (from the files' headers), damage further
+    in a file when it loads.
 
     Capability: :class:`~qieci.engines.base.Standards`.
     """
