@@ -834,3 +834,34 @@ def test_the_quick_space_test_of_user_words_is_the_decoders():
         if 0xD800 <= c < 0xE000:
             continue
         assert is_space(norm(c)) == bool(_SPACE.fullmatch(chr(c))), hex(c)
+
+
+@pytest.mark.parametrize(
+    ("user", "text", "atom"),
+    [
+        ("3.1", "3.14159是圆周率", "3.14159"),
+        ("example", "请写信到abc@example.com", "abc@example.com"),
+        ("3.1", "版本2.3.1发布", "2.3.1"),
+        ("AI", "OpenAI发布了新模型", "OpenAI"),
+        ("AI发", "OpenAI发布了新模型", "OpenAI"),  # straddles the atom's end
+        ("le.c", "访问www.example.com", "www.example.com"),
+    ],
+)
+def test_a_user_word_never_cuts_inside_an_atom(user, text, atom):
+    """A user word whose end would fall inside an atom (a number, e-mail
+    address, version, Latin word, URL) is not forced there: the atom stays
+    one word, as without the user word (README: never cut inside)."""
+    tok = Tokenizer(engine="learned")
+    assert atom in tok.lcut(text)
+    tok.add_word(user)
+    words = tok.lcut(text)
+    assert atom in words and "".join(words) == text
+    # where it cuts no atom, the user word is forced as before
+    tok.add_word("圆周率是")
+    assert "圆周率是" in tok.lcut("圆周率是常数")
+
+
+def test_a_user_word_holding_whole_atoms_is_kept():
+    tok = Tokenizer(engine="learned")
+    tok.add_word("版本2.3.1")
+    assert "版本2.3.1" in tok.lcut("新版本2.3.1发布")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from os import PathLike
 from typing import ClassVar
@@ -346,6 +347,8 @@ class LearnedEngine(EngineBase):
         atoms = atom_spans(text) if self.atoms else []
         if not users and not atoms:
             return None
+        if users and atoms:
+            users = _not_cutting(users, atoms)
         n = len(text)
         mask = bytearray(b"\x0f" * n)
         for s, e in users:
@@ -482,6 +485,23 @@ __all__ = [
 _SPACES = "\t\n\x0b\x0c\r \x85\xa0\u2000-\u200a\u3000"
 _SPACE = re.compile(f"[{_SPACES}]")
 _NOT_SPACE = re.compile(f"[^{_SPACES}]+")
+
+
+def _not_cutting(
+    users: list[tuple[int, int]], atoms: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The user-word spans none of whose ends falls strictly inside an atom
+    (a number, URL, version, Latin word ...: never cut inside): a user word
+    ``3.1`` is not forced in ``3.14159``, nor ``AI`` in ``OpenAI``; one that
+    holds whole atoms (``版本2.3.1``) stays. Both lists sorted, atoms
+    disjoint."""
+    starts = [a for a, _ in atoms]
+
+    def inside(p: int) -> bool:
+        k = bisect_right(starts, p) - 1  # the last atom starting at or before p
+        return k >= 0 and atoms[k][0] < p < atoms[k][1]
+
+    return [(s, e) for s, e in users if not inside(s) and not inside(e)]
 
 
 def _without_spaces(text: str, spans: Iterator[tuple[int, int]]) -> list[tuple[int, int]]:
