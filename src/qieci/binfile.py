@@ -159,7 +159,15 @@ def read_section(f: IO[bytes], *, kind: str, name: str, source: str) -> tuple[by
     section table and that section are read, and each is verified (magic,
     version, kind, the table's checksum, the section's bounds and
     checksum); the other sections are neither read nor checked. For a
-    cheap look at a large file's metadata; ValueError naming ``source``."""
+    cheap look at a large file's metadata; ValueError naming ``source``
+    (also when the file cannot be read: an I/O error, a file of /proc)."""
+    try:
+        return _read_section(f, kind=kind, name=name, source=source)
+    except OSError as exc:
+        raise ValueError(f"{source}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_section(f: IO[bytes], *, kind: str, name: str, source: str) -> tuple[bytes, bool]:
     size = f.seek(0, os.SEEK_END)
     f.seek(0)
     count = _header(f.read(_HEADER.size), kind=kind, source=source)

@@ -92,6 +92,162 @@ def _other_format(word: str) -> str | None:
     return None
 
 
+#: A checked user-dictionary line: line number, word, frequency (None: the
+#: engine's choice) and tag.
+_Entry = tuple[int, str, int | None, str | None]
+
+
+def _checked_word(word: Any, freq: Any, tag: Any) -> tuple[str, int | None, str | None]:
+    """``add_word``'s arguments as the engine takes them, or the ValueError
+    (TypeError for a word that is no text) that ``add_word`` raises."""
+    word = strdecode(word)
+    if not word:
+        raise ValueError("cannot add an empty word")
+    if "\n" in word or "\r" in word:
+        raise ValueError(f"a word cannot hold a line break: {word!r}")
+    f = None if freq is None else int(freq)
+    if f is not None and f < 0:
+        raise ValueError(f"negative frequency {f} for word {word!r}")
+    if f is not None and f > _MAX_FREQ:
+        raise ValueError(f"frequency {f} for word {word!r} is out of range (0 to 2**63-1)")
+    if tag is not None and not (isinstance(tag, str) and _RE_TAG.fullmatch(tag)):
+        raise ValueError(
+            f"tag {tag!r} for word {word!r} is not a short token (up to 32 characters, no spaces)"
+        )
+    return word, f, tag
+
+
+def _segment(segment: Any) -> str | tuple[str, ...]:
+    """``suggest_freq``'s segment as jieba's engine takes it: a str (bytes
+    decoded as jieba decodes them), or a tuple (or list) of str pieces."""
+    if isinstance(segment, (str, bytes, bytearray)):
+        return strdecode(segment)
+    if isinstance(segment, (tuple, list)):
+        for piece in segment:
+            if not isinstance(piece, (str, bytes, bytearray)):
+                raise TypeError(
+                    "suggest_freq takes a tuple of str (the pieces to split a word into); "
+                    f"{piece!r} is {type(piece).__name__}"
+                )
+        return tuple(strdecode(piece) for piece in segment)
+    raise TypeError(
+        "suggest_freq takes a str (a word to keep whole) or a tuple of str (the pieces to "
+        f"split a word into), not {type(segment).__name__}"
+    )
+
+
+def _decode_line(raw: Any, name: str, lineno: int) -> str:
+    """A user-dictionary line stripped, as text: bytes stripped, then decoded
+    as UTF-8 (as jieba does: the error names the byte of the line); a
+    byte-order mark in front dropped."""
+    if isinstance(raw, str):
+        return raw.strip().lstrip("\ufeff")
+    if not isinstance(raw, (bytes, bytearray)):
+        raise TypeError(
+            f"{name}:{lineno}: a line of a user dictionary is str or bytes, not "
+            f"{type(raw).__name__} (pass a path or a file object)"
+        )
+    stripped = raw.strip()
+    try:
+        return stripped.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        lead = len(raw) - len(raw.lstrip())  # (stripped before decoding, as jieba)
+        raise ValueError(
+            f"{name}:{lineno}: invalid UTF-8 at byte {lead + exc.start} of the line"
+            + convert_hint("a user dictionary", bytes(raw) if lineno == 1 else b"")
+        ) from None
+
+
+def _parse_userdict(
+    lines: Iterable[Any], name: str, strict: bool
+) -> tuple[list[_Entry], list[str]]:
+    """The entries of a user dictionary, each checked as ``add_word`` checks
+    it, and the messages of the lines that look like mistakes (with
+    ``strict``, the first is a ValueError): nothing is added yet."""
+    entries: list[_Entry] = []
+    notes: list[str] = []
+    tsv = False  # after the header of qieci discover's TSV
+    for lineno, raw in enumerate(lines, 1):
+        if tsv and _has_tab(raw):
+            line = _tsv_row(raw, name, lineno)
+            word, freq, tag = line.split("\t")[0].strip(), None, None
+            msg = None
+        else:
+            line = _decode_line(raw, name, lineno)
+            if not line:
+                continue
+            if lineno == 1 and line == DISCOVER_TSV_HEADER:
+                tsv = True
+                continue
+            m = _RE_USERDICT.match(line)
+            assert m is not None  # the pattern matches any non-empty line
+            word, freq, tag = m.groups()
+            msg = _mistake(line, word, name, lineno)
+        if not word:
+            continue
+        if msg is None and "\ufeff" in word:
+            msg = (
+                f"{name}:{lineno}: {line!r} holds a byte-order mark (U+FEFF, invisible in "
+                f"most editors) inside its word; it adds the word {word!r}, mark included, "
+                "as jieba would (delete the mark)"
+            )
+        if msg is not None:
+            if strict:
+                raise ValueError(msg)
+            notes.append(msg)
+        try:
+            entries.append(
+                (
+                    lineno,
+                    *_checked_word(
+                        word, freq.strip() if freq else None, tag.strip() if tag else None
+                    ),
+                )
+            )
+        except ValueError as exc:  # a frequency or tag out of range
+            raise ValueError(f"{name}:{lineno}: {exc}") from None
+    return entries, notes
+
+
+def _has_tab(raw: Any) -> bool:
+    """Whether a raw line (str or bytes) holds a tab: a row of qieci
+    discover's TSV."""
+    if isinstance(raw, str):
+        return "\t" in raw
+    return isinstance(raw, (bytes, bytearray)) and b"\t" in raw
+
+
+def _tsv_row(raw: str | bytes | bytearray, name: str, lineno: int) -> str:
+    """A row of qieci discover's TSV as text, without its line end."""
+    try:
+        line = raw if isinstance(raw, str) else raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{name}:{lineno}: invalid UTF-8 at byte {exc.start} of the line"
+            + convert_hint("a word list of qieci discover")
+        ) from None
+    return line.strip("\r\n")
+
+
+def _mistake(line: str, word: str, name: str, lineno: int) -> str | None:
+    """The message for a user-dictionary line that looks like a mistake
+    (another format, or fields that did not parse), else None."""
+    other = _other_format(line)  # (the whole line: "云计算, 3" parses as word "云计算,")
+    if other is not None:
+        return (
+            f"{name}:{lineno}: {line!r} looks {other}, but a user dictionary is "
+            f"'word [freq] [tag]' separated by spaces; it adds the word {word!r} "
+            "as jieba would"
+        )
+    if " " in word and _looks_mistaken(word.split(" ")):
+        return (
+            f"{name}:{lineno}: {line!r} is not 'word [freq] [tag]' (a frequency is "
+            f"digits, a tag lower-case letters); it adds the word {word!r}, spaces "
+            "included, as jieba would"
+        )
+    return None
+
+
 class UserDictWarning(UserWarning):
     """A user-dictionary line that is probably a mistake (see
     :meth:`Tokenizer.load_userdict`)."""
@@ -438,10 +594,18 @@ class Tokenizer:
         With ``jobs`` > 1 (``None``: all cores), the work is spread over that
         many worker processes, each of which rebuilds this tokenizer once from
         :meth:`spec`. Results are identical to ``jobs=1``. Input is consumed
-        lazily, with a bounded number of batches in flight.
+        lazily, with a bounded number of batches in flight. One text (a str
+        or bytes) is a TypeError: pass ``[text]``, or use :meth:`lcut`.
         """
+        from .io.stream import check_jobs
         from .io.workers import cut_many
 
+        if isinstance(texts, (str, bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"cut_many takes an iterable of texts, not one {type(texts).__name__} (it would "
+                "cut each character as a text of its own): pass [text], or use lcut(text)"
+            )
+        jobs = check_jobs(jobs)
         mode = "search" if search else ("all" if cut_all else "default")
         return cut_many(self, texts, jobs=jobs, mode=mode, hmm=HMM)
 
@@ -480,21 +644,7 @@ class Tokenizer:
         """Add ``word`` (or change its frequency). Without ``freq``, the
         engine chooses one that makes the word come out whole (jieba engine:
         :meth:`suggest_freq`); ``freq`` 0 removes it."""
-        word = strdecode(word)
-        if not word:
-            raise ValueError("cannot add an empty word")
-        if "\n" in word or "\r" in word:
-            raise ValueError(f"a word cannot hold a line break: {word!r}")
-        f = None if freq is None else int(freq)
-        if f is not None and f < 0:
-            raise ValueError(f"negative frequency {f} for word {word!r}")
-        if f is not None and f > _MAX_FREQ:
-            raise ValueError(f"frequency {f} for word {word!r} is out of range (0 to 2**63-1)")
-        if tag is not None and not (isinstance(tag, str) and _RE_TAG.fullmatch(tag)):
-            raise ValueError(
-                f"tag {tag!r} for word {word!r} is not a short token (up to 32 characters, "
-                "no spaces)"
-            )
+        word, f, tag = _checked_word(word, freq, tag)
         with self._lock:
             tags = self.user_word_tag_tab
             had, before = word in tags, tags.get(word)
@@ -516,105 +666,105 @@ class Tokenizer:
         self.add_word(word, 0)
 
     def suggest_freq(self, segment: Any, tune: bool = False) -> int:
-        """The frequency that makes ``segment`` (a str) come out whole, or
-        that splits a word into ``segment`` (a tuple of str); with ``tune``,
-        also set it. Same arithmetic as jieba. An engine without a
-        dictionary has no frequencies: with ``tune``, a str becomes a user
-        word, and the result is 1."""
+        """The frequency that makes ``segment`` (a str, or bytes decoded as
+        jieba decodes them) come out whole, or that splits a word into
+        ``segment`` (a tuple of str); with ``tune``, also set it. Same
+        arithmetic as jieba. An engine without a dictionary has no
+        frequencies: with ``tune``, a str becomes a user word, and the result
+        is 1; a tuple (a split) is :class:`Unsupported` there. Anything else
+        is a TypeError, whatever the engine."""
+        seg = _segment(segment)
         if not isinstance(self.engine, Dictionary):
-            if tune and isinstance(segment, str):
-                self.add_word(segment)
+            if isinstance(seg, tuple):
+                self.capability(
+                    Dictionary, "suggest_freq of a tuple (splitting a word into those pieces)"
+                )
+            if tune:
+                self.add_word(seg)
             return 1
-        seg: str | tuple[str, ...] = (
-            strdecode(segment)
-            if isinstance(segment, (str, bytes))
-            else tuple(strdecode(s) for s in segment)
-        )
         with self._lock:
             result = self.engine.suggest_freq(seg)
             if tune:
                 self.add_word(seg if isinstance(seg, str) else "".join(seg), result)
             return result
 
-    def load_userdict(self, f: PathArg | IO[bytes] | IO[str], strict: bool = False) -> None:
+    def load_userdict(
+        self, f: PathArg | bytes | IO[bytes] | IO[str] | Iterable[Any], strict: bool = False
+    ) -> None:
         """Add the words of a user dictionary: one ``word [freq] [tag]`` per
-        line, UTF-8. A word may contain spaces (``Color OS 10 nz``). The TSV
-        of ``qieci discover`` (first line ``word<TAB>freq<TAB>score``) loads
-        as its words, each with the frequency that keeps it whole.
+        line, UTF-8. ``f`` is a path (str, bytes or path-like) or a file
+        object (text or binary; any iterable of lines). A word may contain
+        spaces (``Color OS 10 nz``). The TSV of ``qieci discover`` (first
+        line ``word<TAB>freq<TAB>score``) loads as its words, each with the
+        frequency that keeps it whole; a line of it without a tab is an
+        ordinary ``word [freq] [tag]`` line. A byte-order mark at the start
+        of a line is dropped.
 
         A line that looks like a mistake is read as jieba reads it (its
         whole front becomes the word) with a :class:`UserDictWarning`
         naming file and line: a word with a space that holds a field like a
-        number (``负数 -3``, ``词 3 n extra``), or a tab- or comma-separated
-        line (``石墨烯<TAB>5``, ``石墨烯,5,n``). With ``strict``, such a
-        line is a ValueError instead.
+        number (``负数 -3``, ``词 3 n extra``), a tab- or comma-separated
+        line (``石墨烯<TAB>5``, ``石墨烯,5,n``), or a word with a byte-order
+        mark (U+FEFF) inside. With ``strict``, such a line is a ValueError
+        instead.
+
+        All or nothing: every line is read and checked (as :meth:`add_word`
+        checks a word, frequency and tag; with a dictionary, that the total
+        frequency stays within 2**63-1) before the first word is added, so
+        a ValueError leaves the tokenizer as it was. The words are then
+        added in the file's order, as jieba adds them.
         """
-        if isinstance(f, (str, PathLike)):
-            name = os.fspath(f)
+        if isinstance(f, (bytes, str, PathLike)):
+            name = os.fsdecode(os.fspath(f))
             data = binfile.read_regular(name, "user dictionary")
-            self._load_userdict_lines(data.splitlines(), name, strict)
+            lines: Iterable[Any] = data.splitlines()
+        elif isinstance(f, Iterable) and not isinstance(f, (bytearray, memoryview)):
+            name = str(getattr(f, "name", repr(f)))
+            lines = f
         else:
-            self._load_userdict_lines(f, getattr(f, "name", repr(f)), strict)
-
-    def _load_userdict_lines(self, lines: Iterable[Any], name: str, strict: bool) -> None:
-        rest = iter(lines)
-        for lineno, raw in enumerate(rest, 1):
-            line = raw.strip()
-            if isinstance(line, bytes):
+            raise TypeError(
+                "load_userdict expected a path or a file object (an iterable of lines), "
+                f"not {type(f).__name__}"
+            )
+        entries, notes = _parse_userdict(lines, name, strict)
+        with self._lock:  # (no add_word between the check of the total and the last word)
+            self._check_total(entries, name)
+            for msg in notes:
+                warnings.warn(msg, UserDictWarning, stacklevel=2)
+            for lineno, word, freq, tag in entries:
                 try:
-                    line = line.decode("utf-8").lstrip("\ufeff")
-                except UnicodeDecodeError as exc:
-                    lead = len(raw) - len(raw.lstrip())  # (stripped before decoding, as jieba)
-                    raise ValueError(
-                        f"{name}:{lineno}: invalid UTF-8 at byte {lead + exc.start} of the line"
-                        + convert_hint("a user dictionary", raw if lineno == 1 else b"")
-                    ) from None
-            if not line:
-                continue
-            if lineno == 1 and line == DISCOVER_TSV_HEADER:
-                self._load_discovered(rest, name)
-                return
-            m = _RE_USERDICT.match(line)
-            assert m is not None  # the pattern matches any non-empty line
-            word, freq, tag = m.groups()
-            msg = None
-            other = _other_format(line)  # (the whole line: "云计算, 3" parses as word "云计算,")
-            if other is not None:
-                msg = (
-                    f"{name}:{lineno}: {line!r} looks {other}, but a user dictionary is "
-                    f"'word [freq] [tag]' separated by spaces; it adds the word {word!r} "
-                    "as jieba would"
-                )
-            elif " " in word and _looks_mistaken(word.split(" ")):
-                msg = (
-                    f"{name}:{lineno}: {line!r} is not 'word [freq] [tag]' (a frequency is "
-                    f"digits, a tag lower-case letters); it adds the word {word!r}, spaces "
-                    "included, as jieba would"
-                )
-            if msg is not None:
-                if strict:
-                    raise ValueError(msg)
-                warnings.warn(msg, UserDictWarning, stacklevel=3)
-            try:
-                self.add_word(word, freq.strip() if freq else None, tag.strip() if tag else None)
-            except ValueError as exc:  # a frequency or tag out of range
-                raise ValueError(f"{name}:{lineno}: {exc}") from None
+                    self.add_word(word, freq, tag)
+                except ValueError as exc:  # (checked above: an engine of its own rules)
+                    raise ValueError(f"{name}:{lineno}: {exc}") from None
 
-    def _load_discovered(self, lines: Iterator[Any], name: str) -> None:
-        """The rest of a ``qieci discover`` TSV: each word is added with the
-        frequency that keeps it whole (``add_word(word)``), since the file's
-        frequencies count a corpus of the user's, not jieba's."""
-        for lineno, raw in enumerate(lines, 2):
+    def _check_total(self, entries: list[_Entry], name: str) -> None:
+        """ValueError, naming the line, when adding ``entries`` in order would
+        take the dictionary's total frequency past 2**63-1 (the one check of
+        the jieba engine's ``add_word`` that depends on the words before).
+
+        Every frequency is at most the total, and a suggested frequency
+        (a line without one) at most the largest frequency plus one (and the
+        rounding of its floating point); when that bound stays in range,
+        nothing can fail. Otherwise (frequencies
+        near 2**63) the words go first into a copy of this tokenizer,
+        rebuilt from its spec, which fails where this one would."""
+        if not entries or not isinstance(self.engine, Dictionary):
+            return
+        total = largest = self.engine.total()
+        for _, word, freq, _ in entries:
+            # (with a margin for the rounding of suggest_freq's floating point:
+            # one product per piece of the word, and the last one)
+            f = largest + ((largest >> 50) + 1) * (len(word) + 2) if freq is None else freq
+            total += f
+            largest = max(largest, f)
+        if total <= _MAX_FREQ:
+            return
+        trial = self.spec().build()
+        for lineno, word, freq, tag in entries:
             try:
-                line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            except UnicodeDecodeError as exc:
-                raise ValueError(
-                    f"{name}:{lineno}: invalid UTF-8 at byte {exc.start} of the line"
-                    + convert_hint("a word list of qieci discover")
-                ) from None
-            word = line.strip("\r\n").split("\t")[0].strip()
-            if word:
-                self.add_word(word)
+                trial.add_word(word, freq, tag)
+            except ValueError as exc:
+                raise ValueError(f"{name}:{lineno}: {exc}") from None
 
     # -- what only some engines offer ----------------------------------------------
 

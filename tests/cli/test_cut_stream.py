@@ -62,7 +62,9 @@ def test_several_files_into_one_output_and_into_a_directory(tmp_path, corpus_tex
     expected_b = join_lines(qieci.lcut, b.read_text("utf-8"), " ")
     one = tmp_path / "one.txt"
     subprocess.run(QIECI + ["cut", "-q", str(a), str(b), "-o", str(one)], check=True)
-    assert one.read_text("utf-8") == expected_a + expected_b
+    # a.txt ends inside a line: a line break keeps b.txt's first line its own
+    assert not expected_a.endswith("\n")
+    assert one.read_text("utf-8") == expected_a + "\n" + expected_b
     out = tmp_path / "out"
     subprocess.run(QIECI + ["cut", "-q", str(a), str(b), "-o", f"{out}/"], check=True)
     assert (out / "a.txt").read_text("utf-8") == expected_a
@@ -95,8 +97,11 @@ def test_no_summary_and_no_progress_when_not_a_terminal_unless_verbose(tmp_path)
     # a small input at a low rate still shows its digits, in the unit that fits
     rate = re.search(r", ([0-9.]+)([Mk]?) chars/s$", lines[0])
     assert rate and float(rate.group(1)) > 0, lines[0]
-    quiet = subprocess.run(QIECI + ["cut", "-q", "-v", str(src)], capture_output=True, check=True)
+    quiet = subprocess.run(QIECI + ["cut", "-q", str(src)], capture_output=True, check=True)
     assert quiet.stderr == b""
+    # -q and -v contradict each other: refused, as the synopsis [-q | -v] says
+    both = subprocess.run(QIECI + ["cut", "-q", "-v", str(src)], capture_output=True)
+    assert both.returncode == 2 and b"not allowed with argument -q/--quiet" in both.stderr
 
 
 def test_progress_bar_on_a_terminal(big_file, tmp_path):

@@ -83,20 +83,6 @@ def test_o_onto_a_pipe_of_proc_self_fd_is_refused(small):
     refused(res, 2, "is not a regular file")
 
 
-def test_o_onto_a_symlink_replaces_the_link_never_its_target(small, tmp_path):
-    target = tmp_path / "precious.txt"
-    target.write_text("keep me\n", encoding="utf-8")
-    link = tmp_path / "out.txt"
-    link.symlink_to(target)
-    res = run("cut", "-q", str(small), "-o", str(link))
-    assert res.returncode == 0, res.stderr
-    assert target.read_text(encoding="utf-8") == "keep me\n"
-    assert not link.is_symlink()
-    assert link.read_text(encoding="utf-8") == cut_text(
-        qieci.Tokenizer(), small.read_text(encoding="utf-8")
-    )
-
-
 # -- planted temporary names ---------------------------------------------------------
 
 

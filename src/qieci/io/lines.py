@@ -127,6 +127,10 @@ def read_lines(
                 st.skipped_lines.append(lineno)
                 continue
             text = content.decode(encoding, "replace")
+        except UnicodeError as exc:
+            # a codec that refuses the line as a whole, not some of its bytes
+            # (check_encoding refuses the known ones): no policy reads past it
+            raise undecodable_line(name, lineno, encoding, line_offset, exc) from None
         st.lines += 1
         st.chars += len(text)
         yield text, term.decode("ascii")
@@ -147,17 +151,55 @@ def invalid_bytes(
     return InputError(f"{name}:{lineno}: invalid {_label(encoding)} at byte offset {offset}{hint}")
 
 
+def undecodable_line(
+    name: str, lineno: int, encoding: str, offset: int, exc: UnicodeError
+) -> InputError:
+    """The error of a line that the codec ``encoding`` refuses as a whole
+    (a ``UnicodeError`` that names no bytes, as ``idna`` raises): the file,
+    the line and the byte offset in the file where the line begins, then
+    what to do. ``--errors`` cannot read past it: it replaces or skips bytes."""
+    reason = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else str(exc)
+    return InputError(
+        f"{name}:{lineno}: cannot decode the line at byte offset {offset} as "
+        f"{_label(encoding)} ({reason}); no --errors policy reads past this: read the "
+        "file with a character encoding such as utf-8 or gb18030 (--encoding)"
+    )
+
+
+#: Codecs that are registered as text encodings, and read ``a\n`` as
+#: ``a\n``, but are no character encoding of a text file, by the name
+#: ``codecs.lookup`` gives them; each with what it is instead.
+NOT_FILE_ENCODINGS = {
+    "idna": "it encodes internationalised domain names, one label at a time",
+    "punycode": "it encodes internationalised domain names, one label at a time",
+    "unicode-escape": "it reads Python's backslash escapes, which can hide line breaks",
+    "raw-unicode-escape": "it reads Python's backslash escapes, which can hide line breaks",
+    "undefined": "it refuses every text",
+}
+
+
 def check_encoding(encoding: str) -> None:
-    """ValueError unless ``encoding`` is a known codec in which ASCII is
+    """ValueError unless ``encoding`` is a known codec that is a character
+    encoding of text files (not a bytes-to-bytes transform such as ``zlib``
+    or ``base64``, nor one of :data:`NOT_FILE_ENCODINGS`) in which ASCII is
     ASCII: lines are found at the byte ``\n`` before decoding, so UTF-16 and
     UTF-32 cannot be read line by line."""
     try:
         info = codecs.lookup(encoding)
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        what = "a transform of bytes or of text (compression, base64 and the like)"
+    else:
+        what = NOT_FILE_ENCODINGS.get(info.name, "")
+    if what:
+        raise ValueError(
+            f"encoding {encoding!r} is not a character encoding of text files: {what}; "
+            "use a character encoding such as utf-8 or gb18030"
+        )
     try:  # (decoding: utf-8-sig reads "a\n" as ASCII, a byte-order mark aside)
         ascii_ok = codecs.decode(b"a\n", info.name) == "a\n"
-    except (UnicodeError, LookupError, TypeError):
+    except Exception:  # a codec's own failure, whatever its kind
         ascii_ok = False
     if not ascii_ok:
         raise ValueError(
@@ -201,6 +243,13 @@ class AtomicOutput:
     ``with`` block by an exception) removes it: a failed run never leaves a
     partial file under the final name.
 
+    When ``path`` is a symlink (or goes through one), the file written is
+    the one it leads to, :attr:`target` (see :func:`output_target`): the
+    temporary file is made beside it and renamed over it, and the link is
+    kept. A path into ``/dev`` or ``/proc`` is refused
+    (:func:`check_output_path`). A file that already exists keeps its
+    permission bits; a new one gets those the umask allows.
+
     The temporary file is ``.NAME.XXXXXXXX.part`` (8 random characters),
     created exclusively and never through a symlink
     (:func:`qieci.binfile.temp_beside`), and locked (``flock``) while this
@@ -210,29 +259,36 @@ class AtomicOutput:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        check_output_path(path)
-        remove_stale(os.path.dirname(os.path.abspath(path)), [os.path.basename(path)])
+        #: the file written: ``path`` with its symlinks followed
+        self.target = _checked_target(path)
+        remove_stale(os.path.dirname(self.target), [os.path.basename(self.target)])
         try:
-            fd, self.tmp = temp_beside(path, PART_SUFFIX)
+            fd, self.tmp = temp_beside(self.target, PART_SUFFIX)
         except OSError as exc:
             raise InputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
         hold_lock(fd)
         self.file = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def commit(self) -> None:
-        """Close the temporary file and rename it to ``path``; if any step
-        fails (closing flushes the last buffered megabyte, which is where a
-        full disk shows on a short output), the temporary file is removed
-        and the error raised."""
+        """Close the temporary file and rename it over :attr:`target`; if
+        any step fails (closing flushes the last buffered megabyte, which is
+        where a full disk shows on a short output), the temporary file is
+        removed and the error raised. Nothing is renamed when ``path`` now
+        leads elsewhere (a symlink made or changed during the run: a link is
+        never replaced) or to something that is not a regular file."""
         try:
+            self.file.flush()
+            mode = _output_mode(self.path, self.target)
+            if _checked_target(self.path) != self.target:
+                raise InputError(
+                    f"{self.path}: was changed during the run (a symlink made or changed); "
+                    "nothing was written: run again"
+                )
+            # mkstemp makes the file private (0600): it gets the permissions
+            # of the file it replaces, or those the umask allows
+            os.chmod(self.file.fileno() if os.chmod in os.supports_fd else self.tmp, mode)
             self.file.close()
-            if os.path.exists(self.path) and not os.path.isfile(self.path):
-                # made a device or a pipe during the run: never renamed over
-                raise InputError(f"{self.path}: is no longer a regular file; nothing was written")
-            # mkstemp makes the file private (0600); the output is a normal
-            # file, readable as the umask allows (0644 under umask 022)
-            os.chmod(self.tmp, 0o666 & ~current_umask())
-            os.replace(self.tmp, self.path)
+            os.replace(self.tmp, self.target)
         except BaseException:
             self.abort()
             raise
@@ -368,15 +424,29 @@ def check_not_an_input(output: str, inputs: Sequence[str]) -> None:
 
 
 def check_output_path(path: str, inputs: Sequence[str] = ()) -> str:
-    """The folder an output file ``path`` goes to, checked before any work:
-    InputError when ``path`` names a folder, when its folder does not
-    exist, is not a folder or cannot be written in, or when ``path`` is one
-    of the ``inputs`` (the files the run reads: its text and its data
+    """The folder an output file ``path`` goes to (the folder of the file a
+    symlink at ``path`` leads to: :func:`output_target`), checked before any
+    work: InputError when ``path`` names a folder, is not a regular file (a
+    device, a pipe), leads into ``/dev`` or ``/proc``, when its folder does
+    not exist, is not a folder or cannot be written in, or when ``path`` is
+    one of the ``inputs`` (the files the run reads: its text and its data
     files)."""
+    return os.path.dirname(_checked_target(path, inputs))
+
+
+def _checked_target(path: str, inputs: Sequence[str] = ()) -> str:
+    """:func:`check_output_path`'s checks; the file that writing ``path``
+    replaces."""
     check_not_an_input(path, inputs)
     if path.endswith(("/", os.sep)) or os.path.isdir(path):
         raise InputError(f"{path}: names a folder; give the name of the file to write")
-    directory = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise InputError(
+            f"{path}: is not a regular file (a device or a pipe?); -o writes files: use the "
+            f"shell (> {path}) to write elsewhere"
+        )
+    target = output_target(path)
+    directory = os.path.dirname(target) or "."
     if not os.path.isdir(directory):
         what = "is not a folder" if os.path.exists(directory) else "does not exist"
         raise InputError(
@@ -388,12 +458,106 @@ def check_output_path(path: str, inputs: Sequence[str] = ()) -> str:
             f"{path}: cannot write in the folder {directory} (read-only, or not yours): "
             "write the output elsewhere"
         )
-    if os.path.exists(path) and not os.path.isfile(path):
-        raise InputError(
-            f"{path}: is not a regular file (a device or a pipe?); -o writes files: use the "
-            f"shell (> {path}) to write elsewhere"
+    return target
+
+
+#: The trees no output file is written in: devices, and the files of the
+#: running processes, whose ``fd/N`` links name a descriptor of the process
+#: that opens them (``/dev/stdout`` leads to ``/proc/self/fd/1``), not a
+#: file of their own.
+SPECIAL_TREES = ("/dev", "/proc")
+#: Folders inside them that hold ordinary files (a tmpfs of shared memory).
+FILE_TREES = ("/dev/shm",)
+#: Symlinks followed at most on one path, as Linux does (a loop ends here).
+_MAX_LINKS = 40
+
+
+def output_target(path: str) -> str:
+    """The file that writing ``path`` replaces: its absolute path with every
+    symlink followed, component by component as the system does (the last
+    name need not exist). InputError when it goes into :data:`SPECIAL_TREES`
+    (by name or through a symlink), through a loop of symlinks, or through a
+    symlink that another user made in a shared folder (sticky and
+    world-writable, as ``/tmp``), which the system would not follow either
+    (``fs.protected_symlinks``)."""
+    if os.sep != "/":  # not POSIX: no /dev or /proc to keep out of
+        return os.path.realpath(path)
+    pending = path.split("/")[::-1]  # a stack: the next name last
+    resolved = "/" if path.startswith("/") else os.getcwd()
+    links = 0
+    while pending:
+        name = pending.pop()
+        if name in ("", "."):
+            continue
+        if name == "..":
+            resolved = os.path.dirname(resolved)
+            continue
+        here = os.path.join(resolved, name)
+        tree = next((t for t in SPECIAL_TREES if _within(here, t)), None)
+        # (/dev on the way to /dev/shm, and what is in /dev/shm, are fine)
+        if any(_within(here, t) or _within(t, here) for t in FILE_TREES):
+            tree = None
+        if tree is not None:
+            where = os.path.normpath("/".join([here, *reversed(pending)]))
+            how = f"leads through a symlink into {tree} ({where})" if links else f"is in {tree}"
+            raise InputError(
+                f"{path}: {how}, where devices and the descriptors of processes live, not "
+                f"files; -o writes files: use the shell (> {path}) to write there"
+            )
+        try:
+            link = os.readlink(here)
+        except OSError:  # not a symlink (or not there yet): a name of the result
+            resolved = here
+            continue
+        links += 1
+        if links > _MAX_LINKS:
+            raise InputError(
+                f"{path}: too many levels of symlinks (a loop?); give the path of the file itself"
+            )
+        _check_followable(path, resolved, here)
+        pending.extend(link.split("/")[::-1])
+        if link.startswith("/"):
+            resolved = "/"
+    return resolved
+
+
+def _within(path: str, tree: str) -> bool:
+    return path == tree or path.startswith(tree + "/")
+
+
+def _check_followable(path: str, folder: str, link: str) -> None:
+    """InputError when the symlink ``link`` is in a shared ``folder`` (sticky
+    and world-writable) and neither this user's nor the folder owner's: one
+    planted for whoever writes there (the rule of ``fs.protected_symlinks``)."""
+    try:
+        st_folder, st_link = os.stat(folder), os.lstat(link)
+    except OSError:
+        return
+    shared = st_folder.st_mode & stat.S_ISVTX and st_folder.st_mode & stat.S_IWOTH
+    if shared and st_link.st_uid not in (os.geteuid(), st_folder.st_uid):
+        what = (
+            "is a symlink" if link == os.path.abspath(path) else f"goes through the symlink {link}"
         )
-    return directory
+        raise InputError(
+            f"{path}: {what} that another user made in the shared folder {folder} (sticky "
+            "and world-writable), so it is not followed: remove it or write the output elsewhere"
+        )
+
+
+def _output_mode(path: str, target: str) -> int:
+    """The permission bits of the output file ``target``: those of the file
+    it replaces (as ``sed -i`` keeps them; without the set-user and
+    set-group ID bits, which writing a file drops), else those the umask
+    allows (0644 under umask 022). InputError when ``target`` is no longer
+    a regular file (made a device or a pipe during the run)."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return 0o666 & ~current_umask()
+    if not stat.S_ISREG(st.st_mode):
+        # made a device or a pipe during the run: never renamed over
+        raise InputError(f"{path}: is no longer a regular file; nothing was written")
+    return stat.S_IMODE(st.st_mode) & ~(stat.S_ISUID | stat.S_ISGID)
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import io
 import itertools
+import operator
 import os
 import shutil
 import stat
@@ -76,6 +77,15 @@ class CutOptions:
     newline: str = "keep"  # "keep" line ends as they are, or "lf": \r\n -> \n
 
     def __post_init__(self) -> None:
+        for name, value in (
+            ("delimiter", self.delimiter),
+            ("pos_sep", self.pos_sep),
+            ("encoding", self.encoding),
+        ):
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+        if self.hmm not in (True, False):
+            raise TypeError(f"hmm must be True or False, not {self.hmm!r}")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         if self.errors not in ("strict", "replace", "skip-line"):
@@ -830,6 +840,19 @@ def cut_stream(
         return seg.run(src, name, sink)
 
 
+def check_jobs(jobs: object) -> int | None:
+    """``jobs`` as a number of worker processes (None or 0: all cores), or a
+    TypeError naming it when it is no whole number (``"2"``, ``1.5``, True)."""
+    if jobs is None:
+        return None
+    if not isinstance(jobs, bool):
+        try:
+            return operator.index(jobs)  # type: ignore[arg-type]
+        except TypeError:
+            pass
+    raise TypeError(f"jobs must be a whole number (or None), not {jobs!r}")
+
+
 def cut_file(
     tok: Segments,
     src: str,
@@ -841,7 +864,12 @@ def cut_file(
     """Segment the file ``src`` into ``dst`` (written atomically: ``dst``
     appears only when complete). InputError, before any work, when ``dst``
     is ``src`` (by identity: writing it would replace the text before it is
-    read) or cannot be written (see :func:`~qieci.io.lines.check_output_path`)."""
+    read) or cannot be written (see :func:`~qieci.io.lines.check_output_path`).
+    TypeError for ``opts`` that are no :class:`CutOptions` or ``jobs`` that
+    is no whole number."""
+    if opts is not None and not isinstance(opts, CutOptions):
+        raise TypeError(f"opts must be a CutOptions, not {type(opts).__name__}")
+    jobs = check_jobs(jobs)
     check_output_path(os.fspath(dst), [os.fspath(src)])
     with (
         spill_directory(os.fspath(dst)) as spill,
