@@ -132,3 +132,17 @@ def test_globs_and_their_mistakes(cluster, tmp_path):
         expand([str(tmp_path / "x")])
     with pytest.raises(InputError, match="same file name"):
         cut_text_files(str(tmp_path / "*" / "same.txt"), str(tmp_path / "out"), client=client)
+
+
+@pytest.mark.parametrize("bad", [0, -5, 1.5, "64", True])
+def test_a_partition_size_that_is_not_a_positive_count_is_refused_first(tmp_path, bad):
+    """partition_bytes=0 never moved the split forward: the client hung,
+    its memory growing; now it is a ValueError before anything is made."""
+    import qieci.dask
+
+    src = tmp_path / "a.txt"
+    src.write_text("我来到北京\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match="partition_bytes must be a positive whole number"):
+        qieci.dask.cut_text_files([str(src)], str(out), client=object(), partition_bytes=bad)
+    assert not out.exists()

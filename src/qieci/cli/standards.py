@@ -34,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
         text = vocab.get(std, "")
         n = text.count("\n") + 1 if text else 0
         mark = " (default)" if std == default else ""
-        print(f"{std}\t{n} training words{mark}")
+        print(f"{std}\t{n} training word{'' if n == 1 else 's'}{mark}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -161,6 +162,15 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--bits must be between 10 and 26")
     corpora = parse_corpus_args(args.corpus)
     dev = parse_corpus_args(args.dev)
+    for std, files in dev.items():
+        trained = {os.path.abspath(f) for f in corpora.get(std, ())}
+        for f in files:
+            if os.path.abspath(f) in trained:
+                print(
+                    f"qieci: warning: {f} is both a training and a dev file of {std!r}: its dev "
+                    "F1 measures the training data, not new text",
+                    file=sys.stderr,
+                )
     given = [f for files in (*corpora.values(), *dev.values()) for f in files]
     given += list(args.lexicon) + [item.partition("=")[2] for item in args.std_lexicon]
     # before reading any corpus: never lose a trained model, nor a corpus

@@ -111,6 +111,16 @@ def cut_text_files(
     current ``distributed`` client)."""
     from distributed import default_client
 
+    if (
+        isinstance(partition_bytes, bool)
+        or not isinstance(partition_bytes, int)
+        or partition_bytes < 1
+    ):
+        # (0 never moved the range split forward: a hang, memory growing)
+        raise ValueError(
+            f"partition_bytes must be a positive whole number of bytes, not {partition_bytes!r} "
+            f"(default {DEFAULT_PARTITION_BYTES})"
+        )
     client = client or default_client()
     paths = expand(paths_or_glob)
     name = plugin_name(spec)

@@ -328,3 +328,45 @@ def test_backoff_steps_follow_the_training_size():
     assert TrainConfig(shared_step=2).std_step("any", 1) == 2  # no back-off: same step
     with pytest.raises(ValueError, match="update steps"):
         TrainConfig(shared_step=0)
+
+
+def test_a_byte_order_mark_is_no_part_of_the_first_word(tmp_path):
+    """As qieci eval and qieci cut read it (a corpus saved by Notepad)."""
+    from qieci.engines.learned.train import read_corpus
+
+    corpus = tmp_path / "bom.txt"
+    corpus.write_bytes("\ufeff我 来到 北京\n他 来到\n".encode())
+    assert read_corpus(str(corpus)) == [["我", "来到", "北京"], ["他", "来到"]]
+
+
+def test_train_refuses_a_file_twice_for_a_standard_and_warns_of_dev_in_training(tmp_path, capsys):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(LINES * 4) + "\n", encoding="utf-8")
+    out = tmp_path / "m.qc"
+    base = ["train", "--epochs", "1", "--bits", "10", "-o", str(out)]
+    for corpora in (
+        ["--corpus", f"toy={corpus},{corpus}"],
+        ["--corpus", f"toy={corpus}", "--corpus", f"toy={tmp_path}/../{tmp_path.name}/c.txt"],
+    ):
+        assert main([*base, *corpora]) == 2
+        err = capsys.readouterr().err
+        assert "is given twice for standard 'toy'" in err and "Traceback" not in err
+    assert not out.exists()
+    assert main([*base, "--corpus", f"toy={corpus}", "--dev", f"toy={corpus}"]) == 0
+    assert "is both a training and a dev file of 'toy'" in capsys.readouterr().err
+    # a file may serve two standards
+    assert main([*base, "--corpus", f"a={corpus}", "--corpus", f"b={corpus}"]) == 0
+    capsys.readouterr()
+
+
+def test_train_names_a_bad_domain_rate_and_lexicon_min_count(tmp_path, capsys):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(LINES * 4) + "\n", encoding="utf-8")
+    base = ["train", "--corpus", f"toy={corpus}", "--epochs", "1", "-o", str(tmp_path / "m.qc")]
+    for extra, needle in (
+        (["--domain-rate", "2"], "the domain rate must be in 0..1, got 2.0"),
+        (["--domain-rate", "nan"], "the domain rate must be in 0..1, got nan"),
+        (["--lexicon-min-count", "-1"], "lexicon min count must be 0 (off) or more, got -1"),
+    ):
+        assert main([*base, *extra]) == 2
+        assert needle in capsys.readouterr().err

@@ -58,7 +58,8 @@ def read_corpus(path: str) -> list[list[str]]:
             data = f.read()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read corpus: {exc.strerror or exc}") from None
-    text = utf8_text(data, path, "a corpus (segmented text, UTF-8)")
+    # (a byte-order mark is no part of the first word, as qieci eval reads it)
+    text = utf8_text(data, path, "a corpus (segmented text, UTF-8)").removeprefix("\ufeff")
     # lines as text files end them: at \n, \r\n or \r
     lines = [line.split() for line in io.StringIO(text, newline=None) if line.strip()]
     if not lines:
@@ -86,7 +87,15 @@ def parse_corpus_args(items: Iterable[str]) -> dict[str, list[str]]:
         if not sep or not std or not files:
             raise ValueError(f"expected STANDARD=FILE[,FILE...], got {item!r}")
         check_standard_name(std)
-        out.setdefault(std, []).extend(f for f in files.split(",") if f)
+        have = out.setdefault(std, [])
+        for f in files.split(","):
+            if f and any(os.path.abspath(f) == os.path.abspath(g) for g in have):
+                raise ValueError(
+                    f"{f} is given twice for standard {std!r}: its sentences would count twice; "
+                    "drop one (to weigh a file more, repeat its lines in a file of its own)"
+                )
+            if f:
+                have.append(f)
     return out
 
 
@@ -135,8 +144,14 @@ class TrainConfig:
         steps = [self.shared_step, *self.std_steps.values()]
         if any(not 0 <= v <= 64 for v in steps) or self.shared_step < 1:
             raise ValueError("update steps must be between 0 and 64 (the shared step at least 1)")
-        if self.domain_folds < 0 or not 0.0 <= self.domain_rate <= 1.0:
-            raise ValueError("domain folds must be 0 or more and the domain rate in 0..1")
+        if self.domain_folds < 0:
+            raise ValueError(f"domain folds must be 0 (none) or more, got {self.domain_folds}")
+        if not 0.0 <= self.domain_rate <= 1.0:  # (nan too)
+            raise ValueError(f"the domain rate must be in 0..1, got {self.domain_rate}")
+        if self.min_lexicon_count < 0:
+            raise ValueError(
+                f"the lexicon min count must be 0 (off) or more, got {self.min_lexicon_count}"
+            )
         if self.backoff_chars < 0:
             raise ValueError(f"backoff chars must be 0 (off) or more, got {self.backoff_chars}")
 
