@@ -11,7 +11,10 @@ splits text into qieci's words, with their offsets, before a subword model
 
 Whitespace between words is dropped, as ``tokenizers``' own ``Whitespace``
 and ``BertPreTokenizer`` drop it (a vocabulary has no entry for a space);
-``pre_tokenizer(keep_whitespace=True)`` keeps each run of it as a piece.
+``pre_tokenizer(keep_whitespace=True)`` keeps qieci's whitespace words as
+pieces, and qieci cuts whitespace one character per word: each whitespace
+character is a piece of its own (two spaces are two one-space pieces; the
+jieba engine keeps ``"\\r\\n"`` as one piece, as jieba does).
 
 A custom pre-tokenizer is Python code, so ``tokenizers`` cannot save it in
 ``tokenizer.json``: set it again after ``Tokenizer.from_file``.
@@ -31,6 +34,7 @@ class QieciSplit:
     """The ``pre_tokenize`` protocol of ``tokenizers`` over a qieci tokenizer."""
 
     def __init__(self, tokenizer: Tokenizer, keep_whitespace: bool = False) -> None:
+        _check_tokenizer(tokenizer, "QieciSplit")
         self.tokenizer = tokenizer
         self.keep_whitespace = keep_whitespace
 
@@ -49,13 +53,29 @@ class QieciSplit:
         pretok.split(self.split)
 
 
+def _check_tokenizer(tokenizer: object, caller: str) -> None:
+    """TypeError unless ``tokenizer`` is a qieci :class:`Tokenizer`."""
+    if isinstance(tokenizer, Tokenizer):
+        return
+    hint = ""
+    if isinstance(tokenizer, str):
+        hint = f"; for a standard, pass qieci.Tokenizer(standard={tokenizer!r})"
+    raise TypeError(
+        f"{caller}() takes a qieci.Tokenizer (or None for the default tokenizer, "
+        f"qieci.dt), not {type(tokenizer).__name__} {tokenizer!r}{hint}"
+    )
+
+
 def pre_tokenizer(tokenizer: Tokenizer | None = None, *, keep_whitespace: bool = False) -> Any:
-    """A pre-tokenizer that cuts with ``tokenizer`` (None: ``qieci.dt``);
-    words of only whitespace are dropped unless ``keep_whitespace``."""
+    """A pre-tokenizer that cuts with ``tokenizer``, a :class:`qieci.Tokenizer`
+    (None: ``qieci.dt``; anything else is a TypeError); words of only
+    whitespace are dropped unless ``keep_whitespace``."""
     if tokenizer is None:
         import qieci
 
         tokenizer = qieci.dt
+    else:
+        _check_tokenizer(tokenizer, "pre_tokenizer")
     return PreTokenizer.custom(QieciSplit(tokenizer, keep_whitespace))
 
 
