@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import os
 from typing import Any
 
@@ -31,6 +32,18 @@ def port_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be 0-65535, not {value}")
+    return value
+
+
+def timeout_seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0, and finite (``inf``
+    would let one request hold a thread for ever)."""
+    value = positive_float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(
+            f"must be a finite number of seconds, not {text} (for a long timeout give a "
+            "large number, such as 3600)"
+        )
     return value
 
 
@@ -70,7 +83,7 @@ def register(sub: Any) -> None:
     )
     sv.add_argument(
         "--timeout",
-        type=positive_float,
+        type=timeout_seconds,
         default=10.0,
         metavar="SECONDS",
         help="per-request timeout, reading the body included (default: 10)",

@@ -59,15 +59,16 @@ PAGE_HEADERS = {
 }
 #: The answers after which the connection is closed (the rest of the body
 #: is never read).
-CLOSING = (408, 413)
+CLOSING = (408, 413, 415)
 _JSON_TYPE = (b"content-type", JSON.encode())
 _CLOSE = (b"connection", b"close")
 _EMPTY = [(b"content-length", b"0")]
 _BUG = ApiError(500, "internal_error", "internal error: a bug in qieci serve; please report it")
 
 
-def error_response(exc: ApiError) -> Response:
-    headers = {"Connection": "close"} if exc.status in CLOSING else None
+def error_response(exc: ApiError, headers: dict[str, str] | None = None) -> Response:
+    if exc.status in CLOSING:
+        headers = {**(headers or {}), "Connection": "close"}
     return Response(exc.body(), exc.status, headers=headers, media_type=JSON)
 
 
@@ -270,7 +271,18 @@ class Timing:
 def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        err = ApiError(405, "method_not_allowed", f"{request.method} is not allowed on this path")
+        # the route's methods, as Starlette gives them (RFC 9110: Allow is required)
+        allow = (exc.headers or {}).get("Allow", "")
+        methods = [m.strip() for m in allow.split(",") if m.strip()]
+        use = " or ".join(m for m in methods if m != "HEAD")
+        if "POST" in methods:
+            use += " with a JSON body"
+        err = ApiError(
+            405,
+            "method_not_allowed",
+            f"{request.method[:20]} is not allowed on {request.url.path[:100]}; use {use}",
+        )
+        return error_response(err, {"Allow": allow})
     elif exc.status_code == 404:
         err = ApiError(
             404,

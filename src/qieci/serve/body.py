@@ -4,7 +4,8 @@ The body is read chunk by chunk from the ASGI ``receive`` and refused as
 soon as it passes ``max_body`` (or at once when its ``Content-Length`` says
 it will); it must
 be UTF-8 and one JSON document: no ``NaN``/``Infinity``, nesting no deeper
-than the parser's stack. Each failure is an :class:`~.errors.ApiError`
+than the parser's stack, no key twice in one object (JSON parsers keep the
+last value, and the other is lost without a word). Each failure is an :class:`~.errors.ApiError`
 saying where the body went wrong.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -34,6 +36,15 @@ def too_large(size: int | str, max_body: int) -> ApiError:
         "body_too_large",
         f"the request body is {size} bytes; at most {max_body} are taken (send less per "
         "request, or start the server with a larger --max-body)",
+    )
+
+
+def unsupported_encoding(coding: str) -> ApiError:
+    return ApiError(
+        415,
+        "unsupported_encoding",
+        f"Content-Encoding {coding[:40]!r} is not supported: this server reads bodies as "
+        "they are; send the JSON uncompressed (without a Content-Encoding header)",
     )
 
 
@@ -80,7 +91,15 @@ class Reader:
         """The body of the request of ASGI ``headers``, from ``receive``, by
         ``deadline`` (:func:`time.monotonic` time); :class:`Disconnected`
         when the client leaves first."""
-        declared_length(header(headers, b"content-length"), self.max_body)
+        length = False
+        for key, value in headers:
+            if key == b"content-length" and not length:  # the first one counts
+                length = True
+                declared_length(value.decode("latin-1"), self.max_body)
+            elif key == b"content-encoding":
+                coding = value.decode("latin-1").strip().lower()
+                if coding and coding != "identity":
+                    raise unsupported_encoding(coding)
         task = asyncio.current_task()
         assert task is not None
         self._reading[task] = deadline
@@ -143,10 +162,76 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The object of ``pairs`` (the standard parser's ``object_pairs_hook``),
+    refused when a key is given twice."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ApiError(
+                    422,
+                    "duplicate_field",
+                    f"the field {key[:40]!r} is given twice in one object; give each field "
+                    "once (a JSON parser would keep only the last value)",
+                    key[:40],
+                )
+            seen.add(key)
+    return obj
+
+
+#: The end of a key: its closing quote, then the colon.
+_KEY_END = re.compile(rb'"[ \t\n\r]*:')
+
+
+def _keys_once(raw: bytes, body: dict[str, Any]) -> bool:
+    """Whether ``raw``, the JSON text of the flat object ``body`` (no
+    object inside), surely gives each of the fields of a request once
+    (False: perhaps not; then the standard parser, which refuses a key
+    given twice, decides). Each key of ``raw`` ends as :data:`_KEY_END`
+    matches, and so does a string that holds an escaped quote before a
+    colon (``\\":``): as many matches as ``body`` has keys, none given
+    twice. A field's name is spelt as it is unless ``raw`` has a backslash;
+    then a key spelt with an escape (``"te\\u0078t"``, the field
+    ``text``) must be read by the standard parser. (A key that holds a
+    quote is no field's, and is refused as unknown.)"""
+    if b"\\" not in raw:
+        return len(_KEY_END.findall(raw)) == len(body)
+    keys = 0
+    for end in _KEY_END.finditer(raw):
+        keys += 1
+        at = end.start()
+        if raw.find(b"\\", raw.rfind(b'"', 0, at) + 1, at) >= 0:
+            return False
+    return keys == len(body)
+
+
+def _integer(digits: str) -> int:
+    """An integer of the body (the standard parser's ``parse_int``): one
+    too long for Python to convert is refused for what it is."""
+    try:
+        return int(digits)
+    except ValueError:  # past sys.get_int_max_str_digits()
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"the request body holds an integer of {len(digits.lstrip('-'))} digits, too "
+            "long to read (no field takes such a number); send a shorter one",
+        ) from None
+
+
 def parse_json(raw: bytes) -> Any:
     """The JSON document in ``raw`` (UTF-8)."""
     if not raw.strip():
         raise ApiError(400, "invalid_json", "the request body is empty; send a JSON object")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ApiError(
+            400,
+            "invalid_json",
+            "the request body starts with a byte-order mark (EF BB BF), which JSON over "
+            "HTTP must not have; send the JSON without it",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -157,7 +242,9 @@ def parse_json(raw: bytes) -> Any:
             f"{exc.start} ({exc.reason}); send JSON in UTF-8",
         ) from None
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(
+            text, parse_constant=_no_constant, object_pairs_hook=_once, parse_int=_integer
+        )
     except json.JSONDecodeError as exc:
         raise ApiError(
             400,
@@ -193,9 +280,14 @@ def parse_flat_json(raw: bytes) -> Any:
     scalars, else parse_json's. orjson reads each such document as the
     standard parser does, but for integers past 64 bits (floats to it),
     and refuses lone surrogates; it takes deeper nesting than the standard
-    parser, which is why a deeper document is read again by parse_json."""
+    parser, which is why a deeper document is read again by parse_json.
+    orjson keeps the last value of a key given twice: a body that may give
+    one twice (:func:`_keys_once`) is read again by parse_json too, which
+    refuses it."""
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return parse_json(raw)
-    return body if type(body) is dict and _flat(body) else parse_json(raw)
+    if type(body) is dict and _flat(body) and _keys_once(raw, body):
+        return body
+    return parse_json(raw)

@@ -6,6 +6,13 @@ The default setting (the server's ``--engine``/``--standard``) and those of
 other setting a request names loads on its first use (a learned standard
 takes about 0.7 s and 40 MB) and stays. The settings are finite (the
 engines times the model's standards), so memory is bounded.
+
+A dictionary (``-D``) is the jieba engine's alone, but a request may name
+that engine whatever the default: the jieba setting then loads at start-up
+too, so that a file that does not read is refused before the server
+listens (with the message ``--engine jieba -D`` gives), never on a request.
+A setting that still fails to load on a request (its server-side files
+changed since) is a 503 naming the file, not a 500.
 """
 
 from __future__ import annotations
@@ -65,7 +72,7 @@ class Catalog:
         self.engines = tuple(ENGINES) + (() if config.engine in ENGINES else (config.engine,))
         if config.engine == "learned" and not load:
             self.default = self._check_standard(config.standard)
-            self.tokenizer(self.default)
+            self._get(self.default)
         elif config.engine == "learned":  # its standards come with it
             tok = self._build(Setting("learned", config.standard))
             self._note_standards(tok.standards())
@@ -73,13 +80,15 @@ class Catalog:
             self._tokenizers[self.default] = tok
         else:
             self.default = self.resolve(config.engine, config.standard)
-            self.tokenizer(self.default)
+            self._get(self.default)
+        if config.dictionary is not None:
+            self._get(Setting("jieba"))  # -D read now, whatever the default engine
         for label in config.preload:
             try:
                 setting = self.resolve(*Setting.parse(label))
             except ApiError as exc:  # a start-up option, not a request
                 raise ValueError(f"--preload {label}: {exc.message}") from None
-            self.tokenizer(setting)
+            self._get(setting)
 
     # -- settings ------------------------------------------------------------
 
@@ -135,8 +144,11 @@ class Catalog:
                 # here, not at the top: a jieba server need not import numpy
                 from ..engines.learned.model import parse_meta, read_sections
 
-                sec, source = read_sections(self.config.model)
-                self._note_standards(tuple(parse_meta(sec, source).standards))
+                try:
+                    sec, source = read_sections(self.config.model)
+                    self._note_standards(tuple(parse_meta(sec, source).standards))
+                except ValueError as exc:  # the model file, changed since start-up
+                    raise unavailable("learned", exc) from None
             assert self._standards is not None and self._default_standard is not None
             return self._standards, self._default_standard
 
@@ -171,12 +183,24 @@ class Catalog:
     def tokenizer(self, setting: Setting, blocking: bool = True) -> Tokenizer:
         """The tokenizer of ``setting``, loaded on first use (in a
         segmentation thread; without ``blocking``, :class:`NotReady`
-        instead of loading)."""
+        instead of loading): a request's, so a setting that does not load
+        (a server-side file) is an :class:`ApiError` (503)."""
         tok = self._tokenizers.get(setting)
         if tok is not None:
             return tok
         if not blocking:
             raise NotReady
+        try:
+            return self._get(setting)
+        except ValueError as exc:
+            raise unavailable(setting.label, exc) from None
+
+    def _get(self, setting: Setting) -> Tokenizer:
+        """The tokenizer of ``setting``, loaded on first use; a ValueError
+        when it does not load (at start-up: an option's mistake)."""
+        tok = self._tokenizers.get(setting)
+        if tok is not None:
+            return tok
         with self._lock:
             lock = self._loading.setdefault(setting, threading.Lock())
         with lock:
@@ -214,10 +238,22 @@ class Catalog:
         return tok
 
 
+def unavailable(label: str, exc: ValueError) -> ApiError:
+    """The answer to a request whose setting ``label`` does not load: the
+    fault of a file on the server (``exc`` names it), not of the request."""
+    return ApiError(
+        503,
+        "setting_unavailable",
+        f"the {label} setting cannot load on this server: {exc} (a file on the server; "
+        "ask its operator to fix it, or send a request naming another engine)",
+    )
+
+
 def check(config: ServeConfig) -> None:
     """A ValueError for what :class:`Catalog` of ``config`` would refuse
     (an unknown engine or standard, a model file whose header does not
-    read, a malformed user dictionary, a bad ``--preload``), found without
+    read, a dictionary or user dictionary that does not read, whatever the
+    default engine, a bad ``--preload``), found without
     loading the learned model (its header and user words suffice): the
     supervisor of ``--workers N`` checks the options so, once, and the
     workers load."""

@@ -9,6 +9,7 @@ processes as JSON in an environment variable (:meth:`to_json`,
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -42,8 +43,10 @@ class Limits:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive whole number, not {value!r}")
-        if not self.timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, not {self.timeout!r}")
+        if not (self.timeout > 0 and math.isfinite(self.timeout)):
+            raise ValueError(
+                f"timeout must be a positive, finite number of seconds, not {self.timeout!r}"
+            )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ lone surrogate sent as ``\\ud800``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,12 @@ class Field:
             return self.default
         fits = type(value) is self.kind  # bool is not an int here
         if not fits:
-            raise invalid(self.name, f"expected {_TYPE_NAMES[self.kind]}, got {_json_type(value)}")
+            got = _json_type(value)
+            if self.kind is int and type(value) is float and math.isfinite(value):
+                got = repr(value)  # 5.0 is no whole number in JSON's types: say which
+                if value.is_integer():
+                    got += f" (send {int(value)}, without a decimal point or exponent)"
+            raise invalid(self.name, f"expected {_TYPE_NAMES[self.kind]}, got {got}")
         if self.kind is str:
             check_text(value, self.name)
             if self.choices and value not in self.choices:
