@@ -196,6 +196,9 @@ def _keys_once(raw: bytes, body: dict[str, Any]) -> bool:
     then a key spelt with an escape (``"te\\u0078t"``, the field
     ``text``) must be read by the standard parser. (A key that holds a
     quote is no field's, and is refused as unknown.)"""
+    if raw.count(b":") == len(body):
+        # every key is followed by a colon: no more keys than ``body`` kept
+        return True
     if b"\\" not in raw:
         return len(_KEY_END.findall(raw)) == len(body)
     keys = 0
