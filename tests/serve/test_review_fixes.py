@@ -294,3 +294,22 @@ def test_a_whole_number_with_a_point_is_named_by_its_value(app, value, spelt_as)
 def test_a_whole_number_with_a_point_says_what_to_send(app):
     status, _, answer = call(app, "POST", "/v1/keywords", b'{"text": "a", "top_k": 5.0}')
     assert status == 422 and "send 5" in json.loads(answer)["error"]["message"]
+
+
+# -- query parameters ------------------------------------------------------------------
+
+
+def test_query_parameters_on_a_post_are_refused_not_ignored(client):
+    """?standard=pku was dropped without a word (the jieba setting answered)."""
+    for path, body in (
+        ("/v1/cut", {"text": "我来到北京"}),
+        ("/v1/keywords", {"text": "我来到北京"}),
+    ):
+        r = client.post(f"{path}?standard=pku&engine=learned", json=body)
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert error["code"] == "query_not_read" and "fields of the JSON body" in error["message"]
+        # the connection is still good, and the same request without a query answers
+        assert client.post(path, json=body).status_code == 200
+    r = client.post("/v1/cut", json={"text": "我来到北京清华大学"})
+    assert r.json()["words"] == qieci.lcut("我来到北京清华大学")

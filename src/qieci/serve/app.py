@@ -191,6 +191,15 @@ class Endpoint:
         deadline = time.monotonic() + self.service.limits.timeout
         try:
             raw = await self.read(scope["headers"], receive, deadline)
+            if scope.get("query_string"):
+                # (read first, so the connection stays usable)
+                raise ApiError(
+                    422,
+                    "query_not_read",
+                    "this endpoint reads no query parameters: give engine, standard and the "
+                    "other options as fields of the JSON body",
+                    "query",
+                )
             try:
                 if len(raw) > self.inline:
                     raise NotReady
