@@ -61,7 +61,7 @@ cdef enum:
 # L2) answers them without touching the 16-byte slots.
 cdef enum:
     FILTER_BITS = 23
-    LOG_CACHE = 1024
+    LOG_CACHE = 8192
     CHAR_CACHE = 4096
     PAIR_CACHE_BITS = 14
 
@@ -88,7 +88,8 @@ cdef class Trie:
     cdef uint32_t n_nodes
     cdef uint32_t node_cap
     cdef uint64_t* filt
-    # log() of large counts (frequent words), direct-mapped by count
+    # log() of large counts (frequent words), direct-mapped by count: 8192
+    # entries (128 KiB; 1024 missed often enough to cost 7% of the file path)
     cdef int64_t logc_key[LOG_CACHE]
     cdef double logc_val[LOG_CACHE]
     # one-character output strings, direct-mapped by code point (a
