@@ -313,3 +313,14 @@ def test_query_parameters_on_a_post_are_refused_not_ignored(client):
         assert client.post(path, json=body).status_code == 200
     r = client.post("/v1/cut", json={"text": "我来到北京清华大学"})
     assert r.json()["words"] == qieci.lcut("我来到北京清华大学")
+
+
+def test_a_form_encoded_body_is_named_as_such():
+    for raw in (b"text=%E6%88%91%E6%9D%A5%E5%88%B0", b"  standard=pku&text=abc"):
+        with pytest.raises(ApiError) as caught:
+            parse_json(raw)
+        assert caught.value.status == 400 and "looks form-encoded" in caught.value.message
+        assert "Content-Type: application/json" in caught.value.message
+    with pytest.raises(ApiError) as caught:
+        parse_json(b'{"text": ')  # broken JSON, not a form
+    assert "form-encoded" not in caught.value.message

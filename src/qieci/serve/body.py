@@ -224,6 +224,20 @@ def _integer(digits: str) -> int:
         ) from None
 
 
+_FORM_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _form_hint(text: str) -> str:
+    """The end of a not-JSON message for a body that looks form-encoded
+    (``text=...&standard=...``: curl -d and HTML forms send that)."""
+    if _FORM_FIELD.match(text.lstrip()):
+        return (
+            "; it looks form-encoded (name=value&...), as curl -d sends by default: send a "
+            'JSON object, e.g. {"text": "..."}, with Content-Type: application/json'
+        )
+    return ""
+
+
 def parse_json(raw: bytes) -> Any:
     """The JSON document in ``raw`` (UTF-8)."""
     if not raw.strip():
@@ -253,7 +267,7 @@ def parse_json(raw: bytes) -> Any:
             400,
             "invalid_json",
             f"the request body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}, "
-            f"character {exc.pos})",
+            f"character {exc.pos}){_form_hint(text)}",
         ) from None
     except RecursionError:
         raise ApiError(
