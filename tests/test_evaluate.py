@@ -147,3 +147,17 @@ def test_a_word_list_that_is_not_utf8_names_its_line_and_byte(tmp_path):
         read_vocab(str(words))
     words.write_bytes("\ufeff北京\n大学 3\n\n".encode())
     assert read_vocab(str(words)) == {"北京", "大学"}
+
+
+def test_the_conversion_hint_names_gb18030_only_for_gb18030_bytes(tmp_path):
+    """A word list of GBK Chinese is told to convert from GB18030; one with
+    bytes that are no GB18030 either is told to find its encoding."""
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("北京\n".encode() + "大学\n".encode("gbk"))
+    with pytest.raises(ValueError, match=r"gbk\.txt:2: .*iconv -f GB18030 -t UTF-8"):
+        read_vocab(str(gbk))
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes("北京\n".encode() + b"\xff\xff\n")
+    with pytest.raises(ValueError, match=r"junk\.txt:2: .*iconv -f ENCODING -t UTF-8") as caught:
+        read_vocab(str(junk))
+    assert "GB18030" not in str(caught.value)

@@ -154,7 +154,7 @@ def _decode_line(raw: Any, name: str, lineno: int) -> str:
         lead = len(raw) - len(raw.lstrip())  # (stripped before decoding, as jieba)
         raise ValueError(
             f"{name}:{lineno}: invalid UTF-8 at byte {lead + exc.start} of the line"
-            + convert_hint("a user dictionary", bytes(raw) if lineno == 1 else b"")
+            + convert_hint("a user dictionary", bytes(raw) if lineno == 1 else b"", bytes(raw))
         ) from None
 
 
@@ -224,7 +224,9 @@ def _tsv_row(raw: str | bytes | bytearray, name: str, lineno: int) -> str:
     except UnicodeDecodeError as exc:
         raise ValueError(
             f"{name}:{lineno}: invalid UTF-8 at byte {exc.start} of the line"
-            + convert_hint("a word list of qieci discover")
+            + convert_hint(
+                "a word list of qieci discover", b"", raw if isinstance(raw, bytes) else None
+            )
         ) from None
     return line.strip("\r\n")
 

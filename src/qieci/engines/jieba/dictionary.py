@@ -275,7 +275,7 @@ def parse_text_dictionary(
                 lead = len(raw) - len(raw.lstrip())
                 raise ValueError(
                     f"{source}:{lineno}: invalid UTF-8 at byte {lead + exc.start} of the line"
-                    + convert_hint("a dictionary", raw if lineno == 1 else b"")
+                    + convert_hint("a dictionary", raw if lineno == 1 else b"", bytes(raw))
                 ) from None
         else:
             line = raw.strip()
