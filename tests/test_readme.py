@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import textwrap
-from importlib import resources
 
 import pytest
 
@@ -49,10 +48,6 @@ def test_readme_example_runs_as_pasted(index, tmp_path, request):
         (tmp_path / name).write_text("北京 10 ns\n清华 5 nt\n大学 5 n\n", encoding="utf-8")
     (tmp_path / "my_idf.txt").write_text("北京 8.5\n线程 9.1\n", encoding="utf-8")
     (tmp_path / "stop_words.txt").write_text("的\n是\n", encoding="utf-8")
-    # "a model you trained": a copy of the bundled one (the constructor
-    # checks the model's header, so the file must be a model)
-    model = resources.files("qieci.engines.learned") / "data" / "learned.qc"
-    (tmp_path / "my.qc").write_bytes(model.read_bytes())
     if "corpus.seg.txt" in code and "cut_file" not in code:  # "after: qieci cut ..."
         subprocess.run(
             [sys.executable, "-m", "qieci", "cut", "corpus.txt", "-o", "corpus.seg.txt"],

@@ -212,8 +212,7 @@ def _entries(start: bytes, size: int, source: str) -> list[tuple[str, int, int, 
     table that ``start`` (the file's header and table) holds, after the
     table's checksum; each section must lie inside the file of ``size``
     bytes, past the table."""
-    count = _HEADER.unpack_from(start, 0)[3]
-    table_crc = _HEADER.unpack_from(start, 0)[4]
+    *_, count, table_crc = _HEADER.unpack_from(start, 0)
     table_end = _HEADER.size + _ENTRY.size * count
     table = start[_HEADER.size : table_end]
     if checksum(table) != table_crc:

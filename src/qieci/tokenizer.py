@@ -599,8 +599,7 @@ class Tokenizer:
         lazily, with a bounded number of batches in flight. One text (a str
         or bytes) is a TypeError: pass ``[text]``, or use :meth:`lcut`.
         """
-        from .io.stream import check_jobs
-        from .io.workers import cut_many
+        from .io.workers import check_jobs, cut_many
 
         if isinstance(texts, (str, bytes, bytearray, memoryview)):
             raise TypeError(

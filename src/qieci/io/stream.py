@@ -26,7 +26,6 @@ from __future__ import annotations
 import codecs
 import io
 import itertools
-import operator
 import os
 import shutil
 import stat
@@ -54,7 +53,7 @@ from .lines import (
     remove_stale,
     split_terminator,
 )
-from .workers import Recipe, Segments, WorkerPool, resolve_jobs
+from .workers import Recipe, Segments, WorkerPool, check_jobs, resolve_jobs
 
 BLOCK_BYTES = 1 << 20
 LONG_LINE_BYTES = 4 << 20
@@ -838,19 +837,6 @@ def cut_stream(
     """Segment the binary stream ``src`` into ``sink``."""
     with Segmenter(tok, opts or CutOptions(), jobs) as seg:
         return seg.run(src, name, sink)
-
-
-def check_jobs(jobs: object) -> int | None:
-    """``jobs`` as a number of worker processes (None or 0: all cores), or a
-    TypeError naming it when it is no whole number (``"2"``, ``1.5``, True)."""
-    if jobs is None:
-        return None
-    if not isinstance(jobs, bool):
-        try:
-            return operator.index(jobs)  # type: ignore[arg-type]
-        except TypeError:
-            pass
-    raise TypeError(f"jobs must be a whole number (or None), not {jobs!r}")
 
 
 def cut_file(

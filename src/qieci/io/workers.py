@@ -22,6 +22,7 @@ worker that dies (killed, out of memory) ends the run with
 
 from __future__ import annotations
 
+import operator
 import os
 import queue
 import signal
@@ -106,8 +107,23 @@ class _Answer(NamedTuple):
     value: Any
 
 
+def check_jobs(jobs: object) -> int | None:
+    """``jobs`` as a number of worker processes (None or 0: all cores), or a
+    TypeError naming it when it is no whole number (``"2"``, ``1.5``, True)."""
+    if jobs is None:
+        return None
+    if not isinstance(jobs, bool):
+        try:
+            return operator.index(jobs)  # type: ignore[arg-type]
+        except TypeError:
+            pass
+    raise TypeError(f"jobs must be a whole number (or None), not {jobs!r}")
+
+
 def resolve_jobs(jobs: int | None) -> int:
-    """``None`` or 0 means all usable cores."""
+    """``None`` or 0 means all usable cores; anything but a whole number is
+    a TypeError (:func:`check_jobs`)."""
+    jobs = check_jobs(jobs)
     if not jobs:
         try:
             return max(1, len(os.sched_getaffinity(0)))

@@ -142,11 +142,10 @@ class Catalog:
         with self._lock:
             if self._standards is None:
                 # here, not at the top: a jieba server need not import numpy
-                from ..engines.learned.model import parse_meta, read_sections
+                from ..engines.learned.model import read_meta
 
                 try:
-                    sec, source = read_sections(self.config.model)
-                    self._note_standards(tuple(parse_meta(sec, source).standards))
+                    self._note_standards(tuple(read_meta(self.config.model)[0].standards))
                 except ValueError as exc:  # the model file, changed since start-up
                     raise unavailable("learned", exc) from None
             assert self._standards is not None and self._default_standard is not None

@@ -195,9 +195,9 @@ def default_standard(standards: list[str] | tuple[str, ...]) -> str:
 
 def model_standards(model: str | PathLike[str] | None) -> tuple[tuple[str, ...], str]:
     """The standards of ``model`` (None: the bundled model) and its default
-    one, from its header (the model is checked, not loaded)."""
-    sec, source = read_sections(resolve_model_path(model))
-    standards = tuple(parse_meta(sec, source).standards)
+    one, from its header and metadata alone (:func:`read_meta`; the rest
+    of the file is checked when it loads)."""
+    standards = tuple(read_meta(resolve_model_path(model))[0].standards)
     return standards, default_standard(standards)
 
 

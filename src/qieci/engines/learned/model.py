@@ -255,10 +255,8 @@ def read_meta(path: str | PathLike[str] | None) -> tuple[Meta, str]:
         source = str(Path(path))
         with binfile.open_regular(path, "learned model") as f:
             stored, _ = binfile.read_section(f, kind=MODEL_KIND, name="meta", source=source)
-    # every section of a model is a zlib stream (whatever its flag says), as
-    # read_sections' readers take it
-    raw = binfile.inflate(stored, source=source, section="meta", limit=META_LIMIT, what="model")
-    return meta_of(raw, source), source
+    # (every section of a model is a zlib stream, whatever its flag says)
+    return meta_of(_inflate({"meta": stored}, "meta", source, META_LIMIT), source), source
 
 
 def meta_of(raw: bytes, source: str) -> Meta:
