@@ -4,7 +4,8 @@ cost of segmentation over the HTTP floor, a 1 MB batch against in-process
 
 * **load**: ``qieci serve --workers 2`` (jieba engine), driven by ``wrk``
   (Debian's package, one thread, 32 connections, the Lua script
-  ``bench/serve_load.lua``) for ``--duration`` seconds on ``GET /healthz``
+  ``bench/serve_load.lua``, which formats every request once, before the
+  run, for both routes alike) for ``--duration`` seconds on ``GET /healthz``
   and as long on ``POST /v1/cut`` with 1 KB texts (1,000 different ones,
   in turn), alternating in ``--slice`` (10) second slices against the same
   server in the same run, so that both meet the same background load; the

@@ -137,6 +137,34 @@ def test_a_plain_text_gets_the_words_of_lcut(service, text):
     assert answer == {"words": tok.lcut(text), "setting": service.catalog.default.label}
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(valid_text, st.sampled_from(["", " ", "\u3000", "\u2028", "\x85"])), max_size=6
+    ),
+    ascii_only=st.booleans(),
+)
+def test_a_batch_answers_as_the_general_path_and_as_lcut(service, texts, ascii_only):
+    # a plain batch is cut from the body's bytes as lines of one block: the
+    # same words as each text alone, empty texts and line-like characters
+    # included; escaped bodies (ascii_only) go the general way
+    raw = spell({"texts": texts}, ascii_only)
+    answer = hot(service, raw)
+    assert answer == general(service, raw)
+    if texts:
+        tok = service.catalog.tokenizer(service.catalog.default)
+        assert json.loads(answer)["results"] == [{"words": tok.lcut(t)} for t in texts]
+
+
+def test_a_batch_over_the_limit_is_refused_as_by_the_general_path(service):
+    n = service.limits.max_batch
+    for k in (n, n + 1):
+        raw = json.dumps({"texts": ["北京"] * k}, ensure_ascii=False).encode()
+        assert hot(service, raw) == general(service, raw)
+    assert hot(service, b'{"texts": []}') == general(service, b'{"texts": []}')
+    assert hot(service, b'{"texts": ["a", 1]}') == general(service, b'{"texts": ["a", 1]}')
+
+
 # -- the ASGI app, driven in this process -----------------------------------------
 
 

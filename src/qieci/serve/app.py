@@ -112,14 +112,36 @@ class Service:
         # a body spelt without a backslash holds no character that JSON
         # escapes: nor do its texts' words, which need no escaping pass
         plain = b"\\" not in raw
-        # the common request, {"text": "..."}: without the validation's dict
+        # the common requests, {"text": "..."} and {"texts": [...]}: without
+        # the validation's dict, and cut from the body's own bytes
         if plain and type(body) is dict and len(body) == 1:
-            text = body.get("text")
-            if type(text) is str:
-                tok = self.catalog.tokenizer(self.catalog.default, blocking)
-                return b'{"words":' + work.plain_words(tok, text) + self._default_tail
+            answer = self._cut_plain(raw, body, blocking)
+            if answer is not None:
+                return answer
         req = cut_request(body, self.limits.max_batch)
         return work.cut(self.catalog, req, blocking, plain)
+
+    def _cut_plain(self, raw: bytes, body: dict[str, Any], blocking: bool) -> bytes | None:
+        """The answer to ``body``, ``{"text": str}`` or ``{"texts": [str, ...]}``
+        (at most the batch limit) of the default setting, read from ``raw``,
+        a body without a backslash; None for any other body."""
+        texts = body.get("texts")
+        if type(body.get("text")) is str:
+            k = 1
+        elif (
+            type(texts) is list
+            and 0 < len(texts) <= self.limits.max_batch
+            and all(type(t) is str for t in texts)
+        ):
+            k = len(texts)
+        else:
+            return None
+        tok = self.catalog.tokenizer(self.catalog.default, blocking)
+        words = work.plain_arrays(tok, raw, k)
+        if texts is None:
+            return b'{"words":' + words[0] + self._default_tail
+        each = b",".join([b'{"words":' + w + b"}" for w in words])
+        return b'{"results":[' + each + b"]" + self._default_tail
 
     def keywords(self, raw: bytes, blocking: bool) -> bytes:
         return work.keywords(self.catalog, keywords_request(parse_json(raw)), blocking)

@@ -94,6 +94,29 @@ def plain_words(tok: Tokenizer, text: str, mode: str = "default", hmm: bool = Tr
     return b'["' + tok.cut_lines(text, '","', mode, hmm).encode() + b'"]'
 
 
+def plain_arrays(tok: Tokenizer, raw: bytes, k: int) -> list[bytes]:
+    """The JSON arrays (UTF-8) of the words of each of the ``k`` texts of
+    ``raw``: valid JSON without a backslash, one object with one key whose
+    value is a string (``k`` = 1) or a list of ``k`` strings. Spelt without
+    a backslash, each string is its text's UTF-8 bytes between two quotes,
+    the quotes are the only ones in ``raw``, and no text holds a line end
+    (JSON has none unescaped): the engine cuts the texts as lines of one
+    block of bytes straight from the body (no str), and joins the words of
+    each by ``","``."""
+    parts = raw.split(b'"')
+    if len(parts) != 2 * k + 3:  # (cannot be: see above)
+        raise AssertionError("a plain body's strings are not where they must be")
+    texts = parts[3::2]
+    cut = tok.cut_lines_utf8(b"\n".join(texts), '","')
+    if cut is None:  # an engine or setting without a byte path
+        lines = [tok.cut_lines(t.decode("utf-8"), '","').encode() for t in texts]
+    else:
+        lines = cut[0].split(b"\n")
+        if len(lines) != k:
+            raise AssertionError("the engine's lines are not the texts")
+    return [b'["' + line + b'"]' if line else b"[]" for line in lines]
+
+
 def _objects(tok: Tokenizer, req: CutRequest, text: str) -> list[dict[str, Any]]:
     if req.pos:
         return [
