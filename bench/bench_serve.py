@@ -13,12 +13,13 @@ cost of segmentation over the HTTP floor, a 1 MB batch against in-process
   timeouts (2 s) and non-2xx answers. The machine's 2 cores are shared by
   wrk and the two workers: the CPU seconds of each are reported. Then the
   ASGI app alone, called in this process (no server, no sockets): the CPU
-  per request of /healthz, of /v1/cut and of the engine's ``cut_lines``
-  inside it, which splits the service's own work from segmentation.
+  per request of /healthz, of /v1/cut and of the engine's byte-path cut
+  (``cut_lines_utf8``) inside it, which splits the service's own work from
+  segmentation.
 * **batch**: one ``POST /v1/cut`` of 1,000 of those texts (1 MB) to a
   one-worker server, until its answer has arrived, against
   ``Tokenizer.lcut`` of the same texts in this process (best of 5 each;
-  ``cut_lines``, which the service uses for one-line texts, is shown too).
+  ``cut_lines`` is shown too: no list per text).
 * **startup**: ``qieci serve --engine learned`` (the bundled model) from
   the start of the process to the first ``/v1/cut`` answered, 5 times.
 
@@ -121,8 +122,9 @@ def merge(runs: list[dict]) -> dict:
 def app_costs(texts: list[str], rounds: int = 15, n: int = 2000) -> dict[str, float]:
     """CPU microseconds per request of the ASGI app alone, in this process
     (no server, no sockets): ``GET /healthz``, ``POST /v1/cut`` of the load's
-    bodies, and the engine's ``cut_lines`` of their texts (what the answer
-    is built from); interleaved rounds, the least of each."""
+    bodies, and the engine's byte-path cut (``cut_lines_utf8``) of their
+    texts' UTF-8, which is what the service cuts a plain body with;
+    interleaved rounds, the least of each."""
     import asyncio
 
     from qieci.serve.app import create_app
@@ -132,6 +134,7 @@ def app_costs(texts: list[str], rounds: int = 15, n: int = 2000) -> dict[str, fl
     tok = qieci.Tokenizer()
     tok.initialize()
     bodies = [json.dumps({"text": t}, ensure_ascii=False).encode() for t in texts]
+    utf8 = [t.encode() for t in texts]
 
     async def call(method: str, path: str, body: bytes) -> None:
         message = {"type": "http.request", "body": body, "more_body": False}
@@ -155,7 +158,7 @@ def app_costs(texts: list[str], rounds: int = 15, n: int = 2000) -> dict[str, fl
         await call("POST", "/v1/cut", bodies[i % len(bodies)])
 
     async def lines(i: int) -> None:
-        tok.cut_lines(texts[i % len(texts)], '","')
+        tok.cut_lines_utf8(utf8[i % len(utf8)], '","')
 
     async def measure() -> dict[str, float]:
         best: dict[str, float] = {}
@@ -266,7 +269,7 @@ def load(args: argparse.Namespace, texts: list[str]) -> list[str]:
         "The app alone, driven in this process without a server or sockets (CPU "
         "microseconds per request, the least of 15 interleaved rounds): "
         f"/healthz {own['health']:.1f} (Starlette's routing, middleware and Response), "
-        f"/v1/cut {own['cut']:.1f}, of which the engine's `cut_lines` of the text is "
+        f"/v1/cut {own['cut']:.1f}, of which the engine's cut of the text's bytes (`cut_lines_utf8`) is "
         f"{own['cut_lines']:.1f}: the service's own work on a /v1/cut (reading the "
         "body, parsing it, building and sending the answer, the metrics) is "
         f"{own['cut'] - own['cut_lines']:.1f}, against the {own['health']:.1f} of /healthz's "
