@@ -103,6 +103,24 @@ def test_a_jieba_line_after_the_tsv_header_is_read_as_jieba_reads_it(engine, tmp
     assert tok.spec().edits == ()
 
 
+def test_invalid_utf8_in_a_tsv_row_names_the_file_line_and_byte_and_adds_nothing(tmp_path):
+    path = tmp_path / "words.tsv"
+    # line 3: 沐 (3 bytes), then a byte no UTF-8 text holds
+    path.write_bytes("word\tfreq\tscore\n石墨烯\t5\t0.9\n沐".encode() + b"\xff\t3\t0.5\n")
+    tok = qieci.Tokenizer()
+    with pytest.raises(
+        ValueError,
+        match=r"words.tsv:3: invalid UTF-8 at byte 3 of the line: "
+        r"a word list of qieci discover is UTF-8 text \(convert it",
+    ):
+        tok.load_userdict(str(path))
+    assert tok.spec().edits == ()
+    # the lines of a binary file object get the same message
+    lines = [b"word\tfreq\tscore\n", bytearray(b"\xe7\x9f\xb3\xe5\xa2\xa8\xff\t2\t0.5\n")]
+    with pytest.raises(ValueError, match=r":2: invalid UTF-8 at byte 6 of the line"):
+        tok.load_userdict(io.BytesIO(b"".join(lines)))
+
+
 # -- load_userdict: byte-order marks ----------------------------------------------------
 
 

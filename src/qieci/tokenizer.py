@@ -148,13 +148,22 @@ def _decode_line(raw: Any, name: str, lineno: int) -> str:
             f"{type(raw).__name__} (pass a path or a file object)"
         )
     stripped = raw.strip()
+    lead = len(raw) - len(raw.lstrip())  # (stripped before decoding, as jieba)
+    return _utf8(stripped, bytes(raw), lead, name, lineno, "a user dictionary").lstrip("\ufeff")
+
+
+def _utf8(
+    data: bytes | bytearray, line: bytes, start: int, name: str, lineno: int, what: str
+) -> str:
+    """``data``, the bytes of ``line`` from byte ``start`` on, decoded as
+    UTF-8; invalid bytes are a ValueError naming the file, the line and the
+    byte of the line, with the hint to convert ``what``."""
     try:
-        return stripped.decode("utf-8").lstrip("\ufeff")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        lead = len(raw) - len(raw.lstrip())  # (stripped before decoding, as jieba)
         raise ValueError(
-            f"{name}:{lineno}: invalid UTF-8 at byte {lead + exc.start} of the line"
-            + convert_hint("a user dictionary", bytes(raw) if lineno == 1 else b"", bytes(raw))
+            f"{name}:{lineno}: invalid UTF-8 at byte {start + exc.start} of the line"
+            + convert_hint(what, line if lineno == 1 else b"", line)
         ) from None
 
 
@@ -219,16 +228,9 @@ def _has_tab(raw: Any) -> bool:
 
 def _tsv_row(raw: str | bytes | bytearray, name: str, lineno: int) -> str:
     """A row of qieci discover's TSV as text, without its line end."""
-    try:
-        line = raw if isinstance(raw, str) else raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{name}:{lineno}: invalid UTF-8 at byte {exc.start} of the line"
-            + convert_hint(
-                "a word list of qieci discover", b"", raw if isinstance(raw, bytes) else None
-            )
-        ) from None
-    return line.strip("\r\n")
+    if not isinstance(raw, str):
+        raw = _utf8(raw, bytes(raw), 0, name, lineno, "a word list of qieci discover")
+    return raw.strip("\r\n")
 
 
 def _mistake(line: str, word: str, name: str, lineno: int) -> str | None:
