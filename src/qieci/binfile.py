@@ -442,10 +442,17 @@ def write_atomic(path: str | PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file of
     :func:`temp_beside`, renamed over ``path`` once complete: ``path`` is
     never partly written, and a symlink at ``path`` is replaced, never
-    followed, and the data is flushed to disk before the rename. The file
-    gets the permissions the umask allows; a failure leaves nothing behind
-    and raises OSError."""
+    followed, and the data is flushed to disk before the rename. A regular
+    file replaced keeps its permission bits (less the set-user and
+    set-group ID bits); a new file gets those the umask allows. A failure
+    leaves nothing behind and raises OSError."""
     p = os.fspath(path)
+    try:
+        st = os.lstat(p)
+        keep = stat.S_ISREG(st.st_mode)
+    except OSError:
+        keep = False
+    mode = stat.S_IMODE(st.st_mode) & ~(stat.S_ISUID | stat.S_ISGID) if keep else None
     fd, tmp = temp_beside(p, ".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -454,7 +461,7 @@ def write_atomic(path: str | PathLike[str], data: bytes) -> None:
             # on disk before the rename, so that a crash of the machine
             # leaves the old file or the new one, never an empty one
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~current_umask())
+        os.chmod(tmp, 0o666 & ~current_umask() if mode is None else mode)
         os.replace(tmp, p)
     except BaseException:
         try:

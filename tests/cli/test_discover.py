@@ -77,11 +77,9 @@ def test_bad_utf8_names_file_line_and_byte(tmp_path, raw, capsys, jobs):
         (["/nonexistent.txt"], "/nonexistent.txt: no such file"),
         (["{tmp}"], "is a directory"),
         (["{raw}", "-o", "{tmp}/no/such/dir/w.tsv"], "the output folder"),
-        (["{raw}", "--max-len", "9"], "max_len must be 2..6"),
         (["{raw}", "--standard", "nope"], "no standard 'nope'"),
         (["{raw}", "--lexicon", "/nonexistent/words"], "no such lexicon"),
         (["-", "-"], "stdin ('-') can be read only once"),
-        (["{raw}", "--min-score", "3"], "min_score is a probability"),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(tmp_path, raw, capsys, argv, message):
@@ -89,3 +87,21 @@ def test_user_mistakes_are_one_line_and_exit_2(tmp_path, raw, capsys, argv, mess
     assert main(["discover", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("qieci: error: ") and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--max-len", "9"], "argument --max-len: must be 2..6, not 9"),
+        (["--min-score", "3"], "argument --min-score: must be a probability, 0..1, not 3"),
+    ],
+)
+def test_option_values_out_of_range_are_argparse_errors_naming_the_option(
+    raw, capsys, argv, message
+):
+    with pytest.raises(SystemExit) as exc:
+        main(["discover", str(raw), *argv])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: qieci discover")
+    assert err.splitlines()[-1] == f"qieci discover: error: {message}"

@@ -12,6 +12,7 @@ from .options import (
     files_read,
     positive_int,
     report_changed_lines,
+    write_file,
 )
 
 
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             f"the input's {domain.chars} characters gave an empty domain (no word or n-gram "
             "was seen often enough): adapt on more text of the domain; nothing was written"
         )
-    domain.save(args.output)
+    write_file(args.output, domain.to_bytes())
     report_changed_lines(read.changed_lines, args.errors)
     if not args.quiet:
         found = len(domain.words.get("*", ()))

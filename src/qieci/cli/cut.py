@@ -30,6 +30,7 @@ from .options import (
     add_dictionary_arguments,
     add_engine_arguments,
     add_input_arguments,
+    count_or_all,
     engine_name,
     files_read,
     make_tokenizer,
@@ -78,7 +79,7 @@ def register(sub: Any) -> None:
     cut.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=count_or_all,
         default=0,
         metavar="N",
         help="worker processes (default, or 0: all cores)",
@@ -143,15 +144,22 @@ def cut_options(args: argparse.Namespace) -> CutOptions:
             "are the same with and without it): drop it, or use --engine jieba"
         )
     mode = "search" if args.search else ("all" if args.cut_all else "default")
-    return CutOptions(
-        mode="pos" if args.pos else mode,
-        hmm=not args.no_hmm,
-        delimiter=args.delimiter,
-        encoding=args.encoding,
-        errors=args.errors,
-        newline=args.newline,
-        pos_sep="/" if args.pos_sep is None else args.pos_sep,
-    )
+    try:
+        return CutOptions(
+            mode="pos" if args.pos else mode,
+            hmm=not args.no_hmm,
+            delimiter=args.delimiter,
+            encoding=args.encoding,
+            errors=args.errors,
+            newline=args.newline,
+            pos_sep="/" if args.pos_sep is None else args.pos_sep,
+        )
+    except ValueError as exc:  # the library names its parameters; say the options
+        msg = str(exc)
+        for param, option in (("the delimiter", "-d/--delimiter"), ("the pos_sep", "--pos-sep")):
+            if msg.startswith(param + " "):
+                msg = option + msg[len(param) :]
+        raise InputError(msg) from None
 
 
 def _output_is_dir(path: str | None) -> bool:
@@ -184,6 +192,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.pos_sep is not None and not args.pos:
         raise InputError("--pos-sep works with --pos (word/tag tokens); add --pos or drop it")
+    if args.adapt_self:
+        _check_adapt_self(args, inputs)
     for name in inputs:  # fail early, before any work, on a bad path
         if name != "-":
             open_input(name).close()
@@ -281,17 +291,32 @@ def _last_byte(stream: BinaryIO | _LastByte) -> bytes:
     return os.pread(stream.fileno(), 1, size - 1)
 
 
-def _adapt_self(args: argparse.Namespace, inputs: list[str]) -> None:
-    """``--adapt-self``: learn the domain of ``inputs`` and put it in
-    ``args.domain`` (for the standard that will cut them)."""
+def _check_adapt_self(args: argparse.Namespace, inputs: list[str]) -> None:
+    """InputError for ``--adapt-self`` with what it cannot take, before any
+    input is opened (a FIFO with no writer would be waited on first)."""
     if args.domain is not None:
         raise InputError("--adapt-self learns the domain of the input: give it or --domain")
-    if "-" in inputs:
-        raise InputError("--adapt-self reads the input twice: name the files (not stdin)")
-    if args.engine is None:
-        args.engine = "learned"
-    elif args.engine != "learned":
+    for name in inputs:  # (a pipe read by the first pass would be empty for the second)
+        if name == "-" or not _is_regular_path(name):
+            what = (
+                "stdin"
+                if name == "-"
+                else f"{name} is not a regular file (a pipe or a device?), which"
+            )
+            raise InputError(
+                f"--adapt-self reads the input twice, and {what} can be read only once: save "
+                "the text to a file "
+                "and name it, or adapt first (qieci adapt RAW -o DOMAIN) and cut with --domain"
+            )
+    if args.engine not in (None, "learned"):
         raise InputError("--adapt-self is for the learned engine (--engine learned)")
+
+
+def _adapt_self(args: argparse.Namespace, inputs: list[str]) -> None:
+    """``--adapt-self``: learn the domain of ``inputs`` and put it in
+    ``args.domain`` (for the standard that will cut them); the options were
+    checked by :func:`_check_adapt_self`."""
+    args.engine = "learned"
     from ..discover.adapt import adapt
     from ..engines.learned.engine import model_standards
 
@@ -310,6 +335,18 @@ def _adapt_self(args: argparse.Namespace, inputs: list[str]) -> None:
     if not args.quiet and (args.verbose or sys.stderr.isatty() or not found):
         what = f"{found} words" if found else "no words: cutting without a domain"
         print(f"qieci: --adapt-self: the input's domain has {what}", file=sys.stderr)
+
+
+def _is_regular_path(name: str) -> bool:
+    """Whether ``name`` is a regular file (a stat, never an open: a FIFO
+    with no writer is not waited on); a missing one counts as regular here
+    (the read names it)."""
+    try:
+        return stat.S_ISREG(os.stat(name).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def _cut_on_cluster(args: argparse.Namespace, inputs: list[str], opts: CutOptions) -> int:

@@ -21,7 +21,10 @@ from .options import (
     add_input_arguments,
     files_read,
     positive_int,
+    probability,
     report_changed_lines,
+    whole_in,
+    zero_or_more,
 )
 
 
@@ -47,7 +50,7 @@ def register(sub: Any) -> None:
     p.add_argument("--top", type=positive_int, metavar="N", help="at most N words")
     p.add_argument(
         "--min-score",
-        type=float,
+        type=probability,
         default=0.5,
         metavar="P",
         help="the least score (the estimated probability of a word, 0..1; default 0.5)",
@@ -62,7 +65,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--max-len",
-        type=positive_int,
+        type=whole_in(2, MAX_LEN),
         default=MAX_LEN,
         metavar="N",
         help=f"the longest word, in characters (2..{MAX_LEN}, default {MAX_LEN})",
@@ -104,7 +107,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--sample-chars",
-        type=int,
+        type=zero_or_more,
         default=None,
         metavar="N",
         help="characters of the corpus the learned model reads (default 2000000)",
@@ -125,6 +128,12 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{', '.join(model_options)}: {'choose' if len(model_options) > 1 else 'chooses'} "
             "what the learned model does, and --no-model turns it off: drop one or the other"
+        )
+    if args.no_jieba_lexicon and args.dict is not None:
+        raise ValueError(
+            "-D/--dict replaces jieba's dictionary in the lexicon, and --no-jieba-lexicon "
+            "leaves every dictionary out: drop one or the other (to add words to the "
+            "lexicon, give them with --lexicon)"
         )
     if args.output:
         check_output_path(args.output, files_read(args, args.files))  # before any work

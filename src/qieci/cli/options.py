@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from ..engines import ENGINES
 from ..tokenizer import Tokenizer
@@ -16,31 +17,59 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 
 
+def _at_least(text: str, low: int, says: str) -> int:
+    value = _whole(text)
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be {says}, not {value}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
-    value = _whole(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+    return _at_least(text, 1, "at least 1")
+
+
+def zero_or_more(text: str) -> int:
+    """An argparse type: a whole number of at least 0."""
+    return _at_least(text, 0, "0 or more")
 
 
 def count_or_all(text: str) -> int:
     """An argparse type: a whole number of at least 0 (0 meaning all)."""
-    value = _whole(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (all) or more, not {value}")
-    return value
+    return _at_least(text, 0, "0 (all) or more")
+
+
+def whole_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        value = _whole(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low}..{high}, not {value}")
+        return value
+
+    return parse
+
+
+def probability(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    if not 0.0 <= _number(text) <= 1.0:  # (nan is neither)
+        raise argparse.ArgumentTypeError(f"must be a probability, 0..1, not {text}")
+    return float(text)
 
 
 def positive_float(text: str) -> float:
     """An argparse type: a number above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
+    if not _number(text) > 0:
         raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
-    return value
+    return float(text)
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,7 +125,7 @@ def add_counting_jobs_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=count_or_all,
         default=1,
         metavar="N",
         help="worker processes counting parts of the files (default 1; 0: all cores)",
@@ -205,3 +234,14 @@ def make_tokenizer(args: argparse.Namespace, *, load: bool = True) -> Tokenizer:
     for path in user_dicts:
         tok.load_userdict(path, strict=bool(getattr(args, "strict", False)))
     return tok
+
+
+def write_file(path: str, data: bytes) -> None:
+    """Write ``data`` to the output file ``path`` as ``qieci cut -o`` writes
+    (:class:`~qieci.io.lines.AtomicOutput`: all or nothing, through a
+    symlink to the file it leads to, a file replaced keeping its
+    permissions)."""
+    from ..io.lines import AtomicOutput
+
+    with AtomicOutput(path) as out:
+        out.file.write(data)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .options import positive_int
+from .options import positive_int, write_file
 
 
 def register(sub: Any) -> None:
@@ -209,6 +209,6 @@ def run(args: argparse.Namespace) -> int:
         parents=parents,
     )
     model = train(corpora, dev, cfg, log=sys.stderr)
-    model.save(args.output)
+    write_file(args.output, model.to_bytes())
     print(f"qieci: wrote {args.output} (standards: {', '.join(model.standards)})", file=sys.stderr)
     return 0

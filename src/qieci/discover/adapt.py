@@ -33,6 +33,7 @@ from ..io.lines import LineStats
 from ..tokenizer import PathArg, Tokenizer
 from .api import DiscoverOptions, check_many, count_corpus, count_settings, rank
 from .candidates import Lexicon
+from .counting import check_input
 from .model import Cut, chosen_standards, cut_sample
 from .reading import read_files
 
@@ -86,6 +87,8 @@ def adapt(
         files = ()
     texts = list(texts)
     names = [str(f) for f in files]
+    for name in names:  # before any read: the files are read twice (a pipe cannot be)
+        check_input(name)
     grams = count(
         read_files(names, encoding=encoding, errors=errors) if names else texts, min_count
     )

@@ -76,6 +76,11 @@ class DiscoverOptions:
             raise ValueError(f"memory must be at least 1 MiB (1048576 bytes), not {self.memory}")
         if self.sample_chars < 0:
             raise ValueError(f"sample_chars must be >= 0, not {self.sample_chars}")
+        if not self.jieba_lexicon and self.dictionary is not None:
+            raise ValueError(
+                "dictionary= replaces jieba's dictionary in the lexicon, and "
+                "jieba_lexicon=False leaves every dictionary out: give one or the other"
+            )
 
 
 def discover(

@@ -4,7 +4,10 @@ the API and CLI that use them."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -340,7 +343,7 @@ def test_cli_adapt_self_mistakes(tmp_path, capsys):
     raw = tmp_path / "raw.txt"
     raw.write_text("韩立看着墨大夫。\n", encoding="utf-8")
     for args, message in [
-        (["cut", "-", "--adapt-self"], "not stdin"),
+        (["cut", "-", "--adapt-self"], "stdin can be read only once: save the text to a file"),
         (["cut", str(raw), "--adapt-self", "--domain", str(raw)], "give it or --domain"),
         (["cut", str(raw), "--adapt-self", "--engine", "jieba"], "for the learned engine"),
         (["cut", str(raw), "--adapt-self", "--standard", "nope"], "no standard 'nope'"),
@@ -353,6 +356,33 @@ def test_cli_adapt_self_mistakes(tmp_path, capsys):
     assert main(["cut", str(one), "--adapt-self", "-o", str(tmp_path / "o.txt")]) == 0
     assert "no words: cutting without a domain" in capsys.readouterr().err
     assert (tmp_path / "o.txt").read_text(encoding="utf-8") == "我\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cut", "--adapt-self", "FIFO", "-o", "out.txt"],
+        ["adapt", "FIFO", "-o", "d.qcd"],
+        ["adapt", "raw.txt", "FIFO", "-o", "d.qcd"],
+    ],
+)
+def test_cli_a_fifo_that_two_passes_would_read_is_refused_at_once_never_waited_on(tmp_path, args):
+    # a FIFO with no writer: opening it would wait for ever
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "raw.txt").write_text("韩立看着墨大夫。\n", encoding="utf-8")
+    argv = [str(fifo) if a == "FIFO" else a for a in args]
+    done = subprocess.run(
+        [sys.executable, "-m", "qieci", *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"{fifo}" in done.stderr and "Traceback" not in done.stderr
+    assert "can be read only once" in done.stderr or "pipe it to stdin" in done.stderr
+    assert not (tmp_path / "out.txt").exists() and not (tmp_path / "d.qcd").exists()
 
 
 def test_cli_mistakes(tmp_path, capsys):

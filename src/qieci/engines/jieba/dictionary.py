@@ -283,8 +283,12 @@ def parse_text_dictionary(
             line = line.lstrip("\ufeff")
         parts = line.split(" ")
         try:
-            if len(parts) < 2 or not parts[0]:
-                raise ValueError("expected 'word freq [tag]'")
+            if len(parts) < 2 or not parts[0] or not _is_int(parts[1]):
+                raise ValueError(
+                    "expected 'word freq [tag]', separated by single spaces: a main dictionary "
+                    "gives every word a frequency; a user dictionary, whose frequencies may be "
+                    "left out, is loaded with load_userdict (qieci cut -u)"
+                )
             freq = int(parts[1])
             if freq < 0:
                 raise ValueError("negative frequency")
@@ -398,3 +402,12 @@ def hmm_from_bytes(data: bytes, source: str) -> HMM:
         return HMM(list(start), list(trans), chars, emit)
     except ValueError as exc:
         raise ValueError(f"{source}: corrupt HMM data ({exc})") from None
+
+
+def _is_int(text: str) -> bool:
+    """Whether ``text`` reads as ``int(text)`` reads it."""
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
