@@ -108,3 +108,29 @@ def test_write_atomic_keeps_the_permissions_of_a_regular_file_it_replaces(tmp_pa
     binfile.write_atomic(path, b"new")
     assert path.read_bytes() == b"new"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640  # (the set-user ID bit dropped)
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("file.txt/", "file.txt is a file, not a folder: remove it"),
+        ("file.txt/sub/", "file.txt is a file, not a folder (on the way to file.txt/sub/)"),
+        ("file.txt/out.txt", "file.txt is a file, not a folder: remove it"),
+        ("", "-o '': the output path is empty: name the file to write"),
+    ],
+)
+def test_an_output_that_cannot_be_is_refused_before_any_work(raw, tmp_path, output, message):
+    (tmp_path / "file.txt").write_text("kept\n", encoding="utf-8")
+    res = run("cut", str(raw), "-o", output, cwd=tmp_path)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert message in res.stderr and "mkdir -p" not in res.stderr
+    assert (tmp_path / "file.txt").read_text(encoding="utf-8") == "kept\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "raw.txt"]
+
+
+@pytest.mark.parametrize("command", ["adapt", "train", "keywords", "discover"])
+def test_every_command_refuses_an_empty_output_path(raw, command):
+    args = ["--corpus", f"pku={raw}"] if command == "train" else [str(raw)]
+    res = run(command, *args, "-o", "")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "the output path is empty" in res.stderr

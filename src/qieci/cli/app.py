@@ -98,6 +98,11 @@ _STDOUT_OUTPUT = frozenset({"cut", "keywords", "discover"})
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        if getattr(args, "output", None) == "":
+            raise ValueError(
+                "-o '': the output path is empty: name the file to write"
+                + (" (or leave -o out: stdout)" if args.command in _STDOUT_OUTPUT else "")
+            )
         if getattr(args, "output", None) == "-":
             if getattr(args, "command", None) not in _STDOUT_OUTPUT:
                 raise ValueError(

@@ -20,6 +20,7 @@ from ..io.lines import (
     AtomicOutput,
     InputError,
     check_not_an_input,
+    check_output_dir,
     check_output_path,
     open_input,
     open_output,
@@ -201,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output and not _output_is_dir(args.output):
         check_output_path(args.output, files_read(args, inputs))  # before any work
     elif args.output:
+        check_output_dir(args.output)
         _output_names(inputs, args.output, files_read(args, inputs))  # (before --adapt-self)
     if args.adapt_self:
         _adapt_self(args, inputs)

@@ -438,6 +438,8 @@ def _checked_target(path: str, inputs: Sequence[str] = ()) -> str:
     """:func:`check_output_path`'s checks; the file that writing ``path``
     replaces."""
     check_not_an_input(path, inputs)
+    if not path:
+        raise InputError("the output path is empty: give the name of the file to write")
     if path.endswith(("/", os.sep)) or os.path.isdir(path):
         raise InputError(f"{path}: names a folder; give the name of the file to write")
     if os.path.exists(path) and not os.path.isfile(path):
@@ -448,9 +450,14 @@ def _checked_target(path: str, inputs: Sequence[str] = ()) -> str:
     target = output_target(path)
     directory = os.path.dirname(target) or "."
     if not os.path.isdir(directory):
-        what = "is not a folder" if os.path.exists(directory) else "does not exist"
+        if os.path.exists(directory):
+            raise InputError(
+                f"{path}: {directory} is a file, not a folder: remove it, or write the output "
+                "elsewhere"
+            )
         raise InputError(
-            f"{path}: the output folder {directory} {what}; create it first (mkdir -p {directory})"
+            f"{path}: the output folder {directory} does not exist; create it first "
+            f"(mkdir -p {directory})"
         )
     if not os.access(directory, os.W_OK | os.X_OK):
         # a read-only file system or folder: said now, not after the work
@@ -459,6 +466,30 @@ def _checked_target(path: str, inputs: Sequence[str] = ()) -> str:
             "write the output elsewhere"
         )
     return target
+
+
+def check_output_dir(path: str) -> None:
+    """InputError, before any work, when the output folder ``path`` (of
+    ``-o DIR/``) cannot be one: a file stands there or on the way to it, or
+    the folder that would hold it cannot be written in. A folder that does
+    not exist yet is fine (it is made)."""
+    here = os.path.abspath(path)
+    while not os.path.exists(here):
+        up = os.path.dirname(here)
+        if up == here:
+            break
+        here = up
+    if not os.path.isdir(here):
+        where = "" if here == os.path.abspath(path) else f" (on the way to {path})"
+        raise InputError(
+            f"{path}: {here} is a file, not a folder{where}: remove it, or write the outputs "
+            "into another folder"
+        )
+    if here != os.path.abspath(path) and not os.access(here, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{path}: cannot make the folder in {here} (read-only, or not yours): write the "
+            "outputs elsewhere"
+        )
 
 
 #: The trees no output file is written in: devices, and the files of the
