@@ -105,3 +105,24 @@ def test_option_values_out_of_range_are_argparse_errors_naming_the_option(
     err = capsys.readouterr().err
     assert err.startswith("usage: qieci discover")
     assert err.splitlines()[-1] == f"qieci discover: error: {message}"
+
+
+def test_a_pipe_is_read_as_stdin_is(tmp_path, raw, capsys):
+    """A FIFO (what the shell's ``<(...)`` gives) is read once, as stdin: the
+    same words as from the file."""
+    import os
+    import threading
+
+    args = ["--no-model", "--min-score", "0"]
+    assert main(["discover", str(raw), *args]) == 0
+    from_file = capsys.readouterr().out
+    assert from_file.count("\n") > 1  # (words were found)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(raw.read_bytes()), daemon=True)
+    writer.start()
+    try:
+        assert main(["discover", str(fifo), "-j", "2", *args]) == 0
+    finally:
+        writer.join(timeout=30)
+    assert capsys.readouterr().out == from_file

@@ -88,7 +88,7 @@ def adapt(
     texts = list(texts)
     names = [str(f) for f in files]
     for name in names:  # before any read: the files are read twice (a pipe cannot be)
-        check_input(name)
+        check_input(name, twice=True)
     grams = count(
         read_files(names, encoding=encoding, errors=errors) if names else texts, min_count
     )

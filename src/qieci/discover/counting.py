@@ -178,9 +178,11 @@ def count_files(
     return out
 
 
-def check_input(name: str) -> None:
+def check_input(name: str, twice: bool = False) -> None:
     """InputError now, before any work, for an input that cannot be read as
-    a file of text (missing, a folder, a device)."""
+    a file of text (missing, a folder, a device); a pipe (a FIFO, or the
+    shell's ``<(...)``) is read as stdin is, once, unless the caller reads
+    its files ``twice``."""
     if name == "-":
         return
     try:
@@ -191,7 +193,12 @@ def check_input(name: str) -> None:
         raise InputError(f"{name}: cannot open: {exc.strerror or exc}") from None
     if stat.S_ISDIR(mode):
         raise InputError(f"{name}: is a directory")
-    if not stat.S_ISREG(mode):
+    if stat.S_ISFIFO(mode) and twice:
         raise InputError(
-            f"{name}: is not a regular file (a device or a pipe?); pipe it to stdin instead (-)"
+            f"{name}: is a pipe, which can be read only once, and the files are read twice: "
+            "save the text to a file, or pipe it to stdin instead (-)"
+        )
+    if not stat.S_ISREG(mode) and not stat.S_ISFIFO(mode):
+        raise InputError(
+            f"{name}: is not a regular file (a device?): give a file of text, or pipe it to stdin (-)"
         )
