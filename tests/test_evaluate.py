@@ -129,12 +129,12 @@ def test_undecodable_segmented_file_names_line_and_byte(tmp_path, capsys):
 
 def test_a_recall_over_no_words_is_undefined_not_zero(tmp_path):
     """With every gold word in the vocabulary there is no OOV recall (and
-    with an empty vocabulary no IV recall): '-' and null, never 0.00."""
+    with none of them in it no IV recall): '-' and null, never 0.00."""
     gold = [["我", "爱", "北京"]]
     every = score(gold, gold, {"我", "爱", "北京"})
     assert every.oov_recall is None and every.iv_recall == 1.0 and every.oov_words == 0
     assert "oov_recall -  (0 OOV gold words)" in every.table()
-    none = score(gold, gold, set())
+    none = score(gold, gold, {"他"})
     assert none.iv_recall is None and none.oov_recall == 1.0
     assert "iv_recall  -" in none.table()
 
@@ -161,3 +161,65 @@ def test_the_conversion_hint_names_gb18030_only_for_gb18030_bytes(tmp_path):
     with pytest.raises(ValueError, match=r"junk\.txt:2: .*iconv -f ENCODING -t UTF-8") as caught:
         read_vocab(str(junk))
     assert "GB18030" not in str(caught.value)
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_mismatches_name_the_file_lines_across_blank_lines(tmp_path):
+    """Blank lines are skipped, but an error names the lines of the files:
+    with blank lines 2, 4 and 5, the fourth sentence is on line 6."""
+    head = "我 爱\n\n北京 天安门\n\n\n"
+    gold = read_segmented(_write(tmp_path / "g.txt", head + "他 说\n"))
+    same = read_segmented(_write(tmp_path / "p.txt", head + "你 说\n"))
+    with pytest.raises(ValueError, match=r"^line 6: prediction text differs") as caught:
+        score(gold, same)
+    assert "line 3" not in str(caught.value)
+    # the prediction without the blank lines: its sentence is on its line 3
+    packed = read_segmented(_write(tmp_path / "q.txt", "我 爱\n北京 天安门\n你 说\n"))
+    with pytest.raises(ValueError, match=r"gold line 6, prediction line 3: prediction text"):
+        score(gold, packed)
+    # a shorter prediction: gold's line 6 is the one left without a partner
+    short = read_segmented(_write(tmp_path / "s.txt", head))
+    with pytest.raises(ValueError, match=r"line count.*gold line 6 ") as caught:
+        score(gold, short)
+    assert "line 3" not in str(caught.value)
+    # a longer one: its line 8 (after a blank line 7) has no gold line
+    longer = read_segmented(_write(tmp_path / "l.txt", head + "他 说\n\n再见\n"))
+    with pytest.raises(ValueError, match=r"line count.*prediction line 8 "):
+        score(gold, longer)
+    # plain lists of words have no file: their lines are counted from 1
+    with pytest.raises(ValueError, match=r"^line 2: "):
+        score([["我"], ["爱"]], [["我"], ["恨"]])
+    with pytest.raises(ValueError, match=r"line count.*gold line 2 "):
+        score([["我"], ["爱"]], [["我"]])
+    # and the lines still pair up, blank lines or not: 2 + 2 + 2 words, all right
+    assert (
+        score(gold, read_segmented(_write(tmp_path / "ok.txt", "我 爱\n北京 天安门\n他 说\n"))).f1
+        == 1.0
+    )
+
+
+def test_an_empty_vocabulary_is_refused_not_scored_as_all_oov(tmp_path):
+    gold = [["我", "爱", "北京"]]
+    with pytest.raises(ValueError, match="vocabulary has no words"):
+        score(gold, gold, set())
+    for text in ("", "\n\n", "\ufeff\n \n"):
+        with pytest.raises(ValueError, match="vocabulary has no words"):
+            score(gold, gold, read_vocab(_write(tmp_path / "words.txt", text)))
+
+
+def test_segmented_text_and_word_lists_from_bytes_name_their_source():
+    """What the CLI reads from stdin: errors name "<stdin>", line and byte."""
+    from qieci.evaluate import parse_segmented, parse_vocab
+
+    data = "我 来到\n\n".encode() + "北京 大学\n".encode("gbk")
+    with pytest.raises(ValueError, match=r"^<stdin>:3: invalid UTF-8 at byte offset 12: "):
+        parse_segmented(data, "<stdin>")
+    with pytest.raises(ValueError, match=r"^<stdin>:3: invalid UTF-8 at byte offset 12: a word"):
+        parse_vocab(data, "<stdin>")
+    lines = parse_segmented("\ufeff我 来到\n\n北京 大学\n".encode(), "<stdin>")
+    assert lines == [["我", "来到"], ["北京", "大学"]] and lines.line_numbers == [1, 3]
+    assert parse_vocab("\ufeff北京\n大学 3\n".encode(), "<stdin>") == {"北京", "大学"}

@@ -9,12 +9,21 @@ is correct when the gold segmentation of the same line has the same span.
   training word list), IV recall = recall over the others.
 
 All figures are fractions in [0, 1]; a ratio with a zero denominator is 0
-(``None`` for OOV/IV recall when no vocabulary is given).
+(``None`` for OOV/IV recall when no vocabulary is given, or when no gold
+word is OOV, or none IV). An empty vocabulary is refused (it would count
+every gold word as OOV), as is a gold text without words.
+
+Segmented files and word lists are read from a path (:func:`read_segmented`,
+:func:`read_vocab`) or from bytes already read, e.g. stdin
+(:func:`parse_segmented`, :func:`parse_vocab`); bad bytes are named by
+file, line and byte. A segmented file's blank lines are skipped, and its
+lines remember their line numbers in the file, so that a mismatch names
+the lines of the files, not the count of sentences.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from .textlines import utf8_lines
@@ -67,6 +76,26 @@ def spans(words: Sequence[str]) -> list[tuple[int, int]]:
     return out
 
 
+class SegmentedLines(list[list[str]]):
+    """The lines of a segmented file that hold words, as lists of words
+    (blank lines skipped); ``line_numbers[i]`` is the line of the file
+    (from 1) that ``self[i]`` was read from."""
+
+    def __init__(self, lines: Iterable[tuple[int, list[str]]] = ()) -> None:
+        pairs = list(lines)
+        super().__init__(words for _, words in pairs)
+        self.line_numbers: list[int] = [n for n, _ in pairs]
+
+
+def _line_numbers(lines: object) -> Callable[[int], int]:
+    """The file line of the ``i``-th (from 0) line of ``lines``: its
+    recorded number for :class:`SegmentedLines`, else ``i + 1``."""
+    if isinstance(lines, SegmentedLines):
+        numbers = lines.line_numbers
+        return lambda i: numbers[i] if i < len(numbers) else i + 1
+    return lambda i: i + 1
+
+
 def score(
     gold: Iterable[Sequence[str]],
     pred: Iterable[Sequence[str]],
@@ -75,24 +104,48 @@ def score(
     """Score predicted lines of words against gold lines of words.
 
     Lines pair up in order; each pair must have the same text once the words
-    are joined (ValueError naming the line otherwise), and both sides must
-    have the same number of lines.
+    are joined, and both sides must have the same number of lines
+    (ValueError naming the line otherwise: the line of the file for
+    :class:`SegmentedLines`, as :func:`read_segmented` returns, both files'
+    lines when they differ; else the count of lines from 1). ``vocab``,
+    when given, must hold a word (ValueError otherwise).
     """
+    if vocab is not None and not vocab:
+        raise ValueError(
+            "the vocabulary has no words: every gold word would count as OOV "
+            "(give words, or no vocabulary for no OOV/IV recall)"
+        )
     n_gold = n_pred = n_correct = 0
     n_oov = oov_correct = 0
+    gold_line = _line_numbers(gold)
+    pred_line = _line_numbers(pred)
     gold_it = iter(gold)
     pred_it = iter(pred)
-    line = 0
+    i = 0
     while True:
         g = next(gold_it, None)
         p = next(pred_it, None)
         if g is None or p is None:
-            if g is not None or p is not None:
-                raise ValueError(f"gold and prediction differ in line count (at line {line + 1})")
+            if g is not None:
+                raise ValueError(
+                    f"gold and prediction differ in line count (gold line {gold_line(i)} "
+                    "has no line in the prediction)"
+                )
+            if p is not None:
+                raise ValueError(
+                    f"gold and prediction differ in line count (prediction line "
+                    f"{pred_line(i)} has no line in gold)"
+                )
             break
-        line += 1
         if "".join(g) != "".join(p):
-            raise ValueError(f"line {line}: prediction text differs from gold text")
+            at_gold, at_pred = gold_line(i), pred_line(i)
+            where = (
+                f"line {at_gold}"
+                if at_gold == at_pred
+                else f"gold line {at_gold}, prediction line {at_pred}"
+            )
+            raise ValueError(f"{where}: prediction text differs from gold text")
+        i += 1
         gs = spans(g)
         ps = set(spans(p))
         n_gold += len(gs)
@@ -121,32 +174,48 @@ def score(
     return Score(precision, recall, f1, oov_recall, iv_recall, n_gold, n_pred, n_correct, oov_words)
 
 
-def read_segmented(path: str) -> list[list[str]]:
+def read_segmented(path: str) -> SegmentedLines:
     """The lines of a segmented file (words separated by single spaces),
-    skipping empty lines. ValueError when the file is unreadable."""
+    skipping empty lines, with their line numbers. ValueError when the file
+    is unreadable, or as :func:`parse_segmented` raises."""
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read segmented file: {exc.strerror or exc}") from None
+    return parse_segmented(data, path)
+
+
+def parse_segmented(data: bytes, name: str) -> SegmentedLines:
+    """The lines of segmented text ``data`` as :func:`read_segmented` reads
+    a file's; ValueError naming ``name``, the line and the byte that is not
+    UTF-8."""
     # (a line ends at "\n" only, as qieci cut reads lines: a lone "\r" is
     # whitespace between words; a UTF-8 byte-order mark is not a word)
-    lines = utf8_lines(data, path, "a segmented file")
-    out = [(line.lstrip("\ufeff") if n == 1 else line).split() for n, line in lines]
-    return [words for words in out if words]
+    lines = utf8_lines(data, name, "a segmented file")
+    out = ((n, (line.lstrip("\ufeff") if n == 1 else line).split()) for n, line in lines)
+    return SegmentedLines((n, words) for n, words in out if words)
 
 
 def read_vocab(path: str) -> set[str]:
     """A word list: one word per line (the first field of the line; a
     UTF-8 byte-order mark is not part of the first word). ValueError when
-    the file is unreadable, or naming the line and byte that is not UTF-8."""
+    the file is unreadable, or as :func:`parse_vocab` raises. The set is
+    empty for a file without words (:func:`score` refuses it)."""
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read word list: {exc.strerror or exc}") from None
+    return parse_vocab(data, path)
+
+
+def parse_vocab(data: bytes, name: str) -> set[str]:
+    """The words of word-list text ``data`` as :func:`read_vocab` reads a
+    file's; ValueError naming ``name``, the line and the byte that is not
+    UTF-8."""
     words = set()
-    for n, line in utf8_lines(data, path, "a word list"):
+    for n, line in utf8_lines(data, name, "a word list"):
         fields = (line.lstrip("\ufeff") if n == 1 else line).split()
         if fields:
             words.add(fields[0])

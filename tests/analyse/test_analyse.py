@@ -277,3 +277,59 @@ def test_undecodable_idf_and_stop_words_name_line_and_byte(tmp_path):
         ValueError, match=r"stop\.txt:3: invalid UTF-8 at byte offset 7: a stop-word file is"
     ):
         read_stop_words(stop)
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity", "1e999"])
+def test_an_idf_that_is_not_finite_is_refused_naming_file_line_and_value(tmp_path, value):
+    """A nan (inf) IDF would make the median, and so every weight, nan (inf):
+    refused like any other bad line, by every way a table is loaded."""
+    import re
+
+    path = tmp_path / "idf.txt"
+    path.write_text(f"石墨烯 5\n材料 {value}\n", encoding="utf-8")
+    message = rf"^{re.escape(str(path))}:2: the IDF of '材料' is '{value}': .*finite number"
+    with pytest.raises(ValueError, match=message):
+        load_idf(path)
+    with pytest.raises(ValueError, match=message):
+        TFIDF(path)
+    tfidf = TFIDF()
+    with pytest.raises(ValueError, match=message):
+        tfidf.set_idf_path(path)
+    with pytest.raises(ValueError, match=message):
+        qa.set_idf_path(path)
+    # the extractors keep the table they had
+    for extract in (tfidf.extract_tags, qa.extract_tags):
+        assert extract("苹果和香蕉，苹果和西瓜。", topK=1, withWeight=True)[0][1] > 0
+
+
+def test_a_binary_idf_table_with_nan_is_refused(tmp_path):
+    path = tmp_path / "idf.qc"
+    path.write_bytes(IDFTable({"苹果": 2.0, "香蕉": float("nan")}, 2.0).to_bytes())
+    with pytest.raises(ValueError, match=rf"^{path}: the IDF table holds the value nan: .*finite"):
+        TFIDF(path)
+
+
+def test_negative_idf_values_are_accepted_and_arithmetic_as_in_jieba(tmp_path, janalyse):
+    """IDF {苹果: -2, 香蕉: 1, 西瓜: 3}: median 1; "苹果苹果香蕉葡萄" has 4
+    words, weighing 2*-2/4, 1*1/4 and 1*1/4 (葡萄 gets the median; the tie
+    keeps the order of first occurrence)."""
+    path = tmp_path / "idf.txt"
+    path.write_text("苹果 -2.0\n香蕉 1.0\n西瓜 3.0\n", encoding="utf-8")
+    text = "苹果苹果香蕉葡萄"
+    got = TFIDF(path).extract_tags(text, withWeight=True)
+    assert got == [("香蕉", 0.25), ("葡萄", 0.25), ("苹果", -1.0)]
+    assert_same(got, janalyse.TFIDF(str(path)).extract_tags(text, withWeight=True), text)
+
+
+def test_set_idf_path_on_a_directory_says_so_as_the_cli_does(tmp_path, capsys):
+    from qieci.cli import main
+
+    message = f"{tmp_path}: is a directory (IDF table expected)"
+    for call in (qa.set_idf_path, TFIDF().set_idf_path, TFIDF):
+        with pytest.raises(ValueError) as info:
+            call(tmp_path)
+        assert str(info.value) == message
+    text = tmp_path / "in.txt"
+    text.write_text("我来到北京清华大学\n", encoding="utf-8")
+    assert main(["keywords", "--idf", str(tmp_path), str(text)]) == 2
+    assert capsys.readouterr().err == f"qieci: error: {message}\n"

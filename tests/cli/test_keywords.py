@@ -70,3 +70,48 @@ def test_keywords_of_whole_documents(tmp_path, infile, jieba):
     got = run(tmp_path, "keywords", "--document", "-k", "5", "--json", str(path), str(path))
     doc = "\n".join(lines) + "\n"
     assert [json.loads(x) for x in got] == [ja.extract_tags(doc, 5)] * 2
+
+
+def test_keywords_refuses_a_nan_idf_table(tmp_path, capsys):
+    idf, text = tmp_path / "idf.txt", tmp_path / "t.txt"
+    idf.write_text("石墨烯 5\n材料 nan\n", encoding="utf-8")
+    text.write_text("石墨烯是一种新材料\n", encoding="utf-8")
+    assert main(["keywords", "-w", "--idf", str(idf), str(text)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"qieci: error: {idf}:2: the IDF of '材料' is 'nan': ")
+    assert "finite number" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("textrank", [[], ["--textrank"]])
+def test_keywords_refuses_an_unknown_allow_pos_tag(tmp_path, capsys, textrank):
+    text = tmp_path / "news.txt"
+    text.write_text("我来到北京清华大学\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    argv = ["keywords", *textrank, "--allow-pos", "ns,zz,QQ", str(text), "-o", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qieci: error: --allow-pos: unknown tags 'zz', 'QQ' ")
+    assert err.count("\n") == 1 and "'ns'" not in err
+    valid = err.split("the tagger's tags are ")[1].split(" ")[0].split(",")
+    assert {"n", "ns", "nt", "v", "vn", "eng", "m", "x"} <= set(valid)
+    assert not out.exists()
+
+
+def test_allow_pos_accepts_every_tag_the_tagger_gives(tmp_path, capsys):
+    """Tags of the dictionary (-D), of the POS HMM (not in that dictionary),
+    the fixed tags of non-Han runs, and user tags (-u) are all valid."""
+    dic, user, text = tmp_path / "dict.txt", tmp_path / "user.txt", tmp_path / "t.txt"
+    dic.write_text("苹果 100 qq\n香蕉 100 n\n和 100 c\n", encoding="utf-8")
+    user.write_text("西瓜 100 zz\n", encoding="utf-8")
+    text.write_text("苹果和香蕉和西瓜 apple 2019\n", encoding="utf-8")
+    base = ["keywords", "-D", str(dic), "-u", str(user)]
+    assert run(tmp_path, *base, "--allow-pos", "qq", str(text)) == ["苹果"]
+    assert run(tmp_path, *base, "--allow-pos", "zz", str(text)) == ["西瓜"]
+    assert run(tmp_path, *base, "--allow-pos", "eng", str(text)) == ["apple"]
+    assert run(tmp_path, *base, "--allow-pos", "m", str(text)) == ["2019"]
+    # an HMM tag that no word of this text (or dictionary) has: valid, no keyword
+    assert run(tmp_path, *base, "--allow-pos", "ns", str(text)) == [""]
+    # the user tag is valid only with its user dictionary
+    assert main(["keywords", "-D", str(dic), "--allow-pos", "zz", str(text)]) == 2
+    assert "unknown tag 'zz'" in capsys.readouterr().err

@@ -506,3 +506,101 @@ def test_cut_file_refuses_to_replace_its_input(tmp_path):
         with pytest.raises(Exception, match="is also the input"):
             qieci.cut_file(str(src), str(src), jobs=jobs)
         assert src.read_text(encoding="utf-8") == "我来到北京清华大学\n"
+
+
+def test_eval_names_the_file_lines_of_a_mismatch_across_blank_lines(tmp_path):
+    head = "我 爱\n\n北京 天安门\n\n\n"  # blank lines 2, 4, 5: the 4th sentence is on line 6
+    gold, pred, short = tmp_path / "g.txt", tmp_path / "p.txt", tmp_path / "s.txt"
+    gold.write_text(head + "他 说\n", encoding="utf-8")
+    pred.write_text(head + "你 说\n", encoding="utf-8")
+    short.write_text(head, encoding="utf-8")
+    err = assert_user_error(qieci_cli("eval", str(gold), "--pred", str(pred)), ": line 6: ")
+    assert "line 3" not in err and len(err.splitlines()) == 1
+    err = assert_user_error(qieci_cli("eval", str(gold), "--pred", str(short)), "gold line 6 ")
+    assert "line 3" not in err
+    pred.write_text("我 爱\n北京 天安门\n你 说\n", encoding="utf-8")
+    assert_user_error(
+        qieci_cli("eval", str(gold), "--pred", str(pred)), "gold line 6, prediction line 3"
+    )
+
+
+def test_eval_refuses_an_empty_word_list(tmp_path, corpus):
+    for text in ("", "\n \n"):
+        words = tmp_path / "words.txt"
+        words.write_text(text, encoding="utf-8")
+        for pred in ([], ["--pred", str(corpus)]):
+            err = assert_user_error(
+                qieci_cli("eval", str(corpus), *pred, "--vocab", str(words)),
+                "words.txt: ",
+                "no words",
+                "one word per line",
+                "leave --vocab out",
+            )
+            assert len(err.splitlines()) == 1
+
+
+# gold and prediction whose scores were worked out by hand (tests/test_evaluate.py):
+# 7 gold words, 6 predicted, 2 right: P 1/3, R 2/7, F1 4/13; with the word
+# list 我 爱 北京 说, OOV recall 1/3 (of 天安门 他 ：) and IV recall 1/4
+EVAL_GOLD = "我 爱 北京 天安门\n他 说 ：\n"
+EVAL_PRED = "我 爱北京 天安 门\n他说 ：\n"
+EVAL_WORDS = "我\n爱\n北京\n说\n"
+
+
+def test_eval_reads_one_input_from_stdin(tmp_path):
+    files = {"gold": EVAL_GOLD, "pred": EVAL_PRED, "words": EVAL_WORDS}
+    for stdin_name in files:
+        args = {}
+        for name, text in files.items():
+            if name == stdin_name:
+                args[name] = "-"
+            else:
+                (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+                args[name] = str(tmp_path / f"{name}.txt")
+        res = qieci_cli(
+            "eval",
+            args["gold"],
+            "--pred",
+            args["pred"],
+            "--vocab",
+            args["words"],
+            "--json",
+            stdin=files[stdin_name].encode(),
+        )
+        assert res.returncode == 0, res.stderr
+        out = json.loads(res.stdout)
+        assert (out["gold_words"], out["pred_words"]) == (7, 6)
+        assert out["precision"] == pytest.approx(1 / 3)
+        assert out["recall"] == pytest.approx(2 / 7)
+        assert out["f1"] == pytest.approx(4 / 13)
+        assert out["oov_recall"] == pytest.approx(1 / 3)
+        assert out["iv_recall"] == pytest.approx(1 / 4)
+    # GOLD from stdin, segmented by the engine (jieba gets this one right)
+    res = qieci_cli("eval", "-", "--json", stdin="我 来到 北京 清华大学\n".encode())
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["f1"] == 1.0
+
+
+def test_eval_stdin_mistakes(tmp_path):
+    gold = tmp_path / "gold.txt"
+    gold.write_text(EVAL_GOLD, encoding="utf-8")
+    for args in (
+        ["-", "--pred", "-"],
+        ["-", "--vocab", "-"],
+        [str(gold), "--pred", "-", "--vocab", "-"],
+    ):
+        err = assert_user_error(qieci_cli("eval", *args, stdin=EVAL_GOLD.encode()), "only once")
+        assert len(err.splitlines()) == 1
+    # bad bytes on stdin: named "<stdin>", with the line and byte ("我 来到\n\n" is 12 bytes)
+    bad = "我 来到\n\n".encode() + "北京 大学\n".encode("gbk")
+    for args in (["-"], [str(gold), "--pred", "-"], [str(gold), "--vocab", "-"]):
+        assert_user_error(
+            qieci_cli("eval", *args, stdin=bad), "<stdin>:3: invalid UTF-8 at byte offset 12"
+        )
+    # an empty stdin is an empty gold file, a mismatched one is named as the prediction
+    assert_user_error(qieci_cli("eval", "-"), "<stdin>: ", "nothing to score")
+    assert_user_error(
+        qieci_cli("eval", str(gold), "--pred", "-", stdin="我 爱\n".encode()),
+        "<stdin> against ",
+        "gold.txt",
+    )

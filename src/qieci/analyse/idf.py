@@ -11,6 +11,11 @@ it). It loads from
   values, float64 little-endian) and ``index`` (uint16 per word: which
   value). The bundled table is jieba 0.42.1's, stored this way.
 
+Every IDF must be a finite number (``nan`` or ``inf`` would make the
+median, and so every unknown word's weight, ``nan`` or ``inf``): a table
+holding one is refused with a ValueError naming the file (and the line of a
+text table). Negative values are accepted, as jieba accepts them.
+
 A stop-word file is UTF-8 text with one word per line. The bundled default
 stop words (jieba 0.42.1's) are a container of kind ``"stopword"`` with one
 section ``words`` (UTF-8, joined by ``\n``).
@@ -19,6 +24,7 @@ section ``words`` (UTF-8, joined by ``\n``).
 from __future__ import annotations
 
 import functools
+import math
 import os
 from array import array
 from collections.abc import Mapping
@@ -35,6 +41,10 @@ from ..textlines import utf8_text
 
 IDF_KIND = "idf"
 STOP_KIND = "stopword"
+IDF_WHAT = "IDF table"  # what the messages about an IDF file call it
+FINITE_HINT = (
+    "an IDF must be a finite number (nan and inf would make every keyword's weight nan or inf)"
+)
 DEFAULT_IDF_RESOURCE = "jieba_idf.qc"
 DEFAULT_STOP_RESOURCE = "jieba_stopwords.qc"
 
@@ -103,6 +113,12 @@ class IDFTable:
             raise ValueError(f"{source}: corrupt IDF table (partial array item)")
         values = _array("d", raw_values)
         index = _array("H", raw_index)
+        for v in values:
+            if not math.isfinite(v):
+                raise ValueError(
+                    f"{source}: the IDF table holds the value {v!r}: {FINITE_HINT}; "
+                    "rebuild it from finite values"
+                )
         if len(index) != len(words) or (index and max(index) >= len(values)):
             raise ValueError(f"{source}: corrupt IDF table (index does not match words)")
         table = dict(zip(words, map(values.__getitem__, index), strict=True))
@@ -110,16 +126,23 @@ class IDFTable:
 
 
 def parse_idf_text(text: str, source: str) -> IDFTable:
-    """An IDF table from jieba-format text; ValueError names the bad line."""
+    """An IDF table from jieba-format text; ValueError names the bad line
+    (not ``word idf``, or an IDF that is not a finite number)."""
     idf: dict[str, float] = {}
     for lineno, line in enumerate(text.splitlines(), 1):
         parts = line.strip().split(" ")
         try:
             if len(parts) != 2:
                 raise ValueError("expected 'word idf'")
-            idf[parts[0]] = float(parts[1])
+            value = float(parts[1])
         except ValueError as exc:
             raise ValueError(f"{source}:{lineno}: invalid IDF entry {line!r} ({exc})") from None
+        if not math.isfinite(value):
+            raise ValueError(
+                f"{source}:{lineno}: the IDF of {parts[0]!r} is {parts[1]!r}: {FINITE_HINT}; "
+                "give a number such as 11.7, or remove the line"
+            )
+        idf[parts[0]] = value
     return IDFTable.from_mapping(idf, source)
 
 
@@ -130,7 +153,7 @@ def load_idf(path: str | PathLike[str] | None) -> IDFTable:
     if path is None:
         return default_idf()
     p = os.path.abspath(os.fspath(path))
-    raw = binfile.read_regular(p, "IDF table")
+    raw = binfile.read_regular(p, IDF_WHAT)
     if binfile.is_container(raw[:8]):
         table = IDFTable.from_bytes(raw, p)
     else:

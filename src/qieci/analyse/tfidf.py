@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import qieci.analyse._keywords as _keywords
 
+from .. import binfile
 from .base import KeywordExtractor
-from .idf import IDFTable, load_idf
+from .idf import IDF_WHAT, IDFTable, load_idf
 
 if TYPE_CHECKING:
     from ..tokenizer import Tokenizer
@@ -60,12 +61,13 @@ class TFIDF(KeywordExtractor):
 
     def set_idf_path(self, idf_path: str | PathLike[str]) -> None:
         """Use the IDF table at ``idf_path`` (reloaded only when the path
-        changes); ValueError when it is missing or malformed."""
+        changes); ValueError when it is missing, not a regular file or
+        malformed (the same messages as ``TFIDF(idf_path)`` and ``--idf``)."""
         import os
 
         path = os.path.abspath(os.fspath(idf_path))
-        if not os.path.isfile(path):
-            raise ValueError(f"{path}: IDF file does not exist")
+        # checked even when the path is the current one, as jieba does
+        binfile.open_regular(path, IDF_WHAT).close()
         if path != self._idf_path:
             self._use(load_idf(path), path)
 

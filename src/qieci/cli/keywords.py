@@ -3,7 +3,9 @@
 TF-IDF by default, TextRank with ``--textrank``; plain text (keywords
 joined by spaces, ``word:weight`` with ``--with-weight``) or one JSON array
 per line with ``--json``. Reads and writes as ``qieci cut`` does (UTF-8
-output, line ends kept, output files written atomically).
+output, line ends kept, output files written atomically). A tag of
+``--allow-pos`` that the tokenizer's tagger never gives is an error (the
+Python API, like jieba, takes any tag).
 """
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ def register(sub: Any) -> None:
     kw.add_argument(
         "--allow-pos",
         metavar="TAGS",
-        help="comma-separated tags a keyword must have (TextRank default: "
-        "ns,n,vn,v; TF-IDF default: any)",
+        help="comma-separated tags a keyword must have, tags the POS tagger gives "
+        "(see cut --pos; TextRank default: ns,n,vn,v; TF-IDF default: any)",
     )
     kw.add_argument(
         "--document",
@@ -120,6 +122,45 @@ def allowed_tags(text: str | None) -> tuple[str, ...]:
     return tags
 
 
+#: the tags the jieba engine's tagger gives tokens outside the dictionary and
+#: the POS HMM: numbers, Latin letters and digits, anything else
+#: (engines/jieba/_posseg.pyx ``flag``, reference_posseg.py)
+FIXED_TAGS = ("m", "eng", "x")
+
+
+def tagger_tags(tok: Tokenizer) -> frozenset[str] | None:
+    """Every tag ``tok``'s POS tagger can give: its dictionary's tags, the
+    POS HMM's, the fixed tags of non-dictionary tokens, and the user tags
+    (``add_word``, user dictionaries). None when the engine is not jieba's
+    (no other engine tags, and :class:`~qieci.engines.base.Tagging` names
+    no tag set)."""
+    from ..engines.jieba.engine import JiebaEngine
+    from ..posseg import default_model
+
+    engine = tok.engine
+    if not isinstance(engine, JiebaEngine):
+        return None
+    tags = {*engine.state().tags, *default_model().tags, *FIXED_TAGS, *tok.pos_tags().values()}
+    tags.discard("")
+    return frozenset(tags)
+
+
+def check_tags(tags: tuple[str, ...], tok: Tokenizer) -> None:
+    """ValueError naming the tags of ``--allow-pos`` that ``tok``'s tagger
+    never gives (so that no word could be a keyword), with the valid ones."""
+    known = tagger_tags(tok)
+    if known is None:
+        return
+    unknown = [t for t in tags if t not in known]
+    if unknown:
+        names = ", ".join(repr(t) for t in unknown)
+        raise ValueError(
+            f"--allow-pos: unknown tag{'s' if len(unknown) > 1 else ''} {names} (no word is "
+            f"ever tagged so); the tagger's tags are "
+            f"{','.join(sorted(known))} (see qieci cut --pos)"
+        )
+
+
 def format_keywords(keywords: list[Any], as_json: bool) -> str:
     """One output line (without its terminator) for a result."""
     if as_json:
@@ -156,13 +197,16 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.output:
         check_output_path(args.output, files_read(args, inputs))  # before any work
+    allow_pos = allowed_tags(args.allow_pos)
     tok = make_tokenizer(args, load=False)
+    if allow_pos:  # after -u, whose tags count
+        check_tags(allow_pos, tok)
     extract = make_extractor(
         tok,
         textrank=args.textrank,
         topk=args.topk or None,
         with_weight=args.with_weight,
-        allow_pos=allowed_tags(args.allow_pos),
+        allow_pos=allow_pos,
         idf=args.idf,
         stop_words=args.stop_words,
     )
