@@ -335,3 +335,15 @@ def test_viterbi_fallback_matches_reference_and_jieba(ref_hmm, jpos):
             == ref_hmm.decode(run)
             == viterbi(run, jpos.char_state_tab_P, jpos.start_P, jpos.trans_P, jpos.emit_P)[1]
         ), run
+
+
+@given(pos_text)
+def test_tag_set_holds_every_tag_the_tagger_gives(text):
+    tok = Tokenizer()
+    tok.add_word("切词工具", tag="qtool")
+    tags = tok.engine.tag_set(tok.pos_tags())
+    for t in ("qtool", "ns", "eng", "m", "x"):
+        assert t in tags
+    assert "" not in tags
+    for w in tok.engine.pos_lcut(text + "切词工具 C++ 3.5", True, tok.pos_tags()):
+        assert w.flag in tags, w

@@ -91,8 +91,7 @@ def _line_numbers(lines: object) -> Callable[[int], int]:
     """The file line of the ``i``-th (from 0) line of ``lines``: its
     recorded number for :class:`SegmentedLines`, else ``i + 1``."""
     if isinstance(lines, SegmentedLines):
-        numbers = lines.line_numbers
-        return lambda i: numbers[i] if i < len(numbers) else i + 1
+        return lines.line_numbers.__getitem__
     return lambda i: i + 1
 
 

@@ -604,3 +604,17 @@ def test_eval_stdin_mistakes(tmp_path):
         "<stdin> against ",
         "gold.txt",
     )
+
+
+def test_eval_names_an_input_it_cannot_read(tmp_path):
+    gold = tmp_path / "gold.txt"
+    gold.write_text(EVAL_GOLD, encoding="utf-8")
+    missing = str(tmp_path / "missing.txt")
+    for args, needle in (
+        ([missing], "missing.txt: cannot read segmented file: No such file"),
+        ([str(gold), "--pred", missing], "missing.txt: cannot read segmented file"),
+        ([str(gold), "--vocab", missing], "missing.txt: cannot read word list"),
+        ([str(gold), "--pred", str(tmp_path)], ": cannot read segmented file: Is a directory"),
+    ):
+        err = assert_user_error(qieci_cli("eval", *args), needle)
+        assert len(err.splitlines()) == 1

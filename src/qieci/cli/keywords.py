@@ -122,27 +122,17 @@ def allowed_tags(text: str | None) -> tuple[str, ...]:
     return tags
 
 
-#: the tags the jieba engine's tagger gives tokens outside the dictionary and
-#: the POS HMM: numbers, Latin letters and digits, anything else
-#: (engines/jieba/_posseg.pyx ``flag``, reference_posseg.py)
-FIXED_TAGS = ("m", "eng", "x")
-
-
 def tagger_tags(tok: Tokenizer) -> frozenset[str] | None:
-    """Every tag ``tok``'s POS tagger can give: its dictionary's tags, the
-    POS HMM's, the fixed tags of non-dictionary tokens, and the user tags
-    (``add_word``, user dictionaries). None when the engine is not jieba's
-    (no other engine tags, and :class:`~qieci.engines.base.Tagging` names
-    no tag set)."""
+    """Every tag ``tok``'s POS tagger can give, user tags (``add_word``,
+    user dictionaries) included. None when the engine is not jieba's (no
+    other engine tags, and :class:`~qieci.engines.base.Tagging` names no tag
+    set)."""
     from ..engines.jieba.engine import JiebaEngine
-    from ..posseg import default_model
 
     engine = tok.engine
     if not isinstance(engine, JiebaEngine):
         return None
-    tags = {*engine.state().tags, *default_model().tags, *FIXED_TAGS, *tok.pos_tags().values()}
-    tags.discard("")
-    return frozenset(tags)
+    return engine.tag_set(tok.pos_tags())
 
 
 def check_tags(tags: tuple[str, ...], tok: Tokenizer) -> None:

@@ -253,6 +253,12 @@ class JiebaEngine(_core.EngineCore, EngineBase):
         tagger = self._tagger or self._load_tagger()
         return tagger.dictionary_tag(self.state(), word)
 
+    def tag_set(self, user_tags: dict[str, str], model: Any = None) -> frozenset[str]:
+        """Every tag :meth:`pos_lcut` can give with ``user_tags`` and
+        ``model`` (the dictionary's, the POS HMM's, ``m``/``eng``/``x``)."""
+        tagger = self._tagger or self._load_tagger()
+        return tagger.tag_set(self.state(), user_tags, model)
+
 
 def _offsets_all(words: list[str], text: str) -> list[Span]:
     """Full-mode words with their offsets. Full mode emits words in order of

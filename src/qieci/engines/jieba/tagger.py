@@ -32,6 +32,9 @@ from .posmodel import PosHMMTables, default_tables
 from .state import State
 
 _POSITIONS = {"B": 0, "M": 1, "E": 2, "S": 3}
+#: the tags of runs outside the dictionary and the POS HMM: numbers, Latin
+#: letters and digits, anything else (``_posseg.pyx``, ``reference_posseg``)
+NON_DICTIONARY_TAGS = ("m", "eng", "x")
 Tagged = tuple[str, str, int, int]
 
 
@@ -82,6 +85,18 @@ def dictionary_tag(state: State, word: str) -> str | None:
     if 0 < tid < len(state.tags) and state.tags[tid]:
         return state.tags[tid]
     return None
+
+
+def tag_set(
+    state: State, user_tags: Mapping[str, str], model: TaggerModel | None = None
+) -> frozenset[str]:
+    """Every tag the tagger can give over ``state``: the dictionary's, the
+    POS HMM's (``model``, else the bundled one), the tags of runs outside
+    both, and ``user_tags``'."""
+    m = model or default_model()
+    tags = {*state.tags, *m.tags, *NON_DICTIONARY_TAGS, *user_tags.values()}
+    tags.discard("")
+    return frozenset(tags)
 
 
 def flag(state: State, word: str, user_tags: Mapping[str, str]) -> str:
