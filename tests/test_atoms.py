@@ -57,6 +57,38 @@ def atoms(text: str) -> list[str]:
         ("地址::ffff:192.168.0.1和::1", ["::ffff:192.168.0.1", "::1"]),
         ("编辑~/.bashrc后运行./configure", ["~/.bashrc", "./configure"]),
         ("源码在src/utils/helpers.py里", ["src/utils/helpers.py"]),
+        # one folder of a lower-case name before a file; not two words
+        ("入口在src/main.py，配置在conf/app.yaml", ["src/main.py", "conf/app.yaml"]),
+        ("用Java/Node.js写", ["Java", "Node.js"]),
+        # a sign after a date or unit character, unless a range
+        ("手机号+86，1月-0.8%，周日-5℃", ["+86", "-0.8%", "-5"]),
+        ("2003年-2005年和4月4日-4月10日、3.5亿-4亿", ["2003", "2005", "10", "3.5"]),
+        # ranges of times and of dates with dots are three words
+        ("营业10:00-22:00，活动2024.3.15-2024.4.15", ["10:00", "22:00", "2024.3.15", "2024.4.15"]),
+        # IPv6 prefixes, a bare domain with a query, Windows paths, hex colours
+        ("前缀2001:db8::/32和fe80::/10", ["2001:db8::/32", "fe80::/10"]),
+        ("在baidu.com/s?wd=python里搜", ["baidu.com/s?wd=python"]),
+        ("存在C:\\Users\\me\\a_v2.pdf。", ["C:\\Users\\me\\a_v2.pdf"]),
+        ("色#FF5733和#fff，不是#502", ["#FF5733", "#fff", "502"]),
+        # a model's +, C++ standards, names with underscores; not a count's +
+        ("S24+和C++17，100+人，3+2", ["S24+", "C++17", "100"]),
+        ("用__init__.py和__name__", ["__init__.py", "__name__"]),
+        # a number and a capitalised word after a dot (a list, a sentence)
+        ("1.Python简介，you.Thanks，v3.0和ASP.NET", ["Python", "you", "Thanks", "v3.0", "ASP.NET"]),
+        # a label and its number after an ASCII colon; a port is no label
+        (
+            "QQ:123456，Tel:010-1234567，localhost:5173",
+            ["QQ", "123456", "Tel", "010-1234567", "localhost:5173"],
+        ),
+        # two names of letters and digits either side of a slash
+        ("支持4G/5G和M1/M2，1/2和24/7", ["4G", "5G", "M1", "M2", "1/2", "24/7"]),
+        # vulgar fractions, Cyrillic, katakana and Hangul words
+        (
+            "取1½杯，Москва、ポケモンGO、ハリー・ポッター和삼성",
+            ["1½", "Москва", "ポケモン", "GO", "ハリー・ポッター", "삼성"],
+        ),
+        # emoji of more than one character: one visible character each
+        ("好评👍🏻🇨🇳❤️1️⃣🏃\u200d♂️，🐍", ["👍🏻", "🇨🇳", "❤️", "1️⃣", "🏃\u200d♂️"]),
         # letters beyond Latin-1 and Extended-A, Greek, subscripts
         ("Nguyễn和Poke\u0301mon的conﬁg", ["Nguyễn", "Poke\u0301mon", "conﬁg"]),
         ("TNF-α和β-catenin使CO₂", ["TNF-α", "β-catenin", "CO₂"]),
@@ -131,12 +163,12 @@ def test_width_does_not_change_spans(text):
 
 def whole_scan(text: str) -> list[tuple[int, int]]:
     """The definition of atom_spans: the patterns run once over the whole
-    text (atom_spans runs them over its islands only)."""
-    if atoms_mod._MAYBE.search(text) is None:
-        return []
+    text (atom_spans runs them over its islands only), and the grapheme
+    clusters merged in."""
     out: list[tuple[int, int]] = []
-    atoms_mod._scan(text, 0, len(text), out, 0, "")
-    return out
+    if atoms_mod._MAYBE.search(text) is not None:
+        atoms_mod._scan(text, 0, len(text), out, 0, "")
+    return atoms_mod._with_clusters(text, out)
 
 
 def per_line(text: str) -> list[tuple[int, int]]:
@@ -183,6 +215,18 @@ ATOM_PIECES = [
     "\r",
     "\n",
     "\r\n",
+    "👍🏻",
+    "❤️",
+    "1️⃣",
+    "🇨🇳",
+    "\u200d",
+    "\ufe0f",
+    "🏃\u200d♂️",
+    "C++17",
+    "S24+",
+    "__init__.py",
+    "2001:db8::/32",
+    "Москва",
 ]
 atom_text = st.lists(st.one_of(mixed_text, st.sampled_from(ATOM_PIECES)), max_size=12).map("".join)
 

@@ -11,6 +11,10 @@ The contract:
 * spans are ``(start, end)`` character offsets into the given text, ascending
   and disjoint, each at least two characters long, never containing
   whitespace;
+* an emoji of more than one character (a skin tone ``👍🏻``, a flag ``🇨🇳``,
+  a variation selector ``❤️``, a keycap ``1️⃣``, a ZWJ sequence ``👨‍👩‍👧``)
+  is one visible character: it lies inside an atom (of its own, or of the
+  atom it overlaps: ``10️⃣``);
 * matching sees the text width-normalised (full-width ``１２．５％`` or
   ``ＣＰＵ`` match as ``12.5%`` and ``CPU``), and its hyphens and dashes
   (``‑ ‐ – −``) as ``-`` (:data:`MATCH`), so offsets are the same in both;
@@ -18,8 +22,9 @@ The contract:
   width are punctuation, not twins of ``:`` and ``,`` (see below);
 * the kinds, tried in this order at each position:
 
-  - URLs with a scheme (``https://…``, ``ftp://…``) or starting ``www.``;
-    the trailing punctuation of a sentence is not part of them;
+  - URLs with a scheme (``https://…``, ``ftp://…``), starting ``www.``, or
+    a domain name with a path and a query (``baidu.com/s?wd=python``); the
+    trailing punctuation of a sentence is not part of them;
   - e-mail addresses (a run before one ends at its connector:
     ``E-mail:foo@bar.com`` holds the atoms ``E-mail`` and ``foo@bar.com``);
   - numbers with thousands separators (``1,234,567.89``; the Chinese
@@ -27,8 +32,12 @@ The contract:
   - abbreviations with dots (``U.S.A.``, ``e.g.``);
   - absolute paths (``/var/log/syslog``);
   - ISO 8601 timestamps (``2024-03-15T10:30:00+08:00``), numbers in
-    scientific notation (``3.1E+22``), IPv6 addresses that start with
-    ``::`` (``::ffff:192.168.0.1``), relative paths (``~/.bashrc``,
+    scientific notation (``3.1E+22``), Windows paths
+    (``C:\\Users\\me\\a.pdf``), IPv6 prefixes (``2001:db8::/32``,
+    ``fe80::/10``), hex colours with a letter (``#FF5733``, ``#fff``; not
+    ``#502``), words of katakana (``ポケモン``, ``ハリー・ポッター``) and of
+    Hangul (``삼성``), IPv6 addresses that start with ``::``
+    (``::ffff:192.168.0.1``), relative paths (``~/.bashrc``,
     ``./configure``: ending in a letter or digit);
   - versions with a build tag after ``+`` that starts with a small letter
     (``2.3.1+cu118``, ``v1.0.0-rc.1+build.5``; ``3.5+2.1`` is a sum and
@@ -36,32 +45,45 @@ The contract:
   - a name that starts with a dot (``.NET``, ``.com``), where no letter,
     digit or dot precedes the dot;
   - runs of letters (Latin: ASCII, Latin-1, Extended-A/B and Additional,
-    with combining accents, and the ligatures; Greek) and digits (with
-    subscripts: ``CO₂``; a superscript is not part of a word: ``m²``,
-    ``Nature¹``) joined by ``. - _ / : :: ' ’ &`` between two letters or
-    digits: decimals (``0.618``), dates and times (``2024-01-15``,
+    with combining accents, and the ligatures; Greek; Cyrillic) and digits
+    (with subscripts: ``CO₂``, and vulgar fractions: ``1½``; a superscript
+    is not part of a word: ``m²``, ``Nature¹``) joined by
+    ``. - _ / : :: ' ’ &`` (or underscores before a dot or dash:
+    ``__init__.py``) between two letters or digits, with the underscores
+    of a dunder name around them (``__name__``): decimals (``0.618``), dates and times (``2024-01-15``,
     ``2024/1/15``, ``12:30:05``), versions (``v1.2.3``, ``USB3.0``), IPv4
     and IPv6 addresses, domain names and paths (``example.com/a``,
     ``src/utils/main.py``), hyphenated names (``COVID-19``, ``Wi-Fi``,
     ``TNF-α``), contractions (``don't``), model numbers (``RTX4090``,
     ``i7-12700K``); with a sign before a number (``-5``, ``+3.2``,
-    ``±0.1``) when no letter, digit, dot, or date or unit character
-    (``2003年-2005年`` is a range) precedes it and it is not before a year
-    (``东京－2005年``: a dash), and a suffix ``%`` or ``‰`` after a digit,
-    or ``++`` ``+`` ``#`` after a letter (``C++``, ``C#``) when no letter
-    or digit follows (in ``#ChatGPT#``, the closing mark of a hashtag, is
-    not one; ``#C#编程#`` keeps ``C#``).
+    ``±0.1``) when no letter, digit, dot or percent precedes it (``3-5``,
+    ``5%-10%``: connectors), it is not before a year (``东京－2005年``: a
+    dash), and, after a date or unit character (年月日时分秒号点岁元万亿千百),
+    it is a plus (``号+86``) or a dash before a number that ends in no such
+    character (``1月-0.8%``, ``周日-5℃``; ``2003年-2005年`` and
+    ``3亿-4亿`` are ranges); and a suffix ``%`` or ``‰`` after a digit,
+    ``++`` (with a standard's year: ``C++17``), ``+`` or ``#`` after a
+    letter (``C++``, ``C#``), or ``+`` after the digit of a name that
+    starts with a letter (``S24+``; not ``100+``), when no letter, digit or
+    ``+`` follows (in ``#ChatGPT#``, the closing mark of a hashtag, is not
+    one; ``#C#编程#`` keeps ``C#``).
 
   Such a run is one atom except where its parts are separate words in
-  every standard: a range or a score between two plain numbers
-  (``1995-2005``, ``3:1``; not a date, a time, a phone number or a model
-  number), a slash between two words (``ATM/POS``, ``Java/Node.js``; not
-  ``A/B``, a date, a fraction, or a path: a dot before the slash, or two
-  slashes and a dot in the last part), a Chinese colon that follows a
-  word and has a character of plain width beside it (``QQ：123456``,
-  ``Tel：010-12345678``: a label and its value; an ASCII colon joins, as
-  in ``localhost:5173``), and a number with a unit of measure after it
-  (``0.3cm``, ``500ml``): these give one atom per part.
+  every standard: a range or a score between two plain numbers, two times
+  or two dates written with dots or slashes (``1995-2005``, ``3:1``,
+  ``10:00-22:00``, ``2024.3.15-2024.4.15``; not a date, a time, a phone
+  number or a model number), a slash between two words (``ATM/POS``,
+  ``Java/Node.js``) or two names of letters and digits (``4G/5G``,
+  ``M1/M2``) (not ``A/B``, a date, a fraction, or a path: a dot before
+  the slash, or a dot in the last part after two slashes or a folder of
+  small letters: ``src/main.py``), a dot between a number or a word of
+  small letters and a capitalised word (``1.Python``, ``you.Thanks``: a
+  list, a sentence), a colon between a label and a number of six digits
+  or more, or with a dash (``QQ:123456``, ``Tel:010-12345678``; a port
+  joins: ``localhost:5173``), a Chinese colon that follows a word and has
+  a character of plain width beside it (``QQ：123456``: a label and its
+  value), and a number with a unit of measure after it (``0.3cm``,
+  ``500ml``): these give one atom per part.
 """
 
 from __future__ import annotations
@@ -83,15 +105,23 @@ MATCH = MappingProxyType(
 )
 
 # letters: Latin (ASCII, Latin-1, Extended-A and -B, Extended Additional,
-# as in Nguyễn), combining accents (Pokémon), the Latin ligatures (ﬁ) and
-# Greek (TNF-α, β-catenin)
+# as in Nguyễn), combining accents (Pokémon), the Latin ligatures (ﬁ),
+# Greek (TNF-α, β-catenin) and Cyrillic (Москва)
+_CYRILLIC = "\u0400-\u04ff"
+# words of two scripts that are atoms of their own, never joined to a Latin
+# word: katakana, with its long-vowel mark, and names joined by its middle
+# dot (ポケモン, ハリー・ポッター); Hangul syllables (삼성)
+_KANA = "\u30a1-\u30fa\u30fc"
+_HANGUL = "\uac00-\ud7a3"
+_SCRIPTS = _CYRILLIC + _KANA + "\u30fb" + _HANGUL
 _L = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0300-\u036f\u0386\u0388-\u03ce"
-    "\u1e00-\u1eff\ufb00-\ufb06"
+    "\u1e00-\u1eff\ufb00-\ufb06" + _CYRILLIC
 )
-# letters and digits, subscript digits among them (CO₂; not superscripts:
-# m² is a unit, Nature¹ a footnote)
-_A = _L + "0-9\u2080-\u2089"
+# letters and digits, subscript digits and vulgar fractions among them (CO₂,
+# 1½; not superscripts: m² is a unit, Nature¹ a footnote)
+_FRACTIONS = "\u00bc-\u00be\u2150-\u215e"
+_A = _L + "0-9\u2080-\u2089" + _FRACTIONS
 _WORD = re.compile(f"[{_L}]+")
 _URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
 # the local part of an e-mail address after its first character (at most 64
@@ -101,38 +131,59 @@ _URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
 # (``E-mail:foo@bar.com``: the e-mail is an atom of its own; ``Live@name``,
 # a mention, is not an address)
 _LOCAL = "[A-Za-z0-9._%+\\-]{0,63}"
-# what may not precede a sign: a letter, digit or dot (3-5, v-1), or a date
-# or unit character, after which a dash is a range (2003年-2005年)
-_NOSIGN = _A + ".年月日时分秒号点岁元%‰"
+# a date or unit character: after one, "+" and "±" are signs (号+86), and a
+# dash is one unless the number after it ends in such a character, a range
+# (2003年-2005年, 4月4日-4月10日, 3亿-4亿; a sign in 1月-0.8%, 周日-5℃)
+_UNIT_CHARS = "年月日时分秒号点岁元万亿千百"
+
+
+# a sign before a number; never after a letter, digit, dot or percent
+# (3-5, v-1, 5%-10%: a connector)
+_SIGN = (
+    rf"(?:(?<![{_A}.%‰{_UNIT_CHARS}])[+\-±]|(?<=[{_UNIT_CHARS}])[+±]"
+    rf"|(?<=[{_UNIT_CHARS}])-(?![0-9.,]*[{_UNIT_CHARS}]))"
+)
+
 
 _ATOM = re.compile(
     rf"""
-    (?P<url>(?:[A-Za-z][A-Za-z0-9+.\-]{{1,15}}://|(?<![{_A}.])www\.)[{_URL_CHARS}]+)
+    (?P<url>(?:[A-Za-z][A-Za-z0-9+.\-]{{1,15}}://|(?<![{_A}.])www\.)[{_URL_CHARS}]+
+        |(?<![{_A}.@/])(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{{2,}}(?::[0-9]{{1,5}})?/[A-Za-z0-9\-._~/%]*
+        \?[A-Za-z0-9_.%\-]+=[{_URL_CHARS}]*)
   | (?P<email>(?<![{_A}.])[A-Za-z0-9]{_LOCAL}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
-  | (?P<thousands>(?:(?<![{_NOSIGN}])[+\-±])?(?<![{_A}.])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?
+  | (?P<thousands>(?:{_SIGN})?(?<![{_A}.])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?
         (?![0-9])(?:[%‰])?)
   | (?P<abbr>(?<![{_A}.])(?:[A-Za-z]{{1,3}}\.){{2,}}(?![{_A}]))
   | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
   | (?P<stamp>(?<![{_A}.])[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}
         (?::[0-9]{{2}}(?:[.,][0-9]{{1,9}})?)?(?:Z|[+\-][0-9]{{2}}(?::?[0-9]{{2}})?)?(?![{_A}]))
-  | (?P<sci>(?:(?<![{_NOSIGN}])[+\-±])?(?<![{_A}.])[0-9]+(?:\.[0-9]+)?[eE][+\-]?[0-9]{{1,3}}
+  | (?P<sci>(?:{_SIGN})?(?<![{_A}.])[0-9]+(?:\.[0-9]+)?[eE][+\-]?[0-9]{{1,3}}
         (?![{_A}]))
+  | (?P<winpath>(?<![{_A}])[A-Za-z]:\\(?:[A-Za-z0-9._\-$~]+\\)*[A-Za-z0-9._\-$~]*[A-Za-z0-9])
+  | (?P<prefix6>(?<![{_A}:.])(?:[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{1,4}}){{0,6}})?::
+        (?:[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{1,4}}){{0,6}})?/[0-9]{{1,3}}(?![{_A}]))
+  | (?P<colour>(?<![{_A}#&])\#(?=[0-9]*[A-Fa-f])(?:[0-9A-Fa-f]{{6}}|[0-9A-Fa-f]{{3}})(?![{_A}#]))
+  | (?P<kana>[{_KANA}]+(?:\u30fb[{_KANA}]+)*(?<=[{_KANA}]{{2}})|[{_HANGUL}]{{2,}})
   | (?P<ipv6>(?<![{_A}:])::(?:[0-9A-Fa-f]{{1,4}}:){{0,6}}
         (?:[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}|[0-9A-Fa-f]{{1,4}})(?![{_A}:.]))
   | (?P<relpath>(?<![{_A}./~])(?:~|\.\.?)/[A-Za-z0-9._\-/]*[A-Za-z0-9])
   | (?P<build>(?<![{_A}.])[vV]?[0-9]+(?:\.[0-9]+)+(?:-[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)?
         \+[a-z][A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)
   | (?P<dotname>(?<![{_A}.])\.[{_L}]{{2,}}[0-9]*(?![{_A}]|\.[{_A}]))
-  | (?P<run>(?:(?<![{_NOSIGN}])[+\-±](?=[0-9])(?![0-9]{{4}}年))?
-        [{_A}]+(?:(?:::|[._\-/:'’&])(?!{_LOCAL}@[A-Za-z0-9\-]+\.[A-Za-z0-9])[{_A}]+)*
-        (?:(?<=[0-9])[%‰]|(?<=[{_L}])(?:\+\+|\+|\#)(?![{_A}]))?)
+  | (?P<run>(?:{_SIGN}(?=[0-9])(?![0-9]{{4}}年)|(?<![{_A}_])__+(?=[{_A}]))?
+        [{_A}]+(?:(?:::|_+[.\-]?|[.\-/:'’&])(?!{_LOCAL}@[A-Za-z0-9\-]+\.[A-Za-z0-9])[{_A}]+)*
+        (?:(?<=[0-9])[%‰]|(?<=[{_L}])(?:\+\+[0-9]*|\+|\#)(?![{_A}+])|(?<=[0-9])\+(?![{_A}+])
+        |(?<=[{_A}])__+(?![{_A}_]))?)
     """,
     re.VERBOSE,
 )
 # a cheap test: a text with none of these has no atom
-_MAYBE = re.compile(rf"[{_A}\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_MAYBE = re.compile(rf"[{_A}{_KANA}{_HANGUL}\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _URL_TAIL = ".,;:!?'\""
 _ASCII_DIGIT = re.compile("[0-9]")
+# a run that starts with a letter (after a sign or the underscores of a
+# dunder name, __init__)
+_NAMED = re.compile(f"[+\\-±_]*[{_L}]")
 # an IPv6 address, whose groups a single colon joins (fe80:abcd:1::2)
 _IPV6 = re.compile(r"(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}")
 
@@ -143,11 +194,21 @@ UNITS = frozenset(
     "Kb Mb Gb kbps Mbps Gbps Hz kHz MHz GHz W kW MW V kV mA mAh A Ah dB cc ppm "
     "kcal cal mmHg mmol mol ug μg IU".split()
 )
-_CONNECTOR = re.compile(r"(::|[._\-/:'’&])")
+_CONNECTOR = re.compile(r"(::|_+[.\-]?|[.\-/:'’&])")
 _DATE = re.compile(r"[0-9]{4}([-/.])[0-9]{1,2}(?:\1[0-9]{1,2})?")
 _TIME = re.compile(r"[0-9]{1,2}(?::[0-9]{2}){1,2}(?:\.[0-9]+)?")
 _RANGE = re.compile(r"(?!0[0-9])[0-9]{1,6}(?:\.[0-9]+)?-(?!0[0-9])[0-9]{1,6}(?:\.[0-9]+)?")
 _RATIO = re.compile(r"[0-9]+:[0-9]+")
+# a range of two times or two dates written with dots or slashes
+# (10:00-22:00, 2024.3.15-2024.4.15)
+_SPAN = re.compile(
+    r"[0-9]{1,2}(?::[0-9]{2}){1,2}-[0-9]{1,2}(?::[0-9]{2}){1,2}"
+    r"|[0-9]{4}([./])[0-9]{1,2}(?:\1[0-9]{1,2})?-[0-9]{4}\1[0-9]{1,2}(?:\1[0-9]{1,2})?"
+)
+# a capitalised word (after a dot, a sentence's: 1.Python, you.Thanks)
+_CAPITAL = re.compile(r"[A-Z][a-z]+[A-Za-z0-9]*")
+# a folder name in a relative path (src/main.py; not Java/Node.js)
+_FOLDER = re.compile(r"[a-z][a-z0-9_.\-]*")
 _NUMBER_UNIT = re.compile(r"([+\-±]?[0-9][0-9.,]*)([A-Za-zμ]+(?:/[A-Za-zμ]+)?)")
 
 
@@ -155,18 +216,21 @@ class _Run(NamedTuple):
     """The tests of a whole run that its connectors ask (made once per run:
     made at every connector, a long run of them was quadratic)."""
 
-    range_ok: bool  # a dash joins: not a range of two plain numbers, or a date
+    range_ok: bool  # a dash joins: not a range of two plain numbers, times or dates
     ratio_ok: bool  # a colon joins: not a score of two numbers, or a time
-    path: bool  # two slashes and a dot after the last (src/utils/main.py)
+    path: bool  # a dot after the last slash, and two slashes or a folder (src/main.py)
     first_dot: int  # where the first dot is (-1: none)
 
     @classmethod
     def of(cls, run: str, parts: list[str]) -> _Run:
         seps = set(parts[1::2])
         return cls(
-            "-" not in seps or _RANGE.fullmatch(run) is None or _DATE.fullmatch(run) is not None,
+            "-" not in seps
+            or (_RANGE.fullmatch(run) is None or _DATE.fullmatch(run) is not None)
+            and _SPAN.fullmatch(run) is None,
             ":" not in seps or _RATIO.fullmatch(run) is None or _TIME.fullmatch(run) is not None,
-            parts.count("/") >= 2 and "." in run[run.rfind("/") :],
+            "." in run[run.rfind("/") :]
+            and (parts.count("/") >= 2 or _FOLDER.fullmatch(run, 0, run.rfind("/")) is not None),
             run.find("."),
         )
 
@@ -178,17 +242,37 @@ def _keeps(parts: list[str], k: int, pos: int, run: _Run) -> bool:
     """Whether connector ``parts[k]``, at ``pos`` in its run, joins its
     neighbours."""
     sep, left, right = parts[k], parts[k - 1], parts[k + 1]
-    if sep == "-":  # a range of two plain numbers is three words
+    if sep == "-":  # a range of two plain numbers (times, dates) is three words
         return run.range_ok
-    if sep == ":":  # a score or ratio of two numbers too, unless a time
-        return run.ratio_ok
+    if sep == ":":
+        if left.isalpha() and len(left) >= 2 and right.isdigit():
+            # a label and its number: QQ:123456, Tel:010-1234, ISBN:978-7
+            # (not a port: localhost:5173; nor arXiv:2303.08774)
+            if len(right) >= 6 or (k + 2 < len(parts) and parts[k + 2] == "-"):
+                return False
+        return run.ratio_ok  # a score or ratio of two numbers too, unless a time
+    if sep == ".":
+        # a list's number or a sentence's end before a capitalised word with
+        # no space (1.Python, you.Thanks; not 3.0, Node.js, ASP.NET)
+        if len(parts) == 3 and _CAPITAL.fullmatch(right):
+            return not (left.isdigit() or (left.islower() and left.isalpha() and len(left) >= 2))
+        return True
     if sep == "/":  # two words either side of a slash, unless units or a path
         # (a path: a dot before the slash, example.com/a, or run.path; not
-        # Java/Node.js)
-        words = left.isalpha() and right.isalpha() and min(len(left), len(right)) >= 2
+        # Java/Node.js); or two names of letters and digits (4G/5G, M1/M2)
         dot = 0 <= run.first_dot < pos
-        return not words or (left in UNITS and right in UNITS) or dot or run.path
+        if dot or run.path:
+            return True
+        words = left.isalpha() and right.isalpha() and min(len(left), len(right)) >= 2
+        if words:
+            return left in UNITS and right in UNITS
+        return not (_has_both(left) and _has_both(right))
     return True
+
+
+def _has_both(part: str) -> bool:
+    """Whether ``part`` holds a letter and a digit."""
+    return any(c.isdigit() for c in part) and any(c.isalpha() for c in part)
 
 
 def _split_run(run: str, start: int, out: list[tuple[int, int]], raw: str) -> None:
@@ -273,6 +357,8 @@ def _scan(
         if kind == "run":
             if norm[e - 1] == "#" and s > 0 and norm[s - 1] == "#" and e - s > 2:
                 e -= 1  # #ChatGPT#: the closing mark of a hashtag (#C#编程#: C#)
+            elif norm[e - 1] == "+" and norm[e - 2].isdigit() and not _NAMED.match(norm, s):
+                e -= 1  # a model's S24+, not a count's 100+
             _split_run(norm[s:e], s + shift, out, raw[s:e])
         elif kind == "thousands" and "\uff0c" in raw[s:e] and _ASCII_DIGIT.search(raw, s, e):
             # a Chinese comma between digits of plain width lists numbers
@@ -301,13 +387,15 @@ def _scan(
 _HOLDS = (
     "!-~\u00b1\u00c0-\u024f\u0300-\u036f\u0386\u0388-\u03ce\u1e00-\u1eff"
     "\u2010-\u2013\u2019\u2030\u2080-\u2089\u2212\ufb00-\ufb06\ufe63\uff01-\uff5e"
+    + _SCRIPTS
+    + _FRACTIONS
 )
 # (found from a character of the second kind, widened to its run of the
 # first: one pattern "[first]*[second][first]*" backtracks over a whole run
 # at each of its positions, quadratic in a long run of only "-" and "±")
 _RUN = re.compile(f"[{_HOLDS}]+")
 _HOLD = re.compile(f"[{_HOLDS}]")
-_KEY = re.compile(f"[{_A}/\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_KEY = re.compile(f"[{_A}{_KANA}{_HANGUL}/\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # an island of only digits or only letters, which no pattern but a run
 # matches and no unit splits (a unit needs a number before it)
 _PLAIN = re.compile(f"[0-9\uff10-\uff19]+|[{_L}\uff21-\uff3a\uff41-\uff5a]+")
@@ -341,11 +429,48 @@ def _islands(text: str, lines: bool) -> list[tuple[int, int]]:
     return out
 
 
+# What extends the character before it into one visible character (a
+# grapheme cluster) in an emoji: variation selectors, the keycap and the
+# other marks for symbols, skin tones and tags (combining accents are part
+# of a Latin word already); a zero-width joiner joins the
+# pictograph after it (an emoji ZWJ sequence); two regional indicators are
+# a flag
+_EXTEND = (
+    "\u20d0-\u20ff\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef"
+)
+_PICTOGRAPHS = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf"
+    "\u2900-\u297f\u2b00-\u2bff\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+)
+_FLAG = "\U0001f1e6-\U0001f1ff"
+_CLUSTER = re.compile(
+    f"[{_FLAG}]{{2}}|[^\\s\u200d{_EXTEND}](?:[{_EXTEND}]|\u200d[{_PICTOGRAPHS}])+"
+)
+_CLUSTER_KEY = re.compile(f"[{_EXTEND}\u200d{_FLAG}]")
+
+
+def _with_clusters(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` with the grapheme clusters of ``text`` that are more than
+    one character (👍🏻, 🇨🇳, ❤️, 1️⃣, 👨‍👩‍👧), an atom and a cluster that
+    overlap made one (10️⃣)."""
+    clusters = [m.span() for m in _CLUSTER.finditer(text)]
+    if not clusters:
+        return spans
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans + clusters):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
+    return out
+
+
 def atom_spans(text: str) -> list[tuple[int, int]]:
     """The atoms of ``text`` (see the module's contract), as spans."""
-    if _MAYBE.search(text) is None:
-        return []
-    return _islands(text, False)
+    spans = _islands(text, False) if _MAYBE.search(text) is not None else []
+    if _CLUSTER_KEY.search(text) is not None:
+        return _with_clusters(text, spans)
+    return spans
 
 
 def atom_spans_by_line(text: str) -> list[tuple[int, int]]:
@@ -355,7 +480,10 @@ def atom_spans_by_line(text: str) -> list[tuple[int, int]]:
     holds a line break, and the patterns see one as they see the end of a
     text; only a line with no letter or digit at all, which
     :func:`atom_spans` skips, needs a look at its line."""
-    return _islands(text, True)
+    spans = _islands(text, True)
+    if _CLUSTER_KEY.search(text) is not None:
+        return _with_clusters(text, spans)
+    return spans
 
 
 __all__ = ["MATCH", "UNITS", "WIDTH", "atom_spans", "atom_spans_by_line"]
