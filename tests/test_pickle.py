@@ -63,6 +63,49 @@ def test_the_default_tokenizer_unpickles_as_the_receivers_own():
     assert fn.__self__ is qieci.dt and fn(TEXT) == qieci.lcut(TEXT)
 
 
+UNPICKLE = """
+import pickle, sys
+import qieci
+if len(sys.argv) > 1:  # the receiver's default has words of its own
+    qieci.add_word(sys.argv[1], 5)
+fn = pickle.loads(sys.stdin.buffer.read())
+print(" ".join(fn("石墨烯电池和杭研大厦")), fn.__self__ is qieci.dt, " ".join(qieci.lcut("石墨烯电池")))
+"""
+
+
+def test_the_default_tokenizers_user_words_travel_with_it():
+    """A pickled qieci.lcut cuts in another process as in the sender: its
+    user words go into a fresh receiver's default; a receiver whose default
+    has words of its own gets a tokenizer of the sender's words instead,
+    and its default is left alone."""
+    import subprocess
+    import sys
+
+    script = (
+        "import pickle, sys, qieci\n"
+        "qieci.add_word('石墨烯电池')\n"
+        "qieci.add_word('杭研大厦', 5000, 'nt')\n"
+        "sys.stdout.buffer.write(pickle.dumps(qieci.lcut))\n"
+    )
+    blob = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, check=True, timeout=120
+    ).stdout
+
+    def receive(*args: str) -> str:
+        res = subprocess.run(
+            [sys.executable, "-c", UNPICKLE, *args],
+            input=blob,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        return res.stdout.decode().strip()
+
+    # without the user words, jieba's dictionary cuts 石墨 烯 电池 and 杭研 大厦
+    assert receive() == "石墨烯电池 和 杭研大厦 True 石墨烯电池"
+    assert receive("石墨") == "石墨烯电池 和 杭研大厦 False 石墨 烯 电池"
+
+
 def test_in_a_process_pool_and_scikit_learn_style_parallelism():
     from concurrent.futures import ProcessPoolExecutor
 

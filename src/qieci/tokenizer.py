@@ -368,9 +368,12 @@ class Tokenizer:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as the recipe (:meth:`spec`): no dictionary or model data
         travels, and the copy is rebuilt (lazily loaded) on unpickling. A
-        module-level default tokenizer unpickles as the receiver's own."""
+        module-level default tokenizer unpickles as the receiver's own, with
+        the sender's user words (see :func:`_module_tokenizer`): a pickled
+        ``qieci.lcut`` cuts in a worker process as in the process it came
+        from."""
         if self._pickle_as is not None:
-            return (_module_attribute, self._pickle_as)
+            return (_module_tokenizer, (*self._pickle_as, self.spec()))
         return (_rebuild, (self.spec(),))
 
     def __repr__(self) -> str:
@@ -833,6 +836,24 @@ def _claim(engine: Engine, tok: Tokenizer) -> None:
 
 def _rebuild(spec: TokenizerSpec) -> Tokenizer:
     """A tokenizer from its pickled recipe."""
+    return spec.build()
+
+
+def _module_tokenizer(module: str, name: str, spec: TokenizerSpec) -> Tokenizer:
+    """The receiver's ``module.name`` as the sender's was (``spec``): itself
+    when it is the same; given the sender's user words when it is still as
+    it was built (no words of its own, the same engine: a fresh worker
+    process); else, when it has gone another way, a tokenizer of its own
+    built from ``spec`` (the receiver's default is left as it is)."""
+    tok = _module_attribute(module, name)
+    with tok._lock:
+        if tok.spec() == spec:
+            return tok
+        if not tok._edits and not tok.user_word_tag_tab and tok.engine.spec() == spec.engine:
+            for word, freq, tag in spec.edits:
+                tok.add_word(word, freq, tag)
+            tok.user_word_tag_tab.update(spec.user_tags or {})
+            return tok
     return spec.build()
 
 
