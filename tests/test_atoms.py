@@ -232,6 +232,16 @@ atom_text = st.lists(st.one_of(mixed_text, st.sampled_from(ATOM_PIECES)), max_si
 
 
 @given(atom_text)
+def test_spans_of_atom_pieces_are_sorted_disjoint_and_whole(text):
+    prev = 0
+    for s, e in atom_spans(text):
+        assert prev <= s < e <= len(text)
+        assert e - s >= 2
+        assert not any(c.isspace() for c in text[s:e])
+        prev = e
+
+
+@given(atom_text)
 def test_atoms_by_line_equal_atoms_of_each_line(text):
     assert atom_spans_by_line(text) == per_line(text)
 

@@ -836,6 +836,26 @@ def test_the_quick_space_test_of_user_words_is_the_decoders():
         assert is_space(norm(c)) == bool(_SPACE.fullmatch(chr(c))), hex(c)
 
 
+SPACES = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+def test_every_whitespace_character_is_a_word_of_its_own():
+    """Whatever str.isspace() takes as whitespace (U+2028, U+202F, U+1680,
+    U+001C ... too) is a word of its own in every standard, on the text
+    path and the line path."""
+    assert len(SPACES) == 29
+    text = "".join(f"ab{c}cd北京{c}大学{c}3.5" for c in SPACES if c not in "\n\r")
+    for std in Tokenizer(engine="learned").standards():
+        tok = Tokenizer(engine="learned", standard=std)
+        words = tok.lcut(text)
+        assert "".join(words) == text
+        for i, w in enumerate(words):
+            if any(c in SPACES for c in w):
+                assert len(w) == 1, (std, words[i - 1 : i + 2])
+        lines = tok.engine.cut_lines(text + "\n" + text, "|", "default", True, False)
+        assert lines.split("\n") == ["|".join(words)] * 2
+
+
 @pytest.mark.parametrize(
     ("user", "text", "atom"),
     [

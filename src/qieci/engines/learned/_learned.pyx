@@ -86,8 +86,11 @@ cdef inline uint32_t norm(uint32_t c) nogil:
 
 
 cdef inline int is_space(uint32_t c) nogil:
-    return c == 0x20 or c == 0x09 or c == 0x0A or c == 0x0D or c == 0x0B or c == 0x0C \
-        or c == 0xA0 or c == 0x3000 or (0x2000 <= c <= 0x200A) or c == 0x85
+    # exactly the characters of str.isspace()
+    if c < 0x80:
+        return c == 0x20 or (0x09 <= c <= 0x0D) or (0x1C <= c <= 0x1F)
+    return c == 0x85 or c == 0xA0 or c == 0x1680 or (0x2000 <= c <= 0x200A) or c == 0x2028 \
+        or c == 0x2029 or c == 0x202F or c == 0x205F or c == 0x3000
 
 
 cdef inline uint64_t cclass(uint32_t c) nogil:

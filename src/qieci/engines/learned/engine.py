@@ -482,7 +482,7 @@ __all__ = [
 #: Every character the decoder takes as a space (``reference.is_space``
 #: after ``reference.norm``, which maps no other character to one; a test
 #: checks every code point), and the runs between such characters.
-_SPACES = "\t\n\x0b\x0c\r \x85\xa0\u2000-\u200a\u3000"
+_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPACE = re.compile(f"[{_SPACES}]")
 _NOT_SPACE = re.compile(f"[^{_SPACES}]+")
 

@@ -40,7 +40,8 @@ def norm(c: int) -> int:
 
 
 def is_space(c: int) -> bool:
-    return c in (0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C, 0xA0, 0x3000, 0x85) or 0x2000 <= c <= 0x200A
+    """Exactly the characters of ``str.isspace()``."""
+    return c < 0x110000 and chr(c).isspace()
 
 
 def char_class(c: int) -> int:
