@@ -87,6 +87,11 @@ def atoms(text: str) -> list[str]:
             "取1½杯，Москва、ポケモンGO、ハリー・ポッター和삼성",
             ["1½", "Москва", "ポケモン", "GO", "ハリー・ポッター", "삼성"],
         ),
+        # the dot of a common abbreviation of one word is part of it
+        (
+            "如Fig. 3所示，Dr. Wang和Apple Inc.、et al.、etc.；No.1",
+            ["Fig.", "Dr.", "Wang", "Apple", "Inc.", "et", "al.", "etc.", "No.1"],
+        ),
         # emoji of more than one character: one visible character each
         ("好评👍🏻🇨🇳❤️1️⃣🏃\u200d♂️，🐍", ["👍🏻", "🇨🇳", "❤️", "1️⃣", "🏃\u200d♂️"]),
         # letters beyond Latin-1 and Extended-A, Greek, subscripts

@@ -29,7 +29,9 @@ The contract:
     ``E-mail:foo@bar.com`` holds the atoms ``E-mail`` and ``foo@bar.com``);
   - numbers with thousands separators (``1,234,567.89``; the Chinese
     comma ``，`` groups only full-width digits: ``100，200件`` is a list);
-  - abbreviations with dots (``U.S.A.``, ``e.g.``);
+  - abbreviations with dots (``U.S.A.``, ``e.g.``), and the common ones of
+    one word and a dot (``Dr.``, ``Fig.``, ``Inc.``, ``et al.``, ``etc.``)
+    where no letter or digit follows (``No.1`` is a run);
   - absolute paths (``/var/log/syslog``);
   - ISO 8601 timestamps (``2024-03-15T10:30:00+08:00``), numbers in
     scientific notation (``3.1E+22``), Windows paths
@@ -145,6 +147,13 @@ _SIGN = (
 )
 
 
+# words written with a dot of their own (Dr. Wang, Fig. 3, Apple Inc., et
+# al., etc.): the dot is part of the word
+_ABBREVIATIONS = "|".join(
+    "Mr Mrs Ms Dr Prof Jr Sr St No Nos Fig Figs Eq Eqs Vol Vols Ch Sec pp Inc Ltd Co Corp "
+    "Dept Univ etc al vs cf approx Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
+
 _ATOM = re.compile(
     rf"""
     (?P<url>(?:[A-Za-z][A-Za-z0-9+.\-]{{1,15}}://|(?<![{_A}.])www\.)[{_URL_CHARS}]+
@@ -153,7 +162,7 @@ _ATOM = re.compile(
   | (?P<email>(?<![{_A}.])[A-Za-z0-9]{_LOCAL}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
   | (?P<thousands>(?:{_SIGN})?(?<![{_A}.])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?
         (?![0-9])(?:[%‰])?)
-  | (?P<abbr>(?<![{_A}.])(?:[A-Za-z]{{1,3}}\.){{2,}}(?![{_A}]))
+  | (?P<abbr>(?<![{_A}.])(?:(?:[A-Za-z]{{1,3}}\.){{2,}}|(?:{_ABBREVIATIONS})\.)(?![{_A}]))
   | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
   | (?P<stamp>(?<![{_A}.])[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}
         (?::[0-9]{{2}}(?:[.,][0-9]{{1,9}})?)?(?:Z|[+\-][0-9]{{2}}(?::?[0-9]{{2}})?)?(?![{_A}]))
