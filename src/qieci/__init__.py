@@ -58,44 +58,10 @@ del_word = dt.del_word
 suggest_freq = dt.suggest_freq
 initialize = dt.initialize
 set_dictionary = dt.set_dictionary
+cut_file = dt.cut_file
 user_word_tag_tab = dt.user_word_tag_tab
 
 
 def get_FREQ(k: str, d: Any = None) -> Any:
     """Frequency of ``k`` in the default dictionary, or ``d``."""
     return dt.get_FREQ(k, d)
-
-
-def cut_file(src: str, dst: str, jobs: int | None = None, **options: Any) -> Any:
-    """Segment the text file ``src`` into ``dst`` with the default tokenizer,
-    over ``jobs`` worker processes (``None``: all cores), in bounded memory.
-
-    ``options`` are those of :class:`qieci.io.stream.CutOptions` (``mode``,
-    ``hmm``, ``delimiter``, ``encoding``, ``errors``, ``newline``, ``pos_sep``):
-    another name is a TypeError naming the known ones (jieba's ``cut_all=True``
-    is ``mode="all"``). Returns the run's :class:`qieci.io.stream.Stats`.
-    """
-    from dataclasses import fields
-
-    from .io.stream import CutOptions
-    from .io.stream import cut_file as _cut_file
-
-    known = [f.name for f in fields(CutOptions)]
-    for name in options:
-        if name not in known:
-            hint = _OTHER_NAMES.get(name)
-            raise TypeError(
-                f"cut_file has no option {name!r}"
-                + (f" (say {hint})" if hint else "")
-                + f"; its options are {', '.join(known)}"
-            )
-    return _cut_file(dt, src, dst, CutOptions(**options), jobs)
-
-
-#: Arguments of jieba's functions (and of Tokenizer.cut_many) that are a
-#: cut_file option of another name.
-_OTHER_NAMES = {
-    "cut_all": "mode='all' for cut_all=True",
-    "HMM": "hmm=False for HMM=False",
-    "search": "mode='search' for search=True",
-}

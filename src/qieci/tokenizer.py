@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from os import PathLike
+from types import MappingProxyType
 from typing import IO, Any, Union
 
 from . import binfile, engines
@@ -615,6 +616,33 @@ class Tokenizer:
         mode = "search" if search else ("all" if cut_all else "default")
         return cut_many(self, texts, jobs=jobs, mode=mode, hmm=HMM)
 
+    def cut_file(self, src: str, dst: str, jobs: int | None = None, **options: Any) -> Any:
+        """Segment the text file ``src`` into ``dst`` with this tokenizer,
+        over ``jobs`` worker processes (``None``: all cores), in bounded
+        memory, as ``qieci cut`` does.
+
+        ``options`` are those of :class:`qieci.io.stream.CutOptions` (``mode``,
+        ``hmm``, ``delimiter``, ``encoding``, ``errors``, ``newline``,
+        ``pos_sep``): another name is a TypeError naming the known ones
+        (jieba's ``cut_all=True`` is ``mode="all"``). Returns the run's
+        :class:`qieci.io.stream.Stats`.
+        """
+        from dataclasses import fields
+
+        from .io.stream import CutOptions
+        from .io.stream import cut_file as stream_cut_file
+
+        known = [f.name for f in fields(CutOptions)]
+        for name in options:
+            if name not in known:
+                hint = _CUT_FILE_NAMES.get(name)
+                raise TypeError(
+                    f"cut_file has no option {name!r}"
+                    + (f" (say {hint})" if hint else "")
+                    + f"; its options are {', '.join(known)}"
+                )
+        return stream_cut_file(self, src, dst, CutOptions(**options), jobs)
+
     # -- the recipe ------------------------------------------------------------
 
     def spec(self) -> TokenizerSpec:
@@ -789,6 +817,17 @@ class Tokenizer:
         """The training words of the current standard (learned engine)."""
         s: Standards = self.capability(Standards, "training_vocab()")
         return s.training_vocab()
+
+
+#: Arguments of jieba's functions (and of Tokenizer.cut_many) that are a
+#: cut_file option of another name.
+_CUT_FILE_NAMES = MappingProxyType(
+    {
+        "cut_all": "mode='all' for cut_all=True",
+        "HMM": "hmm=False for HMM=False",
+        "search": "mode='search' for search=True",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,26 @@ def test_cut_many_modes_and_laziness():
     gen.close()  # stops the workers
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_tokenizer_cuts_files(tmp_path, jobs):
+    """Tokenizer.cut_file: the learned engine's and a tokenizer with user
+    words, as their lcut of every line; options are checked as qieci.cut_file's."""
+    src = tmp_path / "in.txt"
+    src.write_text(
+        "石墨烯电池的续航是4.3%\n我来到北京清华大学\n\nOpenAI发布了GPT-4\n" * 50, "utf-8"
+    )
+    words = qieci.Tokenizer()
+    words.add_word("石墨烯电池")
+    for tok in (qieci.Tokenizer(standard="pku"), words):
+        out = tmp_path / "out.txt"
+        stats = tok.cut_file(str(src), str(out), jobs=jobs, delimiter="/")
+        assert out.read_text("utf-8") == join_lines(tok.lcut, src.read_text("utf-8"), "/")
+        assert stats.lines == 200
+    assert "石墨烯电池/" in out.read_text("utf-8")
+    with pytest.raises(TypeError, match="say mode='all'.*its options are mode, "):
+        words.cut_file(str(src), str(out), cut_all=True)
+
+
 def test_file_api_with_workers_and_spawn(tmp_path, test_corpus_lines):
     src = tmp_path / "in.txt"
     src.write_text("\n".join(test_corpus_lines[:60000]) + "\n", encoding="utf-8")
