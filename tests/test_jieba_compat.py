@@ -253,6 +253,30 @@ def test_frequency_lookup_matches_jieba(jieba):
     assert qieci.dt.total == jieba.dt.total
 
 
+def test_the_whole_dictionary_and_tag_table_equal_jiebas(jieba, isolated_force_split):
+    """FREQ and posseg's word_tag_tab iterate as jieba's dicts do: the same
+    pairs (words and prefixes), after edits too."""
+    import jieba.posseg
+
+    import qieci.posseg
+
+    ours, theirs = qieci.Tokenizer(), jieba.Tokenizer()
+    theirs.initialize()
+    assert dict(ours.FREQ) == theirs.FREQ
+    for tok in (ours, theirs):
+        tok.add_word("石墨烯电池", 10, "nz")
+        tok.add_word("杭研大厦", None, "nt")
+        tok.del_word("北京大学")
+        tok.suggest_freq(("中", "将"), tune=True)
+    assert dict(ours.FREQ.items()) == theirs.FREQ and len(ours.FREQ) == len(theirs.FREQ)
+    assert set(ours.FREQ.keys()) == set(theirs.FREQ)
+    our_pos, their_pos = qieci.posseg.POSTokenizer(ours), jieba.posseg.POSTokenizer(theirs)
+    their_pos.lcut("石墨烯电池")  # jieba takes the user tags into its table when it cuts
+    assert dict(our_pos.word_tag_tab.items()) == their_pos.word_tag_tab
+    assert len(our_pos.word_tag_tab) == len(their_pos.word_tag_tab)
+    assert sorted(our_pos.word_tag_tab) == sorted(their_pos.word_tag_tab)
+
+
 def test_custom_text_dictionary_identical_to_jieba(
     jieba, tmp_path, test_corpus_lines, isolated_force_split
 ):

@@ -26,7 +26,7 @@ engine cannot tag raises :class:`~qieci.engines.base.Unsupported`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import ItemsView, Iterator, KeysView
 from typing import Any
 
 from .engines.base import Tagging
@@ -69,6 +69,27 @@ class TagTable:
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and self.get(word) is not None
+
+    def _snapshot(self) -> dict[str, str]:
+        """Every word with a tag: the dictionary's, with the user tags over them."""
+        tok = self._owner.tokenizer
+        with tok._lock:
+            table = {w: t for w, _, t in tok.dictionary_entries() if t is not None}
+            table.update(tok.pos_tags())
+        return table
+
+    def __iter__(self) -> Iterator[str]:
+        """The words with a tag (a snapshot; jieba's words, in another order)."""
+        return iter(self._snapshot())
+
+    def __len__(self) -> int:
+        return len(self._snapshot())
+
+    def items(self) -> ItemsView[str, str]:
+        return self._snapshot().items()
+
+    def keys(self) -> KeysView[str]:
+        return self._snapshot().keys()
 
     def __setitem__(self, word: str, tag: str) -> None:
         self.update({word: tag})

@@ -30,7 +30,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from os import PathLike
@@ -274,9 +274,12 @@ def strdecode(sentence: Any) -> str:
     raise TypeError(f"expected str or bytes, not {type(sentence).__name__}")
 
 
-class FreqView:
+class FreqView(Mapping[str, int]):
     """Read-only mapping view of the dictionary, like jieba's ``FREQ`` dict
-    (words and their prefixes; a prefix that is not a word maps to 0)."""
+    (words and their prefixes; a prefix that is not a word maps to 0). It
+    iterates (``keys``, ``items``, ``dict(FREQ)``) over a snapshot of the
+    dictionary, a prefix before its words: the same pairs as jieba's, in
+    another order."""
 
     def __init__(self, tokenizer: Tokenizer) -> None:
         self._tok = tokenizer
@@ -296,6 +299,9 @@ class FreqView:
     def __len__(self) -> int:
         d: Dictionary = self._tok.capability(Dictionary, "FREQ (the dictionary)")
         return d.size()
+
+    def __iter__(self) -> Iterator[str]:
+        return (word for word, _, _ in self._tok.dictionary_entries())
 
 
 class Tokenizer:
@@ -662,6 +668,20 @@ class Tokenizer:
         access, so that the tokenizer holds no reference to itself and is
         freed as soon as the last reference to it goes)."""
         return FreqView(self)
+
+    def dictionary_entries(self) -> list[tuple[str, int, str | None]]:
+        """``(word, frequency, tag)`` of every word and prefix of the
+        dictionary (an engine with a dictionary that can list itself: the
+        jieba engine's), a snapshot."""
+        d: Dictionary = self.capability(Dictionary, "FREQ (the dictionary)")
+        entries = getattr(d, "entries", None)
+        if entries is None:
+            raise TypeError(
+                f"the dictionary of engine {self.engine!r} cannot list its words (it has no "
+                "entries()): look words up one by one (FREQ[word], get_FREQ)"
+            )
+        listed: list[tuple[str, int, str | None]] = entries()
+        return listed
 
     def get_FREQ(self, word: str, default: Any = None) -> Any:
         d: Dictionary = self.capability(Dictionary, "FREQ (the dictionary)")

@@ -204,6 +204,28 @@ class JiebaEngine(_core.EngineCore, EngineBase):
     def size(self) -> int:
         return len(self.state().trie)
 
+    def entries(self) -> list[tuple[str, int, str | None]]:
+        """``(word, frequency, tag)`` of every word and prefix of the
+        dictionary (a bare prefix has frequency 0, a word without a tag the
+        tag None), in the order they went in (a prefix before its words)."""
+        from array import array
+
+        with self._lock:  # one dictionary: no edit in between
+            state = self.state()
+            raw_parent, raw_chars, raw_freq, raw_tag = state.trie.to_arrays()
+        parent, chars = array("I", raw_parent), array("I", raw_chars)
+        freq, tag = array("q", raw_freq), array("H", raw_tag)
+        names = state.tags
+        words = [""]  # node 0: the root; a parent is made before its children
+        out: list[tuple[str, int, str | None]] = []
+        for i in range(len(chars)):
+            node = i + 1
+            word = words[node - parent[i]] + chr(chars[i])
+            words.append(word)
+            t = tag[i]
+            out.append((word, freq[i], names[t] if 0 < t < len(names) and names[t] else None))
+        return out
+
     def suggest_freq(self, segment: str | tuple[str, ...]) -> int:
         """jieba's arithmetic: the frequency that makes ``segment`` (a str)
         come out whole, or that splits a word into ``segment`` (a tuple)."""
