@@ -333,3 +333,33 @@ def test_set_idf_path_on_a_directory_says_so_as_the_cli_does(tmp_path, capsys):
     text.write_text("我来到北京清华大学\n", encoding="utf-8")
     assert main(["keywords", "--idf", str(tmp_path), str(text)]) == 2
     assert capsys.readouterr().err == f"qieci: error: {message}\n"
+
+
+def test_textrank_tags_with_the_tokenizer_it_is_given_as_jieba_does(janalyse):
+    """TextRank's tokenizer and postokenizer are one tagger, as in jieba:
+    setting tokenizer to a POS tagger over a tokenizer with a user word (or
+    to the tokenizer itself) gives that word as a keyword, as jieba's does."""
+    import jieba
+    import jieba.posseg
+
+    import qieci.posseg
+
+    text = "线程是程序执行时的最小单位，它是进程的一个执行流，是CPU调度和分派的基本单位"
+    ours, theirs = qieci.Tokenizer(), jieba.Tokenizer()
+    for tok in (ours, theirs):
+        tok.add_word("执行流", 1000, "n")
+    their_tr = janalyse.TextRank()
+    their_tr.tokenizer = jieba.posseg.POSTokenizer(theirs)
+    expected = their_tr.textrank(text)
+    assert "执行流" in expected
+    for given in (qieci.posseg.POSTokenizer(ours), ours):
+        tr = qieci.analyse.TextRank()
+        tr.tokenizer = given
+        assert tr.textrank(text) == expected
+        assert tr.postokenizer is tr.tokenizer
+    tr = qieci.analyse.TextRank()
+    tr.postokenizer = qieci.posseg.POSTokenizer(ours)
+    assert tr.textrank(text) == expected
+    assert "执行流" not in qieci.analyse.TextRank().textrank(text)
+    with pytest.raises(TypeError, match="POSTokenizer or a qieci.Tokenizer"):
+        qieci.analyse.TextRank().tokenizer = "jieba"

@@ -25,8 +25,9 @@ class KeywordExtractor:
 
         from ..posseg import POSTokenizer
 
-        self.tokenizer: Tokenizer = tokenizer if tokenizer is not None else qieci.dt
-        self.postokenizer: POSTokenizer = POSTokenizer.of(self.tokenizer)
+        tok = tokenizer if tokenizer is not None else qieci.dt
+        self.tokenizer: Any = tok
+        self.postokenizer: POSTokenizer = POSTokenizer.of(tok)
         self.stop_words: set[str] = set(default_stop_words())
 
     def set_stop_words(self, stop_words_path: str | PathLike[str]) -> None:

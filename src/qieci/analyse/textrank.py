@@ -53,12 +53,34 @@ def rank_graph(edges: dict[tuple[Any, Any], int]) -> dict[Any, float]:
 
 
 class TextRank(KeywordExtractor):
-    """A TextRank keyword extractor over :mod:`qieci.posseg`'s tagging."""
+    """A TextRank keyword extractor over :mod:`qieci.posseg`'s tagging.
+
+    As in jieba, ``tokenizer`` and ``postokenizer`` are one tagger (a
+    :class:`~qieci.posseg.POSTokenizer`): setting either (to a tagger, or to
+    a :class:`~qieci.Tokenizer`, which is tagged over) changes the tagging."""
 
     def __init__(self, tokenizer: Tokenizer | None = None) -> None:
         super().__init__(tokenizer)
         self.pos_filt: frozenset[str] = frozenset(("ns", "n", "vn", "v"))
         self.span = WINDOW
+
+    @property
+    def tokenizer(self) -> Any:
+        return self.postokenizer
+
+    @tokenizer.setter
+    def tokenizer(self, value: Any) -> None:
+        from ..posseg import POSTokenizer
+        from ..tokenizer import Tokenizer
+
+        if isinstance(value, Tokenizer):
+            value = POSTokenizer.of(value)
+        elif not isinstance(value, POSTokenizer):
+            raise TypeError(
+                f"TextRank tags with a qieci.posseg.POSTokenizer or a qieci.Tokenizer, "
+                f"not {type(value).__name__}"
+            )
+        self.postokenizer = value
 
     def pairfilter(self, wp: Any) -> bool:
         return (
