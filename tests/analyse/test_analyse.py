@@ -352,9 +352,9 @@ def test_textrank_tags_with_the_tokenizer_it_is_given_as_jieba_does(janalyse):
     their_tr.tokenizer = jieba.posseg.POSTokenizer(theirs)
     expected = their_tr.textrank(text)
     assert "执行流" in expected
-    for given in (qieci.posseg.POSTokenizer(ours), ours):
+    for tagger in (qieci.posseg.POSTokenizer(ours), ours):
         tr = qieci.analyse.TextRank()
-        tr.tokenizer = given
+        tr.tokenizer = tagger
         assert tr.textrank(text) == expected
         assert tr.postokenizer is tr.tokenizer
     tr = qieci.analyse.TextRank()
