@@ -299,3 +299,58 @@ def test_custom_text_dictionary_identical_to_jieba(
         assert other.lcut(s) == expected
         assert ours.lcut(s, cut_all=True) == theirs.lcut(s, cut_all=True)
         assert ours.lcut_for_search(s) == theirs.lcut_for_search(s)
+
+
+@pytest.fixture(scope="module")
+def dag_pair(jieba):
+    ours, theirs = qieci.Tokenizer(), jieba.Tokenizer()
+    for tok in (ours, theirs):
+        tok.add_word("杭研大厦", 50)
+        tok.del_word("北京")
+    return ours, theirs
+
+
+@given(mixed_text)
+def test_get_dag_and_calc_identical_to_jieba(jieba, dag_pair, text):
+    """jieba's get_DAG and calc, of the default tokenizer and of one with
+    user words."""
+    ours, theirs = dag_pair
+    for a, b in ((qieci, jieba), (ours, theirs)):
+        dag = a.get_DAG(text)
+        assert dag == b.get_DAG(text)
+        r1: dict = {}
+        r2: dict = {}
+        a.calc(text, dag, r1)
+        b.calc(text, dag, r2)
+        assert r1 == r2
+
+
+def test_jiebas_other_module_names_work():
+    """What drop-in scripts call besides cutting: setLogLevel, the paddle
+    switches (qieci has no paddle: a warning, and use_paddle cuts as
+    without), initialized, DEFAULT_DICT."""
+    import logging
+
+    import qieci.posseg
+
+    qieci.setLogLevel(logging.WARNING)
+    assert logging.getLogger("qieci").level == logging.WARNING
+    qieci.setLogLevel(logging.NOTSET)
+    assert qieci.posseg.setLogLevel is qieci.setLogLevel
+    with pytest.warns(UserWarning, match="no paddle mode"):
+        qieci.enable_paddle()
+    assert qieci.lcut("我来到北京清华大学", use_paddle=True) == qieci.lcut("我来到北京清华大学")
+    qieci.disable_parallel()
+    assert qieci.DEFAULT_DICT is None
+    tok = qieci.Tokenizer()
+    assert not tok.initialized
+    tok.lcut("我")
+    assert tok.initialized
+
+
+def test_a_missing_dictionary_given_to_initialize_changes_nothing(tmp_path):
+    tok = qieci.Tokenizer()
+    tok.add_word("杭研大厦", 50)
+    with pytest.raises(ValueError, match="nope.txt: dictionary file does not exist"):
+        tok.initialize(str(tmp_path / "nope.txt"))
+    assert tok.lcut("网易杭研大厦") == ["网易", "杭研大厦"]

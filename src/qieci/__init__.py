@@ -37,6 +37,12 @@ __all__ = [
     "user_word_tag_tab",
     "strdecode",
     "cut_file",
+    "get_DAG",
+    "calc",
+    "DEFAULT_DICT",
+    "setLogLevel",
+    "enable_paddle",
+    "disable_parallel",
 ]
 
 #: The default tokenizer behind the module-level functions. With the
@@ -60,6 +66,40 @@ initialize = dt.initialize
 set_dictionary = dt.set_dictionary
 cut_file = dt.cut_file
 user_word_tag_tab = dt.user_word_tag_tab
+
+
+get_DAG = dt.get_DAG
+calc = dt.calc
+
+#: jieba's name of its default dictionary (None: the bundled one).
+DEFAULT_DICT = None
+
+
+def setLogLevel(log_level: int | str) -> None:
+    """Set the level of qieci's logger (``logging.getLogger("qieci")``; the
+    service logs under it), as jieba's ``setLogLevel`` sets jieba's."""
+    import logging
+
+    logging.getLogger("qieci").setLevel(log_level)
+
+
+def enable_paddle() -> None:
+    """jieba's paddle mode is not provided: this warns, and
+    ``use_paddle=True`` then cuts as without it (as jieba does when paddle is
+    not installed). A trained model: ``Tokenizer(engine="learned")``."""
+    import warnings
+
+    warnings.warn(
+        "qieci has no paddle mode: use_paddle=True cuts as without it; for a trained "
+        'model use qieci.Tokenizer(engine="learned")',
+        stacklevel=2,
+    )
+
+
+def disable_parallel() -> None:
+    """Nothing to do: qieci has no parallel mode to turn off (``enable_parallel``
+    is not provided; ``cut_file(jobs=)``, ``Tokenizer.cut_many`` and ``qieci
+    cut --jobs`` spread work over processes)."""
 
 
 def get_FREQ(k: str, d: Any = None) -> Any:

@@ -44,6 +44,8 @@ __all__ = [
     "hmm_from_tables",
     "TaggerModel",
     "default_model",
+    "enable_paddle",
+    "setLogLevel",
 ]
 
 
@@ -197,6 +199,8 @@ def _default() -> POSTokenizer:
 #: The tagger over ``qieci.dt`` behind the module functions.
 dt = _default()
 initialize = dt.initialize
+# (jieba.posseg has these of jieba's too)
+from . import enable_paddle, setLogLevel  # noqa: E402
 
 
 def cut(sentence: Any, HMM: bool = True, use_paddle: bool = False) -> Iterator[pair]:

@@ -417,6 +417,8 @@ class Tokenizer:
             if dictionary is not None:
                 d: Dictionary = self.capability(Dictionary, "initialize(dictionary)")
                 path = os.path.abspath(os.fspath(dictionary))
+                if not os.path.isfile(path):  # before anything changes, as set_dictionary
+                    raise ValueError(f"{path}: dictionary file does not exist")
                 if path != getattr(d, "dictionary", None):
                     d.set_dictionary(path)
                     self._edits.clear()
@@ -424,6 +426,52 @@ class Tokenizer:
 
     def check_initialized(self) -> None:
         self.engine.load()
+
+    @property
+    def initialized(self) -> bool:
+        """Whether the engine has loaded (jieba's ``initialized``)."""
+        loaded = getattr(self.engine, "loaded", None)
+        return bool(loaded()) if callable(loaded) else True
+
+    def get_DAG(self, sentence: str) -> dict[int, list[int]]:
+        """jieba's ``get_DAG``: for each position ``k`` of ``sentence``, the
+        last positions ``i`` of the dictionary words ``sentence[k:i + 1]``
+        (``[k]`` when there is none), the prefixes walked as jieba walks
+        them."""
+        d: Dictionary = self.capability(Dictionary, "get_DAG (the dictionary)")
+        self.engine.load()
+        n = len(sentence)
+        dag: dict[int, list[int]] = {}
+        for k in range(n):
+            ends = []
+            i = k
+            while i < n:
+                f = d.freq(sentence[k : i + 1])
+                if f < 0:  # neither a word nor a prefix: no longer one either
+                    break
+                if f > 0:
+                    ends.append(i)
+                i += 1
+            dag[k] = ends or [k]
+        return dag
+
+    def calc(
+        self, sentence: str, DAG: dict[int, list[int]], route: dict[int, tuple[float, int]]
+    ) -> None:
+        """jieba's ``calc``: fill ``route`` with the best route over ``DAG``
+        from each position to the end, ``route[k] = (log-probability, last
+        position of the word at k)``, ties going to the later end."""
+        import math
+
+        d: Dictionary = self.capability(Dictionary, "calc (the dictionary)")
+        n = len(sentence)
+        logtotal = math.log(d.total())
+        route[n] = (0, 0)
+        for k in range(n - 1, -1, -1):
+            route[k] = max(
+                (math.log(max(d.freq(sentence[k : x + 1]), 0) or 1) - logtotal + route[x + 1][0], x)
+                for x in DAG[k]
+            )
 
     def set_dictionary(self, dictionary_path: PathArg) -> None:
         """Use another main dictionary (loaded on next use); edits made so

@@ -61,6 +61,10 @@ class JiebaEngine(_core.EngineCore, EngineBase):
     def load(self) -> None:
         self.state()
 
+    def loaded(self) -> bool:
+        """Whether the dictionary has loaded."""
+        return self._state is not None
+
     def state(self) -> State:
         """The loaded state (loading the dictionary on first use; ValueError
         when it is missing, unreadable or malformed)."""

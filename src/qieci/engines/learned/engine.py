@@ -304,6 +304,10 @@ class LearnedEngine(EngineBase):
     def load(self) -> None:
         self._ready()
 
+    def loaded(self) -> bool:
+        """Whether the model has loaded."""
+        return self._loaded is not None
+
     def _ready(self) -> _Loaded:
         loaded = self._loaded
         if loaded is None:
