@@ -240,3 +240,35 @@ def descendants_1(pid: int) -> list[int]:
     """The direct children of ``pid``."""
     with open(f"/proc/{pid}/task/{pid}/children") as f:
         return [int(x) for x in f.read().split()]
+
+
+BROKEN_RECIPE = """\
+import os, threading
+import qieci
+with open("d.txt", "w", encoding="utf-8") as f:
+    f.write("我 5\\n来到 3\\n北京 4\\n")
+tok = qieci.Tokenizer("d.txt")
+tok.lcut("x")
+os.remove("d.txt")  # the workers cannot build the tokenizer again
+threading.Thread(target=threading.Event().wait, daemon=True).start()  # a fork server
+try:
+    list(tok.cut_many(["我来到北京"] * 50, jobs=2))
+except ValueError as exc:
+    print("ValueError:", exc)
+"""
+
+
+def test_workers_that_cannot_build_the_tokenizer_give_its_error_only(tmp_path):
+    """The workers' error in starting is the run's error, with no traceback
+    of the pool's threads (one read an answer before any task was sent)."""
+    for _ in range(3):
+        res = subprocess.run(
+            [sys.executable, "-c", BROKEN_RECIPE],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+        assert res.returncode == 0, res.stderr
+        assert "d.txt: cannot read dictionary" in res.stdout
+        assert "Traceback" not in res.stderr and "Exception in thread" not in res.stderr, res.stderr

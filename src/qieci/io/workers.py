@@ -159,6 +159,8 @@ class _Worker:
         self.thread = threading.Thread(target=self._send, daemon=True)
         self.thread.start()
         self.reader: threading.Thread | None = None
+        # the error that stopped the worker before any task (else None)
+        self.failure: Exception | None = None
 
     def start_reading(self) -> None:
         """Start the thread that reads the answers (once the first
@@ -193,6 +195,12 @@ class _Worker:
                 return
             except Exception as exc:  # an answer that does not unpickle here
                 status, value = "error", exc
+            if not self.waiting:
+                # no task sent yet: the worker's error in starting (its
+                # tokenizer could not be built), which the end reports
+                if status == "error" and isinstance(value, Exception):
+                    self.failure = value
+                continue
             self.answers.put(_Answer(self, self.waiting.popleft(), status, value))
 
     def fate(self) -> str:
@@ -250,7 +258,7 @@ class WorkerPool:
         self._workers: list[_Worker] = []
         self._answers: queue.Queue[_Answer] = queue.Queue()
         self._calls = count()
-        self._broken: WorkerError | None = None  # a worker died
+        self._broken: Exception | None = None  # a worker died (or could not start)
         try:
             if method == "fork" and tokenizer is not None and _single_threaded():
                 self._fork(tokenizer, jobs)
@@ -378,7 +386,7 @@ class WorkerPool:
                 ready[sent] = ("error", lost)
                 sent += 1
 
-    def _take(self, call: int, ready: dict[int, tuple[str, Any]]) -> WorkerError | None:
+    def _take(self, call: int, ready: dict[int, tuple[str, Any]]) -> Exception | None:
         """Wait for one answer of any worker and file it under its task
         number in ``ready`` (answers to an abandoned earlier call are
         dropped). The end of a worker's channel is its death (the pool has
@@ -391,7 +399,7 @@ class WorkerPool:
             if key_call == call:
                 ready[number] = (answer.status, answer.value)
             return None
-        error = WorkerError(f"worker {worker.number} {worker.fate()}")
+        error: Exception = worker.failure or WorkerError(f"worker {worker.number} {worker.fate()}")
         while worker.waiting:
             key_call, number = worker.waiting.popleft()
             if key_call == call:
