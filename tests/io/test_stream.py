@@ -186,6 +186,21 @@ def test_cut_many_modes_and_laziness():
     gen.close()  # stops the workers
 
 
+def test_an_input_mistake_is_a_value_error_naming_the_file(tmp_path):
+    """cut_file of a missing file, a directory or bad bytes: an InputError,
+    which ``except ValueError`` catches (as every mistake of the user's)."""
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("我来到\n".encode() + "北京".encode("gbk") + b"\n")
+    for src, needle in (
+        (tmp_path / "missing.txt", "missing.txt: no such file"),
+        (tmp_path, ": is a directory"),
+        (bad, "bad.txt:2: invalid UTF-8"),
+    ):
+        with pytest.raises(ValueError, match=needle) as caught:
+            qieci.cut_file(str(src), str(tmp_path / "out.txt"), jobs=1)
+        assert isinstance(caught.value, InputError)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_every_tokenizer_cuts_files(tmp_path, jobs):
     """Tokenizer.cut_file: the learned engine's and a tokenizer with user

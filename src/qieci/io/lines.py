@@ -31,8 +31,10 @@ except ImportError:  # not POSIX: stale files cannot be told from live ones
 ERROR_POLICIES = ("strict", "replace", "skip-line")
 
 
-class InputError(Exception):
-    """A problem with an input file, reported as ``file:line: message``."""
+class InputError(ValueError):
+    """A problem with an input file (missing, a directory, unreadable, not
+    in its encoding), reported as ``file:line: message``; a ValueError, as
+    every mistake in what the user gave is."""
 
 
 class InputChanged(RuntimeError):
