@@ -244,3 +244,18 @@ def test_cut_file_names_each_bad_argument(tmp_path):
     qieci.cut_file(str(src), str(dst), jobs=1, mode="all")
     words = qieci.lcut("我来到北京清华大学", cut_all=True)
     assert dst.read_text("utf-8") == " ".join(words) + "\n"
+
+
+def test_a_frequency_that_is_no_whole_number_is_named(jieba):
+    tok = qieci.Tokenizer()
+    for freq in ("abc", float("inf"), float("nan"), [3]):
+        with pytest.raises(ValueError, match=r"frequency .* for word '词' is not a whole number"):
+            tok.add_word("词", freq)
+    assert tok.get_FREQ("词") == qieci.Tokenizer().get_FREQ("词")  # unchanged
+    # what jieba's int() takes, qieci takes
+    ours, theirs = qieci.Tokenizer(), jieba.Tokenizer()
+    for tok in (ours, theirs):
+        tok.add_word("石墨烯", "7")
+        tok.add_word("杭研", 5.9)
+    for w, f in (("石墨烯", 7), ("杭研", 5)):
+        assert ours.get_FREQ(w) == theirs.FREQ[w] == f

@@ -106,7 +106,13 @@ def _checked_word(word: Any, freq: Any, tag: Any) -> tuple[str, int | None, str 
         raise ValueError("cannot add an empty word")
     if "\n" in word or "\r" in word:
         raise ValueError(f"a word cannot hold a line break: {word!r}")
-    f = None if freq is None else int(freq)
+    try:
+        f = None if freq is None else int(freq)  # "5" and 5.0 too, as jieba's int()
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(
+            f"frequency {freq!r} for word {word!r} is not a whole number (give an int, or "
+            "None to let the engine choose one)"
+        ) from None
     if f is not None and f < 0:
         raise ValueError(f"negative frequency {f} for word {word!r}")
     if f is not None and f > _MAX_FREQ:

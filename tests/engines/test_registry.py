@@ -222,3 +222,17 @@ def test_an_engine_of_ones_own_on_the_command_line(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.decode() == "我有|3|只猫|and| |2| |dogs|。\n" * 30000
+
+
+def test_an_engine_of_ones_own_whose_spec_has_an_undeclared_option_is_told_how():
+    """An engine's spec() option that its class does not declare in
+    ``options`` fails when the spec is rebuilt (pickling, workers): the
+    message says to declare it."""
+    from qieci.engines.base import create_engine
+
+    with pytest.raises(
+        ValueError,
+        match=r"takes no width= option \(an engine's spec\(\) options must be named in its "
+        r"class's options: declare options = \('width',\) in plugin_engine:RunsEngine\)",
+    ):
+        create_engine("plugin_engine:RunsEngine", {"width": 2}, {})

@@ -233,7 +233,17 @@ def create_engine(name: str, options: Mapping[str, Any], registry: Mapping[str, 
                 for n, cls_ in _classes(registry)
                 if key in getattr(cls_, "options", ())
             )
-            hint = f" ({key}= needs {takers})" if takers else ""
+            if takers:
+                hint = f" ({key}= needs {takers})"
+            elif ":" in name and name not in registry:
+                # an engine of the user's own, whose spec() gives an option
+                # its class does not declare
+                hint = (
+                    f" (an engine's spec() options must be named in its class's "
+                    f"options: declare options = ({key!r},) in {path})"
+                )
+            else:
+                hint = ""
             raise ValueError(f"engine {name!r} takes no {key}= option{hint}")
     try:
         engine = cls(**options)
