@@ -43,6 +43,9 @@ def cut_text_files(
     """
     if tokenizer is None:
         tokenizer = Tokenizer(dictionary)
+        # a bad dictionary is a ValueError here, once, not a traceback in
+        # every worker's log before the same error comes back
+        tokenizer.initialize()
         for u in user_dicts:
             tokenizer.load_userdict(u)
     return _cut_text_files(

@@ -146,3 +146,22 @@ def test_a_partition_size_that_is_not_a_positive_count_is_refused_first(tmp_path
     with pytest.raises(ValueError, match="partition_bytes must be a positive whole number"):
         qieci.dask.cut_text_files([str(src)], str(out), client=object(), partition_bytes=bad)
     assert not out.exists()
+
+
+def test_a_bad_dictionary_is_refused_on_the_client_first(tmp_path):
+    """A missing or malformed dictionary= is the caller's ValueError before
+    any work goes to the cluster (it was a traceback in every worker's log
+    before the same error came back)."""
+    import qieci.dask
+
+    src = tmp_path / "a.txt"
+    src.write_text("我来到北京\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("北京 x\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for dictionary, needle in ((tmp_path / "nope.txt", "nope.txt"), (bad, "bad.txt:1")):
+        with pytest.raises(ValueError, match=needle):
+            qieci.dask.cut_text_files(
+                [str(src)], str(out), client=object(), dictionary=str(dictionary)
+            )
+    assert not out.exists()
