@@ -232,3 +232,34 @@ def test_metrics_count_requests(client):
     assert counter(after, "/v1/cut", 422) - counter(before, "/v1/cut", 422) == 1
     assert 'qieci_request_duration_seconds_count{route="/v1/cut"}' in after
     assert "qieci_resident_memory_bytes" in after
+
+
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        (b'{"text":"a","\\ud800":1}', "unknown_field"),
+        (b'{"text":"a","x\\ud800":1,"x\\ud800":2}', "duplicate_field"),
+    ],
+)
+def test_a_lone_surrogate_in_a_field_name_is_a_4xx(client, raw, code):
+    """The error names the field, escaped (it was a 500: the name could not
+    be encoded as UTF-8)."""
+    for route in ("/v1/cut", "/v1/keywords"):
+        r = client.post(route, content=raw)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["code"] == code
+        assert "\\ud800" in r.text
+
+
+def test_offsets_and_tags_of_a_text_of_many_words(client):
+    """An answer with offsets or tags is encoded in pieces: the same words,
+    offsets and tags as the library's, however many."""
+    import qieci.posseg
+
+    text = "我来到北京清华大学，" * 9_000  # 45,000 words
+    words = cut(client, text=text, offsets=True)
+    assert [(w["word"], w["start"], w["end"]) for w in words] == list(qieci.tokenize(text))
+    tagged = cut(client, text=text, pos=True)
+    assert [(w["word"], w["tag"]) for w in tagged] == [
+        (p.word, p.flag) for p in qieci.posseg.lcut(text)
+    ]

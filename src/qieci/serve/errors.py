@@ -27,7 +27,10 @@ class ApiError(Exception):
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.field is not None:
             error["field"] = self.field
-        return json.dumps({"error": error}, ensure_ascii=False).encode("utf-8")
+        try:
+            return json.dumps({"error": error}, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate of the request's (a field's name)
+            return json.dumps({"error": error}).encode("ascii")
 
 
 def invalid(field: str, message: str) -> ApiError:

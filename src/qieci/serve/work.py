@@ -63,7 +63,7 @@ def cut(catalog: Catalog, req: CutRequest, blocking: bool = True, plain: bool = 
             results = encode.results_array(lines)
             return f'{{"results":{results},"setting":{label}}}'.encode()
         if req.pos or req.offsets:
-            arrays = [encode.dumps(_objects(tok, req, text)) for text in req.texts]
+            arrays = [_objects_array(tok, req, text) for text in req.texts]
         else:
             arrays = [_array(tok, req, text) for text in req.texts]
     except Unsupported as exc:  # a mode the engine does not offer
@@ -117,18 +117,29 @@ def plain_arrays(tok: Tokenizer, raw: bytes, k: int) -> list[bytes]:
     return [b'["' + line + b'"]' if line else b"[]" for line in lines]
 
 
-def _objects(tok: Tokenizer, req: CutRequest, text: str) -> list[dict[str, Any]]:
+#: Words per JSON call of an answer with offsets or tags: each call holds
+#: the interpreter lock, so that a text of millions of words, encoded at
+#: once, kept the event loop (and /healthz) waiting for seconds.
+OBJECTS_PER_CALL = 20_000
+
+
+def _objects_array(tok: Tokenizer, req: CutRequest, text: str) -> str:
+    """The JSON array of the word objects (``word``, ``start``, ``end``,
+    ``tag``) of ``text``, made and encoded OBJECTS_PER_CALL at a time."""
     if req.pos:
-        return [
+        tagged = list(tok.tokenize(text, req.mode, req.hmm, pos=True))
+    elif req.offsets:
+        tagged = [(w, None, s, e) for w, s, e in tok.tokenize(text, req.mode, req.hmm)]
+    else:
+        raise AssertionError("_objects_array is for offsets or pos")
+    pieces = []
+    for i in range(0, len(tagged), OBJECTS_PER_CALL):
+        chunk = [
             {"word": w, "start": s, "end": e, "tag": t}
-            for w, t, s, e in tok.tokenize(text, req.mode, req.hmm, pos=True)
+            for w, t, s, e in tagged[i : i + OBJECTS_PER_CALL]
         ]
-    if req.offsets:
-        return [
-            {"word": w, "start": s, "end": e, "tag": None}
-            for w, s, e in tok.tokenize(text, req.mode, req.hmm)
-        ]
-    raise AssertionError("_objects is for offsets or pos")
+        pieces.append(encode.dumps(chunk)[1:-1])
+    return "[" + ",".join(pieces) + "]"
 
 
 def keywords(catalog: Catalog, req: KeywordsRequest, blocking: bool = True) -> bytes:
