@@ -271,3 +271,25 @@ def test_islands_find_what_one_scan_of_the_whole_text_finds(text):
 def test_atoms_by_line_examples(text):
     assert atom_spans_by_line(text) == per_line(text)
     assert atom_spans(text) == whole_scan(text)
+
+
+HOSTILE = ["a_", "__a", "a::", "1-", "-±", "1+", "#ff", "C:\\a\\", "a.b/", "a.bc/?x=", "ab/cd"]
+HOSTILE += ["a@", "1,", "Dr.", "a:1", "👍🏻", "\u200d", "ア・", "a-", "a__.b"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [piece * (200_000 // len(piece)) for piece in HOSTILE] + ["中文a" + "-" * 200_000],
+    ids=[*HOSTILE, "a then dashes"],
+)
+def test_a_long_run_is_found_in_linear_time(text):
+    """A guard against a hang, not a speed test: 200,000 characters of a
+    piece the patterns backtrack over finish within 10 s (linear: well
+    under 1 s; the quadratic patterns this found took minutes: a run of
+    'ア・', and a run of '-' after a letter)."""
+    import time
+
+    start = time.monotonic()
+    spans = atom_spans(text)
+    assert atom_spans_by_line(text) == spans
+    assert time.monotonic() - start < 10
