@@ -73,8 +73,8 @@ def atoms(text: str) -> list[str]:
         # a model's +, C++ standards, names with underscores; not a count's +
         ("S24+和C++17，100+人，3+2", ["S24+", "C++17", "100"]),
         ("用__init__.py和__name__", ["__init__.py", "__name__"]),
-        # a number and a capitalised word after a dot (a list, a sentence)
-        ("1.Python简介，you.Thanks，v3.0和ASP.NET", ["Python", "you", "Thanks", "v3.0", "ASP.NET"]),
+        # a number and a capitalised word after a dot (a list)
+        ("1.Python简介，v3.0和ASP.NET", ["Python", "v3.0", "ASP.NET"]),
         # a label and its number after an ASCII colon; a port is no label
         (
             "QQ:123456，Tel:010-1234567，localhost:5173",
@@ -87,6 +87,12 @@ def atoms(text: str) -> list[str]:
             "取1½杯，Москва、ポケモンGO、ハリー・ポッター和삼성",
             ["1½", "Москва", "ポケモン", "GO", "ハリー・ポッター", "삼성"],
         ),
+        # after a unit character: a sum, and a range to a year, are no signs;
+        # after a dot, a code name is no list (a review of the new rules)
+        ("3元+5元=8元，2019年-2020赛季，1000元-2000", ["2019", "2020", "1000", "2000"]),
+        ("用pd.DataFrame和nn.Module，填空a____、12__", ["pd.DataFrame", "nn.Module", "12"]),
+        ("映射f:\\mathbb和C:\\a.txt", ["mathbb", "C:\\a.txt"]),
+        ("说No.然后，I met Jan.。No. 5和Jan. 5", ["No", "met", "Jan", "No.", "Jan."]),
         # the dot of a common abbreviation of one word is part of it
         (
             "如Fig. 3所示，Dr. Wang和Apple Inc.、et al.、etc.；No.1",

@@ -31,11 +31,13 @@ The contract:
     comma ``，`` groups only full-width digits: ``100，200件`` is a list);
   - abbreviations with dots (``U.S.A.``, ``e.g.``), and the common ones of
     one word and a dot (``Dr.``, ``Fig.``, ``Inc.``, ``et al.``, ``etc.``)
-    where no letter or digit follows (``No.1`` is a run);
+    where no letter or digit follows (``No.1`` is a run); those that are
+    words or names too (``No``, ``Co``, the months) only before a space, a
+    digit or a comma (``No. 5``, ``Co., Ltd.``; not ``说No.然后``);
   - absolute paths (``/var/log/syslog``);
   - ISO 8601 timestamps (``2024-03-15T10:30:00+08:00``), numbers in
-    scientific notation (``3.1E+22``), Windows paths
-    (``C:\\Users\\me\\a.pdf``), IPv6 prefixes (``2001:db8::/32``,
+    scientific notation (``3.1E+22``), Windows paths of a folder or a
+    file with an extension (``C:\\Users\\me\\a.pdf``; not ``f:\\mathbb``), IPv6 prefixes (``2001:db8::/32``,
     ``fe80::/10``), hex colours with a letter (``#FF5733``, ``#fff``; not
     ``#502``), words of katakana (``ポケモン``, ``ハリー・ポッター``) and of
     Hangul (``삼성``), IPv6 addresses that start with ``::``
@@ -61,9 +63,10 @@ The contract:
     ``±0.1``) when no letter, digit, dot or percent precedes it (``3-5``,
     ``5%-10%``: connectors), it is not before a year (``东京－2005年``: a
     dash), and, after a date or unit character (年月日时分秒号点岁元万亿千百),
-    it is a plus (``号+86``) or a dash before a number that ends in no such
-    character (``1月-0.8%``, ``周日-5℃``; ``2003年-2005年`` and
-    ``3亿-4亿`` are ranges); and a suffix ``%`` or ``‰`` after a digit,
+    it is before a number that ends in no such character (``号+86``,
+    ``1月-0.8%``, ``周日-5℃``; ``2003年-2005年`` and ``3亿-4亿`` are
+    ranges, ``3元+5元`` a sum) and, for a dash, is no year
+    (``2019年-2020赛季``: a range); and a suffix ``%`` or ``‰`` after a digit,
     ``++`` (with a standard's year: ``C++17``), ``+`` or ``#`` after a
     letter (``C++``, ``C#``), or ``+`` after the digit of a name that
     starts with a letter (``S24+``; not ``100+``), when no letter, digit or
@@ -78,9 +81,8 @@ The contract:
   ``Java/Node.js``) or two names of letters and digits (``4G/5G``,
   ``M1/M2``) (not ``A/B``, a date, a fraction, or a path: a dot before
   the slash, or a dot in the last part after two slashes or a folder of
-  small letters: ``src/main.py``), a dot between a number or a word of
-  small letters and a capitalised word (``1.Python``, ``you.Thanks``: a
-  list, a sentence), a colon between a label and a number of six digits
+  small letters: ``src/main.py``), a dot between a number and a
+  capitalised word (``1.Python``: a list; not ``pd.DataFrame``), a colon between a label and a number of six digits
   or more, or with a dash (``QQ:123456``, ``Tel:010-12345678``; a port
   joins: ``localhost:5173``), a Chinese colon that follows a word and has
   a character of plain width beside it (``QQ：123456``: a label and its
@@ -133,26 +135,31 @@ _URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
 # (``E-mail:foo@bar.com``: the e-mail is an atom of its own; ``Live@name``,
 # a mention, is not an address)
 _LOCAL = "[A-Za-z0-9._%+\\-]{0,63}"
-# a date or unit character: after one, "+" and "±" are signs (号+86), and a
-# dash is one unless the number after it ends in such a character, a range
-# (2003年-2005年, 4月4日-4月10日, 3亿-4亿; a sign in 1月-0.8%, 周日-5℃)
+# a date or unit character: after one, a sign is one unless the number
+# after it ends in such a character (2003年-2005年, 4月4日-4月10日, 3亿-4亿
+# are ranges, 3元+5元 a sum) or, for a dash, is a year (2019年-2020赛季,
+# 1000元-2000): a sign in 号+86, 1月-0.8%, 周日-5℃
 _UNIT_CHARS = "年月日时分秒号点岁元万亿千百"
 
 
 # a sign before a number; never after a letter, digit, dot or percent
 # (3-5, v-1, 5%-10%: a connector)
 _SIGN = (
-    rf"(?:(?<![{_A}.%‰{_UNIT_CHARS}])[+\-±]|(?<=[{_UNIT_CHARS}])[+±]"
-    rf"|(?<=[{_UNIT_CHARS}])-(?![0-9.,]*[{_UNIT_CHARS}]))"
+    rf"(?:(?<![{_A}.%‰{_UNIT_CHARS}])[+\-±]"
+    rf"|(?<=[{_UNIT_CHARS}])[+±](?![0-9.]*[{_UNIT_CHARS}])"
+    rf"|(?<=[{_UNIT_CHARS}])-(?![0-9.]*[{_UNIT_CHARS}])(?![0-9]{{4}}(?![0-9.,])))"
 )
 
 
 # words written with a dot of their own (Dr. Wang, Fig. 3, Apple Inc., et
 # al., etc.): the dot is part of the word
 _ABBREVIATIONS = "|".join(
-    "Mr Mrs Ms Dr Prof Jr Sr St No Nos Fig Figs Eq Eqs Vol Vols Ch Sec pp Inc Ltd Co Corp "
-    "Dept Univ etc al vs cf approx Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+    "Mr Mrs Ms Dr Prof Jr Sr St Nos Fig Figs Eq Eqs Vol Vols Ch Sec pp Inc Ltd Corp "
+    "Dept Univ etc al vs cf approx".split()
 )
+# ... and those that are also words or names (No, Jan): before a space, a
+# digit or a comma only (No. 5, Co., Ltd., Jan. 5; not 说No.然后, met Jan.)
+_ABBREVIATIONS_BEFORE = "|".join("No Co Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
 
 _ATOM = re.compile(
     rf"""
@@ -162,13 +169,15 @@ _ATOM = re.compile(
   | (?P<email>(?<![{_A}.])[A-Za-z0-9]{_LOCAL}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
   | (?P<thousands>(?:{_SIGN})?(?<![{_A}.])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?
         (?![0-9])(?:[%‰])?)
-  | (?P<abbr>(?<![{_A}.])(?:(?:[A-Za-z]{{1,3}}\.){{2,}}|(?:{_ABBREVIATIONS})\.)(?![{_A}]))
+  | (?P<abbr>(?<![{_A}.])(?:(?:[A-Za-z]{{1,3}}\.){{2,}}|(?:{_ABBREVIATIONS})\.|(?:{_ABBREVIATIONS_BEFORE})\.(?=[\s0-9,，]))
+        (?![{_A}]))
   | (?P<path>(?<![{_A}./])/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)+)
   | (?P<stamp>(?<![{_A}.])[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}
         (?::[0-9]{{2}}(?:[.,][0-9]{{1,9}})?)?(?:Z|[+\-][0-9]{{2}}(?::?[0-9]{{2}})?)?(?![{_A}]))
   | (?P<sci>(?:{_SIGN})?(?<![{_A}.])[0-9]+(?:\.[0-9]+)?[eE][+\-]?[0-9]{{1,3}}
         (?![{_A}]))
-  | (?P<winpath>(?<![{_A}])[A-Za-z]:\\(?:[A-Za-z0-9._\-$~]+\\)*[A-Za-z0-9._\-$~]*[A-Za-z0-9])
+  | (?P<winpath>(?<![{_A}])[A-Za-z]:\\(?:(?:[A-Za-z0-9._\-$~]+\\)+[A-Za-z0-9._\-$~]*[A-Za-z0-9]
+        |[A-Za-z0-9_\-$~]+\.[A-Za-z0-9]{{1,8}}(?![{_A}\\])))
   | (?P<prefix6>(?<![{_A}:.])(?:[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{1,4}}){{0,6}})?::
         (?:[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{1,4}}){{0,6}})?/[0-9]{{1,3}}(?![{_A}]))
   | (?P<colour>(?<![{_A}#&])\#(?=[0-9]*[A-Fa-f])(?:[0-9A-Fa-f]{{6}}|[0-9A-Fa-f]{{3}})(?![{_A}#]))
@@ -214,7 +223,7 @@ _SPAN = re.compile(
     r"[0-9]{1,2}(?::[0-9]{2}){1,2}-[0-9]{1,2}(?::[0-9]{2}){1,2}"
     r"|[0-9]{4}([./])[0-9]{1,2}(?:\1[0-9]{1,2})?-[0-9]{4}\1[0-9]{1,2}(?:\1[0-9]{1,2})?"
 )
-# a capitalised word (after a dot, a sentence's: 1.Python, you.Thanks)
+# a capitalised word (after a list's number and a dot: 1.Python)
 _CAPITAL = re.compile(r"[A-Z][a-z]+[A-Za-z0-9]*")
 # a folder name in a relative path (src/main.py; not Java/Node.js)
 _FOLDER = re.compile(r"[a-z][a-z0-9_.\-]*")
@@ -261,10 +270,10 @@ def _keeps(parts: list[str], k: int, pos: int, run: _Run) -> bool:
                 return False
         return run.ratio_ok  # a score or ratio of two numbers too, unless a time
     if sep == ".":
-        # a list's number or a sentence's end before a capitalised word with
-        # no space (1.Python, you.Thanks; not 3.0, Node.js, ASP.NET)
-        if len(parts) == 3 and _CAPITAL.fullmatch(right):
-            return not (left.isdigit() or (left.islower() and left.isalpha() and len(left) >= 2))
+        # a list's number before a capitalised word with no space (1.Python;
+        # not 3.0, Node.js, ASP.NET, pd.DataFrame)
+        if len(parts) == 3 and left.isdigit() and _CAPITAL.fullmatch(right):
+            return False  # a list's number (1.Python; not pd.DataFrame, nn.Module)
         return True
     if sep == "/":  # two words either side of a slash, unless units or a path
         # (a path: a dot before the slash, example.com/a, or run.path; not
@@ -368,6 +377,8 @@ def _scan(
                 e -= 1  # #ChatGPT#: the closing mark of a hashtag (#C#编程#: C#)
             elif norm[e - 1] == "+" and norm[e - 2].isdigit() and not _NAMED.match(norm, s):
                 e -= 1  # a model's S24+, not a count's 100+
+            elif norm[e - 1] == "_" and norm[s] != "_":
+                e = len(norm[s:e].rstrip("_")) + s  # a blank to fill (a____), not __name__
             _split_run(norm[s:e], s + shift, out, raw[s:e])
         elif kind == "thousands" and "\uff0c" in raw[s:e] and _ASCII_DIGIT.search(raw, s, e):
             # a Chinese comma between digits of plain width lists numbers

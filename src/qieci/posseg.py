@@ -26,7 +26,7 @@ engine cannot tag raises :class:`~qieci.engines.base.Unsupported`.
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, KeysView
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from typing import Any
 
 from .engines.base import Tagging
@@ -92,6 +92,9 @@ class TagTable:
 
     def keys(self) -> KeysView[str]:
         return self._snapshot().keys()
+
+    def values(self) -> ValuesView[str]:
+        return self._snapshot().values()
 
     def __setitem__(self, word: str, tag: str) -> None:
         self.update({word: tag})

@@ -30,7 +30,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass
 from itertools import pairwise
 from os import PathLike
@@ -308,6 +308,19 @@ class FreqView(Mapping[str, int]):
 
     def __iter__(self) -> Iterator[str]:
         return (word for word, _, _ in self._tok.dictionary_entries())
+
+    def _snapshot(self) -> dict[str, int]:
+        return {word: freq for word, freq, _ in self._tok.dictionary_entries()}
+
+    # one pass over the dictionary (Mapping's would look every word up)
+    def keys(self) -> KeysView[str]:
+        return self._snapshot().keys()
+
+    def items(self) -> ItemsView[str, int]:
+        return self._snapshot().items()
+
+    def values(self) -> ValuesView[int]:
+        return self._snapshot().values()
 
 
 class Tokenizer:

@@ -357,9 +357,11 @@ def test_textrank_tags_with_the_tokenizer_it_is_given_as_jieba_does(janalyse):
         tr.tokenizer = tagger
         assert tr.textrank(text) == expected
         assert tr.postokenizer is tr.tokenizer
-    tr = qieci.analyse.TextRank()
-    tr.postokenizer = qieci.posseg.POSTokenizer(ours)
-    assert tr.textrank(text) == expected
+    for tagger in (qieci.posseg.POSTokenizer(ours), ours):
+        tr = qieci.analyse.TextRank()
+        tr.postokenizer = tagger
+        assert tr.textrank(text) == expected and tr.tokenizer is tr.postokenizer
     assert "执行流" not in qieci.analyse.TextRank().textrank(text)
-    with pytest.raises(TypeError, match="POSTokenizer or a qieci.Tokenizer"):
-        qieci.analyse.TextRank().tokenizer = "jieba"
+    for name in ("tokenizer", "postokenizer"):
+        with pytest.raises(TypeError, match="POSTokenizer or a qieci.Tokenizer"):
+            setattr(qieci.analyse.TextRank(), name, "jieba")

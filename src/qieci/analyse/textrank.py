@@ -65,11 +65,11 @@ class TextRank(KeywordExtractor):
         self.span = WINDOW
 
     @property
-    def tokenizer(self) -> Any:
-        return self.postokenizer
+    def postokenizer(self) -> Any:
+        return self._tagger
 
-    @tokenizer.setter
-    def tokenizer(self, value: Any) -> None:
+    @postokenizer.setter
+    def postokenizer(self, value: Any) -> None:
         from ..posseg import POSTokenizer
         from ..tokenizer import Tokenizer
 
@@ -80,6 +80,14 @@ class TextRank(KeywordExtractor):
                 f"TextRank tags with a qieci.posseg.POSTokenizer or a qieci.Tokenizer, "
                 f"not {type(value).__name__}"
             )
+        self._tagger = value
+
+    @property
+    def tokenizer(self) -> Any:
+        return self._tagger
+
+    @tokenizer.setter
+    def tokenizer(self, value: Any) -> None:
         self.postokenizer = value
 
     def pairfilter(self, wp: Any) -> bool:
