@@ -48,7 +48,9 @@ class Pool:
                 504,
                 "timeout",
                 "the request took longer than the server's per-request timeout; send less "
-                "text per request, or start the server with a larger --timeout",
+                "text per request, or start the server with a larger --timeout (the first "
+                "request of a standard also loads its model: --preload ENGINE:STANDARD loads "
+                "it at start-up)",
             ) from None
 
     def close(self) -> None:
