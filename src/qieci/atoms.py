@@ -37,9 +37,9 @@ The contract:
   - absolute paths (``/var/log/syslog``);
   - ISO 8601 timestamps (``2024-03-15T10:30:00+08:00``), numbers in
     scientific notation (``3.1E+22``), Windows paths of a folder or a
-    file with an extension (``C:\\Users\\me\\a.pdf``; not ``f:\\mathbb``), IPv6 prefixes (``2001:db8::/32``,
-    ``fe80::/10``), hex colours with a letter (``#FF5733``, ``#fff``; not
-    ``#502``), words of katakana (``ポケモン``, ``ハリー・ポッター``) and of
+    file with an extension (``C:\\Users\\me\\a.pdf``; not ``f:\\mathbb``),
+    IPv6 prefixes (``2001:db8::/32``, ``fe80::/10``), hex colours with a
+    letter (``#FF5733``, ``#fff``; not ``#502``), words of katakana (``ポケモン``, ``ハリー・ポッター``) and of
     Hangul (``삼성``), IPv6 addresses that start with ``::``
     (``::ffff:192.168.0.1``), relative paths (``~/.bashrc``,
     ``./configure``: ending in a letter or digit);
@@ -54,8 +54,9 @@ The contract:
     is not part of a word: ``m²``, ``Nature¹``) joined by
     ``. - _ / : :: ' ’ &`` (or underscores before a dot or dash:
     ``__init__.py``) between two letters or digits, with the underscores
-    of a dunder name around them (``__name__``): decimals (``0.618``), dates and times (``2024-01-15``,
-    ``2024/1/15``, ``12:30:05``), versions (``v1.2.3``, ``USB3.0``), IPv4
+    of a dunder name around them (``__name__``): decimals (``0.618``),
+    dates and times (``2024-01-15``, ``2024/1/15``, ``12:30:05``), versions
+    (``v1.2.3``, ``USB3.0``), IPv4
     and IPv6 addresses, domain names and paths (``example.com/a``,
     ``src/utils/main.py``), hyphenated names (``COVID-19``, ``Wi-Fi``,
     ``TNF-α``), contractions (``don't``), model numbers (``RTX4090``,
@@ -82,8 +83,9 @@ The contract:
   ``M1/M2``) (not ``A/B``, a date, a fraction, or a path: a dot before
   the slash, or a dot in the last part after two slashes or a folder of
   small letters: ``src/main.py``), a dot between a number and a
-  capitalised word (``1.Python``: a list; not ``pd.DataFrame``), a colon between a label and a number of six digits
-  or more, or with a dash (``QQ:123456``, ``Tel:010-12345678``; a port
+  capitalised word (``1.Python``: a list; not ``pd.DataFrame``), a colon
+  between a label and a number of six digits or more, or with a dash
+  (``QQ:123456``, ``Tel:010-12345678``; a port
   joins: ``localhost:5173``), a Chinese colon that follows a word and has
   a character of plain width beside it (``QQ：123456``: a label and its
   value), and a number with a unit of measure after it (``0.3cm``,
@@ -196,7 +198,9 @@ _ATOM = re.compile(
     re.VERBOSE,
 )
 # a cheap test: a text with none of these has no atom
-_MAYBE = re.compile(rf"[{_A}{_KANA}{_HANGUL}\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# the letters and digits of atoms, full-width ones too
+_WORD_CHARS = f"{_A}{_KANA}{_HANGUL}\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_MAYBE = re.compile(f"[{_WORD_CHARS}]")
 _URL_TAIL = ".,;:!?'\""
 _ASCII_DIGIT = re.compile("[0-9]")
 # a run that starts with a letter (after a sign or the underscores of a
@@ -415,7 +419,7 @@ _HOLDS = (
 # at each of its positions, quadratic in a long run of only "-" and "±")
 _RUN = re.compile(f"[{_HOLDS}]+")
 _HOLD = re.compile(f"[{_HOLDS}]")
-_KEY = re.compile(f"[{_A}{_KANA}{_HANGUL}/\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_KEY = re.compile(f"[{_WORD_CHARS}/\uff0f]")
 # an island of only digits or only letters, which no pattern but a run
 # matches and no unit splits (a unit needs a number before it)
 _PLAIN = re.compile(f"[0-9\uff10-\uff19]+|[{_L}\uff21-\uff3a\uff41-\uff5a]+")

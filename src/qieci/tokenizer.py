@@ -458,7 +458,6 @@ class Tokenizer:
         (``[k]`` when there is none), the prefixes walked as jieba walks
         them."""
         d: Dictionary = self.capability(Dictionary, "get_DAG (the dictionary)")
-        self.engine.load()
         n = len(sentence)
         dag: dict[int, list[int]] = {}
         for k in range(n):

@@ -82,13 +82,7 @@ class TextRank(KeywordExtractor):
             )
         self._tagger = value
 
-    @property
-    def tokenizer(self) -> Any:
-        return self._tagger
-
-    @tokenizer.setter
-    def tokenizer(self, value: Any) -> None:
-        self.postokenizer = value
+    tokenizer = postokenizer  # one tagger under both of jieba's names
 
     def pairfilter(self, wp: Any) -> bool:
         return (

@@ -126,19 +126,17 @@ OBJECTS_PER_CALL = 20_000
 def _objects_array(tok: Tokenizer, req: CutRequest, text: str) -> str:
     """The JSON array of the word objects (``word``, ``start``, ``end``,
     ``tag``) of ``text``, made and encoded OBJECTS_PER_CALL at a time."""
-    if req.pos:
-        tagged = list(tok.tokenize(text, req.mode, req.hmm, pos=True))
-    elif req.offsets:
-        tagged = [(w, None, s, e) for w, s, e in tok.tokenize(text, req.mode, req.hmm)]
-    else:
+    if not (req.pos or req.offsets):
         raise AssertionError("_objects_array is for offsets or pos")
+    words = list(tok.tokenize(text, req.mode, req.hmm, pos=req.pos))
     pieces = []
-    for i in range(0, len(tagged), OBJECTS_PER_CALL):
-        chunk = [
-            {"word": w, "start": s, "end": e, "tag": t}
-            for w, t, s, e in tagged[i : i + OBJECTS_PER_CALL]
-        ]
-        pieces.append(encode.dumps(chunk)[1:-1])
+    for i in range(0, len(words), OBJECTS_PER_CALL):
+        chunk = words[i : i + OBJECTS_PER_CALL]
+        if req.pos:
+            objects = [{"word": w, "start": s, "end": e, "tag": t} for w, t, s, e in chunk]
+        else:
+            objects = [{"word": w, "start": s, "end": e, "tag": None} for w, s, e in chunk]
+        pieces.append(encode.dumps(objects)[1:-1])
     return "[" + ",".join(pieces) + "]"
 
 
