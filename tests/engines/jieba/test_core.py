@@ -320,3 +320,30 @@ def test_cut_lines_utf8_refuses_exactly_what_python_refuses(bundled, data):
         return
     assert got is not None
     assert got[0] == _core.cut_lines(trie, default_hmm(), text, " ").encode("utf-8")
+
+
+def test_thousands_of_distinct_frequencies_route_as_the_reference():
+    """Each frequency has a class (its log read from a table): thousands of
+    distinct ones, set, reset and copied, give jieba's routes."""
+    import random
+
+    rng = random.Random(5)
+    chars = "北京大学生来到清华我们的人"
+    words = {
+        "".join(rng.choice(chars) for _ in range(rng.randint(1, 4))): rng.randint(1, 10**9)
+        for _ in range(3000)
+    }
+    trie, ref = build(words)
+    texts = ["".join(rng.choice(chars + "a1，") for _ in range(60)) for _ in range(40)]
+    for text in texts:
+        assert _core.lcut(trie, default_hmm(), text, True, False) == ref.lcut(text, True)
+    copy = trie.copy()
+    changed = dict(words)
+    for w in list(words)[:500]:  # new frequencies in the copy only
+        changed[w] = rng.randint(1, 10**12)
+        copy.set(w, changed[w])
+    copy.total = sum(changed.values())
+    _, ref_changed = build(changed)
+    for text in texts:
+        assert _core.lcut(copy, default_hmm(), text, True, False) == ref_changed.lcut(text, True)
+        assert _core.lcut(trie, default_hmm(), text, True, False) == ref.lcut(text, True)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 import qieci
-from qieci.engines.jieba.dictionary import DictData, load_data, parse_text_dictionary
+from qieci.engines.jieba import _core
+from qieci.engines.jieba.dictionary import (
+    DictData,
+    default_hmm,
+    load_data,
+    parse_text_dictionary,
+)
 
 
 def test_text_format_follows_jieba_semantics():
@@ -87,6 +93,11 @@ def small_data() -> DictData:
     return DictData.from_trie(trie, tags)
 
 
+#: the frequency classes of small_data's table: 0, then 1 2 9 4 3 (the
+#: distinct frequencies of WORDS, bare prefixes have 0)
+N_CLASSES = 6
+
+
 @pytest.mark.parametrize("compress", [False, True])
 def test_a_table_file_loads_its_table_and_cuts_as_the_arrays_do(tmp_path, compress):
     plain, table = tmp_path / "plain.qc", tmp_path / "table.qc"
@@ -94,6 +105,7 @@ def test_a_table_file_loads_its_table_and_cuts_as_the_arrays_do(tmp_path, compre
     table.write_bytes(small_data().with_table().to_bytes(compress=compress))
     loaded = load_data(table)
     assert loaded.table is not None and load_data(plain).table is None
+    assert len(loaded.table.classes) // 8 == N_CLASSES
     assert sorted(loaded.entries()) == sorted(small_data().entries())
     built = loaded.build()
     assert built.to_arrays() == small_data().build().to_arrays()
@@ -130,6 +142,30 @@ def test_edits_of_a_table_trie_leave_the_table_and_other_tries_alone(tmp_path):
     assert qieci.Tokenizer(path).lcut("北京大学生") == ["北京大学", "生"]
 
 
+def test_a_table_trie_edited_with_new_frequencies_cuts_as_a_built_one(tmp_path):
+    """The table's frequency classes are borrowed: edits that need classes
+    it lacks (hundreds of them) work on a copy, and cut as the same edits
+    of a Trie built from the arrays do."""
+    path = tmp_path / "table.qc"
+    path.write_bytes(small_data().with_table().to_bytes(compress=False))
+    data = load_data(path)
+    table_trie, plain_trie = data.build(), small_data().build()
+    assert data.table is not None
+    n_classes = len(data.table.classes) // 8
+    for trie in (table_trie, plain_trie):
+        for i in range(300):
+            trie.add_word(f"学{i}", 1_000_003 + 7 * i)
+        trie.add_word("大学生", 2**40 + 1)
+        trie.add_word("北京大学", 5)  # a frequency some other word has
+    assert len(load_data(path).table.classes) // 8 == n_classes
+    assert table_trie.to_table() == plain_trie.to_table()
+    hmm = default_hmm()
+    for text in TEXTS + ["北京大学生学1学299学300", "学12学2学7"]:
+        want = _core.lcut(plain_trie, hmm, text, True, False)
+        assert _core.lcut(table_trie, hmm, text, True, False) == want
+    assert _core.lcut(table_trie, hmm, "北京大学生", False, False) == ["北京", "大学生"]
+
+
 def tampered(tmp_path, part: str, edit, meta: dict | None = None):
     """A dictionary file whose table part ``part`` (a bytearray of its
     little-endian words) ``edit`` changed, with valid checksums."""
@@ -139,7 +175,8 @@ def tampered(tmp_path, part: str, edit, meta: dict | None = None):
     data = small_data().with_table()
     assert data.table is not None
     raw = bytearray(getattr(data.table, part))
-    words = memoryview(raw).cast("q" if part == "node_freq" else "H" if part == "node_tag" else "I")
+    code = "q" if part in ("node_freq", "classes") else "H" if part == "node_tag" else "I"
+    words = memoryview(raw).cast(code)
     edit(words)
     out = replace(data, table=replace(data.table, **{part: bytes(raw)})).to_bytes(compress=False)
     if meta is not None:  # rewrite the metadata section (it is the first)
@@ -175,6 +212,19 @@ HOSTILE = {
     "negative frequency": ("node_freq", lambda w: _set(w, 3, -5), "negative frequency"),
     "frequency of the root": ("node_freq", lambda w: _set(w, 0, 5), "root"),
     "tag out of range": ("node_tag", lambda w: _set(w, 2, 999), "tag id out of range"),
+    "slot's class past the classes": (
+        "slots",
+        lambda w: _set(w, 4 * first_slot(w) + 3, (w[4 * first_slot(w) + 3] & 1 << 31) | 4000),
+        "frequency class out of range",
+    ),
+    "root entry's class past the classes": (
+        "root",
+        lambda w: _set(w, 2 * ord("北") + 1, 1 << 30),
+        "frequency class out of range",
+    ),
+    "a class of frequency 0": ("classes", lambda w: _set(w, len(w) - 1, 0), "not a positive"),
+    "a negative class": ("classes", lambda w: _set(w, 1, -3), "not a positive"),
+    "class 0 not frequency 0": ("classes", lambda w: _set(w, 0, 5), "class 0"),
 }
 
 
@@ -196,7 +246,12 @@ def test_a_table_of_the_wrong_size_or_shape_is_refused(tmp_path):
     path = tampered(tmp_path, "slots", lambda w: None, meta={"slots": 1 << 40})
     with pytest.raises(ValueError, match=rf"^{path}: corrupt dictionary metadata"):
         qieci.Tokenizer(path).initialize()
-    from qieci.engines.jieba import _core
+    path = tampered(tmp_path, "slots", lambda w: None, meta={"classes": 10**9})
+    with pytest.raises(ValueError, match=rf"^{path}: corrupt dictionary metadata"):
+        qieci.Tokenizer(path).initialize()
+    path = tampered(tmp_path, "slots", lambda w: None, meta={"classes": N_CLASSES - 1})
+    with pytest.raises(ValueError, match=rf"^{path}: corrupt dictionary \(section 'classes'"):
+        qieci.Tokenizer(path).initialize()
 
     with pytest.raises(ValueError, match="power of two"):
         _core.Trie.from_table(
@@ -205,6 +260,7 @@ def test_a_table_of_the_wrong_size_or_shape_is_refused(tmp_path):
             memoryview(bytes(1 << 20)).cast("Q"),
             memoryview(bytes(8)).cast("q"),
             memoryview(bytes(2)).cast("H"),
+            memoryview(bytes(8)).cast("q"),
             1,
         )
 
@@ -226,13 +282,17 @@ def test_tables_with_scrambled_contents_never_crash(tmp_path):
 
     rng = random.Random(13)
     for case in range(40):
-        part = rng.choice(["slots", "root", "filter", "node_freq"])
+        part = rng.choice(["slots", "root", "filter", "node_freq", "classes"])
 
         def scramble(w, part=part):
             for _ in range(rng.randint(1, 50)):
                 i = rng.randrange(len(w))
-                if part == "node_freq":
+                if part in ("node_freq", "classes"):
                     w[i] = rng.choice([0, 1, 2**31, 2**62]) if i else 0
+                elif part in ("slots", "root") and i % (4 if part == "slots" else 2) == (
+                    3 if part == "slots" else 1
+                ):  # a packed class: the child bit, and a class (in range or just past it)
+                    w[i] = rng.getrandbits(1) << 31 | rng.randrange(N_CLASSES + 2)
                 elif part == "filter":
                     w[i] = rng.getrandbits(32)
                 elif part == "slots" and i % 4 == 2:
@@ -241,7 +301,7 @@ def test_tables_with_scrambled_contents_never_crash(tmp_path):
                     w[i] = rng.randrange(0, 3)
                 elif part == "root" and i % 2 == 0:
                     w[i] = rng.randrange(0, 12)
-                else:  # a character or a packed frequency (with the child bit)
+                else:  # a character
                     w[i] = rng.getrandbits(32)
 
         path = tampered(tmp_path, part, scramble)

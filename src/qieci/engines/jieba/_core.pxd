@@ -43,17 +43,21 @@ cdef struct Slot:
     uint32_t parent
     uint32_t ch
     uint32_t child          # 0 = empty slot (node 0 is the root, never a child)
-    uint32_t f32            # see "packed frequency" below
+    uint32_t f32            # see "packed frequency class" below
 
 cdef struct RootEntry:     # the root's child for a BMP character
     uint32_t child
     uint32_t f32
 
-# Packed frequency (``f32``) of a child: bit 31 is set when the child has
-# children of its own; bits 0..30 hold its frequency, or F32_BIG when that
-# needs more bits (then Trie.freq has it).
+# Packed frequency class (``f32``) of a child: bit 31 is set when the child
+# has children of its own; bits 0..30 hold the class of its frequency, an
+# index into Trie.cls_freq and Trie.cls_log (a dictionary has few distinct
+# frequencies: jieba's 349,046 words have 5,087). Class 0 is frequency 0
+# (a bare prefix), and only it. The route reads log(frequency) from
+# cls_log, one load from a small array, never calling log() or testing
+# which table holds it; the exact frequency stays in Trie.freq.
 cdef enum:
-    F32_BIG = 0x7FFFFFFF
+    F32_CLASS = 0x7FFFFFFF
     F32_KIDS = 0x80000000
 
 # A bit set over hash(parent, ch) of every non-root transition: most
@@ -61,7 +65,6 @@ cdef enum:
 # L2) answers them without touching the 16-byte slots.
 cdef enum:
     FILTER_BITS = 23
-    LOG_CACHE = 8192
     CHAR_CACHE = 4096
     PAIR_CACHE_BITS = 14
 
@@ -88,10 +91,17 @@ cdef class Trie:
     cdef uint32_t n_nodes
     cdef uint32_t node_cap
     cdef uint64_t* filt
-    # log() of large counts (frequent words), direct-mapped by count: 8192
-    # entries (128 KiB; 1024 missed often enough to cost 7% of the file path)
-    cdef int64_t logc_key[LOG_CACHE]
-    cdef double logc_val[LOG_CACHE]
+    # the frequency classes (see "packed frequency class"): per class its
+    # frequency (borrowed from a prebuilt table like freq) and log() of it,
+    # as CPython's math.log computes it (class 0: frequency 0, log unused);
+    # cls_map finds a frequency's class for an edit (open addressing over
+    # class ids, 0 = empty; made on the first edit)
+    cdef int64_t* cls_freq
+    cdef double* cls_log
+    cdef uint32_t n_cls
+    cdef uint32_t cls_cap
+    cdef uint32_t* cls_map
+    cdef uint32_t cls_map_cap
     # one-character output strings, direct-mapped by code point (a
     # single-character word is the most common token)
     cdef PyObject* char_cache[CHAR_CACHE]
@@ -111,7 +121,9 @@ cdef class Trie:
     cdef object word(self, str text, const Py_UCS4* u, Py_ssize_t s, Py_ssize_t e)
     cdef object pair(self, Py_UCS4 c1, Py_UCS4 c2)
     cdef uint32_t* _f32_of(self, uint32_t parent, Py_UCS4 ch) noexcept nogil
-    cdef void _store_f32(self, uint32_t parent, Py_UCS4 ch, int64_t freq) noexcept nogil
+    cdef int _store_f32(self, uint32_t parent, Py_UCS4 ch, int64_t freq) except -1
+    cdef uint32_t _class_of(self, int64_t freq) except? 0xFFFFFFFF
+    cdef int _index_classes(self, uint32_t cap) except -1
     cdef int _slot_insert(self, uint32_t parent, uint32_t ch, uint32_t child,
                           uint32_t f32) except -1
     cdef int _grow_slots(self) except -1
@@ -154,13 +166,15 @@ cdef class Trie:
             return 0
         return self._slot(node, ch).child
 
-    cdef inline uint32_t step(self, uint32_t node, Py_UCS4 ch, int64_t* f,
+    cdef inline uint32_t step(self, uint32_t node, Py_UCS4 ch, uint32_t* f,
                               bint* kids) noexcept nogil:
-        """Child of ``node`` by ``ch`` (0 if none); its frequency into ``f``
-        and whether it has children into ``kids``.
+        """Child of ``node`` by ``ch`` (0 if none); the class of its
+        frequency into ``f`` (0 exactly when the frequency is 0: a bare
+        prefix; ``cls_log[f]`` is the log of the frequency) and whether it
+        has children into ``kids``.
 
-        One memory access for the common case: the frequency sits in the
-        slot, so the hot loop never touches the node arrays.
+        One memory access for the common case: the class sits in the slot,
+        so the hot loop never touches the node arrays.
         """
         cdef uint32_t c, f32
         cdef Slot* s
@@ -174,8 +188,7 @@ cdef class Trie:
             c = s.child
             f32 = s.f32
         kids[0] = (f32 & F32_KIDS) != 0
-        f32 &= F32_BIG
-        f[0] = self.freq[c] if f32 == F32_BIG else f32
+        f[0] = f32 & F32_CLASS
         return c
 
     cdef inline int64_t freq_of(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:

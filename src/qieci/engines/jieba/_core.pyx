@@ -98,23 +98,10 @@ def char_class(Py_UCS4 c):
 # the prefix dictionary
 # ---------------------------------------------------------------------------
 
-# Slot, RootEntry and the packed frequency (F32_*): see _core.pxd.
+# Slot, RootEntry and the packed frequency class (F32_*): see _core.pxd.
 
-cdef inline uint32_t pack_f32(int64_t freq) noexcept nogil:
-    return <uint32_t>freq if freq < F32_BIG else F32_BIG
-
-# log(k) for small counts, filled once at import with the same libm log()
-# that CPython's math.log calls, so results are bit-identical.
-cdef enum:
-    LOG_TABLE_SIZE = 4096
-cdef double LOG_TABLE[LOG_TABLE_SIZE]
-cdef int _fill_log_table() except -1:
-    cdef int k
-    LOG_TABLE[0] = 0.0
-    for k in range(1, LOG_TABLE_SIZE):
-        LOG_TABLE[k] = log(<double>k)
-    return 0
-_fill_log_table()
+cdef inline uint64_t freq_hash(int64_t freq) noexcept nogil:
+    return <uint64_t>freq * <uint64_t>0x9E3779B97F4A7C15ULL
 
 cdef enum:
     PREFETCH_AHEAD = 3
@@ -143,7 +130,16 @@ cdef class Trie:
         self.filt = <uint64_t*>calloc((1 << FILTER_BITS) // 64, sizeof(uint64_t))
         if self.filt == NULL:
             raise MemoryError()
-        memset(self.logc_key, 0, sizeof(self.logc_key))
+        self.cls_freq = <int64_t*>malloc(16 * sizeof(int64_t))
+        self.cls_log = <double*>malloc(16 * sizeof(double))
+        self.cls_map = NULL
+        self.cls_map_cap = 0
+        if self.cls_freq == NULL or self.cls_log == NULL:
+            raise MemoryError()
+        self.cls_freq[0] = 0
+        self.cls_log[0] = 0.0
+        self.n_cls = 1
+        self.cls_cap = 16
         memset(self.char_cache, 0, sizeof(self.char_cache))
         self.pair_cache = NULL
         self.node_cap = 0
@@ -181,7 +177,14 @@ cdef class Trie:
             free(self.root_bmp)
             free(self.freq)
             free(self.tag)
+            free(self.cls_freq)
         free(self.flags)
+        free(self.cls_log)
+        free(self.cls_map)
+        self.cls_freq = NULL
+        self.cls_log = NULL
+        self.cls_map = NULL
+        self.cls_map_cap = 0
         self.slots = NULL
         self.filt = NULL
         self.root_bmp = NULL
@@ -199,20 +202,24 @@ cdef class Trie:
         cdef uint64_t* fl = <uint64_t*>malloc(nf * sizeof(uint64_t))
         cdef int64_t* fr = <int64_t*>malloc(self.n_nodes * sizeof(int64_t))
         cdef uint16_t* tg = <uint16_t*>malloc(self.n_nodes * sizeof(uint16_t))
-        if rt == NULL or fl == NULL or fr == NULL or tg == NULL:
+        cdef int64_t* cf = <int64_t*>malloc(self.cls_cap * sizeof(int64_t))
+        if rt == NULL or fl == NULL or fr == NULL or tg == NULL or cf == NULL:
             free(rt)
             free(fl)
             free(fr)
             free(tg)
+            free(cf)
             raise MemoryError()
         memcpy(rt, self.root_bmp, 0x10000 * sizeof(RootEntry))
         memcpy(fl, self.filt, nf * sizeof(uint64_t))
         memcpy(fr, self.freq, self.n_nodes * sizeof(int64_t))
         memcpy(tg, self.tag, self.n_nodes * sizeof(uint16_t))
+        memcpy(cf, self.cls_freq, self.n_cls * sizeof(int64_t))
         self.root_bmp = rt
         self.filt = fl
         self.freq = fr
         self.tag = tg
+        self.cls_freq = cf
         self.borrowed = False
         return 0
 
@@ -301,9 +308,70 @@ cdef class Trie:
             return &self.root_bmp[ch].f32
         return &self._slot(parent, ch).f32
 
-    cdef void _store_f32(self, uint32_t parent, Py_UCS4 ch, int64_t freq) noexcept nogil:
+    cdef int _store_f32(self, uint32_t parent, Py_UCS4 ch, int64_t freq) except -1:
+        cdef uint32_t c = self._class_of(freq)
         cdef uint32_t* p = self._f32_of(parent, ch)
-        p[0] = (p[0] & F32_KIDS) | pack_f32(freq)
+        p[0] = (p[0] & F32_KIDS) | c
+        return 0
+
+    cdef int _index_classes(self, uint32_t cap) except -1:
+        """(Re)build cls_map with ``cap`` entries (a power of two above
+        twice the number of classes)."""
+        cdef uint32_t* m = <uint32_t*>calloc(cap, sizeof(uint32_t))
+        cdef uint32_t k, mask = cap - 1
+        cdef uint64_t i
+        if m == NULL:
+            raise MemoryError()
+        for k in range(1, self.n_cls):
+            i = (freq_hash(self.cls_freq[k]) >> 32) & mask
+            while m[i] != 0:
+                i = (i + 1) & mask
+            m[i] = k
+        free(self.cls_map)
+        self.cls_map = m
+        self.cls_map_cap = cap
+        return 0
+
+    cdef uint32_t _class_of(self, int64_t freq) except? 0xFFFFFFFF:
+        """The class of ``freq`` (>= 0), added when new. Class 0 is
+        frequency 0; a class, once made, is never removed (a dictionary
+        has few distinct frequencies). Call after ``_own`` on a table's
+        Trie (the classes array may be the table's)."""
+        if freq <= 0:
+            return 0
+        cdef uint32_t cap = 64, k
+        cdef uint64_t i, mask
+        cdef void* p
+        if self.cls_map == NULL or (self.n_cls + 1) * 2 > self.cls_map_cap:
+            while cap < (self.n_cls + 1) * 2:
+                cap *= 2
+            self._index_classes(cap)
+        mask = self.cls_map_cap - 1
+        i = (freq_hash(freq) >> 32) & mask
+        while self.cls_map[i] != 0:
+            k = self.cls_map[i]
+            if self.cls_freq[k] == freq:
+                return k
+            i = (i + 1) & mask
+        if self.n_cls >= F32_CLASS:
+            raise OverflowError("dictionary has too many distinct frequencies")
+        if self.n_cls == self.cls_cap:
+            p = realloc(self.cls_freq, self.cls_cap * 2 * sizeof(int64_t))
+            if p == NULL:
+                raise MemoryError()
+            self.cls_freq = <int64_t*>p
+            p = realloc(self.cls_log, self.cls_cap * 2 * sizeof(double))
+            if p == NULL:
+                raise MemoryError()
+            self.cls_log = <double*>p
+            self.cls_cap *= 2
+        k = self.n_cls
+        self.cls_freq[k] = freq
+        # as jieba's math.log(FREQ[w]) computes it: libm's log of the double
+        self.cls_log[k] = log(<double>freq)
+        self.cls_map[i] = k
+        self.n_cls += 1
+        return k
 
     cdef int _slot_insert(self, uint32_t parent, uint32_t ch, uint32_t child,
                           uint32_t f32) except -1:
@@ -403,8 +471,8 @@ cdef class Trie:
             parent = node
             last = ch
             node = child
-        self.freq[node] = freq
         self._store_f32(parent, last, freq)
+        self.freq[node] = freq
         if tag >= 0:
             self.tag[node] = <uint16_t>tag
         self.owner = None  # (after the edit: releasing the buffers runs no kernel code)
@@ -509,7 +577,8 @@ cdef class Trie:
                 t.freq[node] = f
                 t.tag[node] = tag[i]
                 t.flags[node] = 0
-                f32 = pack_f32(f) | (F32_KIDS if kids[node] else 0)
+                # (a bad entry's class is never read: the build is refused)
+                f32 = t._class_of(f if f > 0 else 0) | (F32_KIDS if kids[node] else 0)
                 if p == 0 and chars[i] < 0x10000:
                     # (equal keys arrive in entry order: the sort is stable)
                     if t.root_bmp[chars[i]].child != 0:
@@ -544,12 +613,13 @@ cdef class Trie:
         return t
 
     @staticmethod
-    def from_table(slots, root, filt, freq, tag, int64_t total, Py_ssize_t n_tags=0x10000,
-                   bint mapped=False):
+    def from_table(slots, root, filt, freq, tag, classes, int64_t total,
+                   Py_ssize_t n_tags=0x10000, bint mapped=False):
         """A Trie over the prebuilt table of :meth:`to_table` (the format of
         :data:`TABLE_LAYOUT`): the buffers (native-order uint32 slots and
         root entries, uint64 filter words, int64 and uint16 per node, the
-        root's first) are read in place and kept alive, and copied only
+        root's first, and the int64 frequency of each frequency class, class
+        0's first) are read in place and kept alive, and copied only
         before the first edit, except the slots, copied at once onto huge
         pages (with ``mapped``, the buffers are a read-only memory map of a
         file, whose pages of the slots are dropped as they are copied).
@@ -561,7 +631,8 @@ cdef class Trie:
         cdef const uint64_t[:] fv = filt
         cdef const int64_t[:] qv = freq
         cdef const uint16_t[:] tv = tag
-        cdef Py_ssize_t nodes = qv.shape[0], i
+        cdef const int64_t[:] cv = classes
+        cdef Py_ssize_t nodes = qv.shape[0], i, n_cls = cv.shape[0]
         cdef uint64_t cap = <uint64_t>sv.shape[0] // 4, used = 0
         if sv.shape[0] % 4 or cap < 1024 or cap > (<uint64_t>1 << 31) or cap & (cap - 1):
             raise ValueError("table slots: not a power of two of at least 1024 slots")
@@ -573,6 +644,11 @@ cdef class Trie:
             raise ValueError("table node arrays: wrong size")
         if qv[0] != 0 or tv[0] != 0:
             raise ValueError("table node 0 (the root) has a frequency or a tag")
+        if n_cls < 1 or n_cls > F32_CLASS or cv[0] != 0:
+            raise ValueError("table frequency classes: wrong size, or class 0 is not frequency 0")
+        for i in range(1, n_cls):
+            if cv[i] <= 0:
+                raise ValueError(f"table frequency class {i}: not a positive frequency")
         for i in range(nodes):
             if qv[i] < 0:
                 raise ValueError(f"entry {i}: negative frequency")
@@ -580,14 +656,16 @@ cdef class Trie:
                 raise ValueError(f"entry {i}: tag id out of range")
         cdef const RootEntry* rt = <const RootEntry*>&rv[0]
         for i in range(0x10000):
-            if rt[i].child >= nodes:
-                raise ValueError(f"table root entry {i}: node out of range")
+            if rt[i].child >= nodes or (rt[i].f32 & F32_CLASS) >= n_cls:
+                raise ValueError(f"table root entry {i}: node or frequency class out of range")
         cdef const Slot* sl = <const Slot*>&sv[0]
         for i in range(<Py_ssize_t>cap):
             if sl[i].child != 0:
                 # a child follows its parent; the node arrays hold it
                 if sl[i].child >= nodes or sl[i].parent >= sl[i].child:
                     raise ValueError(f"table slot {i}: node out of range")
+                if (sl[i].f32 & F32_CLASS) >= n_cls:
+                    raise ValueError(f"table slot {i}: frequency class out of range")
                 used += 1
         # at least half the slots empty: every probe ends (at an empty slot),
         # and an edit grows the table as it would one built here
@@ -596,7 +674,7 @@ cdef class Trie:
         cdef Trie t = Trie.__new__(Trie, 16)
         t._release()
         t.borrowed = True
-        t.owner = (root, filt, freq, tag)
+        t.owner = (root, filt, freq, tag, classes)
         # the slots, read at random by every lookup, are copied into memory
         # of the Trie's own, on huge pages where the system gives them (a
         # file's pages are 4 KiB: the lookups would miss the TLB)
@@ -613,6 +691,15 @@ cdef class Trie:
         t.flags = <uint8_t*>calloc(nodes, 1)
         if t.flags == NULL:
             raise MemoryError()
+        t.cls_freq = <int64_t*>&cv[0]
+        t.n_cls = <uint32_t>n_cls
+        t.cls_cap = <uint32_t>n_cls
+        t.cls_log = <double*>malloc(n_cls * sizeof(double))
+        if t.cls_log == NULL:
+            raise MemoryError()
+        t.cls_log[0] = 0.0
+        for i in range(1, n_cls):
+            t.cls_log[i] = log(<double>cv[i])
         t.cap = cap
         t.shift = 64
         while cap > 1:
@@ -624,12 +711,13 @@ cdef class Trie:
 
     def to_table(self):
         """The lookup table as native-order bytes (slots, root entries,
-        filter): with the node frequencies and tags, what :meth:`from_table`
-        reads."""
+        filter, the frequency of each frequency class): with the node
+        frequencies and tags, what :meth:`from_table` reads."""
         return (
             PyBytes_FromStringAndSize(<char*>self.slots, self.cap * sizeof(Slot)),
             PyBytes_FromStringAndSize(<char*>self.root_bmp, 0x10000 * sizeof(RootEntry)),
             PyBytes_FromStringAndSize(<char*>self.filt, ((1 << FILTER_BITS) // 64) * 8),
+            PyBytes_FromStringAndSize(<char*>self.cls_freq, self.n_cls * sizeof(int64_t)),
         )
 
     def to_arrays(self):
@@ -679,13 +767,25 @@ cdef class Trie:
         t.n_nodes = self.n_nodes
         t.total = self.total
         t.n_force_split = self.n_force_split
+        cdef void* cf = realloc(t.cls_freq, self.n_cls * sizeof(int64_t))
+        if cf == NULL:
+            raise MemoryError()
+        t.cls_freq = <int64_t*>cf
+        cdef void* cl = realloc(t.cls_log, self.n_cls * sizeof(double))
+        if cl == NULL:
+            raise MemoryError()
+        t.cls_log = <double*>cl
+        memcpy(t.cls_freq, self.cls_freq, self.n_cls * sizeof(int64_t))
+        memcpy(t.cls_log, self.cls_log, self.n_cls * sizeof(double))
+        t.n_cls = self.n_cls
+        t.cls_cap = self.n_cls
         return t
 
 
 #: The layout of a prebuilt table (Trie.to_table): the slot and root-entry
 #: structs, slot_hash and FILTER_BITS. A file whose table has another
 #: layout is rebuilt from its arrays instead.
-TABLE_LAYOUT = f"slots16-fib64-filter{FILTER_BITS}-v1"
+TABLE_LAYOUT = f"slots16-fib64-filter{FILTER_BITS}-classes-v2"
 
 
 cdef void copy_dropping(void* dst, const void* src, size_t n, bint mapped) noexcept nogil:
@@ -707,18 +807,6 @@ cdef void copy_dropping(void* dst, const void* src, size_t n, bint mapped) noexc
         if b > a:
             qieci_drop_pages(<void*>a, b - a)
         done += k
-
-
-cdef inline double log_count(Trie t, int64_t f) noexcept nogil:
-    """log(f) for a positive count, bit-identical to libm's log() (small
-    counts from LOG_TABLE, large ones through the Trie's direct-mapped cache)."""
-    if f < LOG_TABLE_SIZE:
-        return LOG_TABLE[f]
-    cdef Py_ssize_t k = <Py_ssize_t>(f & (LOG_CACHE - 1))
-    if t.logc_key[k] != f:
-        t.logc_val[k] = log(<double>f)
-        t.logc_key[k] = f
-    return t.logc_val[k]
 
 
 # ---------------------------------------------------------------------------
@@ -867,8 +955,8 @@ cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
     cdef Py_ssize_t N = e - b, idx, i, best_x
     cdef double logtotal = w.logtotal
     cdef double best_p, p
-    cdef uint32_t node
-    cdef int64_t f
+    cdef uint32_t node, f
+    cdef const double* cls_log = t.cls_log
     cdef bint better, kids
     w.rp[N] = 0.0
     w.rx[N] = 0
@@ -890,8 +978,9 @@ cdef void calc_route(Trie t, Work* w, Py_ssize_t b, Py_ssize_t e) noexcept:
             if node == 0:
                 break
             if f != 0:
-                # log() of the count, as jieba's math.log(FREQ[w]) computes it
-                p = (log_count(t, f) - logtotal) + w.rp[i + 1]
+                # log() of the count, as jieba's math.log(FREQ[w]) computes
+                # it, by the count's frequency class
+                p = (cls_log[f] - logtotal) + w.rp[i + 1]
                 better = p >= best_p
                 best_x = i if better else best_x
                 best_p = p if better else best_p
@@ -1094,8 +1183,7 @@ cdef int add_search_grams(Trie t, Work* w, Spans* words, Spans* out) except -1:
     """jieba's cut_for_search: in-dictionary 2- and 3-grams before each word
     (all its 2-grams, then all its 3-grams, as jieba yields them)."""
     cdef Py_ssize_t k, s, e, L, i
-    cdef uint32_t node
-    cdef int64_t f
+    cdef uint32_t node, f
     cdef bint kids
     cdef uint8_t* has3 = w.states  # free here: one flag per position
     for k in range(words.n):
@@ -1256,8 +1344,7 @@ cdef int compute_dag(Trie t, const Py_UCS4* u, Py_ssize_t n, Py_ssize_t* off,
     """DAG of every in-block position, as CSR: ends of position k are
     ends.a[off[k] .. off[k+1]) (stored in the first slot of each pair)."""
     cdef Py_ssize_t i = 0, j, k, m
-    cdef uint32_t node
-    cdef int64_t f
+    cdef uint32_t node, f
     cdef bint any_, kids
     while i < n:
         if not in_block(u[i]):

@@ -74,6 +74,7 @@ class Table:
     filter: Bytes  # uint64
     node_freq: Bytes  # int64 per node: the root (0), then DictData.freq
     node_tag: Bytes  # uint16 per node: the root (0), then DictData.tag
+    classes: Bytes  # int64 per frequency class (see Trie): class 0 (0), then the rest
     #: the parts are views of a read-only memory map of the file (whose
     #: pages may be dropped once copied: they are read again if needed)
     mapped: bool = False
@@ -104,6 +105,7 @@ class DictData:
                     _array("Q", tb.filter),
                     _array("q", tb.node_freq),
                     _array("H", tb.node_tag),
+                    _array("q", tb.classes),
                     self.total,
                     len(self.tags),
                     tb.mapped,
@@ -122,12 +124,12 @@ class DictData:
     def with_table(self) -> DictData:
         """This data with its prebuilt lookup table (the one :meth:`build`
         makes from the arrays), to be stored with :meth:`to_bytes`."""
-        slots, root, filt = (
+        slots, root, filt, classes = (
             _le(_native(code, raw))
-            for code, raw in zip("IIQ", replace(self, table=None).build().to_table(), strict=True)
+            for code, raw in zip("IIQq", replace(self, table=None).build().to_table(), strict=True)
         )
         nodes = (bytes(8) + bytes(self.freq), bytes(2) + bytes(self.tag))
-        return replace(self, table=Table(slots, root, filt, *nodes))
+        return replace(self, table=Table(slots, root, filt, *nodes, classes))
 
     @classmethod
     def from_trie(cls, trie: Trie, tags: tuple[str, ...], source: str = "<memory>") -> DictData:
@@ -168,13 +170,18 @@ class DictData:
             sections |= {"freq": self.freq, "tag": self.tag}
         else:
             tb = self.table
-            meta |= {"table": TABLE_LAYOUT, "slots": len(tb.slots) // _SLOT_BYTES}
+            meta |= {
+                "table": TABLE_LAYOUT,
+                "slots": len(tb.slots) // _SLOT_BYTES,
+                "classes": len(tb.classes) // 8,
+            }
             sections |= {
                 "node_freq": tb.node_freq,
                 "node_tag": tb.node_tag,
                 "slots": tb.slots,
                 "root": tb.root,
                 "filter": tb.filter,
+                "classes": tb.classes,
             }
         return binfile.pack(
             DICT_KIND,
@@ -196,6 +203,8 @@ class DictData:
             n = int(meta["entries"])
             layout = meta.get("table")
             slots = int(meta["slots"]) if layout is not None else 0
+            # (a table of an older layout has no classes: it is not used)
+            classes = int(meta["classes"]) if layout == TABLE_LAYOUT else 0
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"{source}: corrupt dictionary metadata ({exc})") from None
         if (
@@ -203,6 +212,7 @@ class DictData:
             or not 0 <= total <= MAX_FREQ
             or len(tags) > 0xFFFF
             or not 0 <= slots * _SLOT_BYTES <= binfile.MAX_SECTION_BYTES
+            or not 0 <= classes <= n + 1
         ):
             raise ValueError(
                 f"{source}: corrupt dictionary metadata (entries, total, tags or slots out of range)"
@@ -220,6 +230,8 @@ class DictData:
                 "root": _ROOT_BYTES,
                 "filter": _FILTER_BYTES,
             }
+            if layout == TABLE_LAYOUT:
+                widths["classes"] = 8 * classes
         binfile.require(stored, tuple(widths), source)
         arrays = {
             name: binfile.section(stored, name, source, size) for name, size in widths.items()
@@ -239,6 +251,7 @@ class DictData:
                     arrays["filter"],
                     arrays["node_freq"],
                     arrays["node_tag"],
+                    arrays["classes"],
                     isinstance(data, mmap.mmap) and isinstance(arrays["slots"], memoryview),
                 )
         else:
