@@ -1,5 +1,6 @@
 """``qieci serve``: its options, its mistakes (one line, exit 2; a port in
-use: exit 1), user dictionaries in every setting, and --workers N."""
+use: exit 1), user dictionaries in every setting, --workers N, and SIGTERM
+(a clean shutdown, exit 0, whatever the number of workers)."""
 
 from __future__ import annotations
 
@@ -119,5 +120,22 @@ def test_workers_share_the_port_and_each_answer():
         assert str(srv.pid) not in pids  # the supervisor serves nothing itself
         srv.proc.send_signal(signal.SIGTERM)
         assert srv.proc.wait(30) == 0
+        with pytest.raises(httpx.TransportError):  # nothing answers any more
+            c.get("/healthz")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_shuts_down_cleanly_and_exits_0_with_any_number_of_workers(workers):
+    """With one worker, uvicorn re-raised the signal after its shutdown and
+    the command exited 143; with --workers 2 its supervisor exited 0."""
+    with ServerProcess(["--workers", workers]) as srv, httpx.Client(base_url=srv.url) as c:
+        assert c.post("/v1/cut", json={"text": "我来到北京"}).status_code == 200
+        srv.proc.send_signal(signal.SIGTERM)
+        status = srv.proc.wait(30)
+        out = srv.output()
+        assert status == 0, out
+        assert "Traceback" not in out
+        # every worker shut down (its lifespan ended), none was killed
+        assert out.count("Application shutdown complete.") == int(workers), out
         with pytest.raises(httpx.TransportError):  # nothing answers any more
             c.get("/healthz")
