@@ -168,8 +168,18 @@ def test_a_batch_over_the_limit_is_refused_as_by_the_general_path(service):
 # -- the ASGI app, driven in this process -----------------------------------------
 
 
-def call(app, method: str, path: str, body: bytes = b"", receive=None, root_path: str = ""):
-    """(status, headers, body) of one request to ASGI ``app``."""
+def call(
+    app,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    receive=None,
+    root_path: str = "",
+    query: bytes = b"",
+    headers: list[tuple[bytes, bytes]] | None = None,
+):
+    """(status, headers, body) of one request to ASGI ``app``; ``headers``:
+    more request headers than the Content-Length of a ``body``."""
     messages = [{"type": "http.request", "body": body, "more_body": False}]
 
     async def one_body():
@@ -189,8 +199,9 @@ def call(app, method: str, path: str, body: bytes = b"", receive=None, root_path
         "path": path,
         "raw_path": path.encode(),
         "root_path": root_path,
-        "query_string": b"",
-        "headers": [(b"content-length", str(len(body)).encode())] if body else [],
+        "query_string": query,
+        "headers": ([(b"content-length", str(len(body)).encode())] if body else [])
+        + (headers or []),
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 2),
     }

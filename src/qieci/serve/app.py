@@ -13,6 +13,11 @@ them their requests straight, timed into the metrics: the hot path of the
 service skips routing and middleware. Starlette routes everything else
 (and the same endpoints, for the answers it gives on their paths: 405 to
 another method).
+
+No route of the API reads a query string, and none ignores one: each
+answers a request whose address has one with :func:`query_error` (400,
+naming its parameters). The demo page and its files ignore one, as pages
+do (a bookmark or a link may carry tracking tags).
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -88,6 +94,42 @@ async def send_error(send: Send, exc: ApiError) -> None:
     await send_json(send, exc.status, exc.body(), close=exc.status in CLOSING)
 
 
+def query_error(method: str, path: str, query: bytes) -> ApiError:
+    """The 400 of a request to a route of the API whose address has a query
+    string, ``query``: no route reads one, and one ignored would go
+    unnoticed (``?standard=pku`` answered by the default setting). The
+    message names its parameters (at most five)."""
+    names = [n[:40] for n, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)]
+    if names:
+        got = "query parameter" + ("s " if len(names) > 1 else " ")
+        got += ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+    else:
+        got = f"the query string {query[:40].decode('latin-1')!r}"
+    if method == "POST":
+        what = (
+            "reads no query parameters: give engine, standard and the other options as "
+            "fields of the JSON body"
+        )
+    else:
+        what = "takes no query parameters: send it without the query string (from the '?' on)"
+    return ApiError(400, "query_not_read", f"{method} {path[:100]} {what}; got {got}", "query")
+
+
+def no_query(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """``endpoint`` (a GET route of the API), refusing a request whose
+    address has a query string with :func:`query_error`."""
+
+    async def refusing(request: Request) -> Response:
+        query = request.scope.get("query_string")
+        if query:
+            return error_response(query_error(request.method, request.url.path, query))
+        return await endpoint(request)
+
+    return refusing
+
+
 class Service:
     """The state of one worker: its catalog, threads, limits and metrics."""
 
@@ -99,7 +141,7 @@ class Service:
         self.reader = Reader(self.limits.max_body, self.limits.timeout)
         self.routes = ("/v1/cut", "/v1/keywords", "/v1/standards", "/healthz", "/metrics")
         self.metrics = Metrics((*self.routes, "/", "/openapi.json", "/static/"))
-        self.openapi = work.dumps(document())
+        self.openapi = work.dumps(document(self.limits))
         # what ends the answer to a request of the default setting
         self._default_tail = f',"setting":{encode.dumps(self.catalog.default.label)}}}'.encode()
         static = resources.files(__package__) / "static"
@@ -213,15 +255,9 @@ class Endpoint:
         deadline = time.monotonic() + self.service.limits.timeout
         try:
             raw = await self.read(scope["headers"], receive, deadline)
-            if scope.get("query_string"):
-                # (read first, so the connection stays usable)
-                raise ApiError(
-                    422,
-                    "query_not_read",
-                    "this endpoint reads no query parameters: give engine, standard and the "
-                    "other options as fields of the JSON body",
-                    "query",
-                )
+            query = scope.get("query_string")
+            if query:  # (refused after the body is read, so the connection stays usable)
+                raise query_error("POST", scope["path"], query)
             try:
                 if len(raw) > self.inline:
                     raise NotReady
@@ -347,10 +383,11 @@ def create_app(config: ServeConfig | None = None) -> Front:
 
     routes = [
         *(Route(path, endpoint, methods=["POST"]) for path, endpoint in posts.items()),
-        Route("/v1/standards", service.standards, methods=["GET"]),
-        Route("/healthz", service.healthz, methods=["GET"]),
-        Route("/metrics", service.prometheus, methods=["GET"]),
-        Route("/openapi.json", service.schema, methods=["GET"]),
+        # the routes of the API refuse a query string; the page ignores one
+        Route("/v1/standards", no_query(service.standards), methods=["GET"]),
+        Route("/healthz", no_query(service.healthz), methods=["GET"]),
+        Route("/metrics", no_query(service.prometheus), methods=["GET"]),
+        Route("/openapi.json", no_query(service.schema), methods=["GET"]),
         Route("/", service.page, methods=["GET"]),
         Route("/static/{name}", service.page, methods=["GET"]),
     ]

@@ -24,7 +24,12 @@ _SETTING = (
 
 CUT_FIELDS = (
     Field("text", str, "one text to segment (give this or texts)"),
-    Field("texts", list, "several texts to segment (give this or text)"),
+    Field(
+        "texts",
+        list,
+        "several texts to segment (give this or text); more than maxItems (the server's "
+        "--max-batch) is a 413",
+    ),
     *_SETTING,
     Field(
         "mode",
@@ -70,6 +75,17 @@ KEYWORDS_FIELDS = (
 )
 
 
+def cut_exactly_one() -> dict[str, Any]:
+    """The JSON Schema of the rule of :func:`cut_request` that no one field
+    can say: exactly one of "text" and "texts" is given (and not null)."""
+    return {
+        "oneOf": [
+            {"required": ["text"], "properties": {"text": {"type": "string"}}},
+            {"required": ["texts"], "properties": {"texts": {"type": "array"}}},
+        ]
+    }
+
+
 @dataclass(frozen=True)
 class CutRequest:
     texts: list[str]
@@ -93,12 +109,17 @@ class KeywordsRequest:
 
 
 def cut_request(body: Any, max_batch: int) -> CutRequest:
+    """The request of ``body``, a parsed JSON document (fields given as
+    null count as not given); an :class:`ApiError` (422, or 413 for more
+    than ``max_batch`` texts) names what is wrong."""
     v = validate(body, CUT_FIELDS)
     if (v["text"] is None) == (v["texts"] is None):
+        nulls = [name for name in ("text", "texts") if name in body and body[name] is None]
+        hint = f" ({' and '.join(nulls)} given as null, which counts as not given)" if nulls else ""
         raise ApiError(
             422,
             "invalid_body",
-            'give exactly one of "text" (a string) and "texts" (a list of strings)',
+            f'give exactly one of "text" (a string) and "texts" (a list of strings){hint}',
         )
     if v["texts"] is not None and len(v["texts"]) > max_batch:
         raise ApiError(
@@ -130,6 +151,9 @@ def cut_request(body: Any, max_batch: int) -> CutRequest:
 
 
 def keywords_request(body: Any) -> KeywordsRequest:
+    """The request of ``body``, a parsed JSON document (fields given as
+    null count as not given); an :class:`ApiError` (422) names what is
+    wrong."""
     v = validate(body, KEYWORDS_FIELDS)
     return KeywordsRequest(
         text=v["text"],

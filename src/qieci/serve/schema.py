@@ -6,6 +6,13 @@ Validation is strict and names the field at fault: an unknown field, a
 wrong type (``true`` is not a number, ``1`` is not a boolean), a value out
 of range or not among the choices, a text that is not valid Unicode (a
 lone surrogate sent as ``\\ud800``).
+
+``null`` has one meaning in every body: a field given as ``null`` is a
+field not given. An optional field then takes its default, and a required
+one is missing (``missing_field``, as when it is left out); the JSON
+Schema says so (an optional field's type includes ``"null"``, a required
+one's does not). An item of a list is a value, never a field: ``null``
+there is a wrong type.
 """
 
 from __future__ import annotations
@@ -43,8 +50,18 @@ class Field:
     required: bool = False
 
     def check(self, value: Any) -> Any:
-        """``value`` if it fits this field, else an :class:`ApiError`."""
-        if value is None and not self.required:
+        """``value`` if it fits this field, the default when ``value`` is
+        None (the field not given, or given as ``null``), else an
+        :class:`ApiError` naming the field."""
+        if value is None:
+            if self.required:
+                raise ApiError(
+                    422,
+                    "missing_field",
+                    f"the field {self.name!r} is required (null counts as not given): "
+                    f"send it as {_TYPE_NAMES[self.kind]}",
+                    self.name,
+                )
             return self.default
         fits = type(value) is self.kind  # bool is not an int here
         if not fits:
@@ -71,15 +88,18 @@ class Field:
                 check_text(item, where)
         return value
 
-    def schema(self) -> dict[str, Any]:
-        """This field's JSON Schema."""
+    def schema(self, max_items: int | None = None) -> dict[str, Any]:
+        """This field's JSON Schema: an optional field also takes ``null``
+        (the same as leaving it out); ``max_items``: a list's limit."""
         out: dict[str, Any] = {"description": self.description}
+        kind = {str: "string", bool: "boolean", int: "integer", list: "array"}[self.kind]
+        out["type"] = kind if self.required else [kind, "null"]
         if self.kind is list:
-            out.update(type="array", items={"type": "string"})
-        else:
-            out["type"] = {str: "string", bool: "boolean", int: "integer"}[self.kind]
+            out["items"] = {"type": "string"}
+            if max_items is not None:
+                out["maxItems"] = max_items
         if self.choices:
-            out["enum"] = list(self.choices)
+            out["enum"] = [*self.choices] if self.required else [*self.choices, None]
         if self.low is not None:
             out["minimum"] = self.low
         if self.high is not None:
@@ -137,17 +157,34 @@ def validate(body: Any, fields: tuple[Field, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for f in fields:
         if f.required and f.name not in body:
-            raise ApiError(422, "missing_field", f"the field {f.name!r} is required", f.name)
+            raise ApiError(
+                422,
+                "missing_field",
+                f"the field {f.name!r} is required: send it as {_TYPE_NAMES[f.kind]}",
+                f.name,
+            )
         values[f.name] = f.check(body.get(f.name))
     return values
 
 
-def json_schema(fields: tuple[Field, ...], **extra: Any) -> dict[str, Any]:
-    """The JSON Schema of a body made of ``fields``."""
+#: What the JSON Schema of every body says of ``null``.
+NULL_RULE = (
+    "A field given as null is a field not given: an optional field takes its default, "
+    "a required one is missing (422 missing_field)."
+)
+
+
+def json_schema(
+    fields: tuple[Field, ...], max_items: dict[str, int] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The JSON Schema of a body made of ``fields``; ``max_items``: the
+    most items of each list field that has a limit, by name."""
+    limits = max_items or {}
     schema: dict[str, Any] = {
         "type": "object",
+        "description": NULL_RULE,
         "additionalProperties": False,
-        "properties": {f.name: f.schema() for f in fields},
+        "properties": {f.name: f.schema(limits.get(f.name)) for f in fields},
     }
     required = [f.name for f in fields if f.required]
     if required:
